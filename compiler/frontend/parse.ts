@@ -1,0 +1,175 @@
+/**
+ * Stage 1, lex and parse: spec text to AST plus syntax diagnostics (`ADAPT0xx`). Each statement is
+ * parsed on its own, so one bad statement never hides the next; a statement that does not parse
+ * becomes an `Invalid` node. Never throws.
+ */
+import type { IToken, TokenType } from "chevrotain";
+import { lexSpec, splitStatements } from "../../grammar/lexer.ts";
+import { parseStatement, parser } from "../../grammar/parser.ts";
+import { toStatement, tokenSpan, joinSpans } from "../../grammar/visitor.ts";
+import * as T from "../../grammar/tokens.ts";
+import type { Span, Spec, Statement } from "../../grammar/ast.ts";
+import { diag, type Diagnostic, type StageResult } from "../diagnostics/diagnostic.ts";
+import { didYouMean } from "../diagnostics/suggest.ts";
+
+const STATEMENT_WORDS: readonly string[] = T.KEYWORD_GROUPS.statement;
+
+/** Lexes and parses a whole spec. */
+export function parseSpec(text: string): StageResult<Spec> {
+  const lexed = lexSpec(text);
+  const diagnostics: Diagnostic[] = lexed.errors.map((e) => {
+    const span = pointSpan(e.line ?? 1, e.column ?? 1, e.offset, e.length);
+    return diag("ADAPT001", span, `unexpected character \`${text.slice(e.offset, e.offset + e.length)}\``);
+  });
+  const statements: Statement[] = [];
+  for (const chunk of splitStatements(lexed.tokens)) {
+    const own = chunkDiagnostics(chunk, diagnostics);
+    if (own.skip) {
+      diagnostics.push(...own.diagnostics);
+      statements.push(invalid(chunk));
+      continue;
+    }
+    const parsed = parseStatement(chunk);
+    if (parsed.errors.length > 0) {
+      diagnostics.push(...syntaxErrors(chunk, parsed.errors));
+      statements.push(invalid(chunk));
+    } else {
+      statements.push(toStatement(parsed.cst));
+    }
+  }
+  const end = endPosition(text);
+  return { value: { kind: "Spec", statements, span: { start: { line: 1, column: 1, offset: 0 }, end } }, diagnostics };
+}
+
+function pointSpan(line: number, column: number, offset: number, length: number): Span {
+  return { start: { line, column, offset }, end: { line, column: column + length, offset: offset + length } };
+}
+
+function endPosition(text: string): Span["end"] {
+  const lines = text.split("\n");
+  return { line: lines.length, column: lines[lines.length - 1]!.length + 1, offset: text.length };
+}
+
+function chunkSpan(chunk: readonly IToken[]): Span {
+  return joinSpans(tokenSpan(chunk[0]!), tokenSpan(chunk[chunk.length - 1]!));
+}
+
+function invalid(chunk: readonly IToken[]): Statement {
+  const declares = chunk[0]?.image === "adapter" && chunk[1]?.tokenType !== T.Equals ? (chunk[1]?.image ?? null) : null;
+  return { kind: "Invalid", declares, span: chunkSpan(chunk) };
+}
+
+/** Problems that make parsing the chunk pointless: bad strings, lexing errors inside it, unknown heads. */
+function chunkDiagnostics(
+  chunk: readonly IToken[],
+  lexDiagnostics: readonly Diagnostic[],
+): { diagnostics: Diagnostic[]; skip: boolean } {
+  const out: Diagnostic[] = [];
+  for (const t of chunk) {
+    if (t.tokenType === T.UnterminatedString) {
+      out.push(diag("ADAPT002", tokenSpan(t), "this string has no closing `\"` before the end of the line"));
+    } else if (t.tokenType === T.StringLiteral) {
+      out.push(...badEscapes(t));
+    } else if (t.tokenType === T.RegexLiteral) {
+      out.push(...badRegex(t));
+    }
+  }
+  const span = chunkSpan(chunk);
+  const lexInside = lexDiagnostics.some((d) => d.span.start.offset >= span.start.offset && d.span.start.offset < span.end.offset);
+  if (out.length > 0 || lexInside) return { diagnostics: out, skip: true };
+  const first = chunk[0]!;
+  if (STATEMENT_WORDS.includes(first.image)) return { diagnostics: [], skip: false };
+  if (first.tokenType === T.Identifier) {
+    const help = didYouMean(first.image, STATEMENT_WORDS);
+    return { diagnostics: [diag("ADAPT003", tokenSpan(first), `unknown statement \`${first.image}\``, { help })], skip: true };
+  }
+  return { diagnostics: [diag("ADAPT004", tokenSpan(first), `expected a statement, found ${describe(first)}`)], skip: true };
+}
+
+function badEscapes(t: IToken): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const re = /\\(.)/g;
+  for (let m = re.exec(t.image); m !== null; m = re.exec(t.image)) {
+    if (m[1] === '"' || m[1] === "\\") continue;
+    const column = (t.startColumn ?? 1) + m.index;
+    const span = pointSpan(t.startLine ?? 1, column, t.startOffset + m.index, 2);
+    out.push(diag("ADAPT006", span, `\`\\${m[1]}\` is not an escape; only \`\\"\` and \`\\\\\` are`));
+  }
+  return out;
+}
+
+function badRegex(t: IToken): Diagnostic[] {
+  const end = t.image.lastIndexOf("/");
+  try {
+    new RegExp(t.image.slice(1, end), t.image.slice(end + 1));
+    return [];
+  } catch (e) {
+    const reason = (e instanceof Error ? e.message : String(e)).replace(/^Invalid regular expression: /, "");
+    return [diag("ADAPT005", tokenSpan(t), `invalid regular expression: ${reason}`)];
+  }
+}
+
+function syntaxErrors(chunk: IToken[], errors: readonly { token: IToken }[]): Diagnostic[] {
+  const isPlan = chunk[0]?.tokenType === T.Keyword.plan;
+  const seen = new Set<number>();
+  const out: Diagnostic[] = [];
+  for (const e of isPlan ? errors : errors.slice(0, 1)) {
+    const index = chunk.indexOf(e.token);
+    const at = index >= 0 ? index : chunk.length;
+    if (seen.has(at)) continue;
+    seen.add(at);
+    out.push(syntaxError(chunk, at));
+  }
+  return out;
+}
+
+function syntaxError(chunk: IToken[], at: number): Diagnostic {
+  const token = chunk[at];
+  const last = chunk[chunk.length - 1]!;
+  const span = token ? tokenSpan(token) : { start: tokenSpan(last).end, end: tokenSpan(last).end };
+  const expected = expectedAfter(chunk.slice(0, at));
+  const found = token ? describe(token) : "the end of the line";
+  const words = expected.filter((e) => /^`[a-z_]+`$/.test(e)).map((e) => e.slice(1, -1));
+  const help = token && token.tokenType === T.Identifier && words.length > 0 ? didYouMean(token.image, words) : undefined;
+  const message = expected.length > 0 ? `expected ${joinOr(expected)}, found ${found}` : `unexpected ${found}`;
+  return diag("ADAPT004", span, message, { help });
+}
+
+function expectedAfter(preceding: IToken[]): string[] {
+  try {
+    const paths = parser.computeContentAssist("statement", preceding);
+    const types = new Set(paths.map((p) => p.nextTokenType));
+    if (types.has(T.NumberLiteral)) types.delete(T.Minus);
+    return [...new Set([...types].map(tokenText))].slice(0, 8);
+  } catch {
+    return [];
+  }
+}
+
+const TOKEN_TEXT = new Map<TokenType, string>([
+  [T.StringLiteral, "a string"],
+  [T.RegexLiteral, "a /regex/"],
+  [T.NumberLiteral, "a number"],
+  [T.Identifier, "a name"],
+  [T.Newline, "a new line"],
+  [T.DotDot, "`..`"],
+  [T.Minus, "`-`"],
+]);
+
+function joinOr(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
+}
+
+function tokenText(type: TokenType): string {
+  const known = TOKEN_TEXT.get(type);
+  if (known !== undefined) return known;
+  const pattern = type.PATTERN;
+  return `\`${pattern instanceof RegExp ? pattern.source.replace(/\\/g, "") : type.name}\``;
+}
+
+function describe(t: IToken): string {
+  if (t.tokenType === T.Newline) return "the end of the line";
+  if (t.tokenType === T.StringLiteral) return `the string ${t.image}`;
+  if (t.tokenType === T.NumberLiteral) return `the number \`${t.image}\``;
+  return `\`${t.image}\``;
+}

@@ -1,0 +1,220 @@
+/**
+ * The `.adapt` parser: a chevrotain `CstParser` with its rules as class properties and no semantic
+ * actions. One instance is created and reused for every statement of every spec; error recovery is on.
+ */
+import { CstParser, type CstNode, type IToken, type IRecognitionException } from "chevrotain";
+import * as T from "./tokens.ts";
+
+const K = T.Keyword;
+
+class AdaptParser extends CstParser {
+  constructor() {
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3 });
+    this.performSelfAnalysis();
+  }
+
+  /** One statement: the parser is fed one chunk (see `splitStatements`) at a time. */
+  public statement = this.RULE("statement", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.modelStmt) },
+      { ALT: () => this.SUBRULE(this.adapterStmt) },
+      { ALT: () => this.SUBRULE(this.insertStmt) },
+      { ALT: () => this.SUBRULE(this.applyStmt) },
+      { ALT: () => this.SUBRULE(this.sizeStmt) },
+      { ALT: () => this.SUBRULE(this.ruleStmt) },
+      { ALT: () => this.SUBRULE(this.headStmt) },
+      { ALT: () => this.SUBRULE(this.planBlock) },
+    ]);
+  });
+
+  private modelStmt = this.RULE("modelStmt", () => {
+    this.CONSUME(K.model);
+    this.CONSUME(T.StringLiteral);
+  });
+
+  private adapterStmt = this.RULE("adapterStmt", () => {
+    this.CONSUME(K.adapter);
+    this.CONSUME(T.Identifier, { LABEL: "name" });
+    this.CONSUME(T.Equals);
+    this.SUBRULE(this.call);
+  });
+
+  private call = this.RULE("call", () => {
+    this.CONSUME(T.Identifier, { LABEL: "callee" });
+    this.CONSUME(T.LParen);
+    this.OPTION(() => this.SUBRULE(this.argList));
+    this.CONSUME(T.RParen);
+  });
+
+  private argList = this.RULE("argList", () => {
+    this.SUBRULE(this.arg);
+    this.MANY(() => {
+      this.CONSUME(T.Comma);
+      this.OPTION(() => this.SUBRULE2(this.arg));
+    });
+  });
+
+  private arg = this.RULE("arg", () => {
+    this.CONSUME(T.Identifier, { LABEL: "key" });
+    this.CONSUME(T.Colon);
+    this.SUBRULE(this.value);
+  });
+
+  private value = this.RULE("value", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.numberValue) },
+      { ALT: () => this.CONSUME(T.StringLiteral) },
+      { ALT: () => this.SUBRULE(this.list) },
+      { GATE: () => this.LA(2).tokenType === T.LParen, ALT: () => this.SUBRULE(this.call) },
+      { ALT: () => this.SUBRULE(this.dottedName) },
+    ]);
+  });
+
+  private numberValue = this.RULE("numberValue", () => {
+    this.OPTION(() => this.CONSUME(T.Minus));
+    this.CONSUME(T.NumberLiteral);
+  });
+
+  private dottedName = this.RULE("dottedName", () => {
+    this.CONSUME(T.Identifier);
+    this.MANY(() => {
+      this.CONSUME(T.Dot);
+      this.CONSUME2(T.Identifier);
+    });
+  });
+
+  private list = this.RULE("list", () => {
+    this.CONSUME(T.LBracket);
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.value) });
+    this.CONSUME(T.RBracket);
+  });
+
+  private insertStmt = this.RULE("insertStmt", () => {
+    this.CONSUME(K.insert);
+    this.CONSUME(T.Identifier, { LABEL: "name" });
+    this.OR([
+      { ALT: () => this.CONSUME(K.after, { LABEL: "position" }) },
+      { ALT: () => this.CONSUME(K.before, { LABEL: "position" }) },
+      { ALT: () => this.CONSUME(K.parallel, { LABEL: "position" }) },
+    ]);
+    this.SUBRULE(this.selector);
+  });
+
+  private applyStmt = this.RULE("applyStmt", () => {
+    this.CONSUME(K.apply);
+    this.CONSUME(T.Identifier, { LABEL: "name" });
+    this.CONSUME(K.to);
+    this.SUBRULE(this.selector);
+  });
+
+  private selector = this.RULE("selector", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.StringLiteral, { LABEL: "pattern" }) },
+      { ALT: () => this.CONSUME(T.RegexLiteral, { LABEL: "pattern" }) },
+    ]);
+    this.OPTION(() => this.SUBRULE(this.layersClause));
+    this.OPTION2(() => {
+      this.CONSUME(K.where);
+      this.CONSUME(K.type);
+      this.CONSUME(T.Equals);
+      this.CONSUME(T.Identifier, { LABEL: "layerType" });
+    });
+    this.OPTION3(() => {
+      this.CONSUME(K.expect);
+      this.SUBRULE(this.numberValue, { LABEL: "expected" });
+    });
+  });
+
+  private layersClause = this.RULE("layersClause", () => {
+    this.CONSUME(K.in);
+    this.CONSUME(K.layers);
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.range) });
+  });
+
+  private range = this.RULE("range", () => {
+    this.SUBRULE(this.numberValue, { LABEL: "from" });
+    this.OPTION(() => {
+      this.CONSUME(T.DotDot);
+      this.SUBRULE2(this.numberValue, { LABEL: "to" });
+    });
+  });
+
+  private sizeStmt = this.RULE("sizeStmt", () => {
+    this.CONSUME(K.size);
+    this.CONSUME(T.Identifier, { LABEL: "name" });
+    this.CONSUME(T.Equals);
+    this.SUBRULE(this.sizeExpr);
+    this.OPTION(() => this.SUBRULE(this.layersClause));
+  });
+
+  private sizeExpr = this.RULE("sizeExpr", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.numberValue) },
+      { ALT: () => this.SUBRULE(this.list) },
+      {
+        ALT: () => {
+          this.CONSUME(T.Identifier, { LABEL: "dividend" });
+          this.CONSUME(T.Slash);
+          this.SUBRULE2(this.numberValue, { LABEL: "divisor" });
+        },
+      },
+    ]);
+  });
+
+  private ruleStmt = this.RULE("ruleStmt", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(K.train, { LABEL: "action" }) },
+      { ALT: () => this.CONSUME(K.freeze, { LABEL: "action" }) },
+    ]);
+    this.OR2([
+      { ALT: () => this.CONSUME(K.all, { LABEL: "target" }) },
+      { ALT: () => this.CONSUME(K.adapters, { LABEL: "target" }) },
+      { ALT: () => this.CONSUME(K.head, { LABEL: "target" }) },
+      { ALT: () => this.SUBRULE(this.selector) },
+    ]);
+  });
+
+  private headStmt = this.RULE("headStmt", () => {
+    this.CONSUME(K.head);
+    this.SUBRULE(this.call);
+  });
+
+  private planBlock = this.RULE("planBlock", () => {
+    this.CONSUME(K.plan);
+    this.CONSUME(T.LCurly);
+    this.MANY(() => this.CONSUME(T.Newline));
+    this.MANY2(() => {
+      this.SUBRULE(this.planEntry);
+      this.AT_LEAST_ONE(() => this.CONSUME2(T.Newline));
+    });
+    this.CONSUME(T.RCurly);
+  });
+
+  private planEntry = this.RULE("planEntry", () => {
+    this.CONSUME(T.Identifier, { LABEL: "key" });
+    this.OR([
+      { GATE: () => this.LA(2).tokenType === T.Colon, ALT: () => this.SUBRULE(this.argList) },
+      { ALT: () => this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.words) }) },
+    ]);
+  });
+
+  private words = this.RULE("words", () => {
+    this.AT_LEAST_ONE(() => this.SUBRULE(this.value));
+  });
+}
+
+/** The one parser instance, reused for every parse. */
+export const parser = new AdaptParser();
+
+/** The result of parsing one statement chunk. */
+export interface StatementParse {
+  readonly cst: CstNode;
+  readonly errors: IRecognitionException[];
+}
+
+/** Parses one statement chunk with the shared parser. Never throws. */
+export function parseStatement(tokens: IToken[]): StatementParse {
+  parser.input = tokens;
+  const cst = parser.statement();
+  return { cst, errors: [...parser.errors] };
+}
