@@ -225,12 +225,21 @@ export type Statement =
   | PlanBlock
   | InvalidStmt;
 
+/** A `# ...` comment, kept for the formatter. */
+export interface Comment {
+  readonly kind: "Comment";
+  /** The text including `#`, without the line break. */
+  readonly text: string;
+  readonly span: Span;
+}
+
 /** A whole spec file. */
 export interface Spec {
   readonly kind: "Spec";
   readonly statements: readonly Statement[];
+  readonly comments: readonly Comment[];
   readonly span: Span;
 }
 
 /** Any AST node. */
-export type Node = Spec | Statement | Selector | Range | Arg | Value | DivExpr | GroupTarget | PlanEntry | Ident;
+export type Node = Spec | Comment | Statement | Selector | Range | Arg | Value | DivExpr | GroupTarget | PlanEntry | Ident;

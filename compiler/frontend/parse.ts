@@ -38,7 +38,9 @@ export function parseSpec(text: string): StageResult<Spec> {
     }
   }
   const end = endPosition(text);
-  return { value: { kind: "Spec", statements, span: { start: { line: 1, column: 1, offset: 0 }, end } }, diagnostics };
+  const comments = lexed.comments.map((c) => ({ kind: "Comment" as const, text: c.image.replace(/\s+$/, ""), span: tokenSpan(c) }));
+  const span = { start: { line: 1, column: 1, offset: 0 }, end };
+  return { value: { kind: "Spec", statements, comments, span }, diagnostics };
 }
 
 function pointSpan(line: number, column: number, offset: number, length: number): Span {

@@ -1,0 +1,29 @@
+/**
+ * `adapt check SPEC [--model M] [--format text|json]`: the diagnostics of a spec, rendered rustc-style
+ * on stderr or as the contract's JSON array on stdout. Exit 1 when there are errors.
+ */
+import { analyzeText } from "../../compiler/frontend/analyze.ts";
+import { hasErrors } from "../../compiler/diagnostics/diagnostic.ts";
+import { renderAll, toJson } from "../../compiler/diagnostics/render.ts";
+import { choice, parseFlags } from "../args.ts";
+import { readText } from "../files.ts";
+import { EXIT, type Command } from "../command.ts";
+import { modelDiagnostics } from "./model-hook.ts";
+
+/** The `check` command. */
+export const checkCommand: Command = {
+  name: "check",
+  summary: "report the problems of a spec (syntax, names, arguments, plan; selectors with a model)",
+  usage: "adapt check SPEC [--model M] [--format text|json]",
+  run: async (args, io) => {
+    const { flags, positionals } = parseFlags(args, { model: { type: "string" }, format: { type: "string" } }, ["SPEC"]);
+    const format = choice(flags["format"], ["text", "json"] as const, "text", "format");
+    const file = positionals[0]!;
+    const text = readText(file, io.cwd, "spec");
+    const analysis = analyzeText(text, file);
+    const diagnostics = [...analysis.diagnostics, ...(await modelDiagnostics(analysis, text, file, flags["model"] as string | undefined, io))];
+    if (format === "json") io.stdout(`${JSON.stringify(toJson(diagnostics), null, 2)}\n`);
+    else io.stderr(renderAll(diagnostics, new Map([[file, text]]), { color: io.color }));
+    return hasErrors(diagnostics) ? EXIT.inputErrors : EXIT.ok;
+  },
+};

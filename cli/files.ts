@@ -1,0 +1,42 @@
+/**
+ * File access for the commands: reading inputs with I/O errors as usage-level failures (exit 2), and
+ * atomic writes (a temp file in the same folder, then rename) so nothing is left half-written.
+ */
+import { readFileSync, writeFileSync, renameSync, rmSync } from "node:fs";
+import { dirname, basename, join, resolve } from "node:path";
+import { UsageError } from "./command.ts";
+
+/** Reads a text file, or throws a UsageError naming the path and the reason. */
+export function readText(path: string, cwd: string, what = "file"): string {
+  try {
+    return readFileSync(resolve(cwd, path), "utf8");
+  } catch (e) {
+    throw new UsageError(`cannot read ${what} \`${path}\`: ${reason(e)}`);
+  }
+}
+
+/** Writes `text` to `path` atomically. */
+export function writeAtomic(path: string, data: string | Uint8Array): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw new UsageError(`cannot write \`${path}\`: ${reason(e)}`);
+  }
+}
+
+/** A short reason for a file-system error. */
+export function reason(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  const known: Record<string, string> = {
+    ENOENT: "no such file or folder",
+    EACCES: "permission denied",
+    EISDIR: "it is a folder",
+    ENOTDIR: "a part of the path is not a folder",
+    ENOSPC: "no space left on the device",
+    EROFS: "the file system is read-only",
+  };
+  return (err.code && known[err.code]) ?? err.message ?? String(e);
+}

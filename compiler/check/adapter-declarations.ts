@@ -1,0 +1,46 @@
+/**
+ * Rule `adapter-declarations` (ADAPT102 duplicate adapter declaration, ADAPT103 unknown adapter kind,
+ * and ADAPT110-114 for the arguments): every `adapter NAME = KIND(ARGS)` names a known kind once, with
+ * arguments of that kind. Returns the valid declarations with their arguments resolved.
+ */
+import { ADAPTER_KINDS } from "../../grammar/tokens.ts";
+import type { AdapterKind } from "../ir/types.ts";
+import { ADAPTER_ARGS } from "../schema/args.ts";
+import { resolveArgs } from "../schema/resolve-args.ts";
+import { diag, type Diagnostic, type StageResult } from "../diagnostics/diagnostic.ts";
+import { didYouMean, orList } from "../diagnostics/suggest.ts";
+import type { CheckedAdapter } from "../frontend/checked.ts";
+import type { CheckContext } from "./context.ts";
+
+/** Checks adapter declarations and resolves their arguments. */
+export function checkAdapterDeclarations(ctx: CheckContext): StageResult<Map<string, CheckedAdapter>> {
+  const diagnostics: Diagnostic[] = [];
+  const adapters = new Map<string, CheckedAdapter>();
+  const firstLine = new Map<string, number>();
+  for (const decl of ctx.adapterDecls) {
+    const name = decl.name.name;
+    const earlier = firstLine.get(name);
+    if (earlier !== undefined) {
+      const notes = [`the first declaration is on line ${earlier}`];
+      diagnostics.push(diag("ADAPT102", decl.name.span, `adapter \`${name}\` is declared twice`, { notes }));
+      continue;
+    }
+    firstLine.set(name, decl.span.start.line);
+    const kind = decl.adapterKind.name;
+    if (!(ADAPTER_KINDS as readonly string[]).includes(kind)) {
+      const help = didYouMean(kind, ADAPTER_KINDS) ?? `the kinds are ${orList(ADAPTER_KINDS)}`;
+      diagnostics.push(diag("ADAPT103", decl.adapterKind.span, `unknown adapter kind \`${kind}\``, { help }));
+      continue;
+    }
+    const args = resolveArgs(decl.args, ADAPTER_ARGS[kind]!, kind, decl.adapterKind.span);
+    diagnostics.push(...args.diagnostics);
+    if (args.diagnostics.some((d) => d.severity === "error")) continue;
+    adapters.set(name, { name, kind: kind as AdapterKind, args: args.value, decl });
+  }
+  return { value: adapters, diagnostics };
+}
+
+/** True when `name` was declared by some statement, valid or not. */
+export function isDeclared(ctx: CheckContext, name: string): boolean {
+  return ctx.brokenNames.has(name) || ctx.adapterDecls.some((d) => d.name.name === name);
+}

@@ -1,0 +1,43 @@
+/**
+ * What every model-free check rule reads: the parsed spec with its statements grouped by kind, and
+ * what the checks are for (a plain `check`/`compile`, or a `run` that needs a complete plan).
+ */
+import type * as A from "../../grammar/ast.ts";
+
+/** Why the spec is checked: `run` makes an incomplete plan or a missing head an error. */
+export type CheckPurpose = "check" | "run";
+
+/** The input of the check rules. */
+export interface CheckContext {
+  readonly spec: A.Spec;
+  readonly purpose: CheckPurpose;
+  readonly adapterDecls: readonly A.AdapterDecl[];
+  readonly placements: readonly (A.InsertStmt | A.ApplyStmt)[];
+  readonly sizes: readonly A.SizeStmt[];
+  readonly rules: readonly A.RuleStmt[];
+  readonly heads: readonly A.HeadStmt[];
+  readonly plans: readonly A.PlanBlock[];
+  readonly models: readonly A.ModelStmt[];
+  /** Names that statements which failed to parse tried to declare: never reported as undeclared. */
+  readonly brokenNames: ReadonlySet<string>;
+}
+
+/** Groups the statements of `spec` for the rules. */
+export function makeContext(spec: A.Spec, purpose: CheckPurpose): CheckContext {
+  const of = <K extends A.Statement["kind"]>(kind: K) =>
+    spec.statements.filter((s): s is Extract<A.Statement, { kind: K }> => s.kind === kind);
+  const broken = new Set<string>();
+  for (const s of of("Invalid")) if (s.declares !== null) broken.add(s.declares);
+  return {
+    spec,
+    purpose,
+    adapterDecls: of("AdapterDecl"),
+    placements: spec.statements.filter((s): s is A.InsertStmt | A.ApplyStmt => s.kind === "Insert" || s.kind === "Apply"),
+    sizes: of("Size"),
+    rules: of("Rule"),
+    heads: of("Head"),
+    plans: of("Plan"),
+    models: of("Model"),
+    brokenNames: broken,
+  };
+}

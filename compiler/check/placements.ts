@@ -1,0 +1,60 @@
+/**
+ * Rule `placements` (ADAPT101 undeclared adapter, ADAPT105 insert with a weight-level adapter,
+ * ADAPT106 apply with a module adapter, ADAPT107 position does not suit the kind): `insert` takes
+ * `bottleneck` (after/before) or `parallel` (parallel); `apply` takes `lora` or `ia3`.
+ */
+import type * as A from "../../grammar/ast.ts";
+import { diag, type Diagnostic, type StageResult } from "../diagnostics/diagnostic.ts";
+import { didYouMean } from "../diagnostics/suggest.ts";
+import type { CheckedAdapter } from "../frontend/checked.ts";
+import { isDeclared } from "./adapter-declarations.ts";
+import type { CheckContext } from "./context.ts";
+
+/** Checks every `insert` and `apply`; returns those that can be compiled. */
+export function checkPlacements(
+  ctx: CheckContext,
+  adapters: ReadonlyMap<string, CheckedAdapter>,
+): StageResult<(A.InsertStmt | A.ApplyStmt)[]> {
+  const diagnostics: Diagnostic[] = [];
+  const valid: (A.InsertStmt | A.ApplyStmt)[] = [];
+  for (const p of ctx.placements) {
+    const name = p.adapter.name;
+    const adapter = adapters.get(name);
+    if (adapter === undefined) {
+      if (!isDeclared(ctx, name)) diagnostics.push(undeclared(ctx, p.adapter));
+      continue;
+    }
+    const problem = p.kind === "Insert" ? insertProblem(p, adapter) : applyProblem(p, adapter);
+    if (problem) diagnostics.push(problem);
+    else valid.push(p);
+  }
+  return { value: valid, diagnostics };
+}
+
+/** ADAPT101 for a name no statement declares, with a suggestion. */
+export function undeclared(ctx: CheckContext, name: A.Ident): Diagnostic {
+  const help = didYouMean(name.name, ctx.adapterDecls.map((d) => d.name.name)) ?? `declare it with \`adapter ${name.name} = ...\``;
+  return diag("ADAPT101", name.span, `adapter \`${name.name}\` is not declared`, { help });
+}
+
+function insertProblem(p: A.InsertStmt, a: CheckedAdapter): Diagnostic | undefined {
+  if (a.kind === "lora" || a.kind === "ia3") {
+    const help = `use \`apply ${a.name} to ...\` for weight-level adapters`;
+    return diag("ADAPT105", p.adapter.span, `\`${a.name}\` is a \`${a.kind}\` adapter, which \`insert\` cannot place`, { help });
+  }
+  if (a.kind === "parallel" && p.position !== "parallel") {
+    return diag("ADAPT107", p.positionSpan, `\`${a.name}\` is a \`parallel\` adapter, so it goes \`parallel\`, not \`${p.position}\``);
+  }
+  if (a.kind === "bottleneck" && p.position === "parallel") {
+    const help = "declare it as `parallel(...)` to add it beside a layer";
+    return diag("ADAPT107", p.positionSpan, `\`${a.name}\` is a serial \`bottleneck\` adapter, so it goes \`after\` or \`before\` a layer`, { help });
+  }
+  return undefined;
+}
+
+function applyProblem(p: A.ApplyStmt, a: CheckedAdapter): Diagnostic | undefined {
+  if (a.kind === "lora" || a.kind === "ia3") return undefined;
+  const position = a.kind === "parallel" ? "parallel" : "after";
+  const help = `use \`insert ${a.name} ${position} ...\` for module adapters`;
+  return diag("ADAPT106", p.adapter.span, `\`${a.name}\` is a \`${a.kind}\` adapter, which \`apply\` cannot place`, { help });
+}

@@ -1,0 +1,57 @@
+/**
+ * Rule `sizes` (ADAPT101 undeclared adapter, ADAPT202 size not a positive integer, ADAPT203 division
+ * by zero, ADAPT204 bad divisor, ADAPT205 size for ia3, ADAPT206 unknown size variable): each `size`
+ * statement names an adapter that has a size (bottleneck m, parallel m, LoRA rank) and gives it as a
+ * positive integer, `d / k` with a positive integer k, or a list of positive integers.
+ */
+import type * as A from "../../grammar/ast.ts";
+import { diag, type Diagnostic, type StageResult } from "../diagnostics/diagnostic.ts";
+import type { CheckedAdapter } from "../frontend/checked.ts";
+import { isDeclared } from "./adapter-declarations.ts";
+import { undeclared } from "./placements.ts";
+import type { CheckContext } from "./context.ts";
+
+/** Checks `size` statements; returns those that can be compiled. */
+export function checkSizes(ctx: CheckContext, adapters: ReadonlyMap<string, CheckedAdapter>): StageResult<A.SizeStmt[]> {
+  const diagnostics: Diagnostic[] = [];
+  const valid: A.SizeStmt[] = [];
+  for (const s of ctx.sizes) {
+    const adapter = adapters.get(s.adapter.name);
+    const own = exprProblems(s.expr);
+    diagnostics.push(...own);
+    if (adapter === undefined) {
+      if (!isDeclared(ctx, s.adapter.name)) diagnostics.push(undeclared(ctx, s.adapter));
+      continue;
+    }
+    if (adapter.kind === "ia3") {
+      diagnostics.push(diag("ADAPT205", s.adapter.span, `\`${adapter.name}\` is an \`ia3\` adapter, which has no size`));
+      continue;
+    }
+    if (own.length === 0) valid.push(s);
+  }
+  return { value: valid, diagnostics };
+}
+
+function exprProblems(e: A.SizeExpr): Diagnostic[] {
+  if (e.kind === "Number") return positiveInt(e);
+  if (e.kind === "List") {
+    return e.items.flatMap((item) =>
+      item.kind === "Number" ? positiveInt(item) : [diag("ADAPT202", item.span, "a size list holds positive integers, one per layer")],
+    );
+  }
+  const out: Diagnostic[] = [];
+  if (e.dividend.name !== "d") {
+    const help = "`d` is the site's feature size; write `d / k`";
+    out.push(diag("ADAPT206", e.dividend.span, `unknown size variable \`${e.dividend.name}\``, { help }));
+  }
+  if (e.divisor.value === 0) out.push(diag("ADAPT203", e.divisor.span, "the size divides `d` by zero"));
+  else if (!e.divisor.integer || e.divisor.value < 0) {
+    out.push(diag("ADAPT204", e.divisor.span, `\`d\` is divided by a positive integer, not ${e.divisor.text}`));
+  }
+  return out;
+}
+
+function positiveInt(n: A.NumberLit): Diagnostic[] {
+  if (n.integer && n.value > 0) return [];
+  return [diag("ADAPT202", n.span, `a size is a positive integer, not ${n.text}`)];
+}

@@ -1,0 +1,40 @@
+/**
+ * The output of the model-free check stage: the spec's statements sorted by role, with every argument
+ * resolved and defaults filled in. The resolve stage (against a model) starts from this.
+ */
+import type * as A from "../../grammar/ast.ts";
+import type { AdapterKind, TrainingPlanIR } from "../ir/types.ts";
+import type { ResolvedArgs } from "../schema/resolve-args.ts";
+
+/** A declared adapter with its resolved arguments. */
+export interface CheckedAdapter {
+  readonly name: string;
+  readonly kind: AdapterKind;
+  readonly args: ResolvedArgs;
+  readonly decl: A.AdapterDecl;
+}
+
+/** The head with its resolved arguments. */
+export interface CheckedHead {
+  readonly kind: "classifier" | "regression";
+  readonly args: ResolvedArgs;
+  readonly stmt: A.HeadStmt;
+}
+
+/** A spec that passed the model-free checks (or the valid part of one that did not). */
+export interface CheckedSpec {
+  readonly spec: A.Spec;
+  readonly model: A.StringLit | null;
+  /** Valid adapter declarations by name, in declaration order. */
+  readonly adapters: ReadonlyMap<string, CheckedAdapter>;
+  /** `insert` and `apply` statements whose adapter is declared and suits the statement. */
+  readonly placements: readonly (A.InsertStmt | A.ApplyStmt)[];
+  /** `size` statements whose adapter is declared and has a size, in source order. */
+  readonly sizes: readonly A.SizeStmt[];
+  /** `train`/`freeze` rules in source order. */
+  readonly rules: readonly A.RuleStmt[];
+  readonly head: CheckedHead | null;
+  /** The training plan with defaults filled in; null when there is no plan or it is incomplete. */
+  readonly plan: TrainingPlanIR | null;
+  readonly planBlock: A.PlanBlock | null;
+}

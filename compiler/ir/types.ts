@@ -1,0 +1,146 @@
+/**
+ * The compiled plan (IR): plain JSON that the runtime executes. Its JSON Schema (`schema.ts`, published
+ * as `specs/plan.schema.json`) is typed with ajv's `JSONSchemaType<CompiledPlan>` so the two cannot drift.
+ * Lines and columns are 1-based; `endColumn` is exclusive.
+ */
+
+/** Where a surgery operation came from in the spec. */
+export interface SourceRef {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+/** The adapter kinds. */
+export type AdapterKind = "bottleneck" | "parallel" | "lora" | "ia3";
+
+/** How adapter weights start. */
+export interface InitIR {
+  kind: "near_identity" | "zeros";
+  /** std of the truncated normal (near_identity); 0 for zeros. */
+  std: number;
+}
+
+/** One weight that the surgery adds. */
+export interface AddedWeight {
+  /** Full weight name in the adapted model, e.g. `adapter.houlsby.encoder.layer.3.output.dense/down/kernel`. */
+  name: string;
+  shape: number[];
+}
+
+/** One surgery operation: a module or weight-level adapter at one site. */
+export interface SurgeryOp {
+  /** Unique, stable id: `<adapter>@<site>` (the added layer's name is `adapter.<adapter>.<site>`). */
+  id: string;
+  adapter: string;
+  kind: AdapterKind;
+  /** The matched layer's path. */
+  site: string;
+  position: "after" | "before" | "parallel" | "weight";
+  /** The site's layer index (first integer path segment), or null. */
+  layerIndex: number | null;
+  /** The site's feature size (last dimension). */
+  d: number;
+  /** Bottleneck size m (bottleneck, parallel) or LoRA rank r; null for ia3. */
+  size: number | null;
+  /** LoRA: the dense kernel's [n_in, n_out]; null otherwise. */
+  kernelShape: number[] | null;
+  activation: string | null;
+  init: InitIR;
+  /** parallel: output scale; lora: alpha / rank; 1 otherwise. */
+  scale: number;
+  /** lora dropout, 0 otherwise. */
+  dropout: number;
+  /** Parameters this operation adds (2md + d + m, r(n_in + n_out), d). */
+  params: number;
+  weights: AddedWeight[];
+  source: SourceRef;
+}
+
+/** The rule that decided a weight's trainability; null means the default. */
+export interface RuleRef {
+  action: "train" | "freeze";
+  line: number;
+  text: string;
+}
+
+/** One weight of the base model, an adapter or the head, with its trainability. */
+export interface WeightTrainability {
+  name: string;
+  /** base, adapter or head. */
+  owner: "base" | "adapter" | "head";
+  layer: string;
+  shape: number[];
+  params: number;
+  trainable: boolean;
+  rule: RuleRef | null;
+}
+
+/** The task head. */
+export interface HeadIR {
+  kind: "classifier" | "regression";
+  /** 1 for regression. */
+  classes: number;
+  pool: "cls" | "mean";
+  dropout: number;
+  /** The layer whose output feeds the head (the encoder's last hidden state). */
+  input: string;
+  d: number;
+  params: number;
+  weights: AddedWeight[];
+}
+
+/** The training plan with every default filled in. */
+export interface TrainingPlanIR {
+  data: {
+    train: string;
+    validation: string | null;
+    test: string | null;
+    format: "jsonl" | "csv" | "tsv" | null;
+    text: string;
+    textPair: string | null;
+    label: string;
+  };
+  optimizer: { kind: "adam" | "adamw" | "sgd"; lr: number; beta1: number; beta2: number; epsilon: number; weightDecay: number; momentum: number };
+  schedule: { kind: "constant" | "linear"; warmup: number };
+  epochs: number;
+  batch: number;
+  maxLength: number;
+  metrics: string[];
+  select: { split: "validation" | "train"; metric: string; mode: "max" | "min" } | null;
+  seed: number;
+  output: string;
+  clipNorm: number | null;
+  earlyStopping: { patience: number; minDelta: number } | null;
+  checkpointEvery: number | null;
+}
+
+/** Totals of the parameter accounting. */
+export interface TotalsIR {
+  base: number;
+  added: number;
+  head: number;
+  trainable: number;
+  /** trainable / base * 100. */
+  trainablePercent: number;
+}
+
+/** The whole compiled plan. */
+export interface CompiledPlan {
+  version: 1;
+  spec: { file: string; sha256: string; text: string };
+  model: {
+    /** model.json path as given (relative to the spec's folder or absolute). */
+    path: string;
+    className: string;
+    /** sha256 over the topology and the weights manifest (names, shapes, dtypes). */
+    fingerprint: string;
+    params: number;
+  };
+  operations: SurgeryOp[];
+  weights: WeightTrainability[];
+  head: HeadIR | null;
+  plan: TrainingPlanIR | null;
+  totals: TotalsIR;
+}

@@ -1,0 +1,65 @@
+/**
+ * The JSON Schema a `model.json` must satisfy before the manifest reader looks inside: a tfjs
+ * LayersModel file (Keras `Sequential` or functional topology plus the weights manifest).
+ */
+import { Ajv, type ValidateFunction } from "ajv";
+
+const name = { type: "string", minLength: 1, maxLength: 4096 };
+const layer = {
+  type: "object",
+  required: ["class_name", "config"],
+  properties: {
+    class_name: name,
+    name,
+    config: { type: "object" },
+    inbound_nodes: { type: "array", maxItems: 100000 },
+  },
+};
+const layers = { type: "array", items: layer, maxItems: 1000000 };
+const graph = {
+  type: "object",
+  required: ["class_name", "config"],
+  properties: {
+    class_name: name,
+    config: {
+      anyOf: [
+        { type: "object", required: ["layers"], properties: { name: { type: "string" }, layers, input_layers: { type: "array" }, output_layers: { type: "array" } } },
+        layers,
+      ],
+    },
+  },
+};
+const weight = {
+  type: "object",
+  required: ["name", "shape", "dtype"],
+  properties: {
+    name,
+    shape: { type: "array", items: { type: "integer", minimum: 0, maximum: 2147483647 }, maxItems: 16 },
+    dtype: { type: "string", maxLength: 32 },
+  },
+};
+
+/** The schema of a model.json file. */
+export const MODEL_JSON_SCHEMA = {
+  type: "object",
+  required: ["modelTopology"],
+  properties: {
+    format: { type: "string" },
+    modelTopology: {
+      anyOf: [{ type: "object", required: ["model_config"], properties: { model_config: graph } }, graph],
+    },
+    weightsManifest: {
+      type: "array",
+      maxItems: 100000,
+      items: { type: "object", required: ["weights"], properties: { paths: { type: "array", items: { type: "string" } }, weights: { type: "array", items: weight, maxItems: 10000000 } } },
+    },
+  },
+} as const;
+
+let compiled: ValidateFunction | undefined;
+
+/** The compiled validator (built once, on first use). */
+export function modelJsonValidator(): ValidateFunction {
+  compiled ??= new Ajv({ allErrors: false, strict: false }).compile(MODEL_JSON_SCHEMA);
+  return compiled;
+}

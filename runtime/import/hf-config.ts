@@ -1,0 +1,84 @@
+/**
+ * Reads a Hugging Face `config.json` of a BERT-family encoder into a {@link BertConfig}, with coded
+ * diagnostics for malformed or unsupported configs.
+ */
+import { diag, FILE_START, type Diagnostic, type StageResult } from "../../compiler/diagnostics/diagnostic.ts";
+import { didYouMean } from "../../compiler/diagnostics/suggest.ts";
+import { BERT_ACTIVATIONS, type BertActivation, type BertConfig } from "../bert/config.ts";
+
+/** The `model_type` values this importer reads. */
+export const SUPPORTED_MODEL_TYPES = ["bert"] as const;
+
+const INTEGER_KEYS = {
+  vocabSize: "vocab_size",
+  hiddenSize: "hidden_size",
+  numHiddenLayers: "num_hidden_layers",
+  numAttentionHeads: "num_attention_heads",
+  intermediateSize: "intermediate_size",
+  maxPositionEmbeddings: "max_position_embeddings",
+  typeVocabSize: "type_vocab_size",
+} as const;
+
+function locate(text: string, key: string): Diagnostic["span"] {
+  const at = text.indexOf(`"${key}"`);
+  if (at < 0) return FILE_START;
+  const before = text.slice(0, at).split("\n");
+  const line = before.length;
+  const column = (before[before.length - 1]?.length ?? 0) + 1;
+  return { start: { line, column, offset: at }, end: { line, column: column + key.length + 2, offset: at + key.length + 2 } };
+}
+
+function checkArchitecture(raw: Record<string, unknown>, text: string, file: string): Diagnostic[] {
+  const type = raw["model_type"];
+  if (type !== undefined && !(SUPPORTED_MODEL_TYPES as readonly unknown[]).includes(type)) {
+    return [{ ...diag("ADAPT962", locate(text, "model_type"), `model type \`${String(type)}\` is not supported`, { notes: [`supported: ${SUPPORTED_MODEL_TYPES.join(", ")}`] }), file }];
+  }
+  const emb = raw["position_embedding_type"];
+  if (emb !== undefined && emb !== "absolute") {
+    return [{ ...diag("ADAPT962", locate(text, "position_embedding_type"), `position embedding type \`${String(emb)}\` is not supported`, { notes: ["supported: absolute"] }), file }];
+  }
+  return [];
+}
+
+function readActivation(raw: Record<string, unknown>, text: string, file: string, out: Diagnostic[]): BertActivation {
+  const act = raw["hidden_act"] ?? "gelu";
+  if (typeof act === "string" && act in BERT_ACTIVATIONS) return act as BertActivation;
+  const hint = didYouMean(String(act), Object.keys(BERT_ACTIVATIONS));
+  out.push({ ...diag("ADAPT962", locate(text, "hidden_act"), `activation \`${String(act)}\` is not supported`, hint ? { help: hint } : {}), file });
+  return "gelu";
+}
+
+/** Parses the text of `config.json` (named `file` in diagnostics). */
+export function parseBertConfig(text: string, file: string): StageResult<BertConfig | null> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    return { value: null, diagnostics: [{ ...diag("ADAPT961", FILE_START, `the config is not valid JSON (${e instanceof Error ? e.message : String(e)})`), file }] };
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    return { value: null, diagnostics: [{ ...diag("ADAPT961", FILE_START, "the config is not a JSON object"), file }] };
+  }
+  const obj = raw as Record<string, unknown>;
+  const diagnostics = checkArchitecture(obj, text, file);
+  const ints: Record<string, number> = {};
+  for (const [field, key] of Object.entries(INTEGER_KEYS)) {
+    const v = obj[key] ?? (key === "type_vocab_size" ? 2 : undefined);
+    if (typeof v === "number" && Number.isInteger(v) && v > 0) ints[field] = v;
+    else diagnostics.push({ ...diag("ADAPT961", locate(text, key), `\`${key}\` must be a positive integer`), file });
+  }
+  const hiddenAct = readActivation(obj, text, file, diagnostics);
+  if (diagnostics.length > 0) return { value: null, diagnostics };
+  if ((ints["hiddenSize"] ?? 0) % (ints["numAttentionHeads"] ?? 1) !== 0) {
+    return { value: null, diagnostics: [{ ...diag("ADAPT961", locate(text, "num_attention_heads"), "`hidden_size` is not a multiple of `num_attention_heads`"), file }] };
+  }
+  const eps = obj["layer_norm_eps"];
+  const drop = obj["hidden_dropout_prob"];
+  const value = {
+    ...(ints as unknown as Omit<BertConfig, "hiddenAct" | "layerNormEps" | "hiddenDropoutProb">),
+    hiddenAct,
+    layerNormEps: typeof eps === "number" ? eps : 1e-12,
+    hiddenDropoutProb: typeof drop === "number" ? drop : 0.1,
+  };
+  return { value, diagnostics: [] };
+}

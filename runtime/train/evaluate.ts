@@ -1,0 +1,54 @@
+/**
+ * Tokenized splits and their evaluation: the model's predictions over a whole split (length-bucketed,
+ * no randomness), the mean loss, and the plan's metrics.
+ */
+import type { Example, TaskShape } from "../data/load.ts";
+import { evaluationOrder, padBatch, type Batch } from "../tokenize/batches.ts";
+import type { Encoded, TextEncoder } from "../tokenize/tokenizer.ts";
+import { computeMetrics } from "./metrics.ts";
+import { evalBatch, type StepContext } from "./step.ts";
+
+/** A split ready for batching: token ids per example and the labels. */
+export interface EncodedSplit {
+  readonly encoded: readonly Encoded[];
+  readonly labels: Float32Array;
+  readonly lengths: readonly number[];
+}
+
+/** Tokenizes a split. */
+export function encodeSplit(encoder: TextEncoder, examples: readonly Example[], maxLength: number): EncodedSplit {
+  const encoded = examples.map((e) => encoder.encode(e.text, e.pair, maxLength));
+  return { encoded, labels: Float32Array.from(examples.map((e) => e.label)), lengths: encoded.map((e) => e.ids.length) };
+}
+
+/** The batches of a split in evaluation order. */
+export function evaluationBatches(split: EncodedSplit, batch: number, padId: number): Batch[] {
+  return evaluationOrder(split.lengths, batch).map((idx) => padBatch(split.encoded, split.labels, idx, padId));
+}
+
+/** Evaluation results: mean loss, metrics, and the predictions in the split's original order. */
+export interface Evaluation {
+  readonly loss: number;
+  readonly metrics: Record<string, number>;
+  readonly predictions: Float32Array;
+}
+
+/** Evaluates the model on a split with the named metrics. */
+export function evaluate(
+  ctx: Pick<StepContext, "model" | "roles" | "task" | "probabilities">,
+  split: EncodedSplit,
+  metricNames: readonly string[],
+  batch: number,
+  padId: number,
+): Evaluation {
+  const predictions = new Float32Array(split.labels.length);
+  let lossSum = 0;
+  for (const b of evaluationBatches(split, batch, padId)) {
+    const { loss, pred } = evalBatch(ctx, b);
+    lossSum += loss * b.size;
+    b.indices.forEach((ex, row) => (predictions[ex] = pred[row]!));
+  }
+  const task: TaskShape = ctx.task;
+  const metrics = computeMetrics(metricNames, predictions, split.labels, task.classes);
+  return { loss: split.labels.length === 0 ? 0 : lossSum / split.labels.length, metrics: { ...metrics, loss: lossSum / Math.max(1, split.labels.length) }, predictions };
+}

@@ -1,0 +1,89 @@
+/**
+ * Optimizers over an explicit list of trainable variables: adam and adamw (decoupled weight decay, never
+ * on biases, LayerNorm or other 1-D weights, as BERT does) and sgd with momentum. Their state (moments,
+ * step count) can be read out and written back exactly, which is what makes `--resume` bit-identical.
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { TrainingPlanIR } from "../../compiler/ir/types.ts";
+
+/** The optimizer's settings (the plan's `optimizer` entry). */
+export type OptimizerConfig = TrainingPlanIR["optimizer"];
+
+/** True when a weight takes no weight decay: biases, LayerNorm weights and any other 1-D weight. */
+export function noDecay(name: string, shape: readonly number[]): boolean {
+  return shape.length <= 1 || /bias|layernorm|layer_norm|\/gamma|\/beta/i.test(name);
+}
+
+/** An optimizer over fixed variables whose whole state is a list of float arrays plus a step count. */
+export class Optimizer {
+  /** Number of updates applied so far. */
+  step = 0;
+  private readonly slots: tf.Variable[][];
+
+  constructor(
+    readonly config: OptimizerConfig,
+    private readonly vars: readonly tf.Variable[],
+  ) {
+    const count = config.kind === "sgd" ? (config.momentum > 0 ? 1 : 0) : 2;
+    this.slots = vars.map((v) => Array.from({ length: count }, () => tf.variable(tf.zerosLike(v), false)));
+  }
+
+  /** Applies one update with learning rate `lr`; `grads` are in the order of the variables. */
+  applyGradients(grads: readonly tf.Tensor[], lr: number): void {
+    this.step += 1;
+    const c = this.config;
+    tf.tidy(() => {
+      this.vars.forEach((v, i) => {
+        const g = grads[i]!;
+        const slots = this.slots[i]!;
+        if (c.kind === "sgd") return this.sgd(v, g, slots, lr);
+        const [m, s] = slots as [tf.Variable, tf.Variable];
+        m.assign(m.mul(c.beta1).add(g.mul(1 - c.beta1)));
+        s.assign(s.mul(c.beta2).add(g.square().mul(1 - c.beta2)));
+        const stepSize = (lr * Math.sqrt(1 - c.beta2 ** this.step)) / (1 - c.beta1 ** this.step);
+        let w: tf.Tensor = v;
+        if (c.weightDecay > 0 && !noDecay(v.name, v.shape)) w = w.mul(1 - lr * c.weightDecay);
+        v.assign(w.sub(m.div(s.sqrt().add(c.epsilon)).mul(stepSize)));
+      });
+    });
+  }
+
+  private sgd(v: tf.Variable, g: tf.Tensor, slots: tf.Variable[], lr: number): void {
+    const buf = slots[0];
+    if (buf === undefined) return v.assign(v.sub(g.mul(lr)));
+    buf.assign(buf.mul(this.config.momentum).add(g));
+    v.assign(v.sub(buf.mul(lr)));
+  }
+
+  /** The state as plain arrays (one per slot per variable, in order). */
+  getState(): { step: number; slots: Float32Array[] } {
+    return { step: this.step, slots: this.slots.flat().map((s) => s.dataSync() as Float32Array) };
+  }
+
+  /** Restores a state from `getState`; returns false when its layout differs. */
+  setState(state: { step: number; slots: readonly Float32Array[] }): boolean {
+    const flat = this.slots.flat();
+    if (state.slots.length !== flat.length || flat.some((s, i) => s.size !== state.slots[i]!.length)) return false;
+    flat.forEach((s, i) => s.assign(tf.tensor(state.slots[i]!, s.shape, "float32")));
+    this.step = state.step;
+    return true;
+  }
+
+  /** Frees the optimizer's state. */
+  dispose(): void {
+    this.slots.flat().forEach((s) => s.dispose());
+  }
+}
+
+/**
+ * Scales gradients so that their global L2 norm is at most `clipNorm` (no clipping when null); returns
+ * the new gradients and the norm before clipping.
+ */
+export function clipByGlobalNorm(grads: readonly tf.Tensor[], clipNorm: number | null): { grads: tf.Tensor[]; norm: number } {
+  const normT = tf.tidy(() => tf.addN(grads.map((g) => g.square().sum())).sqrt());
+  const norm = normT.dataSync()[0]!;
+  normT.dispose();
+  if (clipNorm === null || !(norm > clipNorm)) return { grads: [...grads], norm };
+  const factor = clipNorm / norm;
+  return { grads: grads.map((g) => g.mul(factor)), norm };
+}
