@@ -6,7 +6,12 @@
 import { Lexer, type IToken, type ILexingError } from "chevrotain";
 import { allTokens, KEYWORD_GROUPS, Colon, Newline, LParen, RParen, LBracket, RBracket, LCurly, RCurly } from "./tokens.ts";
 
-const lexer = new Lexer(allTokens, { positionTracking: "full", ensureOptimizations: false });
+const lexer = new Lexer(allTokens, {
+  positionTracking: "full",
+  ensureOptimizations: false,
+  lineTerminatorsPattern: /\n/g,
+  lineTerminatorCharacters: ["\n"],
+});
 
 /** The result of lexing one spec. */
 export interface LexResult {

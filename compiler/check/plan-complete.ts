@@ -7,7 +7,7 @@
 import type * as A from "../../grammar/ast.ts";
 import { REQUIRED_PLAN_KEYS, CLASSIFICATION_METRICS, REGRESSION_METRICS } from "../schema/plan-keys.ts";
 import { diag, FILE_START, type Diagnostic } from "../diagnostics/diagnostic.ts";
-import { orList } from "../diagnostics/suggest.ts";
+import { orList, suggest } from "../diagnostics/suggest.ts";
 import type { CheckedHead } from "../frontend/checked.ts";
 import type { CheckContext } from "./context.ts";
 import type { PlanValue, SelectValue } from "./plan-values.ts";
@@ -22,7 +22,9 @@ export function checkPlanComplete(ctx: CheckContext, values: ReadonlyMap<string,
     return out;
   }
   const where = keywordSpan(block);
-  const missing = REQUIRED_PLAN_KEYS.filter((k) => !block.entries.some((e) => e.key.name === k));
+  const given = block.entries.map((e) => e.key.name);
+  const meant = given.map((k) => suggest(k, REQUIRED_PLAN_KEYS)).filter((k) => k !== undefined);
+  const missing = REQUIRED_PLAN_KEYS.filter((k) => !given.includes(k) && !meant.includes(k));
   if (missing.length > 0) {
     const severity = forRun ? "error" : "warning";
     const message = `the plan has no ${orList(missing)} ${missing.length === 1 ? "entry" : "entries"}, which \`adapt run\` needs`;

@@ -22,6 +22,7 @@ export function formatText(text: string): StageResult<string | null> {
 export function formatSpec(spec: A.Spec): string {
   const statements = spec.statements.filter((s): s is Printable => s.kind !== "Invalid");
   const used = new Set<A.Comment>();
+  const commentLines = new Set(spec.comments.map((c) => c.span.start.line));
   const out: string[] = [];
   let lastLine = 0;
   statements.forEach((s, i) => {
@@ -40,7 +41,7 @@ export function formatSpec(spec: A.Spec): string {
     }
     const tail = spec.comments.find((c) => !used.has(c) && trailing(c, s));
     if (tail) used.add(tail);
-    const lines = s.kind === "Plan" ? printPlan(s, spec.comments, used) : [printStatement(s, widthsAround(statements, i))];
+    const lines = s.kind === "Plan" ? printPlan(s, spec.comments, used) : [printStatement(s, widthsAround(statements, i, commentLines))];
     if (tail) lines[lines.length - 1] += ` ${tail.text}`;
     out.push(...lines);
     lastLine = s.span.end.line;
@@ -71,12 +72,16 @@ function group(s: Printable): Group {
   return s.kind === "AdapterDecl" ? "decl" : s.kind === "Insert" || s.kind === "Apply" ? "place" : "other";
 }
 
-/** The column widths of the run of same-group statements on consecutive lines around `i`. */
-function widthsAround(statements: readonly Printable[], i: number): Widths {
+/** The column widths of the run of same-group statements around `i` with no blank line between them. */
+function widthsAround(statements: readonly Printable[], i: number, commentLines: ReadonlySet<number>): Widths {
   const g = group(statements[i]!);
   let lo = i;
   let hi = i;
-  const adjacent = (a: Printable, b: Printable) => group(b) === g && b.span.start.line === a.span.end.line + 1;
+  const adjacent = (a: Printable, b: Printable) => {
+    if (group(b) !== g) return false;
+    for (let line = a.span.end.line + 1; line < b.span.start.line; line++) if (!commentLines.has(line)) return false;
+    return true;
+  };
   while (lo > 0 && adjacent(statements[lo - 1]!, statements[lo]!)) lo--;
   while (hi < statements.length - 1 && adjacent(statements[hi]!, statements[hi + 1]!)) hi++;
   const run = statements.slice(lo, hi + 1);

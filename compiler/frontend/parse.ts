@@ -77,7 +77,7 @@ function chunkDiagnostics(
     }
   }
   const span = chunkSpan(chunk);
-  const lexInside = lexDiagnostics.some((d) => d.span.start.offset >= span.start.offset && d.span.start.offset < span.end.offset);
+  const lexInside = lexDiagnostics.some((d) => d.span.start.line >= span.start.line && d.span.start.line <= span.end.line);
   if (out.length > 0 || lexInside) return { diagnostics: out, skip: true };
   const first = chunk[0]!;
   if (STATEMENT_WORDS.includes(first.image)) return { diagnostics: [], skip: false };
