@@ -5,6 +5,14 @@
 import type { Command } from "../command.ts";
 import { checkCommand } from "./check.ts";
 import { fmtCommand } from "./fmt.ts";
+import { compileCommand } from "./compile.ts";
+import { explainCommand } from "./explain.ts";
+import { inspectCommand } from "./inspect.ts";
+import { importCommand } from "./import.ts";
+import { runCommand } from "./run.ts";
+import { evalCommand } from "./eval.ts";
+import { predictCommand } from "./predict.ts";
+import { verifyCommand } from "./verify.ts";
 
 /** All subcommands. */
-export const COMMANDS: readonly Command[] = [checkCommand, fmtCommand];
+export const COMMANDS: readonly Command[] = [checkCommand, fmtCommand, compileCommand, explainCommand, inspectCommand, importCommand, runCommand, evalCommand, predictCommand, verifyCommand];

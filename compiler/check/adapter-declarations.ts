@@ -42,5 +42,5 @@ export function checkAdapterDeclarations(ctx: CheckContext): StageResult<Map<str
 
 /** True when `name` was declared by some statement, valid or not. */
 export function isDeclared(ctx: CheckContext, name: string): boolean {
-  return ctx.brokenNames.has(name) || ctx.adapterDecls.some((d) => d.name.name === name);
+  return ctx.declaredNames.has(name);
 }

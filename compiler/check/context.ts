@@ -20,6 +20,8 @@ export interface CheckContext {
   readonly models: readonly A.ModelStmt[];
   /** Names that statements which failed to parse tried to declare: never reported as undeclared. */
   readonly brokenNames: ReadonlySet<string>;
+  /** Every name some `adapter` statement declares, valid or not. */
+  readonly declaredNames: ReadonlySet<string>;
 }
 
 /** Groups the statements of `spec` for the rules. */
@@ -39,5 +41,6 @@ export function makeContext(spec: A.Spec, purpose: CheckPurpose): CheckContext {
     plans: of("Plan"),
     models: of("Model"),
     brokenNames: broken,
+    declaredNames: new Set([...broken, ...of("AdapterDecl").map((d) => d.name.name)]),
   };
 }

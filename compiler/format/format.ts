@@ -21,36 +21,36 @@ export function formatText(text: string): StageResult<string | null> {
 /** Formats a spec that parsed without errors. */
 export function formatSpec(spec: A.Spec): string {
   const statements = spec.statements.filter((s): s is Printable => s.kind !== "Invalid");
+  const comments = spec.comments;
+  const widths = runWidths(statements, new Set(comments.map((c) => c.span.start.line)));
   const used = new Set<A.Comment>();
-  const commentLines = new Set(spec.comments.map((c) => c.span.start.line));
   const out: string[] = [];
   let lastLine = 0;
+  let next = 0;
+  const emit = (c: A.Comment, blankBefore: boolean) => {
+    if (blankBefore) pushBlank(out, lastLine, c.span.start.line);
+    out.push(c.text);
+    used.add(c);
+    lastLine = c.span.start.line;
+  };
   statements.forEach((s, i) => {
-    const leading = spec.comments.filter((c) => !used.has(c) && c.span.start.offset < s.span.start.offset);
-    for (const c of leading) {
-      pushBlank(out, lastLine, c.span.start.line);
-      out.push(c.text);
-      used.add(c);
-      lastLine = c.span.start.line;
-    }
+    for (; next < comments.length && comments[next]!.span.start.offset < s.span.start.offset; next++) emit(comments[next]!, true);
     pushBlank(out, lastLine, s.span.start.line);
-    const inner = s.kind === "Plan" ? [] : spec.comments.filter((c) => !used.has(c) && within(c, s) && !trailing(c, s));
-    for (const c of inner) {
-      out.push(c.text);
-      used.add(c);
+    const inside: A.Comment[] = [];
+    for (; next < comments.length && comments[next]!.span.start.offset < s.span.end.offset; next++) inside.push(comments[next]!);
+    let tail = comments[next];
+    if (tail !== undefined && trailing(tail, s)) next++;
+    else tail = undefined;
+    if (s.kind !== "Plan") for (const c of inside) emit(c, false);
+    const lines = s.kind === "Plan" ? printPlan(s, inside, used) : [printStatement(s, widths[i]!)];
+    if (tail) {
+      lines[lines.length - 1] += ` ${tail.text}`;
+      used.add(tail);
     }
-    const tail = spec.comments.find((c) => !used.has(c) && trailing(c, s));
-    if (tail) used.add(tail);
-    const lines = s.kind === "Plan" ? printPlan(s, spec.comments, used) : [printStatement(s, widthsAround(statements, i, commentLines))];
-    if (tail) lines[lines.length - 1] += ` ${tail.text}`;
     out.push(...lines);
     lastLine = s.span.end.line;
   });
-  for (const c of spec.comments.filter((c) => !used.has(c))) {
-    pushBlank(out, lastLine, c.span.start.line);
-    out.push(c.text);
-    lastLine = c.span.start.line;
-  }
+  for (; next < comments.length; next++) emit(comments[next]!, true);
   return out.length === 0 ? "" : `${out.join("\n")}\n`;
 }
 
@@ -72,29 +72,33 @@ function group(s: Printable): Group {
   return s.kind === "AdapterDecl" ? "decl" : s.kind === "Insert" || s.kind === "Apply" ? "place" : "other";
 }
 
-/** The column widths of the run of same-group statements around `i` with no blank line between them. */
-function widthsAround(statements: readonly Printable[], i: number, commentLines: ReadonlySet<number>): Widths {
-  const g = group(statements[i]!);
-  let lo = i;
-  let hi = i;
+/** Column widths per statement: runs of same-group statements with no blank line between share them. */
+function runWidths(statements: readonly Printable[], commentLines: ReadonlySet<number>): Widths[] {
   const adjacent = (a: Printable, b: Printable) => {
-    if (group(b) !== g) return false;
+    if (group(b) !== group(a) || group(a) === "other") return false;
     for (let line = a.span.end.line + 1; line < b.span.start.line; line++) if (!commentLines.has(line)) return false;
     return true;
   };
-  while (lo > 0 && adjacent(statements[lo - 1]!, statements[lo]!)) lo--;
-  while (hi < statements.length - 1 && adjacent(statements[hi]!, statements[hi + 1]!)) hi++;
-  const run = statements.slice(lo, hi + 1);
-  const names = run.map((s) => (s.kind === "AdapterDecl" ? s.name.name : s.kind === "Insert" || s.kind === "Apply" ? s.adapter.name : ""));
-  const positions = run.map((s) => (s.kind === "Insert" ? s.position : s.kind === "Apply" ? "to" : ""));
-  const heads = run.map((s) => (s.kind === "Insert" ? "insert" : s.kind === "Apply" ? "apply" : ""));
-  return { head: maxLen(heads), name: maxLen(names), position: maxLen(positions) };
+  const out: Widths[] = [];
+  let lo = 0;
+  for (let i = 0; i < statements.length; i++) {
+    if (i + 1 < statements.length && adjacent(statements[i]!, statements[i + 1]!)) continue;
+    const run = statements.slice(lo, i + 1);
+    const names = run.map((s) => (s.kind === "AdapterDecl" ? s.name.name : s.kind === "Insert" || s.kind === "Apply" ? s.adapter.name : ""));
+    const positions = run.map((s) => (s.kind === "Insert" ? s.position : s.kind === "Apply" ? "to" : ""));
+    const heads = run.map((s) => (s.kind === "Insert" ? "insert" : s.kind === "Apply" ? "apply" : ""));
+    const w = { head: maxLen(heads), name: maxLen(names), position: maxLen(positions) };
+    for (let k = lo; k <= i; k++) out.push(w);
+    lo = i + 1;
+  }
+  return out;
 }
 
 function maxLen(xs: readonly string[]): number {
   return Math.max(0, ...xs.map((x) => x.length));
 }
 
+/** The plan block; `comments` are those inside it. */
 function printPlan(p: A.PlanBlock, comments: readonly A.Comment[], used: Set<A.Comment>): string[] {
   const width = maxLen(p.entries.map((e) => e.key.name)) + 1;
   const lines = ["plan {"];

@@ -31,6 +31,8 @@ const SAME_SHAPE = new Set([
   "LayerNormalization", "BatchNormalization", "Dropout", "SpatialDropout1D", "GaussianNoise", "GaussianDropout",
   "AlphaDropout", "Activation", "ReLU", "LeakyReLU", "PReLU", "ELU", "ThresholdedReLU", "Softmax", "Masking",
   "Layer", "Identity",
+  // adapt's own BERT layers (runtime/bert/layers.ts): attention keeps the query's shape.
+  "MaskedSelfAttention",
 ]);
 const MERGE = new Set(["Add", "Multiply", "Subtract", "Average", "Maximum", "Minimum"]);
 
@@ -46,6 +48,8 @@ const INFER: ReadonlyMap<string, Infer> = new Map<string, Infer>([
   ["GlobalAveragePooling1D", (_c, [x]) => (x && x.length === 3 ? [x[0] ?? null, x[2] ?? null] : null)],
   ["GlobalMaxPooling1D", (_c, [x]) => (x && x.length === 3 ? [x[0] ?? null, x[2] ?? null] : null)],
   ["Conv1D", (c, [x]) => withLast(x ?? null, posInt(field(c, "filters")))],
+  ["PositionEmbedding", (c, [x]) => (x ? [...x, posInt(field(c, "output_dim") ?? field(c, "outputDim"))] : null)],
+  ["FirstToken", (_c, [x]) => (x && x.length === 3 ? [x[0] ?? null, x[2] ?? null] : null)],
 ]);
 
 /** Infers a layer's output shape (with the batch dimension first), or null when unknown. */

@@ -6,11 +6,12 @@
 import {
   ADAPTER_KINDS, Comment, HEAD_KINDS, Identifier, KEYWORD_GROUPS, NumberLiteral, PUNCTUATION, REGEX_CONTEXT,
 } from "../../grammar/tokens.ts";
-import { NAMED_STATEMENTS, PUNCTUATION_SCOPES, REGEX_BODY_SOURCE, alternation, patternSource } from "./shared.ts";
+import { NAMED_STATEMENTS, PUNCTUATION_SCOPES, REGEX_REST_SOURCE, alternation, patternSource } from "./shared.ts";
 
 /** A TextMate rule (the subset of the format this grammar uses). */
 export interface TmRule {
   readonly name?: string;
+  readonly contentName?: string;
   readonly match?: string;
   readonly begin?: string;
   readonly end?: string;
@@ -60,7 +61,7 @@ export function buildTmLanguage(): TmGrammar {
       "arg-key": { match: `\\b(${ID})(?=\\s*:)`, captures: { "1": { name: "variable.parameter.adapt" } } },
       "layer-type": {
         match: `\\b(type)\\s*(=)\\s*(${ID})`,
-        captures: { "1": { name: "keyword.other.adapt" }, "2": { name: PUNCTUATION_SCOPES["Equals"] }, "3": { name: "support.class.layer.adapt" } },
+        captures: { "1": { name: "keyword.other.selector.adapt" }, "2": { name: PUNCTUATION_SCOPES["Equals"] }, "3": { name: "support.class.layer.adapt" } },
       },
       keyword: { patterns: keywordRules() },
       punctuation: { patterns: punctuationRules() },
@@ -98,15 +99,15 @@ function stringRule(): TmRule {
 
 function regexSelectorRule(): TmRule {
   return {
-    match: `\\b(${alternation(REGEX_CONTEXT)})(\\s+)(${REGEX_BODY_SOURCE})`,
-    captures: {
-      "1": { patterns: [inc("keyword")] },
-      "3": { name: "string.regexp.adapt" },
-      "4": { name: "punctuation.definition.string.begin.adapt" },
-      "5": { patterns: [{ match: "\\\\.", name: "constant.character.escape.regexp.adapt" }] },
-      "6": { name: "punctuation.definition.string.end.adapt" },
-      "7": { name: "keyword.other.regexp-flags.adapt" },
+    begin: `\\b(${alternation(REGEX_CONTEXT)})(\\s+)(/)(?=${REGEX_REST_SOURCE})`,
+    beginCaptures: { "1": { patterns: [inc("keyword")] }, "3": { name: "string.regexp.adapt punctuation.definition.string.begin.adapt" } },
+    contentName: "string.regexp.adapt",
+    end: "(/)([a-z]*)",
+    endCaptures: {
+      "1": { name: "string.regexp.adapt punctuation.definition.string.end.adapt" },
+      "2": { name: "string.regexp.adapt keyword.other.regexp-flags.adapt" },
     },
+    patterns: [{ match: "\\\\.", name: "constant.character.escape.regexp.adapt" }],
   };
 }
 

@@ -16,9 +16,6 @@ type Sym = tf.SymbolicTensor;
 /** The names of the model's inputs, in the order of `model.inputs`. */
 export const BERT_INPUTS = ["input_ids", "attention_mask", "token_type_ids"] as const;
 
-/** Names of the layers the builder adds that are not Hugging Face modules (residual adds and sums). */
-export const BERT_GLUE_SUFFIXES = ["embeddings.sum", "attention.output.residual", "output.residual"] as const;
-
 function dense(name: string, units: number, activation?: "tanh"): tf.layers.Layer {
   return tf.layers.dense({ name, units, ...(activation ? { activation } : {}) });
 }

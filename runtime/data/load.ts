@@ -49,8 +49,9 @@ function pick(row: RawRow, cols: DataColumns, file: string, errors: Diagnostic[]
   const get = (name: string): unknown => row.fields[name];
   for (const name of [cols.text, cols.label, ...(cols.textPair ? [cols.textPair] : [])]) {
     if (get(name) === undefined || get(name) === null) {
-      const hint = didYouMean(name, Object.keys(row.fields));
-      errors.push(dataDiag("ADAPT903", file, row.line, `this row has no column \`${name}\``, hint ?? undefined));
+      const keys = Object.keys(row.fields);
+      const hint = didYouMean(name, keys) ?? `its columns are ${keys.map((k) => `\`${k}\``).join(", ")}`;
+      errors.push(dataDiag("ADAPT903", file, row.line, `this row has no column \`${name}\``, hint));
       return null;
     }
   }

@@ -1,8 +1,10 @@
 /**
  * File-system IO for TensorFlow.js LayersModels in Node without tfjs-node: a `model.json` with its
  * weights in one `weights.bin` beside it. Writes are atomic (temp file, then rename), so a crash never
- * leaves a half-written model behind.
+ * leaves a half-written model behind. Importing this module registers the BERT building blocks
+ * (runtime/bert/layers.ts), so models made by `adapt import hf` load wherever models are loaded.
  */
+import "../bert/layers.ts";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import * as tf from "@tensorflow/tfjs";

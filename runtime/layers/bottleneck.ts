@@ -4,7 +4,7 @@
  * inputs `[x, h]` (the site's input and output), y = h + scale * up(act(down(x))).
  */
 import * as tf from "@tensorflow/tfjs";
-import { activationFn, DOWN_STD_FOR_ZEROS, denseLastAxis, truncatedNormal, type Activation, type InitConfig, type Kwargs } from "./common.ts";
+import { activationFn, DOWN_STD_FOR_ZEROS, denseLastAxis, truncatedNormal, type Activation, type InitConfig, type Kwargs, normalizeInit } from "./common.ts";
 
 /** Arguments of the bottleneck layers. */
 export interface BottleneckArgs {
@@ -41,7 +41,7 @@ export class BottleneckAdapter extends tf.layers.Layer {
     this.d = args.d;
     this.size = args.size;
     this.activation = args.activation;
-    this.init = { kind: args.init.kind, std: args.init.std };
+    this.init = normalizeInit(args.init);
     this.scale = args.scale ?? 1;
     this.seed = args.seed ?? 0;
     this.act = activationFn(args.activation);

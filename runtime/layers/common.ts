@@ -38,11 +38,16 @@ export interface InitConfig {
   std: number;
 }
 
+/** An init read back from a saved config (tfjs camel-cases string values on load: `nearIdentity`). */
+export function normalizeInit(init: { kind: string; std: number }): InitConfig {
+  return { kind: init.kind === "zeros" ? "zeros" : "near_identity", std: init.std };
+}
+
 /** The std used for down-projections when the init is `zeros` (the paper's 0.01). */
 export const DOWN_STD_FOR_ZEROS = 0.01;
 
 /** A truncated normal (cut at two std, as tfjs's `truncatedNormal`) with a seed. */
-export function truncatedNormal(std: number, seed: number): tf.initializers.Initializer {
+export function truncatedNormal(std: number, seed: number): ReturnType<typeof tf.initializers.zeros> {
   return tf.initializers.truncatedNormal({ mean: 0, stddev: std, seed });
 }
 

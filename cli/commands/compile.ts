@@ -1,0 +1,70 @@
+/**
+ * `adapt compile SPEC [--model M] [--emit json|yaml] [-o FILE]`: the compiled plan, validated against
+ * its JSON Schema, on stdout or written atomically to FILE. Also the pieces `explain` shares: reading
+ * the model relative to the spec's folder, and compiling with diagnostics rendered.
+ */
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { stringify } from "yaml";
+import { compileText, type CompileOutcome, type ModelLoader } from "../../compiler/compile.ts";
+import { hasErrors } from "../../compiler/diagnostics/diagnostic.ts";
+import { renderAll, toJson } from "../../compiler/diagnostics/render.ts";
+import { validatePlan } from "../../compiler/ir/schema.ts";
+import type { CompiledPlan } from "../../compiler/ir/types.ts";
+import { choice, parseFlags } from "../args.ts";
+import { readText, reason, writeAtomic } from "../files.ts";
+import { EXIT, UsageError, type Command, type Io } from "../command.ts";
+
+/** Reads model files for the compiler; relative paths are relative to `baseDir` (the spec's folder). */
+export function modelFileLoader(baseDir: string): ModelLoader {
+  return (path) => {
+    try {
+      return { ok: true, json: readFileSync(resolve(baseDir, path), "utf8") };
+    } catch (e) {
+      return { ok: false, reason: reason(e) };
+    }
+  };
+}
+
+/** Compiles SPEC (relative to the cwd) with an optional `--model` (relative to the cwd). */
+export async function compileFile(file: string, model: string | undefined, io: Io): Promise<{ text: string; result: Awaited<ReturnType<typeof compileText>> }> {
+  const text = readText(file, io.cwd, "spec");
+  const specDir = dirname(resolve(io.cwd, file));
+  const result = await compileText(text, file, { loader: modelFileLoader(specDir), modelOverride: model === undefined ? undefined : resolve(io.cwd, model) });
+  return { text, result };
+}
+
+/** Renders diagnostics (text on stderr, or JSON on stderr when `json`); the plan when there is one. */
+export function reportCompile(io: Io, file: string, text: string, outcome: { value: CompileOutcome; diagnostics: Parameters<typeof toJson>[0] }, json = false): CompiledPlan | null {
+  if (json && outcome.diagnostics.length > 0) io.stderr(`${JSON.stringify(toJson(outcome.diagnostics), null, 2)}\n`);
+  else io.stderr(renderAll(outcome.diagnostics, new Map([[file, text]]), { color: io.color }));
+  return hasErrors(outcome.diagnostics) ? null : outcome.value.plan;
+}
+
+/** Throws (an internal error, exit 2) when a plan fails its schema: that is a bug, never user input. */
+export function assertValidPlan(plan: CompiledPlan): void {
+  const errors = validatePlan(plan);
+  if (errors.length > 0) throw new Error(`the compiled plan does not match specs/plan.schema.json: ${errors.join("; ")}`);
+}
+
+/** The `compile` command. */
+export const compileCommand: Command = {
+  name: "compile",
+  summary: "resolve a spec against its model and print the compiled plan (JSON or YAML)",
+  usage: "adapt compile SPEC [--model M] [--emit json|yaml] [-o FILE]",
+  run: async (args, io) => {
+    const { flags, positionals } = parseFlags(args, { model: { type: "string" }, emit: { type: "string" }, output: { type: "string", short: "o" } }, ["SPEC"]);
+    const emit = choice(flags["emit"], ["json", "yaml"] as const, "json", "emit");
+    const out = flags["output"] as string | undefined;
+    if (out === "") throw new UsageError("-o needs a file name");
+    const file = positionals[0]!;
+    const { text, result } = await compileFile(file, flags["model"] as string | undefined, io);
+    const plan = reportCompile(io, file, text, result);
+    if (plan === null) return EXIT.inputErrors;
+    assertValidPlan(plan);
+    const body = emit === "yaml" ? stringify(plan, { lineWidth: 0 }) : `${JSON.stringify(plan, null, 2)}\n`;
+    if (out === undefined) io.stdout(body);
+    else writeAtomic(resolve(io.cwd, out), body);
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,77 @@
+/**
+ * Globs over dotted layer paths, compiled once to one RegExp each: `*` is any text within one segment,
+ * `**` any number of whole segments (zero included), `?` one character, `{a,b}` alternatives. Also the
+ * literal prefix of a glob, which lets matching skip paths that cannot match.
+ */
+
+const cache = new Map<string, RegExp>();
+const CACHE_LIMIT = 50000;
+
+/** True when the glob has no wildcard, so it names exactly one path. */
+export function isLiteralGlob(glob: string): boolean {
+  return !/[*?{]/.test(glob);
+}
+
+/** The text before the first wildcard: every matching path starts with it. */
+export function literalPrefix(glob: string): string {
+  const i = glob.search(/[*?{]/);
+  return i < 0 ? glob : glob.slice(0, i);
+}
+
+/** The RegExp (anchored at both ends) for a glob; cached by glob text. */
+export function globToRegExp(glob: string): RegExp {
+  let re = cache.get(glob);
+  if (re === undefined) {
+    re = new RegExp(`^${globSource(glob)}$`);
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    cache.set(glob, re);
+  }
+  return re;
+}
+
+function escapeChar(c: string): string {
+  return /[\\^$.*+?()[\]{}|/]/.test(c) ? `\\${c}` : c;
+}
+
+function bracesBalanced(glob: string): boolean {
+  let depth = 0;
+  for (const c of glob) {
+    if (c === "{") depth++;
+    else if (c === "}" && --depth < 0) return false;
+  }
+  return depth === 0;
+}
+
+/** The RegExp source (without anchors) of a glob. */
+export function globSource(glob: string): string {
+  const braces = bracesBalanced(glob);
+  let out = "";
+  let depth = 0;
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === "*" && glob[i + 1] === "*") {
+      const segStart = i === 0 || glob[i - 1] === ".";
+      const next = glob[i + 2];
+      if (segStart && depth === 0 && next === ".") {
+        out += "(?:[^.]+\\.)*";
+        i += 2;
+      } else if (segStart && depth === 0 && next === undefined) {
+        out = i === 0 ? ".*" : `${out.slice(0, -2)}(?:\\.[^.]+)*`;
+        i += 1;
+      } else {
+        out += "[^.]*";
+        i += 1;
+      }
+    } else if (c === "*") out += "[^./]*";
+    else if (c === "?") out += "[^./]";
+    else if (c === "{" && braces) {
+      out += "(?:";
+      depth++;
+    } else if (c === "}" && braces) {
+      out += ")";
+      depth--;
+    } else if (c === "," && depth > 0) out += "|";
+    else out += escapeChar(c);
+  }
+  return out;
+}

@@ -1,0 +1,134 @@
+/**
+ * Selector matching against a model manifest: globs or `/regex/` over layer paths, then `where type =`
+ * (ADAPT124), `in layers` (ADAPT122) and `expect N` (ADAPT121); zero matches is ADAPT120 naming the
+ * three closest paths. Selectors choose layers; with `weights: true` (trainability rules) a glob with a
+ * `/` or a regex also chooses single weights by their full names (`**.LayerNorm/gamma`).
+ */
+import type * as A from "../../grammar/ast.ts";
+import { diag, type Diagnostic, type StageResult } from "../diagnostics/diagnostic.ts";
+import { closest, didYouMean, orList } from "../diagnostics/suggest.ts";
+import type { LayerInfo, ModelManifest, WeightInfo } from "../model/types.ts";
+import { globToRegExp, isLiteralGlob, literalPrefix } from "./glob.ts";
+import { expandRanges, patternText } from "./ranges.ts";
+
+/** What a selector chose. */
+export interface SelectorMatch {
+  /** Matched layers in model order. */
+  readonly layers: readonly LayerInfo[];
+  /** Weights matched by name (rules only), in manifest order. */
+  readonly weights: readonly WeightInfo[];
+}
+
+/** Options of `matchSelector`. */
+export interface MatchOptions {
+  /** Also match weight names (trainability rules). */
+  readonly weights?: boolean;
+}
+
+interface Index {
+  readonly sorted: readonly LayerInfo[];
+}
+const indexes = new WeakMap<ModelManifest, Index>();
+
+function indexOf(manifest: ModelManifest): Index {
+  let ix = indexes.get(manifest);
+  if (ix === undefined) {
+    ix = { sorted: [...manifest.layers].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
+    indexes.set(manifest, ix);
+  }
+  return ix;
+}
+
+/** The layers whose path starts with `prefix` (binary search over the sorted paths). */
+function withPrefix(ix: Index, prefix: string): LayerInfo[] {
+  let lo = 0;
+  let hi = ix.sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ix.sorted[mid]!.path < prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: LayerInfo[] = [];
+  for (let i = lo; i < ix.sorted.length && ix.sorted[i]!.path.startsWith(prefix); i++) out.push(ix.sorted[i]!);
+  return out;
+}
+
+/** The RegExp of a selector's pattern, or null for an invalid regex (already reported by the parser). */
+export function patternRegExp(p: A.GlobPattern | A.RegexPattern): RegExp | null {
+  if (p.kind === "Glob") return globToRegExp(p.text);
+  try {
+    return new RegExp(`^(?:${p.source})$`, p.flags.replace(/[gy]/g, ""));
+  } catch {
+    return null;
+  }
+}
+
+function rawMatches(p: A.GlobPattern | A.RegexPattern, manifest: ModelManifest, withWeights: boolean): SelectorMatch {
+  const re = patternRegExp(p);
+  if (re === null) return { layers: [], weights: [] };
+  let layers: LayerInfo[];
+  if (p.kind === "Glob" && isLiteralGlob(p.text)) {
+    const hit = manifest.byPath.get(p.text);
+    layers = hit ? [hit] : [];
+  } else {
+    const candidates = p.kind === "Glob" ? withPrefix(indexOf(manifest), literalPrefix(p.text)) : manifest.layers;
+    layers = candidates.filter((l) => re.test(l.path)).sort((a, b) => a.order - b.order);
+  }
+  const byName = withWeights && (p.kind === "Regex" || p.text.includes("/"));
+  const weights = byName ? manifest.weights.filter((w) => re.test(w.name)) : [];
+  return { layers, weights };
+}
+
+/** Matches a selector against the manifest's layers (and weight names, for rules). */
+export function matchSelector(selector: A.Selector, manifest: ModelManifest, opts: MatchOptions = {}): StageResult<SelectorMatch> {
+  const diagnostics: Diagnostic[] = [];
+  const text = patternText(selector.pattern);
+  let { layers, weights } = rawMatches(selector.pattern, manifest, opts.weights ?? false);
+  const found = layers.length + weights.length;
+  if (selector.layerType !== null) {
+    const cls = selector.layerType.name;
+    if (!manifest.classes.has(cls)) {
+      const help = didYouMean(cls, manifest.classes) ?? `the model has ${orList([...manifest.classes].sort())}`;
+      diagnostics.push(diag("ADAPT124", selector.layerType.span, `the model has no layer of type \`${cls}\``, { help }));
+      return { value: { layers: [], weights: [] }, diagnostics };
+    }
+    layers = layers.filter((l) => l.className === cls);
+    weights = weights.filter((w) => manifest.byPath.get(w.layer)?.className === cls);
+  }
+  if (selector.layers !== null) {
+    const allowed = expandRanges(selector.layers);
+    const indexed = layers.some((l) => l.layerIndex !== null) || weights.some((w) => manifest.byPath.get(w.layer)?.layerIndex != null);
+    if (found > 0 && !indexed) {
+      diagnostics.push(diag("ADAPT122", selector.span, `\`in layers\` needs paths with a layer number, but none of the paths ${text} matches has one`, { notes: [`it matches ${listPaths(layers.map((l) => l.path))}`] }));
+      return { value: { layers: [], weights: [] }, diagnostics };
+    }
+    layers = layers.filter((l) => l.layerIndex !== null && allowed.has(l.layerIndex));
+    weights = weights.filter((w) => {
+      const i = manifest.byPath.get(w.layer)?.layerIndex;
+      return i != null && allowed.has(i);
+    });
+  }
+  const count = layers.length + weights.length;
+  if (count === 0) diagnostics.push(noMatch(selector, manifest, text, found));
+  else if (selector.expect !== null && selector.expect.value !== count) {
+    const what = [...layers.map((l) => l.path), ...weights.map((w) => w.name)];
+    diagnostics.push(
+      diag("ADAPT121", selector.expect.span, `expected ${selector.expect.value} matches, but ${text} matches ${count}`, { notes: [`it matches ${listPaths(what)}`] }),
+    );
+  }
+  return { value: { layers, weights }, diagnostics };
+}
+
+function noMatch(selector: A.Selector, manifest: ModelManifest, text: string, before: number): Diagnostic {
+  const near = closest(selector.pattern.kind === "Glob" ? selector.pattern.text : selector.pattern.source, manifest.layers.map((l) => l.path), 3);
+  const notes = before > 0 ? [`the pattern alone matches ${before}, the \`in layers\`/\`where\` clauses keep none`] : [];
+  return diag("ADAPT120", selector.pattern.span, `${text} matches no layer of the model`, {
+    notes: [...notes, `the closest paths are ${near.map((p) => `\`${p}\``).join(", ")}`],
+  });
+}
+
+/** Up to five paths in backticks, then how many more. */
+export function listPaths(paths: readonly string[]): string {
+  const shown = paths.slice(0, 5).map((p) => `\`${p}\``).join(", ");
+  return paths.length > 5 ? `${shown} and ${paths.length - 5} more` : shown;
+}

@@ -1,0 +1,88 @@
+/**
+ * Sizes per site: the adapter's own `size`/`rank`, then every `size` statement for it in source order
+ * (later ones override earlier ones where their `in layers` overlap). ADAPT210 (`d / k` with a
+ * remainder), ADAPT211 (list length differs from the layers it covers), ADAPT215 (a list cannot size a
+ * site without a layer number), ADAPT216 (a warning when m exceeds d).
+ */
+import type * as A from "../../grammar/ast.ts";
+import { diag, type Diagnostic, type StageResult } from "../diagnostics/diagnostic.ts";
+import type { CheckedSpec } from "../frontend/checked.ts";
+import type { ModelManifest } from "../model/types.ts";
+import { expandRanges, orderedRangeIndices } from "./ranges.ts";
+import type { Site } from "./sites.ts";
+
+/** The size of each site (null for IA3), parallel to the `sites` array. */
+export function resolveSizes(checked: CheckedSpec, manifest: ModelManifest, sites: readonly Site[]): StageResult<(number | null)[]> {
+  const diagnostics: Diagnostic[] = [];
+  const reported = new Set<string>();
+  const once = (key: string, d: Diagnostic) => {
+    if (!reported.has(key)) diagnostics.push(d);
+    reported.add(key);
+  };
+  const covers = new Map<A.SizeStmt, Cover>();
+  const byAdapter = new Map<string, A.SizeStmt[]>();
+  for (const s of checked.sizes) {
+    const order = s.layers ? orderedRangeIndices(s.layers) : [...manifest.layerIndices];
+    covers.set(s, { set: s.layers ? expandRanges(s.layers) : null, order, position: new Map(order.map((x, i) => [x, i])) });
+    byAdapter.set(s.adapter.name, [...(byAdapter.get(s.adapter.name) ?? []), s]);
+  }
+  const sizes = sites.map((site) => {
+    if (site.adapter.kind === "ia3") return null;
+    const own = site.adapter.args[site.adapter.kind === "lora" ? "rank" : "size"];
+    let m = typeof own === "number" ? own : null;
+    let from: A.Span = site.adapter.decl.span;
+    for (const stmt of byAdapter.get(site.adapter.name) ?? []) {
+      const cover = covers.get(stmt)!;
+      const li = site.layer.layerIndex;
+      if (cover.set !== null && (li === null || !cover.set.has(li))) continue;
+      const v = sizeValue(stmt, cover, site, once);
+      if (v !== undefined) {
+        m = v;
+        from = stmt.span;
+      }
+    }
+    if (m === null) {
+      once(`none@${site.layer.path}`, diag("ADAPT215", site.stmt.selector.span, `no size for \`${site.adapter.name}\` at \`${site.layer.path}\``));
+    } else if (m > site.d) {
+      once(`big@${site.adapter.name}@${from.start.offset}`, diag("ADAPT216", from, `size ${m} of \`${site.adapter.name}\` is larger than the feature size ${site.d} at \`${site.layer.path}\``));
+    }
+    return m;
+  });
+  return { value: sizes, diagnostics };
+}
+
+type Once = (key: string, d: Diagnostic) => void;
+
+/** The layer indices a size statement covers: as a set (null: all), in order, and each one's position. */
+interface Cover {
+  readonly set: Set<number> | null;
+  readonly order: readonly number[];
+  readonly position: ReadonlyMap<number, number>;
+}
+
+/** The value a size statement gives a site, or undefined (reported, or not applicable). */
+function sizeValue(stmt: A.SizeStmt, cover: Cover, site: Site, once: Once): number | undefined {
+  const e = stmt.expr;
+  const key = `${stmt.span.start.offset}`;
+  if (e.kind === "Number") return e.integer && e.value > 0 ? e.value : undefined;
+  if (e.kind === "Div") {
+    const k = e.divisor.value;
+    if (!e.divisor.integer || k <= 0) return undefined;
+    if (site.d % k !== 0) {
+      once(`${key}/${site.d}`, diag("ADAPT210", e.span, `\`d / ${k}\` does not divide evenly at \`${site.layer.path}\`, where d is ${site.d}`, { help: `use a divisor of ${site.d}, or an integer size` }));
+      return undefined;
+    }
+    return site.d / k;
+  }
+  if (e.items.length !== cover.order.length) {
+    const what = stmt.layers ? "the layers of its `in layers`" : "the model's layer numbers";
+    once(key, diag("ADAPT211", e.span, `the size list has ${e.items.length} values, but ${what} number ${cover.order.length}`));
+    return undefined;
+  }
+  if (site.layer.layerIndex === null) {
+    once(`${key}@${site.layer.path}`, diag("ADAPT215", e.span, `a size list cannot size \`${site.layer.path}\`, which has no layer number`, { help: "add a `size` statement with a single value for it" }));
+    return undefined;
+  }
+  const item = e.items[cover.position.get(site.layer.layerIndex) ?? -1];
+  return item && item.kind === "Number" && item.integer && item.value > 0 ? item.value : undefined;
+}

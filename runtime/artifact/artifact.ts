@@ -1,0 +1,130 @@
+/**
+ * Adapter-only artifacts. `adapter.safetensors` holds only the added weights and the base weights the
+ * plan trains; `adapter.json` holds the spec text, the IR and the base model's fingerprint (with its
+ * weight manifest, so a wrong base is named exactly). Loading onto a base model checks the fingerprint,
+ * applies the IR's surgery, and checks every weight's name and shape before writing any value. Head
+ * weights are saved but only loaded when the model has them (the head is attached by the trainer).
+ */
+import * as tf from "@tensorflow/tfjs";
+import { diag, FILE_START, type Diagnostic, type StageResult } from "../../compiler/diagnostics/diagnostic.ts";
+import type { CompiledPlan } from "../../compiler/ir/types.ts";
+import { applySurgery, type SurgeryOptions } from "../surgery/apply.ts";
+import { fingerprint, manifestDifference, type Fingerprint, type ManifestEntry } from "./fingerprint.ts";
+import { decodeSafetensors, encodeSafetensors, SafetensorsError, type F32Tensor } from "./safetensors.ts";
+
+/** The format tag in `adapter.json` and the safetensors metadata. */
+export const ARTIFACT_FORMAT = "adapt-adapter";
+
+/** The descriptive half of an artifact (`adapter.json`). */
+export interface ArtifactMeta {
+  format: typeof ARTIFACT_FORMAT;
+  version: 1;
+  spec: { file: string; text: string };
+  plan: CompiledPlan;
+  base: { structure: string; values: string; manifest: ManifestEntry[] };
+  /** The saved weights' names, in file order. */
+  weights: string[];
+  /** The seed surgery used (initial values of weights that are not saved). */
+  seed: number;
+}
+
+/** An artifact in memory: the safetensors bytes and the meta object. */
+export interface Artifact {
+  safetensors: Uint8Array;
+  meta: ArtifactMeta;
+}
+
+/** The names of the weights an artifact saves: every added weight and every trainable base/head weight. */
+export function savedWeightNames(plan: Pick<CompiledPlan, "weights" | "operations">, model: tf.LayersModel): string[] {
+  const present = new Set(model.weights.map((w) => w.originalName));
+  const added = new Set(plan.operations.flatMap((o) => o.weights.map((w) => w.name)));
+  const names = plan.weights.filter((w) => added.has(w.name) || w.trainable).map((w) => w.name);
+  for (const n of added) if (!names.includes(n)) names.push(n);
+  return names.filter((n) => present.has(n));
+}
+
+/** Builds the artifact of `adapted` (trained from `base` with `plan`). */
+export function encodeArtifact(adapted: tf.LayersModel, plan: CompiledPlan, base: Fingerprint, seed = 0): Artifact {
+  const byName = new Map(adapted.weights.map((w) => [w.originalName, w]));
+  const tensors = new Map<string, F32Tensor>();
+  for (const name of savedWeightNames(plan, adapted)) {
+    const w = byName.get(name);
+    if (w !== undefined) tensors.set(name, { shape: w.shape as number[], values: w.read().dataSync() as Float32Array });
+  }
+  const safetensors = encodeSafetensors(tensors, { format: ARTIFACT_FORMAT, base_structure: base.structure, base_values: base.values });
+  const meta: ArtifactMeta = {
+    format: ARTIFACT_FORMAT,
+    version: 1,
+    spec: { file: plan.spec.file, text: plan.spec.text },
+    plan,
+    base: { structure: base.structure, values: base.values, manifest: base.manifest },
+    weights: [...tensors.keys()],
+    seed,
+  };
+  return { safetensors, meta };
+}
+
+function fail(code: "ADAPT931" | "ADAPT932" | "ADAPT933" | "ADAPT934", message: string, file?: string): Diagnostic {
+  const d = diag(code, FILE_START, message);
+  return file === undefined ? d : { ...d, file };
+}
+
+/** Checks that `base` is the model the artifact was trained on; names the first difference. */
+export function checkBase(meta: ArtifactMeta, base: Fingerprint): Diagnostic[] {
+  if (meta.base.structure !== base.structure) {
+    const why = manifestDifference(meta.base.manifest, base.manifest) ?? "the base model's weights are in a different order";
+    return [fail("ADAPT932", `the adapter was trained on a different base model: ${why}`)];
+  }
+  if (meta.base.values !== base.values) {
+    return [fail("ADAPT932", "the adapter was trained on a base model with the same weight names and shapes but different weight values")];
+  }
+  return [];
+}
+
+/** Checks the artifact's weights against the adapted model: names and shapes, both directions. */
+function checkWeights(tensors: Map<string, F32Tensor>, meta: ArtifactMeta, model: tf.LayersModel): Diagnostic[] {
+  const shapes = new Map(model.weights.map((w) => [w.originalName, w.shape as number[]]));
+  const out: Diagnostic[] = [];
+  const head = new Set(meta.plan.weights.filter((w) => w.owner === "head").map((w) => w.name));
+  for (const [name, t] of tensors) {
+    const shape = shapes.get(name);
+    if (shape === undefined && head.has(name)) continue;
+    if (shape === undefined) out.push(fail("ADAPT933", `the artifact has weight \`${name}\`, which the adapted model does not have`));
+    else if (shape.join(",") !== t.shape.join(",")) {
+      out.push(fail("ADAPT934", `weight \`${name}\` has shape [${t.shape.join(", ")}] in the artifact, but [${shape.join(", ")}] in the adapted model`));
+    }
+  }
+  for (const name of savedWeightNames(meta.plan, model)) {
+    if (!tensors.has(name)) out.push(fail("ADAPT933", `the artifact lacks weight \`${name}\``));
+  }
+  return out;
+}
+
+/**
+ * Loads an artifact onto `base`: checks the fingerprint, applies the surgery and writes the saved
+ * weights. Returns the adapted model, or null with diagnostics naming the exact mismatch.
+ */
+export function loadArtifact(base: tf.LayersModel, artifact: Artifact, options: SurgeryOptions = {}): StageResult<tf.LayersModel | null> {
+  const baseDiags = checkBase(artifact.meta, fingerprint(base));
+  if (baseDiags.length > 0) return { value: null, diagnostics: baseDiags };
+  let tensors: Map<string, F32Tensor>;
+  try {
+    tensors = decodeSafetensors(artifact.safetensors).tensors;
+  } catch (e) {
+    if (!(e instanceof SafetensorsError)) throw e;
+    return { value: null, diagnostics: [fail("ADAPT931", `adapter.safetensors is malformed: ${e.message}`)] };
+  }
+  const surgery = applySurgery(base, artifact.meta.plan, { seed: artifact.meta.seed, ...options });
+  if (surgery.value === null) return surgery;
+  const model = surgery.value;
+  const problems = checkWeights(tensors, artifact.meta, model);
+  if (problems.length > 0) {
+    model.dispose();
+    return { value: null, diagnostics: [...surgery.diagnostics, ...problems] };
+  }
+  for (const w of model.weights) {
+    const t = tensors.get(w.originalName);
+    if (t !== undefined) w.write(tf.tensor(t.values, [...t.shape], "float32"));
+  }
+  return { value: model, diagnostics: surgery.diagnostics };
+}

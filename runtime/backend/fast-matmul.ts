@@ -1,0 +1,72 @@
+/**
+ * Fast matMul gradients on wasm. The wasm backend multiplies with a transposed operand about 10x slower
+ * than without (measured: 2.4 against 27 GFLOP/s), and every matMul gradient has one (dA = dY·Bᵀ,
+ * dB = Aᵀ·dY). The wrapper re-registers the wasm kernels `BatchMatMul` and `_FusedMatMul` so that a
+ * transposed operand is transposed explicitly first (one cheap pass) and the product runs untransposed.
+ * Results are the same sums, so gradients agree to rounding.
+ */
+import * as tf from "@tensorflow/tfjs";
+
+type KernelFunc = tf.KernelConfig["kernelFunc"];
+type Backend = { disposeData(dataId: object): unknown };
+const WRAPPED = Symbol.for("adapt.fastMatMul");
+const KERNELS = ["BatchMatMul", "_FusedMatMul"] as const;
+
+/** The permutation that swaps the last two axes of a rank-`rank` tensor. */
+export function swapLastTwo(rank: number): number[] {
+  const perm = Array.from({ length: rank }, (_, i) => i);
+  perm[rank - 2] = rank - 1;
+  perm[rank - 1] = rank - 2;
+  return perm;
+}
+
+function wrap(inner: KernelFunc, transpose: KernelFunc): KernelFunc {
+  const f: KernelFunc = ({ inputs, backend, attrs }) => {
+    const a0 = attrs as { transposeA?: boolean; transposeB?: boolean };
+    if (a0.transposeA !== true && a0.transposeB !== true) return inner({ inputs, backend, attrs });
+    const temps: tf.TensorInfo[] = [];
+    const flip = (t: tf.TensorInfo): tf.TensorInfo => {
+      const out = transpose({ inputs: { x: t }, backend, attrs: { perm: swapLastTwo(t.shape.length) } }) as tf.TensorInfo;
+      temps.push(out);
+      return out;
+    };
+    const a = a0.transposeA === true ? flip(inputs["a"]!) : inputs["a"]!;
+    const b = a0.transposeB === true ? flip(inputs["b"]!) : inputs["b"]!;
+    try {
+      return inner({ inputs: { ...inputs, a, b }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } });
+    } finally {
+      for (const t of temps) (backend as unknown as Backend).disposeData(t.dataId);
+    }
+  };
+  Object.defineProperty(f, WRAPPED, { value: inner });
+  return f;
+}
+
+/** True when the wasm matMul kernels are wrapped now. */
+export function fastMatMulInstalled(backendName = "wasm"): boolean {
+  const k = tf.getKernel("BatchMatMul", backendName);
+  return k !== undefined && WRAPPED in k.kernelFunc;
+}
+
+/**
+ * Wraps the matMul kernels of `backendName` (default wasm; idempotent). Returns a function that puts the
+ * original kernels back. Does nothing (and returns a no-op) when the backend's kernels are not registered.
+ */
+export function installFastMatMul(backendName = "wasm"): () => void {
+  const transpose = tf.getKernel("Transpose", backendName)?.kernelFunc;
+  if (transpose === undefined || fastMatMulInstalled(backendName)) return () => {};
+  const originals: tf.KernelConfig[] = [];
+  for (const name of KERNELS) {
+    const config = tf.getKernel(name, backendName);
+    if (config === undefined) continue;
+    originals.push(config);
+    tf.unregisterKernel(name, backendName);
+    tf.registerKernel({ ...config, kernelFunc: wrap(config.kernelFunc, transpose) });
+  }
+  return () => {
+    for (const config of originals) {
+      tf.unregisterKernel(config.kernelName, backendName);
+      tf.registerKernel(config);
+    }
+  };
+}

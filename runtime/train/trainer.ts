@@ -1,0 +1,250 @@
+/**
+ * The training loop of `adapt run`: epochs of length-bucketed batches in a seeded order, the learning
+ * rate schedule, evaluation after each epoch, `select best by`, early stopping, checkpoints every N
+ * steps and at each epoch's end, `--resume` from the last checkpoint (bit-identical to an uninterrupted
+ * run), a stop request (Ctrl-C) that saves first, and a coded error on a non-finite loss.
+ */
+import { appendFileSync } from "node:fs";
+import { join } from "node:path";
+import { createHash } from "node:crypto";
+import * as tf from "@tensorflow/tfjs";
+import { diag, FILE_START, type Diagnostic, type StageResult } from "../../compiler/diagnostics/diagnostic.ts";
+import type { TrainingPlanIR } from "../../compiler/ir/types.ts";
+import type { TaskShape } from "../data/load.ts";
+import { padBatch, trainingOrder } from "../tokenize/batches.ts";
+import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
+import { evaluate, type EncodedSplit } from "./evaluate.ts";
+import { inputRoles, outputsProbabilities } from "./feed.ts";
+import { Optimizer } from "./optimizer.ts";
+import { derive, mulberry32 } from "./prng.ts";
+import { learningRate } from "./schedule.ts";
+import { trainableVariables, trainStep, type StepContext } from "./step.ts";
+
+/** What the loop reports as it goes (the CLI draws progress from these). */
+export type TrainEvent =
+  | { type: "start"; totalSteps: number; stepsPerEpoch: number; resumedAt: number; trainable: number }
+  | { type: "step"; epoch: number; step: number; globalStep: number; totalSteps: number; loss: number; lr: number; examplesPerSec: number; etaSec: number }
+  | { type: "eval"; epoch: number; split: string; metrics: Record<string, number>; best: boolean }
+  | { type: "checkpoint"; path: string; globalStep: number };
+
+/** The best evaluation so far. */
+export interface BestRecord {
+  readonly value: number;
+  readonly epoch: number;
+  readonly globalStep: number;
+  readonly metrics: Record<string, number>;
+}
+
+/** The loop's resumable state (stored in checkpoints). */
+export interface LoopState {
+  epoch: number;
+  batchInEpoch: number;
+  globalStep: number;
+  optimizerStep: number;
+  best: BestRecord | null;
+  badEvals: number;
+  stoppedEarly: boolean;
+}
+
+/** Everything the loop needs. */
+export interface TrainerOptions {
+  readonly model: tf.LayersModel;
+  readonly task: TaskShape;
+  readonly plan: TrainingPlanIR;
+  readonly train: EncodedSplit;
+  readonly validation: EncodedSplit | null;
+  readonly padId: number;
+  readonly outDir: string;
+  readonly resume: boolean;
+  readonly onEvent?: (e: TrainEvent) => void;
+  /** Polled after each step; true stops the run after saving a checkpoint (Ctrl-C). */
+  readonly shouldStop?: () => boolean;
+}
+
+/** How the loop ended. */
+export interface TrainResult {
+  readonly status: "done" | "interrupted" | "failed";
+  readonly state: LoopState;
+  readonly checkpoint: string;
+}
+
+/** The paths the loop writes in the output folder. */
+export function runPaths(outDir: string): { checkpoint: string; best: string; log: string } {
+  return { checkpoint: join(outDir, "checkpoint.ckpt"), best: join(outDir, "best.ckpt"), log: join(outDir, "log.jsonl") };
+}
+
+function fingerprintOf(vars: readonly tf.Variable[], plan: TrainingPlanIR, trainSize: number): string {
+  const { output: _output, ...rest } = plan;
+  const text = JSON.stringify({ vars: vars.map((v) => [v.name, v.shape]), plan: rest, trainSize });
+  return createHash("sha256").update(text).digest("hex");
+}
+
+/** Lets signal handlers (Ctrl-C) and timers run between steps. */
+const yieldToEvents = (): Promise<void> => new Promise((done) => setImmediate(done));
+
+const fail = (code: "ADAPT913" | "ADAPT914", msg: string, help?: string): Diagnostic => diag(code, FILE_START, msg, { help });
+
+/** Trains the model per the plan. The model's weights end as the selected (best) or the last ones. */
+export async function train(opts: TrainerOptions): Promise<StageResult<TrainResult | null>> {
+  const roles = inputRoles(opts.model);
+  if (roles.value === null) return { value: null, diagnostics: roles.diagnostics };
+  const plan = opts.plan;
+  const vars = trainableVariables(opts.model);
+  const optimizer = new Optimizer(plan.optimizer, vars);
+  const ctx: StepContext = {
+    model: opts.model, roles: roles.value, task: opts.task, probabilities: outputsProbabilities(opts.model),
+    vars, optimizer, clipNorm: plan.clipNorm, seed: plan.seed,
+  };
+  try {
+    return await new Loop(opts, ctx, fingerprintOf(vars, plan, opts.train.labels.length)).run();
+  } finally {
+    optimizer.dispose();
+  }
+}
+
+class Loop {
+  private readonly paths: ReturnType<typeof runPaths>;
+  private readonly stepsPerEpoch: number;
+  private readonly totalSteps: number;
+  private state: LoopState = { epoch: 0, batchInEpoch: 0, globalStep: 0, optimizerStep: 0, best: null, badEvals: 0, stoppedEarly: false };
+
+  constructor(
+    private readonly opts: TrainerOptions,
+    private readonly ctx: StepContext,
+    private readonly fingerprint: string,
+  ) {
+    this.paths = runPaths(opts.outDir);
+    this.stepsPerEpoch = Math.ceil(opts.train.labels.length / opts.plan.batch);
+    this.totalSteps = this.stepsPerEpoch * opts.plan.epochs;
+  }
+
+  private log(record: Record<string, unknown>): void {
+    appendFileSync(this.paths.log, `${JSON.stringify({ time: new Date().toISOString(), ...record })}\n`);
+  }
+
+  private save(): void {
+    this.state.optimizerStep = this.ctx.optimizer.step;
+    const opt = this.ctx.optimizer.getState();
+    const weights = this.ctx.vars.map((v) => v.dataSync() as Float32Array);
+    saveCheckpoint(this.paths.checkpoint, { fingerprint: this.fingerprint, state: this.state, arrays: [...weights, ...opt.slots] });
+    this.opts.onEvent?.({ type: "checkpoint", path: this.paths.checkpoint, globalStep: this.state.globalStep });
+  }
+
+  private restore(): Diagnostic | null {
+    const ck = loadCheckpoint<LoopState>(this.paths.checkpoint);
+    if ("error" in ck) return fail("ADAPT914", ck.error, "run without --resume to start over");
+    if (ck.fingerprint !== this.fingerprint) {
+      return fail("ADAPT914", "the checkpoint was written by a run with other trainable weights, data or plan", "run without --resume to start over");
+    }
+    const n = this.ctx.vars.length;
+    this.ctx.vars.forEach((v, i) => v.assign(tf.tensor(ck.arrays[i]!, v.shape, "float32")));
+    if (!this.ctx.optimizer.setState({ step: ck.state.optimizerStep, slots: ck.arrays.slice(n) })) {
+      return fail("ADAPT914", "the checkpoint's optimizer state does not fit this optimizer");
+    }
+    this.state = ck.state;
+    this.log({ event: "resume", globalStep: this.state.globalStep });
+    return null;
+  }
+
+  async run(): Promise<StageResult<TrainResult | null>> {
+    if (this.opts.resume) {
+      const problem = this.restore();
+      if (problem) return { value: null, diagnostics: [problem] };
+    }
+    const trainable = this.ctx.vars.reduce((s, v) => s + v.size, 0);
+    this.opts.onEvent?.({ type: "start", totalSteps: this.totalSteps, stepsPerEpoch: this.stepsPerEpoch, resumedAt: this.state.globalStep, trainable });
+    const started = { time: performance.now(), step: this.state.globalStep };
+    while (this.state.epoch < this.opts.plan.epochs && !this.state.stoppedEarly) {
+      const outcome = await this.runEpoch(started);
+      if (outcome !== null) return outcome;
+    }
+    this.restoreBest();
+    this.log({ event: "end", globalStep: this.state.globalStep, best: this.state.best });
+    return { value: { status: "done", state: this.state, checkpoint: this.paths.checkpoint }, diagnostics: [] };
+  }
+
+  private async runEpoch(started: { time: number; step: number }): Promise<StageResult<TrainResult | null> | null> {
+    const { plan, train } = this.opts;
+    const order = trainingOrder(train.lengths, plan.batch, mulberry32(derive(plan.seed, "shuffle", this.state.epoch)));
+    while (this.state.batchInEpoch < order.length) {
+      const batch = padBatch(train.encoded, train.labels, order[this.state.batchInEpoch]!, this.opts.padId);
+      const lr = learningRate(plan.schedule, plan.optimizer.lr, this.state.globalStep, this.totalSteps);
+      const { loss, gradNorm } = trainStep(this.ctx, batch, lr, this.state.globalStep);
+      if (!Number.isFinite(loss)) return this.nonFinite(loss);
+      this.state.globalStep += 1;
+      this.state.batchInEpoch += 1;
+      this.log({ event: "step", epoch: this.state.epoch + 1, step: this.state.globalStep, loss, lr, gradNorm, batch: batch.size, length: batch.length });
+      this.emitStep(loss, lr, started, batch.size);
+      const every = plan.checkpointEvery;
+      if (every !== null && this.state.globalStep % every === 0) this.save();
+      await yieldToEvents();
+      if (this.opts.shouldStop?.()) {
+        this.save();
+        return { value: { status: "interrupted", state: this.state, checkpoint: this.paths.checkpoint }, diagnostics: [] };
+      }
+    }
+    this.endEpoch();
+    return null;
+  }
+
+  private emitStep(loss: number, lr: number, started: { time: number; step: number }, size: number): void {
+    const elapsed = (performance.now() - started.time) / 1000;
+    const done = this.state.globalStep - started.step;
+    const perStep = done > 0 ? elapsed / done : 0;
+    this.opts.onEvent?.({
+      type: "step", epoch: this.state.epoch + 1, step: this.state.batchInEpoch, globalStep: this.state.globalStep,
+      totalSteps: this.totalSteps, loss, lr, examplesPerSec: perStep > 0 ? size / perStep : 0,
+      etaSec: perStep * (this.totalSteps - this.state.globalStep),
+    });
+  }
+
+  private nonFinite(loss: number): StageResult<TrainResult | null> {
+    this.log({ event: "error", code: "ADAPT913", globalStep: this.state.globalStep, loss: String(loss) });
+    const best = this.state.best ? `; the best checkpoint (epoch ${this.state.best.epoch}) is kept at ${this.paths.best}` : "";
+    const msg = `the loss became ${loss} at step ${this.state.globalStep + 1}${best}`;
+    return { value: { status: "failed", state: this.state, checkpoint: this.paths.checkpoint }, diagnostics: [fail("ADAPT913", msg, "lower the learning rate or set `clip_norm`")] };
+  }
+
+  private endEpoch(): void {
+    const { plan } = this.opts;
+    const split = plan.select?.split === "train" ? this.opts.train : this.opts.validation;
+    const epoch = this.state.epoch + 1;
+    if (split !== null) {
+      const result = evaluate(this.ctx, split, plan.metrics, plan.batch, this.opts.padId);
+      const improved = this.updateBest(result.metrics, epoch);
+      const name = plan.select?.split === "train" ? "train" : "validation";
+      this.log({ event: "eval", epoch, split: name, metrics: result.metrics, best: improved });
+      this.opts.onEvent?.({ type: "eval", epoch, split: name, metrics: result.metrics, best: improved });
+    }
+    this.state.epoch += 1;
+    this.state.batchInEpoch = 0;
+    this.save();
+  }
+
+  private updateBest(metrics: Record<string, number>, epoch: number): boolean {
+    const select = this.opts.plan.select;
+    const metric = select?.metric ?? this.opts.plan.metrics[0] ?? "loss";
+    const mode = select?.mode ?? (metric === "loss" ? "min" : "max");
+    const value = metrics[metric] ?? NaN;
+    const best = this.state.best;
+    const delta = this.opts.plan.earlyStopping?.minDelta ?? 0;
+    const better = best === null || (mode === "max" ? value > best.value + delta : value < best.value - delta);
+    if (better) {
+      this.state.best = { value, epoch, globalStep: this.state.globalStep, metrics };
+      this.state.badEvals = 0;
+      saveCheckpoint(this.paths.best, { fingerprint: this.fingerprint, state: this.state.best, arrays: this.ctx.vars.map((v) => v.dataSync() as Float32Array) });
+    } else {
+      this.state.badEvals += 1;
+      const patience = this.opts.plan.earlyStopping?.patience;
+      if (patience !== undefined && this.state.badEvals >= patience) this.state.stoppedEarly = true;
+    }
+    return better;
+  }
+
+  private restoreBest(): void {
+    if (this.opts.plan.select === null || this.state.best === null) return;
+    const ck = loadCheckpoint<BestRecord>(this.paths.best);
+    if ("error" in ck) return;
+    this.ctx.vars.forEach((v, i) => v.assign(tf.tensor(ck.arrays[i]!, v.shape, "float32")));
+  }
+}

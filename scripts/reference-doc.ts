@@ -1,0 +1,113 @@
+/**
+ * The generated sections of `specs/LANGUAGE.md`: argument tables, plan keys and the diagnostics (each
+ * code with its bad example from `specs/diagnostics/` and the message the compiler gives for it).
+ */
+import { readFileSync, existsSync } from "node:fs";
+import { ADAPTER_ARGS, DATA_ARGS, HEAD_ARGS, INIT_KINDS, OPTIMIZER_ARGS, SCHEDULE_ARGS, EARLY_STOPPING_ARGS, CHECKPOINT_ARGS, type ArgTable, type ValueSpec } from "../compiler/schema/args.ts";
+import { PLAN_KEYS } from "../compiler/schema/plan-keys.ts";
+import { ALL_CODES, CODES } from "../compiler/diagnostics/codes.ts";
+import { renderText } from "../compiler/diagnostics/render.ts";
+import { compileText, type ModelLoader } from "../compiler/compile.ts";
+import { dirname, resolve } from "node:path";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+
+function typeText(v: ValueSpec): string {
+  switch (v.type) {
+    case "int":
+      return `integer${v.min !== undefined ? ` ≥ ${v.min}` : ""}`;
+    case "number":
+      return `number${v.min !== undefined ? ` ≥ ${v.min}` : ""}${v.max !== undefined ? ` ≤ ${v.max}` : ""}`;
+    case "string":
+      return "string";
+    case "enum":
+      return v.values.map((x) => `\`${x}\``).join(" \\| ");
+    case "ctor":
+      return Object.keys(v.table).map((x) => `\`${x}\``).join(" \\| ");
+  }
+}
+
+function defaultText(d: unknown): string {
+  if (d === undefined) return "";
+  if (typeof d === "object" && d !== null) {
+    const { kind, ...rest } = d as Record<string, unknown>;
+    const args = Object.entries(rest).map(([k, v]) => `${k}: ${String(v)}`).join(", ");
+    return `\`${String(kind)}${args ? `(${args})` : ""}\``;
+  }
+  return `\`${String(d)}\``;
+}
+
+function argTable(title: string, table: ArgTable): string {
+  const rows = Object.entries(table).map(([k, a]) => `| \`${k}\` | ${typeText(a.value)} | ${a.required ? "required" : defaultText(a.default) || "none"} | ${a.doc} |`);
+  if (rows.length === 0) return `**${title}** takes no arguments.\n`;
+  return [`**${title}**`, "", "| key | type | default | meaning |", "|---|---|---|---|", ...rows, ""].join("\n");
+}
+
+/** The *Arguments* section. */
+export function argumentsSection(): string {
+  const parts: string[] = [];
+  for (const [kind, t] of Object.entries(ADAPTER_ARGS)) parts.push(argTable(`adapter \`${kind}(...)\``, t));
+  for (const [kind, t] of Object.entries(INIT_KINDS)) parts.push(argTable(`init \`${kind}\``, t));
+  for (const [kind, t] of Object.entries(HEAD_ARGS)) parts.push(argTable(`head \`${kind}(...)\``, t));
+  for (const [kind, t] of Object.entries(OPTIMIZER_ARGS)) parts.push(argTable(`optimizer \`${kind}(...)\``, t));
+  for (const [kind, t] of Object.entries(SCHEDULE_ARGS)) parts.push(argTable(`schedule \`${kind}(...)\``, t));
+  parts.push(argTable("plan `data`", DATA_ARGS), argTable("plan `early_stopping`", EARLY_STOPPING_ARGS), argTable("plan `checkpoint`", CHECKPOINT_ARGS));
+  return parts.join("\n");
+}
+
+/** The *Plan keys* section. */
+export function planKeysSection(): string {
+  const rows = Object.entries(PLAN_KEYS).map(([k, s]) => `| \`${k}\` | ${s.doc} | \`${s.example}\` |`);
+  return ["| key | meaning | example |", "|---|---|---|", ...rows, ""].join("\n");
+}
+
+/** A fixture's example text without its header and expectation lines. */
+function exampleBody(text: string): string {
+  return text.split("\n").filter((l) => !/^# (Diagnostic ADAPT|purpose:|model:|expect:)/.test(l)).join("\n").trim();
+}
+
+const fileLoader = (base: string): ModelLoader => (path) => {
+  try {
+    return { ok: true, json: readFileSync(resolve(base, path), "utf8") };
+  } catch (e) {
+    return { ok: false, reason: e instanceof Error ? e.message : String(e) };
+  }
+};
+
+/** The *Diagnostics* section: one entry per code, with its fixture rendered through the compiler. */
+export async function diagnosticsSection(): Promise<string> {
+  const parts: string[] = [];
+  for (const code of ALL_CODES) {
+    const { title, severity } = CODES[code];
+    parts.push(`### ${code}: ${title} (${severity})`, "");
+    const path = `${ROOT}specs/diagnostics/${code}.adapt`;
+    if (!existsSync(path)) {
+      parts.push("Reported by the runtime on bad data, files or backends; see `adapt run`.", "");
+      continue;
+    }
+    const text = readFileSync(path, "utf8");
+    const purpose = text.includes("# purpose: run") ? "run" : "check";
+    const body = `${exampleBody(text)}\n`;
+    const r = await compileText(body, "spec.adapt", { purpose, loader: fileLoader(dirname(path)) });
+    const d = r.diagnostics.find((x) => x.code === code);
+    parts.push("```adapt", body.trimEnd(), "```", "");
+    if (d) parts.push("```text", renderText(d, body), "```", "");
+    else parts.push(`(the example above no longer produces ${code}: run the tests)`, "");
+  }
+  return parts.join("\n");
+}
+
+/** `doc` with every generated section replaced by its current content. */
+export async function renderReference(doc: string): Promise<string> {
+  const sections: Record<string, string> = {
+    arguments: argumentsSection(),
+    "plan-keys": planKeysSection(),
+    diagnostics: await diagnosticsSection(),
+  };
+  let out = doc;
+  for (const [name, body] of Object.entries(sections)) {
+    const re = new RegExp(`(<!-- generated:${name} -->\\n)[\\s\\S]*?(<!-- /generated:${name} -->)`);
+    out = out.replace(re, (_m, a: string, b: string) => `${a}${body.trimEnd()}\n${b}`);
+  }
+  return out;
+}
