@@ -15,6 +15,7 @@ import { lowerHead, lowerSite, opWeights } from "./lower/lower.ts";
 import { sha256 } from "./lower/sha256.ts";
 import { readManifest } from "./model/manifest.ts";
 import type { ModelManifest } from "./model/types.ts";
+import { resetSuggestionBudget } from "./resolve/selector.ts";
 import { resolveSites } from "./resolve/sites.ts";
 import { resolveSizes } from "./resolve/sizes.ts";
 import { resolveTrainability } from "./resolve/trainability.ts";
@@ -36,6 +37,7 @@ export interface CompileOptions {
 /** Resolves a checked spec against a model and lowers it to the plan; null when there are errors. */
 export function compileSpec(checked: CheckedSpec, manifest: ModelManifest, opts: CompileOptions): StageResult<CompiledPlan | null> {
   const diagnostics: Diagnostic[] = [];
+  resetSuggestionBudget(manifest);
   const sites = resolveSites(checked, manifest);
   const sizes = resolveSizes(checked, manifest, sites.value);
   const operations = sites.value.map((s, i) => lowerSite(s, sizes.value[i] ?? null));

@@ -10,7 +10,7 @@ import { join } from "node:path";
 
 const OUT = new URL("../compiler/__tests__/fixtures/", import.meta.url).pathname;
 
-function init(seed: number): tf.initializers.Initializer {
+function init(seed: number): ReturnType<typeof tf.initializers.randomNormal> {
   return tf.initializers.randomNormal({ mean: 0, stddev: 0.02, seed });
 }
 

@@ -82,7 +82,7 @@ export async function diagnosticsSection(): Promise<string> {
     parts.push(`### ${code}: ${title} (${severity})`, "");
     const path = `${ROOT}specs/diagnostics/${code}.adapt`;
     if (!existsSync(path)) {
-      parts.push("Reported by the runtime on bad data, files or backends; see `adapt run`.", "");
+      parts.push("Reported at run time (`adapt run`, `eval`, `verify`, `import`, backend selection) with the file, weight or backend concerned.", "");
       continue;
     }
     const text = readFileSync(path, "utf8");

@@ -6,8 +6,9 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { stringify } from "yaml";
-import { compileText, type CompileOutcome, type ModelLoader } from "../../compiler/compile.ts";
-import { hasErrors } from "../../compiler/diagnostics/diagnostic.ts";
+import { compileSpec, compileText, readManifest, type CompileOutcome, type ModelLoader } from "../../compiler/compile.ts";
+import { diag, FILE_START, hasErrors, type Diagnostic } from "../../compiler/diagnostics/diagnostic.ts";
+import type { CheckedSpec } from "../../compiler/frontend/checked.ts";
 import { renderAll, toJson } from "../../compiler/diagnostics/render.ts";
 import { validatePlan } from "../../compiler/ir/schema.ts";
 import type { CompiledPlan } from "../../compiler/ir/types.ts";
@@ -32,6 +33,23 @@ export async function compileFile(file: string, model: string | undefined, io: I
   const specDir = dirname(resolve(io.cwd, file));
   const result = await compileText(text, file, { loader: modelFileLoader(specDir), modelOverride: model === undefined ? undefined : resolve(io.cwd, model) });
   return { text, result };
+}
+
+/**
+ * For `adapt check`: the diagnostics of resolving an already checked spec against its model (selectors,
+ * sizes, shapes, rules), without the model-free ones the caller has. None when no model is named.
+ */
+export async function modelStageDiagnostics(checked: CheckedSpec, text: string, file: string, model: string | undefined, io: Io): Promise<Diagnostic[]> {
+  const path = model === undefined ? checked.model?.value : resolve(io.cwd, model);
+  if (path === undefined) return [];
+  const source = await modelFileLoader(dirname(resolve(io.cwd, file)))(path);
+  if (!source.ok) {
+    const span = model === undefined && checked.model ? checked.model.span : FILE_START;
+    return [{ ...diag("ADAPT125", span, `the model file \`${path}\` cannot be read: ${source.reason}`), file }];
+  }
+  const manifest = readManifest(source.json, path);
+  if (manifest.value === null) return [...manifest.diagnostics];
+  return [...compileSpec(checked, manifest.value, { file, text, modelPath: path }).diagnostics];
 }
 
 /** Renders diagnostics (text on stderr, or JSON on stderr when `json`); the plan when there is one. */

@@ -21,7 +21,7 @@
  * plan: { epochs: 3, optimizer: { kind: adam, lr: 3e-4 }, select: best by validation.accuracy }
  * ```
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YNode, type Pair, type YAMLMap } from "yaml";
+import { isMap, isScalar, LineCounter, parseDocument, type Node as YNode, type Pair, type YAMLMap } from "yaml";
 import type { Span } from "../../grammar/ast.ts";
 import { diag, sortDiagnostics, type Diagnostic, type StageResult } from "../diagnostics/diagnostic.ts";
 import { didYouMean } from "../diagnostics/suggest.ts";

@@ -27,13 +27,25 @@ export interface MatchOptions {
 
 interface Index {
   readonly sorted: readonly LayerInfo[];
+  /** Raw pattern matches by pattern text: specs repeat a pattern with different clauses. */
+  readonly memo: Map<string, SelectorMatch>;
+  /** How many "closest paths" suggestions were computed (each costs an edit distance per path). */
+  suggestions: number;
+}
+
+/** Beyond this many failing selectors in one compilation, ADAPT120 names no closest paths (bounded cost). */
+const SUGGESTION_LIMIT = 200;
+
+/** Starts a new suggestion budget for a compilation against `manifest`. */
+export function resetSuggestionBudget(manifest: ModelManifest): void {
+  indexOf(manifest).suggestions = 0;
 }
 const indexes = new WeakMap<ModelManifest, Index>();
 
 function indexOf(manifest: ModelManifest): Index {
   let ix = indexes.get(manifest);
   if (ix === undefined) {
-    ix = { sorted: [...manifest.layers].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
+    ix = { sorted: [...manifest.layers].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), memo: new Map(), suggestions: 0 };
     indexes.set(manifest, ix);
   }
   return ix;
@@ -64,6 +76,17 @@ export function patternRegExp(p: A.GlobPattern | A.RegexPattern): RegExp | null 
 }
 
 function rawMatches(p: A.GlobPattern | A.RegexPattern, manifest: ModelManifest, withWeights: boolean): SelectorMatch {
+  const ix = indexOf(manifest);
+  const key = `${withWeights ? "w" : "l"}${p.kind === "Glob" ? `g${p.text}` : `r${p.flags}/${p.source}`}`;
+  const known = ix.memo.get(key);
+  if (known !== undefined) return known;
+  const found = computeMatches(p, manifest, ix, withWeights);
+  if (ix.memo.size > 10000) ix.memo.clear();
+  ix.memo.set(key, found);
+  return found;
+}
+
+function computeMatches(p: A.GlobPattern | A.RegexPattern, manifest: ModelManifest, ix: Index, withWeights: boolean): SelectorMatch {
   const re = patternRegExp(p);
   if (re === null) return { layers: [], weights: [] };
   let layers: LayerInfo[];
@@ -71,7 +94,7 @@ function rawMatches(p: A.GlobPattern | A.RegexPattern, manifest: ModelManifest, 
     const hit = manifest.byPath.get(p.text);
     layers = hit ? [hit] : [];
   } else {
-    const candidates = p.kind === "Glob" ? withPrefix(indexOf(manifest), literalPrefix(p.text)) : manifest.layers;
+    const candidates = p.kind === "Glob" ? withPrefix(ix, literalPrefix(p.text)) : manifest.layers;
     layers = candidates.filter((l) => re.test(l.path)).sort((a, b) => a.order - b.order);
   }
   const byName = withWeights && (p.kind === "Regex" || p.text.includes("/"));
@@ -120,11 +143,13 @@ export function matchSelector(selector: A.Selector, manifest: ModelManifest, opt
 }
 
 function noMatch(selector: A.Selector, manifest: ModelManifest, text: string, before: number): Diagnostic {
-  const near = closest(selector.pattern.kind === "Glob" ? selector.pattern.text : selector.pattern.source, manifest.layers.map((l) => l.path), 3);
   const notes = before > 0 ? [`the pattern alone matches ${before}, the \`in layers\`/\`where\` clauses keep none`] : [];
-  return diag("ADAPT120", selector.pattern.span, `${text} matches no layer of the model`, {
-    notes: [...notes, `the closest paths are ${near.map((p) => `\`${p}\``).join(", ")}`],
-  });
+  const ix = indexOf(manifest);
+  if (before === 0 && ix.suggestions++ < SUGGESTION_LIMIT) {
+    const near = closest(selector.pattern.kind === "Glob" ? selector.pattern.text : selector.pattern.source, manifest.layers.map((l) => l.path), 3);
+    notes.push(`the closest paths are ${near.map((p) => `\`${p}\``).join(", ")}`);
+  }
+  return diag("ADAPT120", selector.pattern.span, `${text} matches no layer of the model`, { notes });
 }
 
 /** Up to five paths in backticks, then how many more. */

@@ -68,7 +68,7 @@ function checkSite(stmt: A.InsertStmt | A.ApplyStmt, adapter: CheckedAdapter, la
   }
   if (stmt.position === "before") {
     if (layer.inbound.length !== 1) {
-      const why = layer.inbound.length === 0 ? "has no input" : `has ${layer.inbound.length} inputs`;
+      const why = layer.inbound.length === 0 ? "reads the model's input directly" : `has ${layer.inbound.length} inputs`;
       return diag("ADAPT214", span, `\`before\` needs a layer with exactly one input, but \`${layer.path}\` ${why}`, {
         help: layer.inbound.length > 1 ? "place the adapter `after` one of the layers that feed it" : undefined,
       });

@@ -75,8 +75,9 @@ function sizeValue(stmt: A.SizeStmt, cover: Cover, site: Site, once: Once): numb
     return site.d / k;
   }
   if (e.items.length !== cover.order.length) {
-    const what = stmt.layers ? "the layers of its `in layers`" : "the model's layer numbers";
-    once(key, diag("ADAPT211", e.span, `the size list has ${e.items.length} values, but ${what} number ${cover.order.length}`));
+    const what = stmt.layers ? "its `in layers` covers" : "the model has";
+    const n = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;
+    once(key, diag("ADAPT211", e.span, `the size list has ${n(e.items.length, "value")}, but ${what} ${n(cover.order.length, "layer number")}`));
     return undefined;
   }
   if (site.layer.layerIndex === null) {

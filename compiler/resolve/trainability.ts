@@ -28,7 +28,8 @@ export function resolveTrainability(
   const byLayer = new Map<string, number>();
   const byWeight = new Map<string, number>();
   const group = { all: -1, adapters: -1, head: -1 };
-  const matched = new Array<number>(rules.length).fill(0);
+  const matched: { layers: readonly string[]; weights: readonly string[] }[] = rules.map(() => ({ layers: [], weights: [] }));
+  const failed = new Set<number>();
   rules.forEach((rule, i) => {
     if (rule.target.kind === "Group") {
       group[rule.target.group] = i;
@@ -36,9 +37,10 @@ export function resolveTrainability(
     }
     const m = matchSelector(rule.target, manifest, { weights: true });
     diagnostics.push(...m.diagnostics);
+    if (m.diagnostics.length > 0) failed.add(i);
     for (const l of m.value.layers) byLayer.set(l.path, i);
     for (const w of m.value.weights) byWeight.set(w.name, i);
-    matched[i] = m.value.layers.reduce((s, l) => s + l.weights.length, 0) + m.value.weights.length;
+    matched[i] = { layers: m.value.layers.map((l) => l.path), weights: m.value.weights.map((w) => w.name) };
   });
   const decided = new Array<number>(rules.length).fill(0);
   const refs = rules.map((r) => ({ action: r.action, line: r.span.start.line, text: ruleText(r) }) satisfies RuleRef);
@@ -54,19 +56,24 @@ export function resolveTrainability(
   }
   for (const w of adapters) out.push(entry(w.name, "adapter", w.layer, w.shape, Math.max(group.adapters, group.all), true));
   for (const w of head) out.push(entry(w.name, "head", w.layer, w.shape, Math.max(group.head, group.all), true));
+  const decider = (layer: string, weight: string) => Math.max(byLayer.get(layer) ?? -1, byWeight.get(weight) ?? -1, group.all);
   rules.forEach((rule, i) => {
-    if (decided[i]! > 0) return;
-    if (rule.target.kind === "Selector" && diagnostics.some((d) => d.span === (rule.target as A.Selector).pattern.span)) return;
-    diagnostics.push(diag("ADAPT123", rule.span, `\`${refs[i]!.text}\` has no effect: ${noEffectReason(rule, rules, i, matched[i]!, adapters.length, head.length)}`));
+    if (decided[i]! > 0 || failed.has(i)) return;
+    const lines = new Set<number>();
+    for (const path of matched[i]!.layers) for (const w of manifest.byPath.get(path)?.weights ?? []) lines.add(decider(path, w.name));
+    for (const name of matched[i]!.weights) lines.add(decider(manifest.weights.find((w) => w.name === name)?.layer ?? "", name));
+    const later = [...lines].filter((x) => x > i).sort((a, b) => a - b).map((x) => rules[x]!.span.start.line);
+    const why = noEffectReason(rule, later, adapters.length, head.length);
+    diagnostics.push(diag("ADAPT123", rule.span, `\`${refs[i]!.text}\` has no effect: ${why}`));
   });
   return { value: out, diagnostics };
 }
 
-function noEffectReason(rule: A.RuleStmt, rules: readonly A.RuleStmt[], i: number, matched: number, adapters: number, head: number): string {
+function noEffectReason(rule: A.RuleStmt, later: readonly number[], adapters: number, head: number): string {
   if (rule.target.kind === "Group" && rule.target.group === "adapters" && adapters === 0) return "the spec adds no adapters";
   if (rule.target.kind === "Group" && rule.target.group === "head" && head === 0) return "the spec has no head";
-  if (rule.target.kind === "Selector" && matched === 0) return "the layers it matches have no weights";
-  const later = rules.slice(i + 1).map((r) => r.span.start.line);
+  if (rule.target.kind === "Group") return "every weight it matches is decided by a later rule";
+  if (later.length === 0) return "the layers it matches have no weights";
   const lines = later.length > 5 ? `${later.slice(0, 5).join(", ")}, ...` : later.join(", ");
   return `every weight it matches is decided by a later rule (line ${lines})`;
 }

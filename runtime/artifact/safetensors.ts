@@ -1,5 +1,6 @@
 /**
- * The safetensors format, written and read for float32 tensors: an 8-byte little-endian header length,
+ * The safetensors format (the one reader and writer of the project), written for float32 tensors and
+ * read for any dtype: an 8-byte little-endian header length,
  * a JSON header `{name: {dtype, shape, data_offsets}, __metadata__: {string: string}}` padded with
  * spaces to a multiple of 8, then the raw little-endian data in header order.
  */
@@ -61,6 +62,41 @@ interface Entry {
   data_offsets: [number, number];
 }
 
+/** One tensor of any dtype; `values` holds floating dtypes decoded to float32, null for the others. */
+export interface AnyTensor {
+  readonly dtype: string;
+  readonly shape: readonly number[];
+  readonly values: Float32Array | null;
+}
+
+const BYTES: Record<string, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
+
+/** Decodes IEEE half-precision bits to a number. */
+export function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24;
+  if (exp === 31) return frac ? NaN : sign * Infinity;
+  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+}
+
+function decodeValues(dtype: string, bytes: Uint8Array, count: number): Float32Array | null {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Float32Array(count);
+  if (dtype === "F32") for (let i = 0; i < count; i++) out[i] = view.getFloat32(i * 4, true);
+  else if (dtype === "F64") for (let i = 0; i < count; i++) out[i] = view.getFloat64(i * 8, true);
+  else if (dtype === "F16") for (let i = 0; i < count; i++) out[i] = halfToFloat(view.getUint16(i * 2, true));
+  else if (dtype === "BF16") {
+    const f = new DataView(new ArrayBuffer(4));
+    for (let i = 0; i < count; i++) {
+      f.setUint32(0, view.getUint16(i * 2, true) << 16);
+      out[i] = f.getFloat32(0);
+    }
+  } else return null;
+  return out;
+}
+
 function isEntry(e: unknown): e is Entry {
   const x = e as Entry;
   return typeof x === "object" && x !== null && typeof x.dtype === "string" && Array.isArray(x.shape) &&
@@ -79,23 +115,21 @@ function readHeader(bytes: Uint8Array): [Record<string, unknown>, Uint8Array] {
   }
 }
 
-/** Decodes float32 safetensors bytes; throws {@link SafetensorsError} on malformed input. */
-export function decodeSafetensors(bytes: Uint8Array): SafetensorsFile {
+/** Reads safetensors bytes of any dtype; throws {@link SafetensorsError} on malformed input. */
+export function readSafetensors(bytes: Uint8Array): { tensors: Map<string, AnyTensor>; metadata: Record<string, string> } {
   const [header, data] = readHeader(bytes);
-  const tensors = new Map<string, F32Tensor>();
+  const tensors = new Map<string, AnyTensor>();
   for (const [name, entry] of Object.entries(header)) {
     if (name === "__metadata__") continue;
     if (!isEntry(entry)) throw new SafetensorsError(`the header entry of \`${name}\` is malformed`);
-    if (entry.dtype !== "F32") throw new SafetensorsError(`tensor \`${name}\` has dtype ${entry.dtype}, not F32`);
+    const size = BYTES[entry.dtype];
+    if (size === undefined) throw new SafetensorsError(`tensor \`${name}\` has the unknown dtype \`${entry.dtype}\``);
     const count = entry.shape.reduce((a, b) => a * b, 1);
     const [begin, end] = entry.data_offsets;
-    if (begin < 0 || end - begin !== count * 4 || end > data.byteLength) {
+    if (begin < 0 || end - begin !== count * size || end > data.byteLength) {
       throw new SafetensorsError(`tensor \`${name}\` has data offsets that do not fit its shape or the file`);
     }
-    const view = new DataView(data.buffer, data.byteOffset + begin, end - begin);
-    const values = new Float32Array(count);
-    for (let i = 0; i < count; i++) values[i] = view.getFloat32(i * 4, true);
-    tensors.set(name, { shape: entry.shape, values });
+    tensors.set(name, { dtype: entry.dtype, shape: entry.shape, values: decodeValues(entry.dtype, data.subarray(begin, end), count) });
   }
   const meta = header["__metadata__"];
   const metadata: Record<string, string> = {};
@@ -103,4 +137,15 @@ export function decodeSafetensors(bytes: Uint8Array): SafetensorsFile {
     for (const [k, v] of Object.entries(meta)) if (typeof v === "string") metadata[k] = v;
   }
   return { tensors, metadata };
+}
+
+/** Decodes float32 safetensors bytes; throws {@link SafetensorsError} on malformed input or another dtype. */
+export function decodeSafetensors(bytes: Uint8Array): SafetensorsFile {
+  const { tensors, metadata } = readSafetensors(bytes);
+  const out = new Map<string, F32Tensor>();
+  for (const [name, t] of tensors) {
+    if (t.dtype !== "F32" || t.values === null) throw new SafetensorsError(`tensor \`${name}\` has dtype ${t.dtype}, not F32`);
+    out.set(name, { shape: t.shape, values: t.values });
+  }
+  return { tensors: out, metadata };
 }

@@ -107,3 +107,17 @@ describe("adapt explain and adapt inspect", () => {
     expect((await run(["inspect", "x.json"], dir)).code).toBe(1);
   });
 });
+
+describe("modelStageDiagnostics (for adapt check --model)", () => {
+  it("returns only the model-stage diagnostics, and none without a model", async () => {
+    const { analyzeText } = await import("../../../compiler/frontend/analyze.ts");
+    const { modelStageDiagnostics } = await import("../compile.ts");
+    const dir = workspace();
+    const text = 'adapter a = bottleneck(size: 2)\ninsert a after "fc9"\n';
+    const checked = analyzeText(text, "s.adapt").value.checked!;
+    const io: Io = { stdout: () => {}, stderr: () => {}, color: false, cwd: dir };
+    expect(await modelStageDiagnostics(checked, text, "s.adapt", undefined, io)).toEqual([]);
+    const ds = await modelStageDiagnostics(checked, text, "s.adapt", "mlp/model.json", io);
+    expect(ds.map((d) => [d.code, d.file, d.span.start.line])).toEqual([["ADAPT120", "s.adapt", 2]]);
+  });
+});

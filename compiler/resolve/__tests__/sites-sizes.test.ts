@@ -68,3 +68,16 @@ describe("sizes", () => {
     expect(r.plan!.operations[0]).toMatchObject({ kind: "lora", position: "weight", size: 4, kernelShape: [8, 8], scale: 4, params: 4 * (8 + 8) });
   });
 });
+
+describe("bounded suggestions", () => {
+  it("names closest paths for the first 200 failing selectors of a compilation, then stops", () => {
+    const lines = Array.from({ length: 201 }, (_, i) => `insert a after "nope${i}"`).join("\n");
+    const r = compile(`adapter a = bottleneck(size: 2)\n${lines}\n`, mlp);
+    const misses = r.diagnostics.filter((d) => d.code === "ADAPT120");
+    expect(misses).toHaveLength(201);
+    expect(misses[199]!.notes?.[0]).toMatch(/^the closest paths are/);
+    expect(misses[200]!.notes).toBeUndefined();
+    const again = compile('adapter a = bottleneck(size: 2)\ninsert a after "fc"\n', mlp);
+    expect(again.diagnostics[0]!.notes?.[0]).toMatch(/^the closest paths are `fc1`/);
+  });
+});
