@@ -49,6 +49,6 @@ export function evaluate(
     b.indices.forEach((ex, row) => (predictions[ex] = pred[row]!));
   }
   const task: TaskShape = ctx.task;
-  const metrics = computeMetrics(metricNames, predictions, split.labels, task.classes);
-  return { loss: split.labels.length === 0 ? 0 : lossSum / split.labels.length, metrics: { ...metrics, loss: lossSum / Math.max(1, split.labels.length) }, predictions };
+  const loss = lossSum / Math.max(1, split.labels.length);
+  return { loss, metrics: { ...computeMetrics(metricNames, predictions, split.labels, task.classes), loss }, predictions };
 }
