@@ -35,6 +35,14 @@ describe("adapt fmt", () => {
     });
   }
 
+  it("keeps the bundled examples in the canonical layout", () => {
+    const dir = new URL("../../../examples/", import.meta.url).pathname;
+    const specsOf = (d: string) => readdirSync(`${dir}${d}`).filter((f) => f.endsWith(".adapt")).map((f) => `${dir}${d}/${f}`);
+    const files = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).flatMap((e) => specsOf(e.name));
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) expect(formatText(readFileSync(f, "utf8")).value, f).toBe(readFileSync(f, "utf8"));
+  });
+
   it("lays out the contract's example as documented", () => {
     const out = formatText('adapter  a=bottleneck( size:8 ,activation:gelu)\nadapter bb = lora(rank: 4)\ninsert a after "x"   # site\napply bb to "y" in layers 0..2,5\nplan{\nepochs 3\nmax_length 64\n}\n').value;
     expect(out).toBe(
