@@ -9,6 +9,7 @@ import { ALL_CODES, CODES } from "../compiler/diagnostics/codes.ts";
 import { renderText } from "../compiler/diagnostics/render.ts";
 import { compileText, type ModelLoader } from "../compiler/compile.ts";
 import { dirname, resolve } from "node:path";
+import { reason } from "../cli/files.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
@@ -70,7 +71,7 @@ const fileLoader = (base: string): ModelLoader => (path) => {
   try {
     return { ok: true, json: readFileSync(resolve(base, path), "utf8") };
   } catch (e) {
-    return { ok: false, reason: e instanceof Error ? e.message : String(e) };
+    return { ok: false, reason: reason(e) };
   }
 };
 
