@@ -121,7 +121,7 @@ function optimalLoop(): () => void {
 }
 
 /** `adapt run`'s step (runtime/train/step.ts): variableGrads, global-norm clipping, its own AdamW. */
-function adaptRunLoop(): () => void {
+function adaptRunLoop(): () => Promise<void> {
   const { model, ids, labels } = classifier();
   const vars = trainableVariables(model);
   const config = { kind: "adamw" as const, lr: 1e-4, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01, momentum: 0 };
@@ -129,7 +129,7 @@ function adaptRunLoop(): () => void {
   const idData = ids.dataSync() as Int32Array;
   const batch = { ids: idData, mask: new Int32Array(idData.length).fill(1), typeIds: new Int32Array(idData.length), labels: labels.dataSync() as Float32Array, size: BATCH, length: SEQ, indices: [] };
   let step = 0;
-  return () => void adaptStep(ctx, batch, 1e-4, step++);
+  return async () => void (await adaptStep(ctx, batch, 1e-4, step++));
 }
 
 /** The naive tfjs-layers loop: trainable flags, compile, and model.fit on the batch. */

@@ -59,18 +59,24 @@ function outputs(model: tf.LayersModel, xs: tf.Tensor[]): tf.Tensor[] {
   return [model.predict(xs.length === 1 ? (xs[0] as tf.Tensor) : xs)].flat() as tf.Tensor[];
 }
 
-/** Largest absolute difference between two output lists, and the largest magnitude of the first. */
-export function deviation(a: tf.Tensor[], b: tf.Tensor[]): { dev: number; scale: number } {
-  return tf.tidy(() => {
-    let dev = 0;
-    let scale = 0;
-    a.forEach((ya, i) => {
-      const yb = b[i] as tf.Tensor;
-      dev = Math.max(dev, tf.max(tf.abs(tf.sub(ya, yb))).dataSync()[0] as number);
-      scale = Math.max(scale, tf.max(tf.abs(ya)).dataSync()[0] as number);
+/**
+ * Largest absolute difference between two output lists, and the largest magnitude of the first (read
+ * asynchronously: webgpu cannot read synchronously).
+ */
+export async function deviation(a: tf.Tensor[], b: tf.Tensor[]): Promise<{ dev: number; scale: number }> {
+  const maxima = tf.tidy(() => a.flatMap((ya, i) => [tf.max(tf.abs(tf.sub(ya, b[i] as tf.Tensor))), tf.max(tf.abs(ya))]));
+  let dev = 0;
+  let scale = 0;
+  try {
+    const values = await Promise.all(maxima.map((t) => t.data()));
+    values.forEach((v, k) => {
+      if (k % 2 === 0) dev = Math.max(dev, v[0] as number);
+      else scale = Math.max(scale, v[0] as number);
     });
-    return { dev: Number.isNaN(dev) ? Infinity : dev, scale };
-  });
+  } finally {
+    tf.dispose(maxima);
+  }
+  return { dev: Number.isNaN(dev) ? Infinity : dev, scale };
 }
 
 function exactAtStart(plan: Pick<CompiledPlan, "operations">): boolean {
@@ -104,15 +110,15 @@ async function outputChecks(base: tf.LayersModel, adapted: tf.LayersModel, plan:
   perturb(adapted, o.seed + 100);
   const reference = outputs(adapted, xs);
   const reloaded = await roundTrip(adapted);
-  const rt = deviation(reference, outputs(reloaded, xs)).dev;
+  const rt = (await deviation(reference, outputs(reloaded, xs))).dev;
   checks.push(check("roundtrip", rt === 0, rt, 0, "tfjs save and load of the adapted model"));
   reloaded.dispose();
-  const artifact = encodeArtifact(adapted, plan, fingerprint(base), o.seed);
-  const loaded = loadArtifact(base, artifact, { seed: o.seed, noFreeze: true });
+  const artifact = await encodeArtifact(adapted, plan, await fingerprint(base), o.seed);
+  const loaded = await loadArtifact(base, artifact, { seed: o.seed, noFreeze: true });
   if (loaded.value === null) {
     checks.push(check("artifact", false, null, 0, loaded.diagnostics.map((d) => d.message).join("; ")));
   } else {
-    const ad = deviation(reference, outputs(loaded.value, xs)).dev;
+    const ad = (await deviation(reference, outputs(loaded.value, xs))).dev;
     checks.push(check("artifact", ad === 0, ad, 0, `adapter-only artifact of ${artifact.safetensors.byteLength} bytes loaded onto the base`));
     loaded.value.dispose();
   }
@@ -120,7 +126,7 @@ async function outputChecks(base: tf.LayersModel, adapted: tf.LayersModel, plan:
     const merged = mergeLora(base, adapted, plan, { seed: o.seed, noFreeze: true });
     if (merged.value === null) checks.push(check("merge", false, null, o.mergeTolerance, merged.diagnostics.map((d) => d.message).join("; ")));
     else {
-      const md = deviation(reference, outputs(merged.value, xs)).dev;
+      const md = (await deviation(reference, outputs(merged.value, xs))).dev;
       checks.push(check("merge", md <= o.mergeTolerance, md, o.mergeTolerance, "LoRA merged into the base kernels"));
       merged.value.dispose();
     }
@@ -143,7 +149,7 @@ export async function verifyPlan(base: tf.LayersModel, plan: CompiledPlan, optio
   applyFreezing(adapted, plan.weights);
   const trainDiags = checkTrainable(adapted, plan.weights);
   const xs = probeInputs(base, o.batch, o.seed + 1);
-  const { dev, scale } = deviation(outputs(base, xs), outputs(adapted, xs));
+  const { dev, scale } = await deviation(outputs(base, xs), outputs(adapted, xs));
   const exact = exactAtStart(plan);
   const tolerance = exact ? 0 : o.nearIdentityTolerance * Math.max(1, scale);
   const checks: VerifyCheck[] = [

@@ -32,7 +32,7 @@ export const evalCommand: Command = {
     if (loaded.value === null) return EXIT.inputErrors;
     const ctx = { model, roles: inputRoles(model).value!, task: info.task, probabilities: outputsProbabilities(model) };
     const split = encodeSplit(encoder, loaded.value.train, info.maxLength);
-    const result = evaluate(ctx, split, info.metrics, info.batch, encoder.padId);
+    const result = await evaluate(ctx, split, info.metrics, info.batch, encoder.padId);
     if (flags["json"] === true) io.stdout(`${JSON.stringify({ examples: split.labels.length, metrics: result.metrics })}\n`);
     else io.stdout(`${split.labels.length} examples\n${Object.entries(result.metrics).map(([k, v]) => `${k}: ${v.toFixed(4)}`).join("\n")}\n`);
     return EXIT.ok;

@@ -33,7 +33,7 @@ export const predictCommand: Command = {
     const restored = await loadArtifact(resolve(io.cwd, positionals[0]!), flags["model"] as string | undefined, io);
     if (restored === null) return EXIT.inputErrors;
     const { predictTexts } = await import("../../runtime/train/predict.ts");
-    const rows = predictTexts(restored.model, restored.encoder, restored.info, positionals.slice(1));
+    const rows = await predictTexts(restored.model, restored.encoder, restored.info, positionals.slice(1));
     if (flags["json"] === true) io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
     else for (const r of rows) io.stdout(`${r.label ?? r.value?.toFixed(4)}${r.probability !== null ? ` (${r.probability.toFixed(3)})` : ""}\t${r.text}\n`);
     return EXIT.ok;

@@ -87,7 +87,7 @@ export async function saveRunArtifact(
     labelNames: run.data.labelNames, task: plan.head?.kind === "regression" ? { kind: "regression", classes: 1 } : { kind: "classifier", classes: plan.head?.classes ?? 2 },
     maxLength: tp.maxLength, metrics: tp.metrics, batch: tp.batch, baseModel, text: tp.data.text, textPair: tp.data.textPair, label: tp.data.label,
   };
-  const artifact = encodeArtifact(run.model, plan, run.base, run.surgerySeed);
+  const artifact = await encodeArtifact(run.model, plan, run.base, run.surgerySeed);
   const written = writeArtifact(run.outDir, artifact);
   show(io, written.diagnostics);
   if (written.value === null) return null;

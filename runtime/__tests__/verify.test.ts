@@ -66,7 +66,7 @@ describe("verifyPlan", () => {
 });
 
 describe("a 12-layer BERT-style model with Houlsby adapters (m = 64)", () => {
-  it("saves an artifact of the trained parameters' bytes plus a small header, refused by another base", () => {
+  it("saves an artifact of the trained parameters' bytes plus a small header, refused by another base", async () => {
     const base = tinyEncoder(1, 12, 64);
     const ops = Array.from({ length: 12 }, (_, i) => [
       op("bottleneck", `encoder.layer.${i}.attention.output.dense`, { adapter: "houlsby", d: 64, size: 64, init: near }),
@@ -76,11 +76,11 @@ describe("a 12-layer BERT-style model with Houlsby adapters (m = 64)", () => {
     const adapted = applySurgery(base, plan).value!;
     const params = ops.reduce((n, o) => n + o.params, 0);
     expect(params).toBe(24 * (2 * 64 * 64 + 64 + 64));
-    const artifact = encodeArtifact(adapted, plan, fingerprint(base));
+    const artifact = await encodeArtifact(adapted, plan, await fingerprint(base));
     const header = artifact.safetensors.byteLength - params * 4;
     expect(header).toBeGreaterThan(0);
     expect(header).toBeLessThan(16 * 1024);
-    const other = loadArtifact(tinyEncoder(1, 11, 64), artifact);
+    const other = await loadArtifact(tinyEncoder(1, 11, 64), artifact);
     expect(other.value).toBeNull();
     expect(other.diagnostics[0]?.code).toBe("ADAPT932");
     expect(other.diagnostics[0]?.message).toMatch(/different base model: the base model has no weight `encoder\.layer\.11\./);

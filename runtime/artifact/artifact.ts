@@ -43,13 +43,13 @@ export function savedWeightNames(plan: Pick<CompiledPlan, "weights" | "operation
   return names.filter((n) => present.has(n));
 }
 
-/** Builds the artifact of `adapted` (trained from `base` with `plan`). */
-export function encodeArtifact(adapted: tf.LayersModel, plan: CompiledPlan, base: Fingerprint, seed = 0): Artifact {
+/** Builds the artifact of `adapted` (trained from `base` with `plan`); weights are read asynchronously. */
+export async function encodeArtifact(adapted: tf.LayersModel, plan: CompiledPlan, base: Fingerprint, seed = 0): Promise<Artifact> {
   const byName = new Map(adapted.weights.map((w) => [w.originalName, w]));
   const tensors = new Map<string, F32Tensor>();
   for (const name of savedWeightNames(plan, adapted)) {
     const w = byName.get(name);
-    if (w !== undefined) tensors.set(name, { shape: w.shape as number[], values: w.read().dataSync() as Float32Array });
+    if (w !== undefined) tensors.set(name, { shape: w.shape as number[], values: (await w.read().data()) as Float32Array });
   }
   const safetensors = encodeSafetensors(tensors, { format: ARTIFACT_FORMAT, base_structure: base.structure, base_values: base.values });
   const meta: ArtifactMeta = {
@@ -104,8 +104,12 @@ function checkWeights(tensors: Map<string, F32Tensor>, meta: ArtifactMeta, model
  * Loads an artifact onto `base`: checks the fingerprint, applies the surgery and writes the saved
  * weights. Returns the adapted model, or null with diagnostics naming the exact mismatch.
  */
-export function loadArtifact(base: tf.LayersModel, artifact: Artifact, options: SurgeryOptions = {}): StageResult<tf.LayersModel | null> {
-  const baseDiags = checkBase(artifact.meta, fingerprint(base));
+export async function loadArtifact(
+  base: tf.LayersModel,
+  artifact: Artifact,
+  options: SurgeryOptions = {},
+): Promise<StageResult<tf.LayersModel | null>> {
+  const baseDiags = checkBase(artifact.meta, await fingerprint(base));
   if (baseDiags.length > 0) return { value: null, diagnostics: baseDiags };
   let tensors: Map<string, F32Tensor>;
   try {

@@ -23,13 +23,13 @@ export function manifestOf(model: tf.LayersModel): ManifestEntry[] {
   return model.weights.map((w) => [w.originalName, w.shape.map((n) => n ?? -1), w.dtype]);
 }
 
-/** The fingerprint of `model`. */
-export function fingerprint(model: tf.LayersModel): Fingerprint {
+/** The fingerprint of `model` (its weights are read asynchronously: webgpu cannot read synchronously). */
+export async function fingerprint(model: tf.LayersModel): Promise<Fingerprint> {
   const manifest = manifestOf(model);
   const structure = createHash("sha256").update(JSON.stringify(manifest)).digest("hex");
   const values = createHash("sha256");
-  for (const w of model.weights) {
-    const data = w.read().dataSync() as Float32Array | Int32Array;
+  const all = await Promise.all(model.weights.map((w) => w.read().data() as Promise<Float32Array | Int32Array>));
+  for (const data of all) {
     values.update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   }
   return { structure, values: values.digest("hex"), manifest };

@@ -23,11 +23,13 @@ let loaded: TensorflowBuild | undefined;
  */
 export async function tryTensorflow(build: TensorflowBuild): Promise<Attempt> {
   if (loaded === undefined) {
+    process.env["TF_CPP_MIN_LOG_LEVEL"] ??= "3";
     const mod = await importOptional(build.pkg);
     if (!mod.ok) {
-      return mod.missing
-        ? refused("ADAPT941", mod.reason, `install it with \`npm install ${build.pkg}@${tf.version_core}\``)
-        : refused("ADAPT942", `${build.pkg} failed to load: ${mod.reason}`);
+      const help = build === TENSORFLOW_BUILDS[1]
+        ? "build it with `scripts/native-backend` (from the TensorFlow wheel on PyPI, no other download)"
+        : `install it with \`npm install ${build.pkg}@${tf.version_core}\` where its CUDA build can be downloaded`;
+      return mod.missing ? refused("ADAPT941", mod.reason, help) : refused("ADAPT942", `${build.pkg} failed to load: ${mod.reason}`, help);
     }
     loaded = build;
   }

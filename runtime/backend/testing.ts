@@ -128,7 +128,9 @@ export async function expectDirectionalDerivative(
   const shifted = (sign: number): tf.Scalar => tf.tidy(() => f(xs.map((x, i) => x.add(vs[i]!.mul(sign * eps)))));
   const [plus, minus] = await read(shifted(1), shifted(-1));
   const numeric = (plus! - minus!) / (2 * eps);
-  const analytic = (await read(tf.addN(grads.map((g, i) => g.mul(vs[i]!).sum()))))[0]!;
+  const terms = grads.map((g, i) => g.mul(vs[i]!).sum());
+  const analytic = (await read(tf.tidy(() => terms.reduce((a, b) => a.add(b)))))[0]!;
+  terms.forEach((t) => t.dispose());
   vs.forEach((v) => v.dispose());
   const err = Math.abs(numeric - analytic) / Math.max(1, Math.abs(analytic));
   expect(err, `${what}: directional derivative ${analytic} vs central difference ${numeric}`).toBeLessThanOrEqual(tol);

@@ -33,18 +33,18 @@ export interface Evaluation {
   readonly predictions: Float32Array;
 }
 
-/** Evaluates the model on a split with the named metrics. */
-export function evaluate(
+/** Evaluates the model on a split with the named metrics (reads results asynchronously). */
+export async function evaluate(
   ctx: Pick<StepContext, "model" | "roles" | "task" | "probabilities">,
   split: EncodedSplit,
   metricNames: readonly string[],
   batch: number,
   padId: number,
-): Evaluation {
+): Promise<Evaluation> {
   const predictions = new Float32Array(split.labels.length);
   let lossSum = 0;
   for (const b of evaluationBatches(split, batch, padId)) {
-    const { loss, pred } = evalBatch(ctx, b);
+    const { loss, pred } = await evalBatch(ctx, b);
     lossSum += loss * b.size;
     b.indices.forEach((ex, row) => (predictions[ex] = pred[row]!));
   }

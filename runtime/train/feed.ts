@@ -52,11 +52,13 @@ export function lossOf(task: TaskShape, probabilities: boolean, output: tf.Tenso
   });
 }
 
-/** Predictions of a batch's output: class indices, or values for regression. */
-export function predictionsOf(task: TaskShape, output: tf.Tensor): Float32Array {
+/**
+ * Predictions of a batch's output as a float32 tensor (the caller reads it asynchronously and disposes
+ * it): class indices, or values for regression.
+ */
+export function predictionsOf(task: TaskShape, output: tf.Tensor): tf.Tensor1D {
   return tf.tidy(() => {
     const out = output.reshape([output.shape[0]!, -1]);
-    const pred = task.kind === "regression" ? out.squeeze([1]) : out.argMax(1).toFloat();
-    return pred.dataSync() as Float32Array;
+    return (task.kind === "regression" ? out.squeeze([1]) : out.argMax(1).toFloat()) as tf.Tensor1D;
   });
 }

@@ -55,9 +55,11 @@ export class Optimizer {
     v.assign(v.sub(buf.mul(lr)));
   }
 
-  /** The state as plain arrays (one per slot per variable, in order). */
-  getState(): { step: number; slots: Float32Array[] } {
-    return { step: this.step, slots: this.slots.flat().map((s) => s.dataSync() as Float32Array) };
+  /** The state as plain arrays (one per slot per variable, in order), read asynchronously. */
+  async getState(): Promise<{ step: number; slots: Float32Array[] }> {
+    const step = this.step;
+    const slots = await Promise.all(this.slots.flat().map((s) => s.data() as Promise<Float32Array>));
+    return { step, slots };
   }
 
   /** Restores a state from `getState`; returns false when its layout differs. */
@@ -76,14 +78,26 @@ export class Optimizer {
 }
 
 /**
- * Scales gradients so that their global L2 norm is at most `clipNorm` (no clipping when null); returns
- * the new gradients and the norm before clipping.
+ * Scales gradients so that their global L2 norm is at most `clipNorm` (no clipping when null), on the
+ * device: each gradient is multiplied by `clipNorm / norm` when `norm > clipNorm`, else by 1 (a NaN norm
+ * is not clipped). Returns the new gradients (the inputs themselves when `clipNorm` is null) and the norm
+ * before clipping as a scalar tensor, which the caller reads (asynchronously) and disposes.
  */
-export function clipByGlobalNorm(grads: readonly tf.Tensor[], clipNorm: number | null): { grads: tf.Tensor[]; norm: number } {
-  const normT = tf.tidy(() => tf.addN(grads.map((g) => g.square().sum())).sqrt());
-  const norm = normT.dataSync()[0]!;
-  normT.dispose();
-  if (clipNorm === null || !(norm > clipNorm)) return { grads: [...grads], norm };
-  const factor = clipNorm / norm;
-  return { grads: grads.map((g) => g.mul(factor)), norm };
+export function clipByGlobalNorm(grads: readonly tf.Tensor[], clipNorm: number | null): { grads: tf.Tensor[]; norm: tf.Scalar } {
+  const norm = tf.tidy(() => sumInOrder(grads.map((g) => g.square().sum())).sqrt() as tf.Scalar);
+  if (clipNorm === null) return { grads: [...grads], norm };
+  const clipped = tf.tidy(() => {
+    const clip = tf.scalar(clipNorm, "float32");
+    const scale = tf.where(tf.greater(norm, clip), tf.div(clip, norm), tf.onesLike(norm));
+    return grads.map((g) => g.mul(scale));
+  });
+  return { grads: clipped, norm };
+}
+
+/**
+ * ((x0 + x1) + x2) + ...: what cpu's `tf.addN` computes, without its one kernel over every input (webgpu
+ * binds each input as a storage buffer; past the device's limit, 8 on lavapipe, the result is garbage).
+ */
+function sumInOrder(xs: readonly tf.Tensor[]): tf.Tensor {
+  return xs.slice(1).reduce((acc, x) => acc.add(x), xs[0]!);
 }

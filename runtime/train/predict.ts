@@ -24,18 +24,26 @@ export interface PredictInfo {
   readonly maxLength: number;
 }
 
-/** Predicts each text (pairs are not taken here: one text per prediction). */
-export function predictTexts(model: tf.LayersModel, encoder: TextEncoder, info: PredictInfo, texts: readonly string[]): Prediction[] {
+/** Predicts each text (pairs are not taken here: one text per prediction); reads outputs asynchronously. */
+export async function predictTexts(model: tf.LayersModel, encoder: TextEncoder, info: PredictInfo, texts: readonly string[]): Promise<Prediction[]> {
   const roles = inputRoles(model).value!;
   const encoded = texts.map((t) => encoder.encode(t, null, info.maxLength));
   const batch = padBatch(encoded, new Float32Array(texts.length), texts.map((_, i) => i), encoder.padId);
   const feed = feedFor(model, roles, batch);
-  const out = tf.tidy(() => {
-    const y = (model.apply(feed, { training: false }) as tf.Tensor).reshape([texts.length, -1]);
-    return info.task.kind === "regression" || outputsProbabilities(model) ? y : tf.softmax(y);
-  });
-  const rows = out.arraySync() as number[][];
-  tf.dispose([out, ...feed]);
+  let rows: number[][];
+  try {
+    const out = tf.tidy(() => {
+      const y = (model.apply(feed, { training: false }) as tf.Tensor).reshape([texts.length, -1]);
+      return info.task.kind === "regression" || outputsProbabilities(model) ? y : tf.softmax(y);
+    });
+    try {
+      rows = (await out.array()) as number[][];
+    } finally {
+      out.dispose();
+    }
+  } finally {
+    tf.dispose(feed);
+  }
   return rows.map((row, i) => {
     if (info.task.kind === "regression") return { text: texts[i]!, label: null, probability: null, value: row[0]!, probabilities: null };
     const best = row.indexOf(Math.max(...row));

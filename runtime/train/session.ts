@@ -97,7 +97,7 @@ export async function buildModel(plan: CompiledPlan, specDir: string, adapterSee
   }
   const seed = plan.plan?.seed ?? 0;
   const adapted = applySurgery(base, plan, { seed: adapterSeed ?? surgerySeed(seed) });
-  const print = fingerprint(base);
+  const print = await fingerprint(base);
   base.dispose();
   if (adapted.value === null) return { value: null, diagnostics: adapted.diagnostics };
   const model = plan.head ? attachHead(adapted.value, plan.head, derive(seed, "head", 0)) : adapted.value;
@@ -140,7 +140,7 @@ export async function runSession(plan: CompiledPlan, opts: SessionOptions): Prom
   if (result.value.status === "done" && d.test) {
     const roles = inputRoles(model).value!;
     const ctx = { model, roles, task, probabilities: outputsProbabilities(model) };
-    test = evaluate(ctx, encodeSplit(encoder, d.test, tp.maxLength), tp.metrics, tp.batch, encoder.padId);
+    test = await evaluate(ctx, encodeSplit(encoder, d.test, tp.maxLength), tp.metrics, tp.batch, encoder.padId);
   }
   const trainable = trainableCount(model);
   return { value: { train: result.value, model, data: d, test, outDir, trainable, base, surgerySeed: surgerySeed(tp.seed) }, diagnostics: result.diagnostics };

@@ -28,8 +28,11 @@ export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
   return model.trainableWeights.map((w) => w.read() as tf.Variable);
 }
 
-/** Runs one step at learning rate `lr`; returns the loss (the update is skipped when it is not finite). */
-export function trainStep(ctx: StepContext, batch: Batch, lr: number, globalStep: number): { loss: number; gradNorm: number } {
+/**
+ * Runs one step at learning rate `lr`; returns the loss (the update is skipped when it is not finite) and
+ * the gradients' global norm before clipping. Numbers are read asynchronously (webgpu has no sync read).
+ */
+export async function trainStep(ctx: StepContext, batch: Batch, lr: number, globalStep: number): Promise<{ loss: number; gradNorm: number }> {
   const feed = feedFor(ctx.model, ctx.roles, batch);
   const labels = tf.tensor1d(batch.labels, "float32");
   const { value, grads } = withSeededRandom(derive(ctx.seed, "step", globalStep), () =>
@@ -38,27 +41,54 @@ export function trainStep(ctx: StepContext, batch: Batch, lr: number, globalStep
       return lossOf(ctx.task, ctx.probabilities, out, labels);
     }, ctx.vars as tf.Variable[]),
   );
-  const loss = value.dataSync()[0]!;
-  const ordered = ctx.vars.map((v) => grads[v.name]!);
+  let loss = NaN;
   let gradNorm = NaN;
-  if (Number.isFinite(loss)) {
-    const clipped = clipByGlobalNorm(ordered, ctx.clipNorm);
-    gradNorm = clipped.norm;
-    ctx.optimizer.applyGradients(clipped.grads, lr);
-    clipped.grads.forEach((g) => ordered.includes(g) || g.dispose());
+  try {
+    loss = (await value.data())[0]!;
+    if (Number.isFinite(loss)) {
+      const ordered = ctx.vars.map((v) => grads[v.name]!);
+      const clipped = clipByGlobalNorm(ordered, ctx.clipNorm);
+      ctx.optimizer.applyGradients(clipped.grads, lr);
+      clipped.grads.forEach((g) => ordered.includes(g) || g.dispose());
+      gradNorm = await readScalar(clipped.norm);
+    }
+  } finally {
+    tf.dispose([value, labels, ...feed, ...Object.values(grads)]);
   }
-  tf.dispose([value, labels, ...feed, ...Object.values(grads)]);
   return { loss, gradNorm };
 }
 
-/** The model's outputs for one batch in inference mode: mean loss and predictions. */
-export function evalBatch(ctx: Pick<StepContext, "model" | "roles" | "task" | "probabilities">, batch: Batch): { loss: number; pred: Float32Array } {
+/** The value of a scalar tensor, read asynchronously; disposes it. */
+async function readScalar(t: tf.Tensor): Promise<number> {
+  try {
+    return (await t.data())[0]!;
+  } finally {
+    t.dispose();
+  }
+}
+
+/** The model's outputs for one batch in inference mode: mean loss and predictions (read asynchronously). */
+export async function evalBatch(
+  ctx: Pick<StepContext, "model" | "roles" | "task" | "probabilities">,
+  batch: Batch,
+): Promise<{ loss: number; pred: Float32Array }> {
   const feed = feedFor(ctx.model, ctx.roles, batch);
   const labels = tf.tensor1d(batch.labels, "float32");
   const out = ctx.model.apply(feed, { training: false }) as tf.Tensor;
-  const lossT = lossOf(ctx.task, ctx.probabilities, out, labels);
-  const loss = lossT.dataSync()[0]!;
-  const pred = predictionsOf(ctx.task, out);
-  tf.dispose([out, lossT, labels, ...feed]);
-  return { loss, pred };
+  try {
+    const lossT = lossOf(ctx.task, ctx.probabilities, out, labels);
+    const predT = predictionsOf(ctx.task, out);
+    const [loss, pred] = await Promise.all([readScalar(lossT), readFloats(predT)]);
+    return { loss, pred };
+  } finally {
+    tf.dispose([out, labels, ...feed]);
+  }
+}
+
+async function readFloats(t: tf.Tensor): Promise<Float32Array> {
+  try {
+    return (await t.data()) as Float32Array;
+  } finally {
+    t.dispose();
+  }
 }

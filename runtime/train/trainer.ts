@@ -79,6 +79,9 @@ function fingerprintOf(vars: readonly tf.Variable[], plan: TrainingPlanIR, train
   return createHash("sha256").update(text).digest("hex");
 }
 
+/** The values of variables, read asynchronously (webgpu cannot read synchronously). */
+const readVars = (vars: readonly tf.Variable[]): Promise<Float32Array[]> => Promise.all(vars.map((v) => v.data() as Promise<Float32Array>));
+
 /** Lets signal handlers (Ctrl-C) and timers run between steps. */
 const yieldToEvents = (): Promise<void> => new Promise((done) => setImmediate(done));
 
@@ -122,10 +125,10 @@ class Loop {
     appendFileSync(this.paths.log, `${JSON.stringify({ time: new Date().toISOString(), ...record })}\n`);
   }
 
-  private save(): void {
+  private async save(): Promise<void> {
     this.state.optimizerStep = this.ctx.optimizer.step;
-    const opt = this.ctx.optimizer.getState();
-    const weights = this.ctx.vars.map((v) => v.dataSync() as Float32Array);
+    const opt = await this.ctx.optimizer.getState();
+    const weights = await readVars(this.ctx.vars);
     saveCheckpoint(this.paths.checkpoint, { fingerprint: this.fingerprint, state: this.state, arrays: [...weights, ...opt.slots] });
     this.opts.onEvent?.({ type: "checkpoint", path: this.paths.checkpoint, globalStep: this.state.globalStep });
   }
@@ -169,21 +172,21 @@ class Loop {
     while (this.state.batchInEpoch < order.length) {
       const batch = padBatch(train.encoded, train.labels, order[this.state.batchInEpoch]!, this.opts.padId);
       const lr = learningRate(plan.schedule, plan.optimizer.lr, this.state.globalStep, this.totalSteps);
-      const { loss, gradNorm } = trainStep(this.ctx, batch, lr, this.state.globalStep);
+      const { loss, gradNorm } = await trainStep(this.ctx, batch, lr, this.state.globalStep);
       if (!Number.isFinite(loss)) return this.nonFinite(loss);
       this.state.globalStep += 1;
       this.state.batchInEpoch += 1;
       this.log({ event: "step", epoch: this.state.epoch + 1, step: this.state.globalStep, loss, lr, gradNorm, batch: batch.size, length: batch.length });
       this.emitStep(loss, lr, started, batch.size);
       const every = plan.checkpointEvery;
-      if (every !== null && this.state.globalStep % every === 0) this.save();
+      if (every !== null && this.state.globalStep % every === 0) await this.save();
       await yieldToEvents();
       if (this.opts.shouldStop?.()) {
-        this.save();
+        await this.save();
         return { value: { status: "interrupted", state: this.state, checkpoint: this.paths.checkpoint }, diagnostics: [] };
       }
     }
-    this.endEpoch();
+    await this.endEpoch();
     return null;
   }
 
@@ -205,23 +208,23 @@ class Loop {
     return { value: { status: "failed", state: this.state, checkpoint: this.paths.checkpoint }, diagnostics: [fail("ADAPT913", msg, "lower the learning rate or set `clip_norm`")] };
   }
 
-  private endEpoch(): void {
+  private async endEpoch(): Promise<void> {
     const { plan } = this.opts;
     const split = plan.select?.split === "train" ? this.opts.train : this.opts.validation;
     const epoch = this.state.epoch + 1;
     if (split !== null) {
-      const result = evaluate(this.ctx, split, plan.metrics, plan.batch, this.opts.padId);
-      const improved = this.updateBest(result.metrics, epoch);
+      const result = await evaluate(this.ctx, split, plan.metrics, plan.batch, this.opts.padId);
+      const improved = await this.updateBest(result.metrics, epoch);
       const name = plan.select?.split === "train" ? "train" : "validation";
       this.log({ event: "eval", epoch, split: name, metrics: result.metrics, best: improved });
       this.opts.onEvent?.({ type: "eval", epoch, split: name, metrics: result.metrics, best: improved });
     }
     this.state.epoch += 1;
     this.state.batchInEpoch = 0;
-    this.save();
+    await this.save();
   }
 
-  private updateBest(metrics: Record<string, number>, epoch: number): boolean {
+  private async updateBest(metrics: Record<string, number>, epoch: number): Promise<boolean> {
     const select = this.opts.plan.select;
     const metric = select?.metric ?? this.opts.plan.metrics[0] ?? "loss";
     const mode = select?.mode ?? (metric === "loss" ? "min" : "max");
@@ -232,7 +235,7 @@ class Loop {
     if (better) {
       this.state.best = { value, epoch, globalStep: this.state.globalStep, metrics };
       this.state.badEvals = 0;
-      saveCheckpoint(this.paths.best, { fingerprint: this.fingerprint, state: this.state.best, arrays: this.ctx.vars.map((v) => v.dataSync() as Float32Array) });
+      saveCheckpoint(this.paths.best, { fingerprint: this.fingerprint, state: this.state.best, arrays: await readVars(this.ctx.vars) });
     } else {
       this.state.badEvals += 1;
       const patience = this.opts.plan.earlyStopping?.patience;

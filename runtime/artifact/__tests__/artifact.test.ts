@@ -43,12 +43,12 @@ describe("adapter artifacts", () => {
   const ops = [op("bottleneck", `${L0}.output.dense`, { size: 4 }), op("lora", `${L0}.intermediate.dense`, { d: 16, kernelShape: [8, 16], scale: 2 })];
   const ln = [`${L0}.output.LayerNorm/gamma`];
 
-  it("saves only added and trained weights, and loads them back losslessly", () => {
+  it("saves only added and trained weights, and loads them back losslessly", async () => {
     const base = tinyEncoder();
     const plan = planFor(base, ops, ln);
     const adapted = applySurgery(base, plan).value!;
     train(adapted);
-    const artifact = encodeArtifact(adapted, plan, fingerprint(base));
+    const artifact = await encodeArtifact(adapted, plan, await fingerprint(base));
     const written = writeArtifact(dir, artifact).value!;
     const params = adapted.trainableWeights.reduce((n, w) => n + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
     expect(artifact.meta.weights.sort()).toEqual([...ops.flatMap((o) => o.weights.map((w) => w.name)), ...ln].sort());
@@ -56,41 +56,41 @@ describe("adapter artifacts", () => {
     expect(written.weightsBytes - params * 4).toBeLessThan(1024);
     const read = readArtifact(dir).value!;
     expect(read.meta.spec.text).toBe(plan.spec.text);
-    const loaded = loadArtifact(tinyEncoder(), read);
+    const loaded = await loadArtifact(tinyEncoder(), read);
     expect(loaded.diagnostics).toEqual([]);
     expect(maxDiff(adapted, loaded.value!, inputsFor(base))).toBe(0);
   });
 
-  it("refuses a base model with other shapes, naming the weight", () => {
+  it("refuses a base model with other shapes, naming the weight", async () => {
     const base = tinyEncoder();
     const plan = planFor(base, ops);
-    const artifact = encodeArtifact(applySurgery(base, plan).value!, plan, fingerprint(base));
+    const artifact = await encodeArtifact(applySurgery(base, plan).value!, plan, await fingerprint(base));
     const other = tf.sequential({ layers: [tf.layers.dense({ units: 8, inputShape: [4], name: `${L0}.attention.output.dense` })] });
-    const r = loadArtifact(other, artifact);
+    const r = await loadArtifact(other, artifact);
     expect(r.value).toBeNull();
     expect(r.diagnostics.map((d) => d.code)).toEqual(["ADAPT932"]);
     expect(r.diagnostics[0]?.message).toContain(`\`${L0}.attention.output.dense/kernel\` has shape [4, 8] in the base model`);
   });
 
-  it("refuses a base model with the same shapes but other weights", () => {
+  it("refuses a base model with the same shapes but other weights", async () => {
     const base = tinyEncoder(1);
     const plan = planFor(base, ops);
-    const artifact = encodeArtifact(applySurgery(base, plan).value!, plan, fingerprint(base));
-    const r = loadArtifact(tinyEncoder(2), artifact);
+    const artifact = await encodeArtifact(applySurgery(base, plan).value!, plan, await fingerprint(base));
+    const r = await loadArtifact(tinyEncoder(2), artifact);
     expect(r.diagnostics.map((d) => d.code)).toEqual(["ADAPT932"]);
     expect(r.diagnostics[0]?.message).toMatch(/different weight values/);
   });
 
-  it("names a weight whose shape differs and a weight that is missing", () => {
+  it("names a weight whose shape differs and a weight that is missing", async () => {
     const base = tinyEncoder();
     const plan = planFor(base, ops);
     const adapted = applySurgery(base, plan).value!;
-    const artifact = encodeArtifact(adapted, plan, fingerprint(base));
+    const artifact = await encodeArtifact(adapted, plan, await fingerprint(base));
     const file = decodeSafetensors(artifact.safetensors);
     const name = `adapter.bottleneck.${L0}.output.dense/down/kernel`;
     file.tensors.set(name, { shape: [8, 3], values: new Float32Array(24) });
     file.tensors.delete(`adapter.lora.${L0}.intermediate.dense/lora_B`);
-    const r = loadArtifact(base, { ...artifact, safetensors: encodeSafetensors(file.tensors, file.metadata) });
+    const r = await loadArtifact(base, { ...artifact, safetensors: encodeSafetensors(file.tensors, file.metadata) });
     expect(r.diagnostics.map((d) => d.code).sort()).toEqual(["ADAPT933", "ADAPT934"]);
     expect(r.diagnostics.map((d) => d.message).join(" ")).toContain(name);
   });
