@@ -9,7 +9,7 @@ import { renderAll } from "../../compiler/diagnostics/render.ts";
 import { choice, parseFlags } from "../args.ts";
 import { EXIT, type Command, type Io } from "../command.ts";
 import { readText } from "../files.ts";
-import { compileForRun, saveRunArtifact, startBackend } from "./run-support.ts";
+import { backendCannotTrain, compileForRun, saveRunArtifact, startBackend } from "./run-support.ts";
 
 const BACKENDS = ["auto", "tensorflow", "webgpu", "wasm", "cpu"] as const;
 
@@ -29,7 +29,7 @@ function stopOnSigint(io: Io): { stop: () => boolean; dispose: () => void } {
 export const runCommand: Command = {
   name: "run",
   summary: "train per the spec's plan: progress, JSONL log, checkpoints, adapter-only artifact",
-  usage: "adapt run SPEC [--backend auto|tensorflow|wasm|cpu] [--resume] [--model M]",
+  usage: "adapt run SPEC [--backend auto|tensorflow|webgpu|wasm|cpu] [--resume] [--model M]",
   run: async (args, io) => {
     const spec = { backend: { type: "string" }, resume: { type: "boolean" }, model: { type: "string" } } as const;
     const { flags, positionals } = parseFlags(args, spec, ["SPEC"]);
@@ -38,12 +38,18 @@ export const runCommand: Command = {
     const text = readText(file, io.cwd, "spec");
     const compiled = await compileForRun(text, file, flags["model"] as string | undefined, io);
     if (compiled === null) return EXIT.inputErrors;
-    if (!(await startBackend(backend, io))) return EXIT.usage;
+    const started = await startBackend(backend, io);
+    if (started === null) return EXIT.usage;
+    const unsupported = backendCannotTrain(compiled, started, file);
+    if (unsupported.length > 0) {
+      io.stderr(renderAll(unsupported, new Map([[file, text]]), { color: io.color }));
+      return EXIT.inputErrors;
+    }
     const { runSession } = await import("../../runtime/train/session.ts");
     const { ProgressRenderer, renderSummary } = await import("../../runtime/output/progress.ts");
     const progress = new ProgressRenderer({ tty: io.color, width: process.stderr.columns ?? 80 });
     const sigint = stopOnSigint(io);
-    const started = performance.now();
+    const startedAt = performance.now();
     const result = await runSession(compiled, {
       specDir: dirname(file), resume: flags["resume"] === true, shouldStop: sigint.stop,
       onEvent: (e) => {
@@ -69,7 +75,7 @@ export const runCommand: Command = {
       baseParams: compiled.model.params,
       artifactBytes: artifact?.bytes ?? null,
       baseBytes: artifact?.baseBytes ?? null,
-      seconds: (performance.now() - started) / 1000,
+      seconds: (performance.now() - startedAt) / 1000,
       steps: r.train.state.globalStep,
       paths: { ...(artifact ? { artifact: artifact.path } : {}), log: `${r.outDir}/log.jsonl`, checkpoint: r.train.checkpoint },
     }));
