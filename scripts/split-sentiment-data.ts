@@ -13,6 +13,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeFileAtomic } from "../runtime/io/file-io.ts";
+import { mulberry32 } from "../runtime/train/prng.ts";
 
 const SOURCES = ["amazon", "imdb", "yelp"] as const;
 const PACKAGE = "sentiment@5.0.2";
@@ -32,18 +33,6 @@ function fixturesDir(arg: string | undefined): string {
   const tarball = execFileSync("npm", ["pack", PACKAGE, "--silent"], { cwd: dir, encoding: "utf8" }).trim().split("\n").pop()!;
   execFileSync("tar", ["xzf", tarball], { cwd: dir });
   return join(dir, "package", "test", "fixtures");
-}
-
-/** mulberry32: a small seeded PRNG, so the split is the same on every machine. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function shuffle<T>(items: T[], random: () => number): T[] {
@@ -70,7 +59,7 @@ function readRows(dir: string, seen: Set<string>): Row[] {
 }
 
 function split(rows: Row[]): Record<"train" | "validation" | "test", Row[]> {
-  const random = prng(SEED);
+  const random = mulberry32(SEED);
   const out = { train: [] as Row[], validation: [] as Row[], test: [] as Row[] };
   for (const source of SOURCES) {
     for (const label of ["negative", "positive"] as const) {
