@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync, renameSync, rmSync } from "node:fs";
 import { dirname, basename, join, resolve } from "node:path";
 import { UsageError } from "./command.ts";
+import type { ModelLoader } from "../compiler/compile.ts";
 
 /** Reads a text file, or throws a UsageError naming the path and the reason. */
 export function readText(path: string, cwd: string, what = "file"): string {
@@ -39,4 +40,18 @@ export function reason(e: unknown): string {
     EROFS: "the file system is read-only",
   };
   return (err.code && known[err.code]) ?? err.message ?? String(e);
+}
+
+/**
+ * Reads model files for the compiler: relative paths are relative to `baseDir` (the spec's folder). The
+ * text goes to the manifest reader, which reports malformed JSON itself (ADAPT126).
+ */
+export function modelFileLoader(baseDir: string): ModelLoader {
+  return (path) => {
+    try {
+      return { ok: true, json: readFileSync(resolve(baseDir, path), "utf8") };
+    } catch (e) {
+      return { ok: false, reason: reason(e) };
+    }
+  };
 }

@@ -7,9 +7,9 @@ import { ADAPTER_ARGS, DATA_ARGS, HEAD_ARGS, INIT_KINDS, OPTIMIZER_ARGS, SCHEDUL
 import { PLAN_KEYS } from "../compiler/schema/plan-keys.ts";
 import { ALL_CODES, CODES } from "../compiler/diagnostics/codes.ts";
 import { renderText } from "../compiler/diagnostics/render.ts";
-import { compileText, type ModelLoader } from "../compiler/compile.ts";
-import { dirname, resolve } from "node:path";
-import { reason } from "../cli/files.ts";
+import { compileText } from "../compiler/compile.ts";
+import { dirname } from "node:path";
+import { modelFileLoader } from "../cli/files.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
@@ -67,14 +67,6 @@ function exampleBody(text: string): string {
   return text.split("\n").filter((l) => !/^# (Diagnostic ADAPT|purpose:|model:|expect:)/.test(l)).join("\n").trim();
 }
 
-const fileLoader = (base: string): ModelLoader => (path) => {
-  try {
-    return { ok: true, json: readFileSync(resolve(base, path), "utf8") };
-  } catch (e) {
-    return { ok: false, reason: reason(e) };
-  }
-};
-
 /** The *Diagnostics* section: one entry per code, with its fixture rendered through the compiler. */
 export async function diagnosticsSection(): Promise<string> {
   const parts: string[] = [];
@@ -89,7 +81,7 @@ export async function diagnosticsSection(): Promise<string> {
     const text = readFileSync(path, "utf8");
     const purpose = text.includes("# purpose: run") ? "run" : "check";
     const body = `${exampleBody(text)}\n`;
-    const r = await compileText(body, "spec.adapt", { purpose, loader: fileLoader(dirname(path)) });
+    const r = await compileText(body, "spec.adapt", { purpose, loader: modelFileLoader(dirname(path)) });
     const d = r.diagnostics.find((x) => x.code === code);
     parts.push("```adapt", body.trimEnd(), "```", "");
     if (d) parts.push("```text", renderText(d, body), "```", "");

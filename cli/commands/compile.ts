@@ -3,7 +3,6 @@
  * its JSON Schema, on stdout or written atomically to FILE. Also the pieces `explain` shares: reading
  * the model relative to the spec's folder, and compiling with diagnostics rendered.
  */
-import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { stringify } from "yaml";
 import { compileSpec, compileText, readManifest, type CompileOutcome, type ModelLoader } from "../../compiler/compile.ts";
@@ -13,19 +12,8 @@ import { renderAll, toJson } from "../../compiler/diagnostics/render.ts";
 import { validatePlan } from "../../compiler/ir/schema.ts";
 import type { CompiledPlan } from "../../compiler/ir/types.ts";
 import { choice, parseFlags } from "../args.ts";
-import { readText, reason, writeAtomic } from "../files.ts";
+import { modelFileLoader, readText, writeAtomic } from "../files.ts";
 import { EXIT, UsageError, type Command, type Io } from "../command.ts";
-
-/** Reads model files for the compiler; relative paths are relative to `baseDir` (the spec's folder). */
-export function modelFileLoader(baseDir: string): ModelLoader {
-  return (path) => {
-    try {
-      return { ok: true, json: readFileSync(resolve(baseDir, path), "utf8") };
-    } catch (e) {
-      return { ok: false, reason: reason(e) };
-    }
-  };
-}
 
 /** Compiles SPEC (relative to the cwd) with an optional `--model` (relative to the cwd). */
 export async function compileFile(file: string, model: string | undefined, io: Io): Promise<{ text: string; result: Awaited<ReturnType<typeof compileText>> }> {

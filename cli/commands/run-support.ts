@@ -9,11 +9,11 @@ import { hasErrors, diag, FILE_START, type Diagnostic } from "../../compiler/dia
 import { renderAll } from "../../compiler/diagnostics/render.ts";
 import type { CompiledPlan } from "../../compiler/ir/types.ts";
 import type { Code } from "../../compiler/diagnostics/codes.ts";
-import type { ModelLoader } from "../../compiler/compile.ts";
 import type { SessionResult } from "../../runtime/train/session.ts";
 import type { TextEncoder } from "../../runtime/tokenize/tokenizer.ts";
 import type * as tfType from "@tensorflow/tfjs";
 import type { Io } from "../command.ts";
+import { modelFileLoader } from "../files.ts";
 
 /** The facts inference needs beyond the weights (`run.json` beside the artifact). */
 export interface RunInfo {
@@ -36,22 +36,11 @@ function show(io: Io, diagnostics: readonly Diagnostic[], sources: Map<string, s
   io.stderr(renderAll(diagnostics, sources, { color: io.color }));
 }
 
-/** Reads a model.json for the compiler (paths relative to the spec's folder). */
-function fileLoader(baseDir: string): ModelLoader {
-  return (path) => {
-    try {
-      return { ok: true, json: JSON.parse(readFileSync(resolve(baseDir, path), "utf8")) as unknown };
-    } catch (e) {
-      return { ok: false, reason: e instanceof Error ? e.message.split("\n")[0]! : String(e) };
-    }
-  };
-}
-
 /** Compiles the spec against its model; renders the diagnostics; null when there are errors or no plan. */
 export async function compileForRun(text: string, file: string, model: string | undefined, io: Io): Promise<CompiledPlan | null> {
   const { compileText } = await import("../../compiler/compile.ts");
   const override = model === undefined ? undefined : resolve(io.cwd, model);
-  const result = await compileText(text, file, { loader: fileLoader(dirname(file)), modelOverride: override, purpose: "run" });
+  const result = await compileText(text, file, { loader: modelFileLoader(dirname(file)), modelOverride: override, purpose: "run" });
   show(io, result.diagnostics, new Map([[file, text]]));
   const plan = result.value.plan;
   if (plan === null || hasErrors(result.diagnostics)) return null;

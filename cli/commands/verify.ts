@@ -4,25 +4,13 @@
  * trips and (with LoRA) the merge. Prints the largest deviation; exit 1 with a coded diagnostic when a
  * check fails, 2 when the model cannot be loaded.
  */
-import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { diag, FILE_START, hasErrors } from "../../compiler/diagnostics/diagnostic.ts";
 import { renderAll } from "../../compiler/diagnostics/render.ts";
-import type { ModelLoader } from "../../compiler/compile.ts";
 import type { VerifyReport } from "../../runtime/verify.ts";
 import { parseFlags } from "../args.ts";
 import { EXIT, type Command, type Io } from "../command.ts";
-import { readText } from "../files.ts";
-
-function fileLoader(baseDir: string): ModelLoader {
-  return (path) => {
-    try {
-      return { ok: true, json: JSON.parse(readFileSync(resolve(baseDir, path), "utf8")) as unknown };
-    } catch (e) {
-      return { ok: false, reason: e instanceof Error ? (e.message.split("\n")[0] ?? "") : String(e) };
-    }
-  };
-}
+import { modelFileLoader, readText } from "../files.ts";
 
 function fmt(n: number | null): string {
   return n === null ? "-" : n === 0 ? "0" : n.toExponential(3);
@@ -64,7 +52,7 @@ export const verifyCommand: Command = {
     const text = readText(file, io.cwd, "spec");
     const { compileText } = await import("../../compiler/compile.ts");
     const override = typeof flags["model"] === "string" ? resolve(io.cwd, flags["model"]) : undefined;
-    const compiled = await compileText(text, file, { loader: fileLoader(dirname(file)), modelOverride: override });
+    const compiled = await compileText(text, file, { loader: modelFileLoader(dirname(file)), modelOverride: override });
     const sources = new Map([[file, text]]);
     io.stderr(renderAll(compiled.diagnostics, sources, { color: io.color }));
     const plan = compiled.value.plan;

@@ -3,6 +3,7 @@
  * line with a gutter and a caret span) and the JSON array of the command-line contract.
  */
 import type { Diagnostic } from "./diagnostic.ts";
+import { plural } from "./suggest.ts";
 
 /** Options for text rendering. */
 export interface RenderOptions {
@@ -54,10 +55,6 @@ export function renderAll(
   const parts = [errors > 0 ? plural(errors, "error") : "", warnings > 0 ? plural(warnings, "warning") : ""];
   const summary = parts.filter(Boolean).join(", ");
   return `${blocks.join("\n\n")}\n\n${summary.length > 0 ? `${summary} found\n` : ""}`;
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
 /** One entry of the JSON rendering; lines and columns are 1-based, `endColumn` is exclusive. */

@@ -54,3 +54,8 @@ export function orList(items: readonly string[]): string {
   const q = items.map((i) => `\`${i}\``);
   return q.length <= 1 ? (q[0] ?? "") : `${q.slice(0, -1).join(", ")} or ${q[q.length - 1]}`;
 }
+
+/** `1 error`, `2 errors`: a count with its noun, plural where it needs one. */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}

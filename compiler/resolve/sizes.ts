@@ -6,6 +6,7 @@
  */
 import type * as A from "../../grammar/ast.ts";
 import { diag, type Diagnostic, type StageResult } from "../diagnostics/diagnostic.ts";
+import { plural } from "../diagnostics/suggest.ts";
 import type { CheckedSpec } from "../frontend/checked.ts";
 import type { ModelManifest } from "../model/types.ts";
 import { expandRanges, orderedRangeIndices } from "./ranges.ts";
@@ -76,8 +77,7 @@ function sizeValue(stmt: A.SizeStmt, cover: Cover, site: Site, once: Once): numb
   }
   if (e.items.length !== cover.order.length) {
     const what = stmt.layers ? "its `in layers` covers" : "the model has";
-    const n = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;
-    once(key, diag("ADAPT211", e.span, `the size list has ${n(e.items.length, "value")}, but ${what} ${n(cover.order.length, "layer number")}`));
+    once(key, diag("ADAPT211", e.span, `the size list has ${plural(e.items.length, "value")}, but ${what} ${plural(cover.order.length, "layer number")}`));
     return undefined;
   }
   if (site.layer.layerIndex === null) {

@@ -13,7 +13,7 @@ export class LspClient {
   private nextId = 1;
   private readonly pending = new Map<number, (m: Message) => void>();
   private readonly notifications: Message[] = [];
-  private readonly waiters: { method: string; test: (p: any) => boolean; resolve: (p: any) => void }[] = [];
+  private readonly waiters: { method: string; test: (p: unknown) => boolean; resolve: (p: unknown) => void }[] = [];
 
   constructor(command: string, args: readonly string[], cwd: string) {
     this.child = spawn(command, args, { cwd, stdio: ["pipe", "pipe", "inherit"] });
@@ -38,7 +38,7 @@ export class LspClient {
   waitFor<T = any>(method: string, test: (params: T) => boolean = () => true): Promise<T> {
     const seen = this.notifications.find((n) => n.method === method && test(n.params as T));
     if (seen) return Promise.resolve(seen.params as T);
-    return new Promise((resolve) => this.waiters.push({ method, test, resolve }));
+    return new Promise((resolve) => this.waiters.push({ method, test: (p) => test(p as T), resolve: (p) => resolve(p as T) }));
   }
 
   /** Shuts the server down politely, then makes sure the process is gone. */
