@@ -4,13 +4,18 @@
  * bottlenecks after every attention-output and output dense, m = 64 / 8·d) with frozen Dense layers as
  * tfjs's own `tf.layers.dense` and as the FrozenDense fast path (no kernel gradients); then one frozen
  * dense layer's backward pass alone, both ways. Prints ms per step (median), peak tensor memory, and the
- * ratios. Columns are backends: add one by appending to COLUMNS (a name and an async setup that returns
- * false when the backend is unavailable). Usage: `npx tsx bench/step.ts [reps] [layers] [hidden] [batch] [seq]`
+ * ratios. Columns are backends, side by side in one run: cpu, wasm, tensorflow (tfjs-node, when built) and
+ * webgpu (taken even on a software adapter such as lavapipe); an unavailable one is named and skipped.
+ * Every step ends with a read of its result, so asynchronous backends (webgpu) are timed to completion,
+ * and on webgpu the between-step housekeeping of `adapt run` (runtime/backend/device.ts) runs untimed.
+ * Usage: `npx tsx bench/step.ts [reps] [layers] [hidden] [batch] [seq] [--backends cpu,wasm,tensorflow,webgpu]`
  * (defaults 3 2 128 8 32: small, since the CPU backend is slow).
  */
 import * as tf from "@tensorflow/tfjs";
 import type { CompiledPlan, SurgeryOp, WeightTrainability } from "../compiler/ir/types.ts";
 import { buildBert } from "../runtime/bert/builder.ts";
+import { settleDevice } from "../runtime/backend/device.ts";
+import { selectBackend } from "../runtime/backend/select.ts";
 import { FrozenDense } from "../runtime/layers/index.ts";
 import { applySurgery } from "../runtime/surgery/apply.ts";
 import { addedWeights } from "../runtime/surgery/names.ts";
@@ -18,25 +23,41 @@ import { attachHead } from "../runtime/train/head.ts";
 import { Optimizer } from "../runtime/train/optimizer.ts";
 import { trainStep as adaptStep, trainableVariables } from "../runtime/train/step.ts";
 
-const REPS = Number(process.argv[2] ?? 3);
-const LAYERS = Number(process.argv[3] ?? 2);
-const HIDDEN = Number(process.argv[4] ?? 128);
-const [BATCH, SEQ, M] = [Number(process.argv[5] ?? 8), Number(process.argv[6] ?? 32), Math.max(8, HIDDEN / 8)];
+const flagAt = process.argv.indexOf("--backends");
+const BACKENDS = (flagAt >= 0 ? process.argv[flagAt + 1] ?? "" : "cpu,wasm,tensorflow,webgpu").split(",").filter((s) => s !== "");
+const POSITIONAL = process.argv.slice(2).filter((_, i, all) => !all[i]!.startsWith("--") && all[i - 1] !== "--backends");
+const REPS = Number(POSITIONAL[0] ?? 3);
+const LAYERS = Number(POSITIONAL[1] ?? 2);
+const HIDDEN = Number(POSITIONAL[2] ?? 128);
+const [BATCH, SEQ, M] = [Number(POSITIONAL[3] ?? 8), Number(POSITIONAL[4] ?? 32), Math.max(8, HIDDEN / 8)];
 
-/** A backend column: its name and an async switch to it (false when unavailable). */
+/** A backend column: its name and an async switch to it (the reason when unavailable). */
 export interface Column {
   name: string;
-  setup: () => Promise<boolean>;
+  setup: () => Promise<string | null>;
 }
 
-/** The backends measured; later helpers append wasm, tensorflow, webgpu. */
-export const COLUMNS: Column[] = [{ name: "cpu", setup: () => tf.setBackend("cpu") }];
+/** The backends measured, from `--backends`. */
+export const COLUMNS: Column[] = BACKENDS.map((name) => ({
+  name,
+  setup: async () => {
+    const r = await selectBackend(name, { allowSoftwareGpu: true });
+    if (r.value !== undefined) return null;
+    return r.diagnostics.map((d) => `${d.code}: ${d.message}`).join("; ");
+  },
+}));
+
+/** Reads a scalar, so that the step is timed to its completion on asynchronous backends. */
+async function settle(t: tf.Tensor): Promise<void> {
+  await t.data();
+  t.dispose();
+}
 
 /** One row: a name, the group whose first row is the ratios' reference, and a step-function factory. */
 interface Row {
   name: string;
   group: string;
-  make: () => () => void | Promise<void>;
+  make: () => () => Promise<void>;
 }
 
 function houlsbyOps(): SurgeryOp[] {
@@ -67,18 +88,14 @@ function encoder(): tf.LayersModel {
   });
 }
 
-function trainStep(model: tf.LayersModel): () => void {
+function trainStep(model: tf.LayersModel): () => Promise<void> {
   const ids = tf.randomUniformInt([BATCH, SEQ], 0, 1000, 1);
   const mask = tf.onesLike(ids);
   const types = tf.zerosLike(ids);
   const target = tf.randomNormal([BATCH, SEQ, HIDDEN], 0, 1, "float32", 2);
   const opt = tf.train.adam(1e-4);
   const vars = model.trainableWeights.map((v) => v.read() as tf.Variable);
-  return () => {
-    tf.tidy(() => {
-      opt.minimize(() => tf.losses.meanSquaredError(target, [model.apply([ids, mask, types], { training: true })].flat()[0] as tf.Tensor) as tf.Scalar, false, vars);
-    });
-  };
+  return () => settle(tf.tidy(() => opt.minimize(() => tf.losses.meanSquaredError(target, [model.apply([ids, mask, types], { training: true })].flat()[0] as tf.Tensor) as tf.Scalar, true, vars)!));
 }
 
 function adapted(fast: boolean, trainAll: boolean): tf.LayersModel {
@@ -90,14 +107,12 @@ function adapted(fast: boolean, trainAll: boolean): tf.LayersModel {
   return r.value;
 }
 
-function denseBackward(fast: boolean): () => void {
+function denseBackward(fast: boolean): () => Promise<void> {
   const x = tf.randomNormal([BATCH * SEQ, HIDDEN], 0, 1, "float32", 3);
   const layer = fast ? new FrozenDense({ name: "f", units: 4 * HIDDEN }) : tf.layers.dense({ units: 4 * HIDDEN, name: "d" });
   layer.apply(x);
   for (const w of layer.weights) w.trainable = false;
-  return () => {
-    tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(layer.apply(t) as tf.Tensor))(x));
-  };
+  return () => settle(tf.tidy(() => tf.sum(tf.grad((t: tf.Tensor) => tf.sum(layer.apply(t) as tf.Tensor))(x))));
 }
 
 /** The adapter model with a 2-class head, and one fixed batch for it (the "loop" group's rows). */
@@ -108,16 +123,12 @@ function classifier(): { model: tf.LayersModel; ids: tf.Tensor2D; labels: tf.Ten
 }
 
 /** A hand-written loop: tf.train.adam's minimize over the trainable variables. */
-function optimalLoop(): () => void {
+function optimalLoop(): () => Promise<void> {
   const { model, ids, labels } = classifier();
   const opt = tf.train.adam(1e-4);
   const vars = trainableVariables(model);
   const onehot = tf.oneHot(labels.toInt(), 2);
-  return () => {
-    tf.tidy(() => {
-      opt.minimize(() => tf.losses.softmaxCrossEntropy(onehot, model.apply([ids, tf.onesLike(ids), tf.zerosLike(ids)], { training: true }) as tf.Tensor) as tf.Scalar, false, vars);
-    });
-  };
+  return () => settle(tf.tidy(() => opt.minimize(() => tf.losses.softmaxCrossEntropy(onehot, model.apply([ids, tf.onesLike(ids), tf.zerosLike(ids)], { training: true }) as tf.Tensor) as tf.Scalar, true, vars)!));
 }
 
 /** `adapt run`'s step (runtime/train/step.ts): variableGrads, global-norm clipping, its own AdamW. */
@@ -158,19 +169,21 @@ interface Cell {
   peakMB: number;
 }
 
-async function measure(steps: (() => void | Promise<void>)[]): Promise<Cell[]> {
+async function measure(steps: (() => Promise<void>)[]): Promise<Cell[]> {
   const times: number[][] = steps.map(() => []);
   const peaks: number[] = [];
   for (const [i, step] of steps.entries()) {
     process.stderr.write(`  warm-up ${ROWS[i]?.name}\n`);
     await step();
     peaks.push((await tf.profile(async () => void (await step()))).peakBytes / 2 ** 20);
+    settleDevice();
   }
   for (let r = 0; r < REPS; r++) {
     for (const [i, step] of steps.entries()) {
       const t0 = performance.now();
       await step();
       times[i]!.push(performance.now() - t0);
+      settleDevice();
     }
   }
   return times.map((t, i) => ({ ms: t.sort((a, b) => a - b)[Math.floor(t.length / 2)]!, peakMB: peaks[i]! }));
@@ -180,8 +193,9 @@ async function main(): Promise<void> {
   console.log(`bench/step: BERT-style encoder, ${LAYERS} layers, hidden ${HIDDEN}, batch ${BATCH} x ${SEQ} tokens, Houlsby m = ${M}; median of ${REPS}`);
   const results = new Map<string, Cell[]>();
   for (const col of COLUMNS) {
-    if (!(await col.setup())) {
-      console.log(`(${col.name}: unavailable)`);
+    const unavailable = await col.setup();
+    if (unavailable !== null) {
+      console.log(`(${col.name}: unavailable: ${unavailable})`);
       continue;
     }
     process.stderr.write(`${col.name}: building models\n`);
@@ -200,6 +214,10 @@ async function main(): Promise<void> {
     });
     console.log(`${row.name.padEnd(width)}  ${cells.join("")}`);
   });
+  const fastRow = ROWS.findIndex((r) => r.name.includes("FrozenDense fast path"));
+  const base = cols.includes("wasm") ? "wasm" : cols[0]!;
+  const across = cols.map((c) => `${c} ${(results.get(c)![fastRow]!.ms / results.get(base)![fastRow]!.ms).toFixed(2)}x`);
+  console.log(`adapter step (FrozenDense) time relative to ${base}: ${across.join(", ")}`);
   for (const c of cols) {
     const r = results.get(c)!;
     const [full, slow, fast, d0, d1] = r.map((x) => x.ms) as [number, number, number, number, number];

@@ -24,7 +24,7 @@ export const evalCommand: Command = {
     if (restored === null) return EXIT.inputErrors;
     const { info, model, encoder } = restored;
     const { loadDatasets } = await import("../../runtime/data/load.ts");
-    const { encodeSplit, evaluate } = await import("../../runtime/train/evaluate.ts");
+    const { batchPadding, encodeSplit, evaluate } = await import("../../runtime/train/evaluate.ts");
     const { inputRoles, outputsProbabilities } = await import("../../runtime/train/feed.ts");
     const data = { train: resolve(io.cwd, flags["data"]), validation: null, test: null, format: null, text: info.text, textPair: info.textPair, label: info.label };
     const loaded = await loadDatasets(data, io.cwd, info.task, info.task.kind === "classifier" ? info.labelNames : undefined);
@@ -32,7 +32,7 @@ export const evalCommand: Command = {
     if (loaded.value === null) return EXIT.inputErrors;
     const ctx = { model, roles: inputRoles(model).value!, task: info.task, probabilities: outputsProbabilities(model) };
     const split = encodeSplit(encoder, loaded.value.train, info.maxLength);
-    const result = await evaluate(ctx, split, info.metrics, info.batch, encoder.padId);
+    const result = await evaluate(ctx, split, info.metrics, info.batch, batchPadding(encoder.padId, info.maxLength));
     if (flags["json"] === true) io.stdout(`${JSON.stringify({ examples: split.labels.length, metrics: result.metrics })}\n`);
     else io.stdout(`${split.labels.length} examples\n${Object.entries(result.metrics).map(([k, v]) => `${k}: ${v.toFixed(4)}`).join("\n")}\n`);
     return EXIT.ok;

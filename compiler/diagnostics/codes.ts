@@ -95,6 +95,7 @@ export const CODES = {
   ADAPT942: { title: "backend failed to initialise", severity: "error" },
   ADAPT943: { title: "no webgpu adapter", severity: "error" },
   ADAPT944: { title: "backend cannot train the plan", severity: "error" },
+  ADAPT945: { title: "the GPU device reported an error", severity: "error" },
   ADAPT960: { title: "checkpoint file cannot be read", severity: "error" },
   ADAPT961: { title: "malformed checkpoint config", severity: "error" },
   ADAPT962: { title: "unsupported checkpoint architecture", severity: "error" },

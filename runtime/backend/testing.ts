@@ -6,7 +6,8 @@
  * read synchronously) and compare with `expectClose` against `onBackend("cpu", ...)`.
  */
 import * as tf from "@tensorflow/tfjs";
-import { beforeAll, describe, expect } from "vitest";
+import { afterEach, beforeAll, describe, expect } from "vitest";
+import { takeDeviceError } from "./device.ts";
 import { selectBackend } from "./select.ts";
 import type { BackendName } from "./types.ts";
 import { maxRelDiff, seededTensor } from "./compare.ts";
@@ -67,7 +68,8 @@ export function probeTestBackends(): Promise<BackendProbe[]> {
 
 /**
  * Declares `body` once per test backend, inside `describe("backend <name>")` with that backend active.
- * Tests get 30 s each (120 s on webgpu, whose shaders compile slowly on lavapipe).
+ * Tests get 30 s each (120 s on webgpu, whose shaders compile slowly on lavapipe). A test after which
+ * the GPU device has reported an error (see device.ts) fails, whatever its numbers.
  */
 export async function forEachBackend(body: (backend: TestBackend) => void): Promise<void> {
   for (const p of await probeTestBackends()) {
@@ -76,6 +78,9 @@ export async function forEachBackend(body: (backend: TestBackend) => void): Prom
     describe.skipIf(!p.available)(`backend ${p.name} (${p.why})`, { timeout }, () => {
       beforeAll(async () => {
         await tf.setBackend(p.name);
+      });
+      afterEach(() => {
+        expect(takeDeviceError(), `${p.name}: the device reported an error`).toBeUndefined();
       });
       body({ name: p.name, tolerance: TOLERANCE[p.name] });
     });

@@ -5,9 +5,12 @@
  * `backend=opengles` for its OpenGL ES backend (then the adapter is asked for with featureLevel
  * `compatibility`). Numbers are read back asynchronously only: `dataSync` needs an OffscreenCanvas.
  */
+import * as tf from "@tensorflow/tfjs";
+import { watchDeviceErrors, type WatchedDevice } from "./device.ts";
 import { importOptional } from "./optional.ts";
 import { setBackendQuietly } from "./tensorflow.ts";
 import { refused, type Attempt } from "./types.ts";
+import { fixWebgpuCast } from "./webgpu-cast.ts";
 
 /** What the GPU adapter says about itself. */
 export interface AdapterInfo {
@@ -110,6 +113,10 @@ export async function tryWebgpu(allowSoftware: boolean): Promise<Attempt> {
       ? refused("ADAPT941", mod.reason, INSTALL_HELP)
       : refused("ADAPT942", `the webgpu backend failed to load: ${mod.reason}`);
   }
-  if (await setBackendQuietly("webgpu")) return { ok: true, detail: name };
+  fixWebgpuCast();
+  if (await setBackendQuietly("webgpu")) {
+    watchDeviceErrors((tf.findBackend("webgpu") as unknown as { device: WatchedDevice }).device);
+    return { ok: true, detail: name };
+  }
   return refused("ADAPT942", `the webgpu backend failed to initialise on ${name}`, DRIVER_HELP);
 }

@@ -10,6 +10,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { BERT_ACTIVATIONS, type BertBuildOptions, type BertConfig } from "./config.ts";
 import { FirstToken, MaskedSelfAttention, PositionEmbedding } from "./layers.ts";
+import { layerNormalization } from "../layers/layer-norm.ts";
 
 type Sym = tf.SymbolicTensor;
 
@@ -21,7 +22,7 @@ function dense(name: string, units: number, activation?: "tanh"): tf.layers.Laye
 }
 
 function layerNorm(name: string, eps: number): tf.layers.Layer {
-  return tf.layers.layerNormalization({ name, axis: -1, epsilon: eps });
+  return layerNormalization({ name, epsilon: eps });
 }
 
 function apply(layer: tf.layers.Layer, x: Sym | Sym[]): Sym {

@@ -5,6 +5,7 @@
  * (runtime/bert/layers.ts), so models made by `adapt import hf` load wherever models are loaded.
  */
 import "../bert/layers.ts";
+import "../layers/layer-norm.ts";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import * as tf from "@tensorflow/tfjs";

@@ -31,6 +31,10 @@ interface ContainerLike {
 
 /** A new layer of the same class and config as `layer` (unbuilt, without weights). */
 export function cloneLayer(layer: Layer, config: tf.serialization.ConfigDict = layer.getConfig()): Layer {
+  const own = layer.constructor as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable> & {
+    fromConfig?: (cls: unknown, config: tf.serialization.ConfigDict) => tf.serialization.Serializable;
+  };
+  if (typeof own.fromConfig === "function") return own.fromConfig(own, config) as Layer;
   const entry = tf.serialization.SerializationMap.getMap().classNameMap[layer.getClassName()];
   if (entry === undefined) throw new Error(`layer class ${layer.getClassName()} is not registered with tfjs`);
   const [cls, fromConfig] = entry;

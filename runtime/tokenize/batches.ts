@@ -32,9 +32,32 @@ export function shuffleInPlace<T>(items: T[], random: Random): T[] {
   return items;
 }
 
+/**
+ * How batches are padded: with token `id`, to the longest example rounded up to a multiple of `multiple`
+ * but never past `max`. A multiple above 1 bounds the number of distinct batch shapes, which matters on
+ * backends that compile a kernel per shape (webgpu).
+ */
+export interface Padding {
+  readonly id: number;
+  readonly multiple: number;
+  readonly max: number;
+}
+
+/** Padding to each batch's own longest example, with no rounding. */
+export function exactPadding(id: number): Padding {
+  return { id, multiple: 1, max: Number.POSITIVE_INFINITY };
+}
+
+/** The padded length of a batch whose longest example has `longest` tokens. */
+export function paddedLength(longest: number, p: Padding): number {
+  const rounded = Math.ceil(Math.max(1, longest) / p.multiple) * p.multiple;
+  return Math.max(longest, 1, Math.min(rounded, p.max));
+}
+
 /** Pads the chosen examples into one batch. */
-export function padBatch(encoded: readonly Encoded[], labels: ArrayLike<number>, indices: readonly number[], padId: number): Batch {
-  const length = Math.max(1, ...indices.map((i) => encoded[i]!.ids.length));
+export function padBatch(encoded: readonly Encoded[], labels: ArrayLike<number>, indices: readonly number[], pad: Padding): Batch {
+  const length = paddedLength(Math.max(0, ...indices.map((i) => encoded[i]!.ids.length)), pad);
+  const padId = pad.id;
   const size = indices.length;
   const ids = new Int32Array(size * length).fill(padId);
   const mask = new Int32Array(size * length);

@@ -2,8 +2,9 @@
  * Tokenized splits and their evaluation: the model's predictions over a whole split (length-bucketed,
  * no randomness), the mean loss, and the plan's metrics.
  */
+import { lengthMultiple, settleDevice } from "../backend/device.ts";
 import type { Example, TaskShape } from "../data/load.ts";
-import { evaluationOrder, padBatch, type Batch } from "../tokenize/batches.ts";
+import { evaluationOrder, padBatch, type Batch, type Padding } from "../tokenize/batches.ts";
 import type { Encoded, TextEncoder } from "../tokenize/tokenizer.ts";
 import { computeMetrics } from "./metrics.ts";
 import { evalBatch, type StepContext } from "./step.ts";
@@ -21,9 +22,14 @@ export function encodeSplit(encoder: TextEncoder, examples: readonly Example[], 
   return { encoded, labels: Float32Array.from(examples.map((e) => e.label)), lengths: encoded.map((e) => e.ids.length) };
 }
 
+/** The padding of batches on the active backend (see `lengthMultiple`), never past `maxLength`. */
+export function batchPadding(padId: number, maxLength: number): Padding {
+  return { id: padId, multiple: lengthMultiple(), max: maxLength };
+}
+
 /** The batches of a split in evaluation order. */
-export function evaluationBatches(split: EncodedSplit, batch: number, padId: number): Batch[] {
-  return evaluationOrder(split.lengths, batch).map((idx) => padBatch(split.encoded, split.labels, idx, padId));
+export function evaluationBatches(split: EncodedSplit, batch: number, pad: Padding): Batch[] {
+  return evaluationOrder(split.lengths, batch).map((idx) => padBatch(split.encoded, split.labels, idx, pad));
 }
 
 /** Evaluation results: mean loss, metrics, and the predictions in the split's original order. */
@@ -39,12 +45,13 @@ export async function evaluate(
   split: EncodedSplit,
   metricNames: readonly string[],
   batch: number,
-  padId: number,
+  pad: Padding,
 ): Promise<Evaluation> {
   const predictions = new Float32Array(split.labels.length);
   let lossSum = 0;
-  for (const b of evaluationBatches(split, batch, padId)) {
+  for (const b of evaluationBatches(split, batch, pad)) {
     const { loss, pred } = await evalBatch(ctx, b);
+    settleDevice();
     lossSum += loss * b.size;
     b.indices.forEach((ex, row) => (predictions[ex] = pred[row]!));
   }

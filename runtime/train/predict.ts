@@ -3,7 +3,7 @@
  * becomes the label name and its softmax probability, a regression head's output its value.
  */
 import * as tf from "@tensorflow/tfjs";
-import { padBatch } from "../tokenize/batches.ts";
+import { exactPadding, padBatch } from "../tokenize/batches.ts";
 import type { TextEncoder } from "../tokenize/tokenizer.ts";
 import { feedFor, inputRoles, outputsProbabilities } from "./feed.ts";
 
@@ -28,7 +28,7 @@ export interface PredictInfo {
 export async function predictTexts(model: tf.LayersModel, encoder: TextEncoder, info: PredictInfo, texts: readonly string[]): Promise<Prediction[]> {
   const roles = inputRoles(model).value!;
   const encoded = texts.map((t) => encoder.encode(t, null, info.maxLength));
-  const batch = padBatch(encoded, new Float32Array(texts.length), texts.map((_, i) => i), encoder.padId);
+  const batch = padBatch(encoded, new Float32Array(texts.length), texts.map((_, i) => i), exactPadding(encoder.padId));
   const feed = feedFor(model, roles, batch);
   let rows: number[][];
   try {

@@ -13,7 +13,8 @@ import { loadLayersModelFile } from "../io/file-io.ts";
 import { applySurgery } from "../surgery/apply.ts";
 import { fingerprint, type Fingerprint } from "../artifact/fingerprint.ts";
 import { loadTokenizer, type TextEncoder } from "../tokenize/tokenizer.ts";
-import { encodeSplit, evaluate, type Evaluation } from "./evaluate.ts";
+import { takeDeviceError } from "../backend/device.ts";
+import { batchPadding, encodeSplit, evaluate, type Evaluation } from "./evaluate.ts";
 import { inputRoles, outputsProbabilities } from "./feed.ts";
 import { attachHead } from "./head.ts";
 import { derive } from "./prng.ts";
@@ -131,8 +132,9 @@ export async function runSession(plan: CompiledPlan, opts: SessionOptions): Prom
   const d = data.value;
   const trainSplit = encodeSplit(encoder, d.train, tp.maxLength);
   const validation = d.validation ? encodeSplit(encoder, d.validation, tp.maxLength) : null;
+  const padding = batchPadding(encoder.padId, tp.maxLength);
   const result = await train({
-    model, task, plan: tp, train: trainSplit, validation, padId: encoder.padId, outDir, resume: opts.resume,
+    model, task, plan: tp, train: trainSplit, validation, padding, outDir, resume: opts.resume,
     ...(opts.onEvent ? { onEvent: opts.onEvent } : {}), ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}),
   });
   if (result.value === null) return { value: null, diagnostics: result.diagnostics };
@@ -140,7 +142,12 @@ export async function runSession(plan: CompiledPlan, opts: SessionOptions): Prom
   if (result.value.status === "done" && d.test) {
     const roles = inputRoles(model).value!;
     const ctx = { model, roles, task, probabilities: outputsProbabilities(model) };
-    test = await evaluate(ctx, encodeSplit(encoder, d.test, tp.maxLength), tp.metrics, tp.batch, encoder.padId);
+    test = await evaluate(ctx, encodeSplit(encoder, d.test, tp.maxLength), tp.metrics, tp.batch, padding);
+    const fault = takeDeviceError();
+    if (fault !== undefined) {
+      const msg = `the GPU device reported an error in the test evaluation: ${fault}`;
+      return { value: null, diagnostics: [...result.diagnostics, diag("ADAPT945", FILE_START, msg, { help: `the trained weights are in ${result.value.checkpoint}` })] };
+    }
   }
   const trainable = trainableCount(model);
   return { value: { train: result.value, model, data: d, test, outDir, trainable, base, surgerySeed: surgerySeed(tp.seed) }, diagnostics: result.diagnostics };

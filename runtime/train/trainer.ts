@@ -11,7 +11,7 @@ import * as tf from "@tensorflow/tfjs";
 import { diag, FILE_START, type Diagnostic, type StageResult } from "../../compiler/diagnostics/diagnostic.ts";
 import type { TrainingPlanIR } from "../../compiler/ir/types.ts";
 import type { TaskShape } from "../data/load.ts";
-import { padBatch, trainingOrder } from "../tokenize/batches.ts";
+import { padBatch, trainingOrder, type Padding } from "../tokenize/batches.ts";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { evaluate, type EncodedSplit } from "./evaluate.ts";
 import { inputRoles, outputsProbabilities } from "./feed.ts";
@@ -19,6 +19,7 @@ import { Optimizer } from "./optimizer.ts";
 import { derive, mulberry32 } from "./prng.ts";
 import { learningRate } from "./schedule.ts";
 import { trainableVariables, trainStep, type StepContext } from "./step.ts";
+import { settleDevice, takeDeviceError } from "../backend/device.ts";
 
 /** What the loop reports as it goes (the CLI draws progress from these). */
 export type TrainEvent =
@@ -53,7 +54,7 @@ export interface TrainerOptions {
   readonly plan: TrainingPlanIR;
   readonly train: EncodedSplit;
   readonly validation: EncodedSplit | null;
-  readonly padId: number;
+  readonly padding: Padding;
   readonly outDir: string;
   readonly resume: boolean;
   readonly onEvent?: (e: TrainEvent) => void;
@@ -85,7 +86,8 @@ const readVars = (vars: readonly tf.Variable[]): Promise<Float32Array[]> => Prom
 /** Lets signal handlers (Ctrl-C) and timers run between steps. */
 const yieldToEvents = (): Promise<void> => new Promise((done) => setImmediate(done));
 
-const fail = (code: "ADAPT913" | "ADAPT914", msg: string, help?: string): Diagnostic => diag(code, FILE_START, msg, { help });
+const fail = (code: "ADAPT913" | "ADAPT914" | "ADAPT945", msg: string, help?: string): Diagnostic => diag(code, FILE_START, msg, { help });
+const DEVICE_HELP = "the step's numbers cannot be trusted; run again with `--backend wasm` and report the message";
 
 /** Trains the model per the plan. The model's weights end as the selected (best) or the last ones. */
 export async function train(opts: TrainerOptions): Promise<StageResult<TrainResult | null>> {
@@ -170,9 +172,12 @@ class Loop {
     const { plan, train } = this.opts;
     const order = trainingOrder(train.lengths, plan.batch, mulberry32(derive(plan.seed, "shuffle", this.state.epoch)));
     while (this.state.batchInEpoch < order.length) {
-      const batch = padBatch(train.encoded, train.labels, order[this.state.batchInEpoch]!, this.opts.padId);
+      const batch = padBatch(train.encoded, train.labels, order[this.state.batchInEpoch]!, this.opts.padding);
       const lr = learningRate(plan.schedule, plan.optimizer.lr, this.state.globalStep, this.totalSteps);
       const { loss, gradNorm } = await trainStep(this.ctx, batch, lr, this.state.globalStep);
+      settleDevice();
+      const fault = takeDeviceError();
+      if (fault !== undefined) return this.deviceFault(fault, `at step ${this.state.globalStep + 1}`);
       if (!Number.isFinite(loss)) return this.nonFinite(loss);
       this.state.globalStep += 1;
       this.state.batchInEpoch += 1;
@@ -187,7 +192,8 @@ class Loop {
       }
     }
     await this.endEpoch();
-    return null;
+    const fault = takeDeviceError();
+    return fault === undefined ? null : this.deviceFault(fault, `in the evaluation after epoch ${this.state.epoch}`);
   }
 
   private emitStep(loss: number, lr: number, started: { time: number; step: number }, size: number): void {
@@ -202,10 +208,19 @@ class Loop {
   }
 
   private nonFinite(loss: number): StageResult<TrainResult | null> {
-    this.log({ event: "error", code: "ADAPT913", globalStep: this.state.globalStep, loss: String(loss) });
+    const msg = `the loss became ${loss} at step ${this.state.globalStep + 1}`;
+    return this.failed("ADAPT913", msg, "lower the learning rate or set `clip_norm`", { loss: String(loss) });
+  }
+
+  private deviceFault(fault: string, where: string): StageResult<TrainResult | null> {
+    const msg = `the GPU device reported an error ${where}: ${fault}`;
+    return this.failed("ADAPT945", msg, DEVICE_HELP, { message: fault });
+  }
+
+  private failed(code: "ADAPT913" | "ADAPT945", msg: string, help: string, record: Record<string, unknown>): StageResult<TrainResult | null> {
+    this.log({ event: "error", code, globalStep: this.state.globalStep, ...record });
     const best = this.state.best ? `; the best checkpoint (epoch ${this.state.best.epoch}) is kept at ${this.paths.best}` : "";
-    const msg = `the loss became ${loss} at step ${this.state.globalStep + 1}${best}`;
-    return { value: { status: "failed", state: this.state, checkpoint: this.paths.checkpoint }, diagnostics: [fail("ADAPT913", msg, "lower the learning rate or set `clip_norm`")] };
+    return { value: { status: "failed", state: this.state, checkpoint: this.paths.checkpoint }, diagnostics: [fail(code, msg + best, help)] };
   }
 
   private async endEpoch(): Promise<void> {
@@ -213,7 +228,7 @@ class Loop {
     const split = plan.select?.split === "train" ? this.opts.train : this.opts.validation;
     const epoch = this.state.epoch + 1;
     if (split !== null) {
-      const result = await evaluate(this.ctx, split, plan.metrics, plan.batch, this.opts.padId);
+      const result = await evaluate(this.ctx, split, plan.metrics, plan.batch, this.opts.padding);
       const improved = await this.updateBest(result.metrics, epoch);
       const name = plan.select?.split === "train" ? "train" : "validation";
       this.log({ event: "eval", epoch, split: name, metrics: result.metrics, best: improved });

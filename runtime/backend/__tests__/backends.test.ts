@@ -4,6 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { expect, it } from "vitest";
+import { lengthMultiple, settleDevice } from "../device.ts";
 import {
   expectClose,
   expectDirectionalDerivative,
@@ -56,12 +57,29 @@ function attention(xs: tf.Tensor[]): tf.Tensor {
   return tf.matMul(tf.softmax(scores), v);
 }
 
+/**
+ * Mean pooling under an int32 mask and a bool mask, each cast to float32 and summed over the sequence
+ * axis (a reduction that transposes first on webgpu, which failed before webgpu-cast.ts). The mask has
+ * over 1,000 elements, so webgpu runs it on the device rather than forwarding it to its cpu kernels.
+ */
+function maskedMeanPool(xs: tf.Tensor[]): tf.Tensor {
+  const x = xs[0] as tf.Tensor3D;
+  const [batch, seq] = x.shape;
+  const ids = tf.tensor2d(Int32Array.from({ length: batch * seq }, (_, i) => Number(i % seq < 40 * (1 + (i / seq | 0)))), [batch, seq], "int32");
+  const pool = (mask: tf.Tensor): tf.Tensor => {
+    const m = tf.cast(mask, "float32").expandDims(2);
+    return x.mul(m).sum(1).div(m.sum(1).maximum(1));
+  };
+  return tf.concat([pool(ids), pool(tf.greater(ids, 0))], 1);
+}
+
 const CASES: [string, Case, number[][]][] = [
   ["matMul", ([a, b]) => tf.matMul(a!, b!), [[33, 47], [47, 29]]],
   ["matMul with transposes", ([a, b]) => tf.matMul(a!, b!, true, true).tanh(), [[47, 33], [29, 47]]],
   ["batched matMul", ([a, b]) => tf.matMul(a!, b!, false, true), [[3, 9, 16], [3, 7, 16]]],
   ["dense + layer norm + gelu", denseNormGelu, [[6, 16], [16, 24], [24], [24], [24], [24, 8]]],
   ["softmax attention", attention, [[2, 5, 8], [2, 5, 8], [2, 5, 8]]],
+  ["masked mean pooling", maskedMeanPool, [[4, 256, 4]]],
 ];
 
 /** A small classifier with fixed weights, trained one adam step by model.fit; its loss and new weights. */
@@ -109,6 +127,19 @@ await forEachBackend((b) => {
       tf.dispose([...xs, ...grads]);
     });
   }
+
+  it("between steps: the pool of free buffers is emptied, and batch lengths round up on webgpu only", async () => {
+    const pool = (tf.backend() as unknown as { bufferManager?: { numFreeBuffers: number } }).bufferManager;
+    const kept = seededTensor(4, [64, 64]);
+    for (let i = 0; i < 5; i++) tf.dispose(tf.tidy(() => kept.mul(i).add(1)));
+    await read(kept.add(0));
+    settleDevice();
+    if (pool !== undefined) expect(pool.numFreeBuffers).toBe(0);
+    const ref = await onBackend("cpu", () => read(seededTensor(4, [64, 64])));
+    expectClose(await read(kept.clone()), ref, 0, `${b.name} a tensor kept across settling`);
+    expect(lengthMultiple()).toBe(b.name === "webgpu" ? 16 : 1);
+    kept.dispose();
+  });
 
   it("model.fit: two adam steps give cpu's losses and weights", async () => {
     const ref = await onBackend("cpu", fitOneStep);

@@ -4,6 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { AdapterKind, CompiledPlan, SurgeryOp, WeightTrainability } from "../../../compiler/ir/types.ts";
+import { layerNormalization } from "../../layers/layer-norm.ts";
 import { addedWeights } from "../names.ts";
 
 /** Feature size of the test encoder. */
@@ -18,11 +19,11 @@ export function tinyEncoder(seed = 1, layers = 2, D = 8): tf.LayersModel {
     const init = (k: number) => tf.initializers.glorotUniform({ seed: seed * 100 + i * 10 + k });
     const attn = tf.layers.dense({ units: D, name: `${p}.attention.output.dense`, kernelInitializer: init(1), biasInitializer: "ones" }).apply(h) as tf.SymbolicTensor;
     const a = tf.layers.add({ name: `${p}.attention.add` }).apply([attn, h]) as tf.SymbolicTensor;
-    const n1 = tf.layers.layerNormalization({ name: `${p}.attention.output.LayerNorm` }).apply(a) as tf.SymbolicTensor;
+    const n1 = layerNormalization({ name: `${p}.attention.output.LayerNorm`, epsilon: 1e-3 }).apply(a) as tf.SymbolicTensor;
     const inter = tf.layers.dense({ units: 2 * D, activation: "gelu", name: `${p}.intermediate.dense`, kernelInitializer: init(2) }).apply(n1) as tf.SymbolicTensor;
     const out = tf.layers.dense({ units: D, name: `${p}.output.dense`, kernelInitializer: init(3) }).apply(inter) as tf.SymbolicTensor;
     const b = tf.layers.add({ name: `${p}.output.add` }).apply([out, n1]) as tf.SymbolicTensor;
-    h = tf.layers.layerNormalization({ name: `${p}.output.LayerNorm` }).apply(b) as tf.SymbolicTensor;
+    h = layerNormalization({ name: `${p}.output.LayerNorm`, epsilon: 1e-3 }).apply(b) as tf.SymbolicTensor;
   }
   return tf.model({ inputs: input, outputs: h, name: "tiny" });
 }

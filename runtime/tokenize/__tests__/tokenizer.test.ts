@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadTokenizer, truncatePair } from "../tokenizer.ts";
-import { evaluationOrder, padBatch, trainingOrder } from "../batches.ts";
+import { evaluationOrder, exactPadding, padBatch, paddedLength, trainingOrder } from "../batches.ts";
 import { mulberry32 } from "../../train/prng.ts";
 
 const tok = loadTokenizer(join(import.meta.dirname, "fixtures", "tokenizer.json")).value!;
@@ -34,11 +34,21 @@ describe("tokenizer", () => {
 describe("batches", () => {
   const encoded = [5, 2, 9, 3].map((n) => ({ ids: Int32Array.from({ length: n }, (_, i) => i + 1), typeIds: new Int32Array(n) }));
   it("pads each batch to its own longest example with a mask", () => {
-    const b = padBatch(encoded, [0, 1, 0, 1], [1, 3], 0);
+    const b = padBatch(encoded, [0, 1, 0, 1], [1, 3], exactPadding(0));
     expect(b.length).toBe(3);
     expect([...b.ids]).toEqual([1, 2, 0, 1, 2, 3]);
     expect([...b.mask]).toEqual([1, 1, 0, 1, 1, 1]);
     expect([...b.labels]).toEqual([1, 1]);
+  });
+  it("rounds the padded length up to a multiple, never past the maximum nor below the longest", () => {
+    const p = { id: 7, multiple: 4, max: 10 };
+    expect([1, 3, 4, 5, 8, 9, 10].map((n) => paddedLength(n, p))).toEqual([4, 4, 4, 8, 8, 10, 10]);
+    expect(paddedLength(12, p)).toBe(12);
+    expect(paddedLength(0, exactPadding(0))).toBe(1);
+    const b = padBatch(encoded, [0, 1, 0, 1], [1, 3], p);
+    expect(b.length).toBe(4);
+    expect([...b.ids]).toEqual([1, 2, 7, 7, 1, 2, 3, 7]);
+    expect([...b.mask]).toEqual([1, 1, 0, 0, 1, 1, 1, 0]);
   });
   it("buckets by length and covers every example once, in a seeded order", () => {
     const lengths = Array.from({ length: 100 }, (_, i) => (i * 37) % 50);

@@ -5,6 +5,7 @@
  * weights must match the cpu backend's within the backend's tolerance; so must global-norm clipping of
  * many gradients. The artifact fingerprint (an asynchronous read of every weight) must match cpu's exactly.
  */
+import { exactPadding } from "../../tokenize/batches.ts";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -45,7 +46,7 @@ async function tinyRun(): Promise<TinyRun> {
   const plan = { ...tinyPlan(dir), epochs: 2, select: null, clipNorm: 0.5 };
   const r = await train({
     model, task: { kind: "classifier", classes: 2 }, plan, train: tinySplit(64, 1), validation: tinySplit(16, 2),
-    padId: 0, outDir: dir, resume: false, onEvent: (e) => void (e.type === "step" && losses.push(e.loss)),
+    padding: exactPadding(0), outDir: dir, resume: false, onEvent: (e) => void (e.type === "step" && losses.push(e.loss)),
   });
   const out = { before, after: await weightsOf(model), losses, status: r.value?.status ?? r.diagnostics.map((d) => d.message).join("; ") };
   model.dispose();

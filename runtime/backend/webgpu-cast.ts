@@ -1,0 +1,54 @@
+/**
+ * A fix for tfjs-backend-webgpu 4.22's Cast from int32 or bool to float32. That cast only relabels the
+ * tensor (as on WebGL, where every dtype is stored as float), but WebGPU stores int32 and bool as i32,
+ * so the "float32" tensor keeps an i32 buffer. Programs that read through a typed getter convert it;
+ * Transpose does not, and its shader fails to compile (`expected 'f32', got 'i32'`). Every reduction
+ * over a non-innermost axis transposes first, so `sum(cast(mask), 1)` (mean pooling) breaks training
+ * with a device validation error and garbage values. The wrapped kernel converts for real: a Mul by a
+ * float32 one, whose shader reads the i32 buffer through the converting getter and writes f32.
+ */
+import * as tf from "@tensorflow/tfjs";
+
+const WRAPPED = Symbol("adapt.webgpuCast");
+const BACKEND = "webgpu";
+
+type KernelFunc = tf.KernelConfig["kernelFunc"];
+
+function wrap(inner: KernelFunc, mul: KernelFunc): KernelFunc {
+  const f: KernelFunc = ({ inputs, backend, attrs }) => {
+    const x = inputs["x"] as tf.TensorInfo | undefined;
+    const to = (attrs as { dtype?: tf.DataType } | undefined)?.dtype;
+    if (x === undefined || to !== "float32" || (x.dtype !== "int32" && x.dtype !== "bool")) {
+      return inner({ inputs, backend, attrs });
+    }
+    const b = backend as { makeTensorInfo(s: number[], d: tf.DataType, v: Float32Array): tf.TensorInfo; disposeData(id: object): void };
+    const one = b.makeTensorInfo([], "float32", Float32Array.of(1));
+    const out = mul({ inputs: { a: x, b: one }, backend, attrs: {} }) as tf.TensorInfo;
+    b.disposeData(one.dataId);
+    return out;
+  };
+  Object.defineProperty(f, WRAPPED, { value: inner });
+  return f;
+}
+
+/** True when the webgpu Cast kernel is wrapped now. */
+export function webgpuCastFixed(): boolean {
+  const k = tf.getKernel("Cast", BACKEND);
+  return k !== undefined && WRAPPED in k.kernelFunc;
+}
+
+/**
+ * Wraps the webgpu Cast kernel (idempotent; a no-op when the webgpu kernels are not registered).
+ * Returns a function that puts the original kernel back.
+ */
+export function fixWebgpuCast(): () => void {
+  const cast = tf.getKernel("Cast", BACKEND);
+  const mul = tf.getKernel("Multiply", BACKEND)?.kernelFunc;
+  if (cast === undefined || mul === undefined || webgpuCastFixed()) return () => {};
+  tf.unregisterKernel("Cast", BACKEND);
+  tf.registerKernel({ ...cast, kernelFunc: wrap(cast.kernelFunc, mul) });
+  return () => {
+    tf.unregisterKernel("Cast", BACKEND);
+    tf.registerKernel(cast);
+  };
+}
