@@ -3,7 +3,8 @@
  * stay frozen because tfjs's CPU gather gradient, UnsortedSegmentSum, alone costs seconds) against an adapter step (Houlsby
  * bottlenecks after every attention-output and output dense, m = 64 / 8·d) with frozen Dense layers as
  * tfjs's own `tf.layers.dense` and as the FrozenDense fast path (no kernel gradients); then one frozen
- * dense layer's backward pass alone, both ways. Prints ms per step (median), peak tensor memory, and the
+ * dense layer's backward pass alone, both ways; one LayerNormalization's forward and backward pass, tfjs's
+ * (which tiles) against runtime/layers/layer-norm.ts (which broadcasts). Prints ms per step (median), peak tensor memory, and the
  * ratios. Columns are backends, side by side in one run: cpu, wasm, tensorflow (tfjs-node, when built) and
  * webgpu (taken even on a software adapter such as lavapipe); an unavailable one is named and skipped.
  * Every step ends with a read of its result, so asynchronous backends (webgpu) are timed to completion,
@@ -16,7 +17,7 @@ import type { CompiledPlan, SurgeryOp, WeightTrainability } from "../compiler/ir
 import { buildBert } from "../runtime/bert/builder.ts";
 import { settleDevice } from "../runtime/backend/device.ts";
 import { selectBackend } from "../runtime/backend/select.ts";
-import { FrozenDense } from "../runtime/layers/index.ts";
+import { FrozenDense, layerNormalization } from "../runtime/layers/index.ts";
 import { applySurgery } from "../runtime/surgery/apply.ts";
 import { addedWeights } from "../runtime/surgery/names.ts";
 import { attachHead } from "../runtime/train/head.ts";
@@ -115,6 +116,18 @@ function denseBackward(fast: boolean): () => Promise<void> {
   return () => settle(tf.tidy(() => tf.sum(tf.grad((t: tf.Tensor) => tf.sum(layer.apply(t) as tf.Tensor))(x))));
 }
 
+/** One LayerNormalization's forward and backward pass on a [batch, seq, hidden] input: tfjs's or ours. */
+function normStep(broadcasting: boolean): () => Promise<void> {
+  const x = tf.randomNormal([BATCH, SEQ, HIDDEN], 0, 1, "float32", 5);
+  const layer = broadcasting ? layerNormalization({ name: "ours", epsilon: 1e-12 }) : tf.layers.layerNormalization({ name: "stock", epsilon: 1e-12 });
+  layer.apply(x);
+  const vars = layer.trainableWeights.map((v) => (v as unknown as { val: tf.Variable }).val);
+  return () => settle(tf.tidy(() => {
+    const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(layer.apply(x) as tf.Tensor)), vars);
+    return tf.addN([value, ...Object.values(grads).map((g) => tf.sum(g))]);
+  }));
+}
+
 /** The adapter model with a 2-class head, and one fixed batch for it (the "loop" group's rows). */
 function classifier(): { model: tf.LayersModel; ids: tf.Tensor2D; labels: tf.Tensor1D } {
   const head = { kind: "classifier" as const, classes: 2, pool: "cls" as const, dropout: 0, input: "", d: HIDDEN, params: 0, weights: [] };
@@ -159,6 +172,8 @@ const ROWS: Row[] = [
   { group: "step", name: "adapter, FrozenDense fast path", make: () => trainStep(adapted(true, false)) },
   { group: "dense", name: "frozen dense backward, tf.layers.dense", make: () => denseBackward(false) },
   { group: "dense", name: "frozen dense backward, FrozenDense", make: () => denseBackward(true) },
+  { group: "norm", name: "layer norm fwd+bwd, tfjs's (tiles)", make: () => normStep(false) },
+  { group: "norm", name: "layer norm fwd+bwd, broadcasting (ours)", make: () => normStep(true) },
   { group: "loop", name: "hand-written loop (adam.minimize), +head", make: optimalLoop },
   { group: "loop", name: "adapt run's step (variableGrads+clip+AdamW)", make: adaptRunLoop },
   { group: "loop", name: "naive tfjs-layers loop (model.fit)", make: naiveFitLoop },
@@ -204,13 +219,13 @@ async function main(): Promise<void> {
   }
   const cols = [...results.keys()];
   const width = Math.max(...ROWS.map((r) => r.name.length));
-  console.log(`${"".padEnd(width)}  ${cols.map((c) => `${c} ms/step  ${c} peak MB  ${c} ratio`.padEnd(36)).join("")}`);
+  console.log(`${"".padEnd(width)}  ${cols.map((c) => `${`${c} ms/step`.padStart(18)}  ${"peak MB".padStart(8)}  ${"ratio".padStart(6)}  `).join("")}`);
   ROWS.forEach((row, i) => {
     const ref = ROWS.findIndex((r) => r.group === row.group);
     const cells = cols.map((c) => {
       const cell = results.get(c)![i]!;
       const ratio = cell.ms / results.get(c)![ref]!.ms;
-      return `${cell.ms.toFixed(1).padStart(12)}  ${cell.peakMB.toFixed(1).padStart(12)}  ${ratio.toFixed(2).padStart(8)}`.padEnd(36);
+      return `${cell.ms.toFixed(1).padStart(18)}  ${cell.peakMB.toFixed(1).padStart(8)}  ${ratio.toFixed(2).padStart(6)}  `;
     });
     console.log(`${row.name.padEnd(width)}  ${cells.join("")}`);
   });
@@ -220,8 +235,9 @@ async function main(): Promise<void> {
   console.log(`adapter step (FrozenDense) time relative to ${base}: ${across.join(", ")}`);
   for (const c of cols) {
     const r = results.get(c)!;
-    const [full, slow, fast, d0, d1] = r.map((x) => x.ms) as [number, number, number, number, number];
-    const [opt, mine, fit] = r.slice(5).map((x) => x.ms) as [number, number, number];
+    const [full, slow, fast, d0, d1, n0, n1] = r.map((x) => x.ms) as [number, number, number, number, number, number, number];
+    const [opt, mine, fit] = r.slice(7).map((x) => x.ms) as [number, number, number];
+    console.log(`${c}: layer norm fwd+bwd tfjs's / ours = ${(n0 / n1).toFixed(2)}x`);
     console.log(`${c}: adapt run step / hand-written adam.minimize loop = ${(mine / opt).toFixed(2)}x; naive model.fit / adapt run step = ${(fit / mine).toFixed(2)}x`);
     console.log(`${c}: adapter step tf.layers.dense / FrozenDense = ${(slow / fast).toFixed(2)}x; full fine-tuning / adapter (FrozenDense) = ${(full / fast).toFixed(2)}x; frozen dense backward tf.layers.dense / FrozenDense = ${(d0 / d1).toFixed(2)}x`);
   }
