@@ -6,7 +6,7 @@
  * `compatibility`). Numbers are read back asynchronously only: `dataSync` needs an OffscreenCanvas.
  */
 import * as tf from "@tensorflow/tfjs";
-import { watchDeviceErrors, type WatchedDevice } from "./device.ts";
+import { watchDevice, type WatchedDevice } from "./device.ts";
 import { importOptional } from "./optional.ts";
 import { setBackendQuietly } from "./tensorflow.ts";
 import { refused, type Attempt } from "./types.ts";
@@ -115,7 +115,7 @@ export async function tryWebgpu(allowSoftware: boolean): Promise<Attempt> {
   }
   fixWebgpuCast();
   if (await setBackendQuietly("webgpu")) {
-    watchDeviceErrors((tf.findBackend("webgpu") as unknown as { device: WatchedDevice }).device);
+    watchDevice((tf.findBackend("webgpu") as unknown as { device: WatchedDevice }).device);
     return { ok: true, detail: name };
   }
   return refused("ADAPT942", `the webgpu backend failed to initialise on ${name}`, DRIVER_HELP);

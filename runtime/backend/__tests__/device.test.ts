@@ -4,7 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { lengthMultiple, settleDevice, takeDeviceError, watchDeviceErrors, type WatchedDevice } from "../device.ts";
+import { lengthMultiple, settleDevice, takeDeviceError, watchDevice, type WatchedDevice } from "../device.ts";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");
@@ -25,8 +25,8 @@ function fakeDevice(): { device: WatchedDevice; report: (message: string) => voi
 describe("device errors", () => {
   it("hands out the first error's first line once, with how many followed", () => {
     const { device, report } = fakeDevice();
-    watchDeviceErrors(device);
-    watchDeviceErrors(device);
+    watchDevice(device);
+    watchDevice(device);
     expect(takeDeviceError()).toBeUndefined();
     report("\nError while parsing WGSL: type mismatch\n  setOutputAtIndex(...)");
     report("[Invalid CommandBuffer] is invalid due to a previous error.");
@@ -37,8 +37,8 @@ describe("device errors", () => {
   it("reports a lost device, but not one destroyed on purpose", async () => {
     const a = fakeDevice();
     const b = fakeDevice();
-    watchDeviceErrors(a.device);
-    watchDeviceErrors(b.device);
+    watchDevice(a.device);
+    watchDevice(b.device);
     a.lose("unknown");
     b.lose("destroyed");
     await new Promise((done) => setImmediate(done));

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { watchDeviceErrors, type WatchedDevice } from "../../backend/device.ts";
+import { watchDevice, type WatchedDevice } from "../../backend/device.ts";
 import { exactPadding } from "../../tokenize/batches.ts";
 import { loadCheckpoint, saveCheckpoint } from "../checkpoint.ts";
 import { runPaths, train } from "../trainer.ts";
@@ -20,7 +20,7 @@ describe("trainer", () => {
   it("fails with ADAPT945 at the step after which the GPU device reported an error, and logs it", async () => {
     const dir = out();
     const device = new EventTarget();
-    watchDeviceErrors(device as unknown as WatchedDevice);
+    watchDevice(device as unknown as WatchedDevice);
     let step = 0;
     const onEvent = (e: { type: string }): void => {
       if (e.type === "step" && ++step === 2) device.dispatchEvent(Object.assign(new Event("uncapturederror"), { error: { message: "Out of memory\n - While calling [Device].CreateBuffer" } }));
