@@ -6,8 +6,8 @@
  * Results are the same sums, so gradients agree to rounding.
  */
 import * as tf from "@tensorflow/tfjs";
+import { kernelWrapped, wrapKernels, type KernelFunc } from "./wrap-kernels.ts";
 
-type KernelFunc = tf.KernelConfig["kernelFunc"];
 type Backend = { disposeData(dataId: object): unknown };
 const WRAPPED = Symbol.for("adapt.fastMatMul");
 const KERNELS = ["BatchMatMul", "_FusedMatMul"] as const;
@@ -21,7 +21,7 @@ export function swapLastTwo(rank: number): number[] {
 }
 
 function wrap(inner: KernelFunc, transpose: KernelFunc): KernelFunc {
-  const f: KernelFunc = ({ inputs, backend, attrs }) => {
+  return ({ inputs, backend, attrs }) => {
     const a0 = attrs as { transposeA?: boolean; transposeB?: boolean };
     if (a0.transposeA !== true && a0.transposeB !== true) return inner({ inputs, backend, attrs });
     const temps: tf.TensorInfo[] = [];
@@ -38,14 +38,11 @@ function wrap(inner: KernelFunc, transpose: KernelFunc): KernelFunc {
       for (const t of temps) (backend as unknown as Backend).disposeData(t.dataId);
     }
   };
-  Object.defineProperty(f, WRAPPED, { value: inner });
-  return f;
 }
 
 /** True when the wasm matMul kernels are wrapped now. */
 export function fastMatMulInstalled(backendName = "wasm"): boolean {
-  const k = tf.getKernel("BatchMatMul", backendName);
-  return k !== undefined && WRAPPED in k.kernelFunc;
+  return kernelWrapped(backendName, KERNELS[0], WRAPPED);
 }
 
 /**
@@ -54,19 +51,6 @@ export function fastMatMulInstalled(backendName = "wasm"): boolean {
  */
 export function installFastMatMul(backendName = "wasm"): () => void {
   const transpose = tf.getKernel("Transpose", backendName)?.kernelFunc;
-  if (transpose === undefined || fastMatMulInstalled(backendName)) return () => {};
-  const originals: tf.KernelConfig[] = [];
-  for (const name of KERNELS) {
-    const config = tf.getKernel(name, backendName);
-    if (config === undefined) continue;
-    originals.push(config);
-    tf.unregisterKernel(name, backendName);
-    tf.registerKernel({ ...config, kernelFunc: wrap(config.kernelFunc, transpose) });
-  }
-  return () => {
-    for (const config of originals) {
-      tf.unregisterKernel(config.kernelName, backendName);
-      tf.registerKernel(config);
-    }
-  };
+  if (transpose === undefined) return () => {};
+  return wrapKernels(backendName, KERNELS, WRAPPED, (inner) => wrap(inner, transpose));
 }

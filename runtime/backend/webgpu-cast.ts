@@ -8,14 +8,13 @@
  * float32 one, whose shader reads the i32 buffer through the converting getter and writes f32.
  */
 import * as tf from "@tensorflow/tfjs";
+import { kernelWrapped, wrapKernels, type KernelFunc } from "./wrap-kernels.ts";
 
-const WRAPPED = Symbol("adapt.webgpuCast");
+const WRAPPED = Symbol.for("adapt.webgpuCast");
 const BACKEND = "webgpu";
 
-type KernelFunc = tf.KernelConfig["kernelFunc"];
-
 function wrap(inner: KernelFunc, mul: KernelFunc): KernelFunc {
-  const f: KernelFunc = ({ inputs, backend, attrs }) => {
+  return ({ inputs, backend, attrs }) => {
     const x = inputs["x"] as tf.TensorInfo | undefined;
     const to = (attrs as { dtype?: tf.DataType } | undefined)?.dtype;
     if (x === undefined || to !== "float32" || (x.dtype !== "int32" && x.dtype !== "bool")) {
@@ -27,14 +26,11 @@ function wrap(inner: KernelFunc, mul: KernelFunc): KernelFunc {
     b.disposeData(one.dataId);
     return out;
   };
-  Object.defineProperty(f, WRAPPED, { value: inner });
-  return f;
 }
 
 /** True when the webgpu Cast kernel is wrapped now. */
 export function webgpuCastFixed(): boolean {
-  const k = tf.getKernel("Cast", BACKEND);
-  return k !== undefined && WRAPPED in k.kernelFunc;
+  return kernelWrapped(BACKEND, "Cast", WRAPPED);
 }
 
 /**
@@ -42,13 +38,7 @@ export function webgpuCastFixed(): boolean {
  * Returns a function that puts the original kernel back.
  */
 export function fixWebgpuCast(): () => void {
-  const cast = tf.getKernel("Cast", BACKEND);
   const mul = tf.getKernel("Multiply", BACKEND)?.kernelFunc;
-  if (cast === undefined || mul === undefined || webgpuCastFixed()) return () => {};
-  tf.unregisterKernel("Cast", BACKEND);
-  tf.registerKernel({ ...cast, kernelFunc: wrap(cast.kernelFunc, mul) });
-  return () => {
-    tf.unregisterKernel("Cast", BACKEND);
-    tf.registerKernel(cast);
-  };
+  if (mul === undefined) return () => {};
+  return wrapKernels(BACKEND, ["Cast"], WRAPPED, (inner) => wrap(inner, mul));
 }
