@@ -29,16 +29,15 @@ interface ContainerLike {
   nodesByDepth?: Record<string, NodeLike[]>;
 }
 
-/** A new layer of the same class and config as `layer` (unbuilt, without weights). */
+/**
+ * A new layer of the same class and config as `layer` (unbuilt, without weights): its own class, not the
+ * one tfjs's registry holds under its name, so a clone computes exactly what the original did.
+ */
 export function cloneLayer(layer: Layer, config: tf.serialization.ConfigDict = layer.getConfig()): Layer {
   const own = layer.constructor as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable> & {
-    fromConfig?: (cls: unknown, config: tf.serialization.ConfigDict) => tf.serialization.Serializable;
+    fromConfig: (cls: unknown, config: tf.serialization.ConfigDict) => tf.serialization.Serializable;
   };
-  if (typeof own.fromConfig === "function") return own.fromConfig(own, config) as Layer;
-  const entry = tf.serialization.SerializationMap.getMap().classNameMap[layer.getClassName()];
-  if (entry === undefined) throw new Error(`layer class ${layer.getClassName()} is not registered with tfjs`);
-  const [cls, fromConfig] = entry;
-  return fromConfig(cls, config) as Layer;
+  return own.fromConfig(own, config) as Layer;
 }
 
 /** A fresh input tensor with the shape, dtype and name of `t`. */
