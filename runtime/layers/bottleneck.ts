@@ -4,7 +4,7 @@
  * inputs `[x, h]` (the site's input and output), y = h + scale * up(act(down(x))).
  */
 import * as tf from "@tensorflow/tfjs";
-import { activationFn, DOWN_STD_FOR_ZEROS, denseLastAxis, truncatedNormal, type Activation, type InitConfig, type Kwargs, normalizeInit } from "./common.ts";
+import { activationFn, DOWN_STD_FOR_ZEROS, denseLastAxis, truncatedNormal, type Activation, type InitConfig, type Kwargs, type Weight, normalizeInit } from "./common.ts";
 
 /** Arguments of the bottleneck layers. */
 export interface BottleneckArgs {
@@ -20,8 +20,6 @@ export interface BottleneckArgs {
   name?: string;
   trainable?: boolean;
 }
-
-type Weight = ReturnType<tf.layers.Layer["addWeight"]>;
 
 /** The serial bottleneck adapter: y = h + up(act(down(h))). */
 export class BottleneckAdapter extends tf.layers.Layer {

@@ -7,6 +7,9 @@ import * as tf from "@tensorflow/tfjs";
 /** Keyword arguments tfjs passes to `call`. */
 export type Kwargs = Record<string, unknown>;
 
+/** A weight a layer added with `addWeight`. */
+export type Weight = ReturnType<tf.layers.Layer["addWeight"]>;
+
 /** The adapter activations of the language, mapped to tfjs activation identifiers. */
 const ACTIVATION_IDS: Record<string, string> = {
   relu: "relu",

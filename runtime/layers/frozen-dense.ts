@@ -7,7 +7,7 @@
  * in Dense, so it is a drop-in replacement during surgery.
  */
 import * as tf from "@tensorflow/tfjs";
-import { activationFn, denseLastAxis, type Activation, type Kwargs } from "./common.ts";
+import { activationFn, denseLastAxis, type Activation, type Kwargs, type Weight } from "./common.ts";
 
 /** Arguments of {@link FrozenDense}: the subset of Dense's config it needs. */
 export interface FrozenDenseArgs {
@@ -19,8 +19,6 @@ export interface FrozenDenseArgs {
   inputDim?: number;
   batchInputShape?: tf.Shape;
 }
-
-type Weight = ReturnType<tf.layers.Layer["addWeight"]>;
 
 /** x·W with a gradient for x only (W is treated as a constant). */
 export function frozenMatMul(x: tf.Tensor, kernel: tf.Tensor): tf.Tensor {

@@ -3,7 +3,7 @@
  * so step 0 is exactly the base model.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Kwargs } from "./common.ts";
+import type { Kwargs, Weight } from "./common.ts";
 
 /** Arguments of {@link Ia3Adapter}. */
 export interface Ia3Args {
@@ -12,8 +12,6 @@ export interface Ia3Args {
   name?: string;
   trainable?: boolean;
 }
-
-type Weight = ReturnType<tf.layers.Layer["addWeight"]>;
 
 /** The IA3 scale on the last axis of its input. */
 export class Ia3Adapter extends tf.layers.Layer {

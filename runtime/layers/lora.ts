@@ -5,7 +5,7 @@
  * The update merges into the kernel: W' = W + scale·A·B (see runtime/artifact/merge.ts).
  */
 import * as tf from "@tensorflow/tfjs";
-import { activationFn, denseLastAxis, type Activation, type Kwargs } from "./common.ts";
+import { activationFn, denseLastAxis, type Activation, type Kwargs, type Weight } from "./common.ts";
 
 /** Arguments of {@link LoraAdapter}. */
 export interface LoraArgs {
@@ -22,8 +22,6 @@ export interface LoraArgs {
   name?: string;
   trainable?: boolean;
 }
-
-type Weight = ReturnType<tf.layers.Layer["addWeight"]>;
 
 /** The LoRA branch added to a Dense layer's pre-activation output. */
 export class LoraAdapter extends tf.layers.Layer {
