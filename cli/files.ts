@@ -2,8 +2,9 @@
  * File access for the commands: reading inputs with I/O errors as usage-level failures (exit 2), and
  * atomic writes (a temp file in the same folder, then rename) so nothing is left half-written.
  */
-import { readFileSync, writeFileSync, renameSync, rmSync } from "node:fs";
-import { dirname, basename, join, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { atomicWrite } from "../runtime/io/atomic.ts";
 import { UsageError } from "./command.ts";
 import type { ModelLoader } from "../compiler/compile.ts";
 
@@ -18,12 +19,9 @@ export function readText(path: string, cwd: string, what = "file"): string {
 
 /** Writes `text` to `path` atomically. */
 export function writeAtomic(path: string, data: string | Uint8Array): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, path);
+    atomicWrite(path, data);
   } catch (e) {
-    rmSync(tmp, { force: true });
     throw new UsageError(`cannot write \`${path}\`: ${reason(e)}`);
   }
 }

@@ -9,16 +9,16 @@ import "../layers/layer-norm.ts";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import * as tf from "@tensorflow/tfjs";
+import { atomicWrite } from "./atomic.ts";
+import { concatBytes } from "./bytes.ts";
 
 /** The name of the weights file written beside `model.json`. */
 export const WEIGHTS_FILE = "weights.bin";
 
-/** Writes `data` to `path` atomically: a temp file in the same folder, then a rename. */
+/** Writes `data` to `path` atomically (see atomic.ts), creating its folder first. */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
-  const temp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  writeFileSync(temp, data);
-  renameSync(temp, path);
+  atomicWrite(path, data);
 }
 
 /** Flattens tfjs's weight data (one buffer or several) into one buffer. */
@@ -76,14 +76,7 @@ function readWeights(dir: string, manifest: tf.io.WeightsManifestConfig): [tf.io
     specs.push(...group.weights);
     for (const p of group.paths) parts.push(new Uint8Array(readFileSync(resolve(dir, p))));
   }
-  const total = parts.reduce((n, p) => n + p.byteLength, 0);
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.byteLength;
-  }
-  return [specs, out.buffer];
+  return [specs, concatBytes(parts).buffer as ArrayBuffer];
 }
 
 /**

@@ -3,6 +3,7 @@
  * `quantization: {dtype: "float16"}` back to float32 on load, but has no encoder; this is it.
  */
 import type * as tf from "@tensorflow/tfjs";
+import { concatBytes } from "./bytes.ts";
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
@@ -55,12 +56,5 @@ export function quantizeFloat16(specs: readonly tf.io.WeightsManifestEntry[], da
     outSpecs.push({ ...spec, quantization: { dtype: "float16" } });
     parts.push(new Uint8Array(half.buffer));
   }
-  const total = parts.reduce((n, p) => n + p.byteLength, 0);
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return [outSpecs, out];
+  return [outSpecs, concatBytes(parts)];
 }

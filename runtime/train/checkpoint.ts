@@ -3,7 +3,8 @@
  * and float32 arrays (trainable weights, then optimizer slots). Written atomically: a temp file in the
  * same folder, fsync, then rename over the old one, so a kill at any moment leaves a whole checkpoint.
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { atomicWrite } from "../io/atomic.ts";
 
 const MAGIC = "ADAPTCK1";
 
@@ -13,19 +14,6 @@ export interface CheckpointData<S> {
   readonly fingerprint: string;
   readonly state: S;
   readonly arrays: readonly Float32Array[];
-}
-
-/** Writes a file atomically (temp file, fsync, rename). */
-export function writeAtomic(path: string, chunks: readonly Uint8Array[]): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, "w");
-  try {
-    for (const c of chunks) writeSync(fd, c);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
 }
 
 /** Saves a checkpoint to `path` atomically. */
@@ -38,7 +26,7 @@ export function saveCheckpoint<S>(path: string, data: CheckpointData<S>): void {
   prefix.writeUInt32LE(headerBytes.length + pad, MAGIC.length);
   const chunks: Uint8Array[] = [prefix, headerBytes, Buffer.alloc(pad, 0x20)];
   for (const a of data.arrays) chunks.push(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-  writeAtomic(path, chunks);
+  atomicWrite(path, chunks);
 }
 
 /** Reads a checkpoint; returns a reason instead when it is missing or damaged. */

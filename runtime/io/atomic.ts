@@ -1,0 +1,26 @@
+/**
+ * The one atomic file write of the project (no tfjs here, so the CLI's light commands can use it): a temp
+ * file beside the target, written and flushed to disk, then renamed over the target. A reader sees the
+ * old file or the new one, never half of one; on failure the temp file is removed and the error rethrown.
+ */
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+
+/** Writes `data` (a string, bytes, or byte chunks in order) to `path` atomically. */
+export function atomicWrite(path: string, data: string | Uint8Array | readonly Uint8Array[]): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  try {
+    const fd = openSync(tmp, "w");
+    try {
+      const chunks = typeof data === "string" ? [Buffer.from(data, "utf8")] : data instanceof Uint8Array ? [data] : data;
+      for (const c of chunks) writeSync(fd, c);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
