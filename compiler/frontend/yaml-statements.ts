@@ -97,6 +97,15 @@ function checkKeys(em: Emitter, node: YNode | null, allowed: readonly string[], 
   return true;
 }
 
+/** ` in layers 0, 2..4` from an entry's `layers` key (a number, a range string or a list), when present. */
+function emitLayers(em: Emitter, entry: YNode): void {
+  const layers = get(entry, "layers");
+  if (layers === null) return;
+  const t = isSeq(layers) ? layers.items.map((x) => (isScalar(x) ? String(x.value) : "?")).join(", ") : isScalar(layers) ? String(layers.value) : "?";
+  em.put(" in layers ");
+  em.put(/^[\d\s.,]+$/.test(t) ? t : "?", layers);
+}
+
 /** `"glob"` or `/regex/` plus `in layers`, `where type =`, `expect` from an entry's keys. */
 function selectorText(em: Emitter, entry: YNode, patternNode: YNode | null): boolean {
   const pattern = str(patternNode);
@@ -108,12 +117,7 @@ function selectorText(em: Emitter, entry: YNode, patternNode: YNode | null): boo
   const text = regex ? pattern : quoted(em, patternNode, pattern);
   if (text === null) return false;
   em.put(text, patternNode);
-  const layers = get(entry, "layers");
-  if (layers !== null) {
-    const t = isSeq(layers) ? layers.items.map((x) => (isScalar(x) ? String(x.value) : "?")).join(", ") : isScalar(layers) ? String(layers.value) : "?";
-    em.put(" in layers ");
-    em.put(/^[\d\s.,]+$/.test(t) ? t : "?", layers);
-  }
+  emitLayers(em, entry);
   const type = get(entry, "type");
   if (type !== null) {
     em.put(" where type = ");
@@ -167,12 +171,7 @@ function emitSize(em: Emitter, entry: YNode): void {
   if (text === null) return em.drop();
   em.put(" = ");
   em.put(text, value);
-  const layers = get(entry, "layers");
-  if (layers !== null) {
-    const t = isSeq(layers) ? layers.items.map((x) => (isScalar(x) ? String(x.value) : "?")).join(", ") : isScalar(layers) ? String(layers.value) : "?";
-    em.put(" in layers ");
-    em.put(/^[\d\s.,]+$/.test(t) ? t : "?", layers);
-  }
+  emitLayers(em, entry);
   em.end();
 }
 
