@@ -3,7 +3,8 @@
  * highlight.js language definition (see editors/generate/). `--check` writes nothing and exits 1 when
  * a committed file is stale. Usage: `npx tsx scripts/gen-editor-grammars.ts [--check]`.
  */
-import { readFileSync, renameSync, writeFileSync, existsSync } from "node:fs";
+import { readFileSync, existsSync } from "node:fs";
+import { atomicWrite } from "../runtime/io/atomic.ts";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generatedFiles } from "../editors/generate/outputs.ts";
@@ -20,9 +21,7 @@ for (const f of generatedFiles()) {
     console.error(`${f.path} is stale; run \`npx tsx scripts/gen-editor-grammars.ts\``);
     continue;
   }
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, f.text);
-  renameSync(tmp, path);
+  atomicWrite(path, f.text);
   console.log(`wrote ${f.path}`);
 }
 if (check && stale > 0) process.exitCode = 1;

@@ -2,7 +2,8 @@
  * Writes `specs/plan.schema.json` from `compiler/ir/schema.ts` (the ajv `JSONSchemaType<CompiledPlan>`).
  * Run: `npx tsx scripts/gen-plan-schema.ts` (`--check` exits 1 when the file is stale).
  */
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { atomicWrite } from "../runtime/io/atomic.ts";
 import { planSchemaJson } from "../compiler/ir/schema.ts";
 
 const path = new URL("../specs/plan.schema.json", import.meta.url).pathname;
@@ -19,7 +20,6 @@ if (process.argv.includes("--check")) {
     process.exitCode = 1;
   }
 } else {
-  writeFileSync(`${path}.tmp`, text);
-  renameSync(`${path}.tmp`, path);
+  atomicWrite(path, text);
   process.stdout.write(`wrote ${path}\n`);
 }

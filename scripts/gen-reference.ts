@@ -2,7 +2,8 @@
  * Regenerates the generated sections of specs/LANGUAGE.md (atomically). `--check` only reports whether
  * they are current (exit 1 when stale). Run: `npx tsx scripts/gen-reference.ts [--check]`.
  */
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { atomicWrite } from "../runtime/io/atomic.ts";
 import { renderReference } from "./reference-doc.ts";
 
 const path = new URL("../specs/LANGUAGE.md", import.meta.url).pathname;
@@ -14,7 +15,6 @@ if (process.argv.includes("--check")) {
     process.exitCode = 1;
   }
 } else if (next !== doc) {
-  writeFileSync(`${path}.tmp`, next);
-  renameSync(`${path}.tmp`, path);
+  atomicWrite(path, next);
   console.log("specs/LANGUAGE.md updated");
 }

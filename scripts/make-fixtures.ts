@@ -5,7 +5,8 @@
  * Run: `npx tsx scripts/make-fixtures.ts`. Deterministic (seeded initialisers).
  */
 import * as tf from "@tensorflow/tfjs";
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
+import { atomicWrite } from "../runtime/io/atomic.ts";
 import { join } from "node:path";
 
 const OUT = new URL("../compiler/__tests__/fixtures/", import.meta.url).pathname;
@@ -83,16 +84,11 @@ export async function saveModel(model: tf.LayersModel, dir: string): Promise<voi
       };
       const data = art.weightData;
       const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(0);
-      writeAtomic(join(dir, "weights.bin"), bytes);
-      writeAtomic(join(dir, "model.json"), `${JSON.stringify(json)}\n`);
+      atomicWrite(join(dir, "weights.bin"), bytes);
+      atomicWrite(join(dir, "model.json"), `${JSON.stringify(json)}\n`);
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
     }),
   );
-}
-
-function writeAtomic(path: string, data: string | Uint8Array): void {
-  writeFileSync(`${path}.tmp`, data);
-  renameSync(`${path}.tmp`, path);
 }
 
 async function main(): Promise<void> {
