@@ -3,19 +3,12 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync, copyFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main } from "../main.ts";
-import type { Io } from "../command.ts";
+import { runCli } from "./run-cli.ts";
 
 const repo = new URL("../../", import.meta.url).pathname;
 const kitchen = join(repo, "specs/examples/kitchen-sink.adapt");
 
-async function run(args: string[], cwd = repo): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: Io = { stdout: (t) => void (out += t), stderr: (t) => void (err += t), color: false, cwd };
-  const code = await main(args, io);
-  return { code, out, err };
-}
+const run = (args: string[], cwd = repo): ReturnType<typeof runCli> => runCli(args, cwd);
 
 function tempSpec(text: string): string {
   const dir = mkdtempSync(join(tmpdir(), "adapt-cli-"));

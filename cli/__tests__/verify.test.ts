@@ -5,8 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fileSaveHandler } from "../../runtime/io/file-io.ts";
 import { tinyEncoder } from "../../runtime/surgery/__tests__/fixtures.ts";
-import type { Io } from "../command.ts";
-import { main } from "../main.ts";
+import { runCli } from "./run-cli.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "adapt-verify-"));
 beforeAll(async () => {
@@ -15,13 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: Io = { stdout: (t) => void (out += t), stderr: (t) => void (err += t), color: false, cwd: dir };
-  const code = await main(args, io);
-  return { code, out, err };
-}
+const run = (args: string[]): ReturnType<typeof runCli> => runCli(args, dir);
 
 function spec(name: string, body: string, model = "model/model.json"): string {
   writeFileSync(join(dir, name), `model "${model}"\n${body}`);

@@ -3,19 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { describe, expect, it } from "vitest";
-import { main } from "../../main.ts";
 import type { Io } from "../../command.ts";
+import { runCli } from "../../__tests__/run-cli.ts";
 import { validatePlan } from "../../../compiler/ir/schema.ts";
 
 const fixtures = new URL("../../../compiler/__tests__/fixtures/", import.meta.url).pathname;
 
-async function run(args: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: Io = { stdout: (t) => void (out += t), stderr: (t) => void (err += t), color: false, cwd };
-  const code = await main(args, io);
-  return { code, out, err };
-}
+const run = runCli;
 
 /** A temp folder with the fixtures copied in (specs/ and the models beside it). */
 function workspace(): string {
