@@ -13,6 +13,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeFileAtomic } from "../runtime/io/file-io.ts";
+import { shuffleInPlace } from "../runtime/tokenize/batches.ts";
 import { mulberry32 } from "../runtime/train/prng.ts";
 
 const SOURCES = ["amazon", "imdb", "yelp"] as const;
@@ -35,14 +36,6 @@ function fixturesDir(arg: string | undefined): string {
   return join(dir, "package", "test", "fixtures");
 }
 
-function shuffle<T>(items: T[], random: () => number): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [items[i], items[j]] = [items[j]!, items[i]!];
-  }
-  return items;
-}
-
 function readRows(dir: string, seen: Set<string>): Row[] {
   const rows: Row[] = [];
   for (const source of SOURCES) {
@@ -63,7 +56,7 @@ function split(rows: Row[]): Record<"train" | "validation" | "test", Row[]> {
   const out = { train: [] as Row[], validation: [] as Row[], test: [] as Row[] };
   for (const source of SOURCES) {
     for (const label of ["negative", "positive"] as const) {
-      const group = shuffle(rows.filter((r) => r.source === source && r.label === label), random);
+      const group = shuffleInPlace(rows.filter((r) => r.source === source && r.label === label), random);
       const nTrain = Math.round(group.length * FRACTIONS.train);
       const nVal = Math.round(group.length * FRACTIONS.validation);
       out.train.push(...group.slice(0, nTrain));
@@ -71,7 +64,7 @@ function split(rows: Row[]): Record<"train" | "validation" | "test", Row[]> {
       out.test.push(...group.slice(nTrain + nVal));
     }
   }
-  for (const rowsOfSplit of Object.values(out)) shuffle(rowsOfSplit, random);
+  for (const rowsOfSplit of Object.values(out)) shuffleInPlace(rowsOfSplit, random);
   return out;
 }
 
