@@ -10,27 +10,12 @@ import { renderAll } from "../../compiler/diagnostics/render.ts";
 import type { CompiledPlan } from "../../compiler/ir/types.ts";
 import type { Code } from "../../compiler/diagnostics/codes.ts";
 import type { SessionResult } from "../../runtime/train/session.ts";
+import { RUN_INFO, type RunInfo } from "../../runtime/artifact/run-info.ts";
 import type { TextEncoder } from "../../runtime/tokenize/tokenizer.ts";
 import type * as tfType from "@tensorflow/tfjs";
 import type { Io } from "../command.ts";
 import { modelFileLoader } from "../files.ts";
 
-/** The facts inference needs beyond the weights (`run.json` beside the artifact). */
-export interface RunInfo {
-  readonly labelNames: string[];
-  readonly task: { kind: "classifier" | "regression"; classes: number };
-  readonly maxLength: number;
-  readonly metrics: string[];
-  readonly batch: number;
-  /** The base model's model.json, absolute. */
-  readonly baseModel: string;
-  readonly text: string;
-  readonly textPair: string | null;
-  readonly label: string;
-}
-
-/** The file beside the artifact with the run facts inference needs. */
-export const RUN_INFO = "run.json";
 
 function show(io: Io, diagnostics: readonly Diagnostic[], sources: Map<string, string> = new Map()): void {
   io.stderr(renderAll(diagnostics, sources, { color: io.color }));
@@ -79,25 +64,14 @@ export async function saveRunArtifact(
   run: SessionResult,
   io: Io,
 ): Promise<{ path: string; bytes: number; baseBytes: number | null } | null> {
-  const { encodeArtifact } = await import("../../runtime/artifact/artifact.ts");
-  const { writeArtifact } = await import("../../runtime/artifact/files.ts");
-  const { writeFileAtomic } = await import("../../runtime/io/file-io.ts");
-  const tp = plan.plan!;
+  const { writeRunFiles } = await import("../../runtime/artifact/run-files.ts");
   const baseModel = resolve(dirname(plan.spec.file), plan.model.path);
-  const info: RunInfo = {
-    labelNames: run.data.labelNames, task: plan.head?.kind === "regression" ? { kind: "regression", classes: 1 } : { kind: "classifier", classes: plan.head?.classes ?? 2 },
-    maxLength: tp.maxLength, metrics: tp.metrics, batch: tp.batch, baseModel, text: tp.data.text, textPair: tp.data.textPair, label: tp.data.label,
-  };
-  const artifact = await encodeArtifact(run.model, plan, run.base, run.surgerySeed);
-  const written = writeArtifact(run.outDir, artifact);
+  const written = await writeRunFiles(plan, run, baseModel);
   show(io, written.diagnostics);
   if (written.value === null) return null;
-  const runJson = `${JSON.stringify(info, null, 1)}\n`;
-  writeFileAtomic(join(run.outDir, RUN_INFO), runJson);
   const weights = join(dirname(baseModel), "weights.bin");
   const baseBytes = existsSync(weights) ? statSync(weights).size : null;
-  const bytes = written.value.weightsBytes + written.value.metaBytes + Buffer.byteLength(runJson);
-  return { path: run.outDir, bytes, baseBytes };
+  return { path: run.outDir, bytes: written.value.bytes, baseBytes };
 }
 
 /** A trained model rebuilt from an artifact, ready for inference. */
@@ -127,7 +101,7 @@ export async function loadArtifact(artifact: string, modelOverride: string | und
     return fail("ADAPT930", `the run facts cannot be read: ${e instanceof Error ? e.message.split("\n")[0]! : String(e)}`, join(dir, RUN_INFO));
   }
   const { meta, safetensors } = read.value;
-  const base = modelOverride ? resolve(io.cwd, modelOverride) : info.baseModel;
+  const base = modelOverride ? resolve(io.cwd, modelOverride) : resolve(dir, info.baseModel);
   const built = await buildModel({ ...meta.plan, model: { ...meta.plan.model, path: base } }, dirname(base), meta.seed);
   show(io, built.diagnostics);
   if (built.value === null) return null;

@@ -2,9 +2,9 @@
  * Adapter artifacts on disk: `adapter.safetensors` and `adapter.json` in one folder, each written
  * atomically (temp file, then rename).
  */
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { diag, FILE_START, type StageResult } from "../../compiler/diagnostics/diagnostic.ts";
+import { files } from "../io/files.ts";
 import { writeFileAtomic } from "../io/file-io.ts";
 import { ARTIFACT_FORMAT, type Artifact, type ArtifactMeta } from "./artifact.ts";
 
@@ -19,7 +19,7 @@ export function writeArtifact(dir: string, artifact: Artifact): StageResult<{ we
     const meta = `${JSON.stringify(artifact.meta, null, 1)}\n`;
     writeFileAtomic(join(dir, WEIGHTS_NAME), artifact.safetensors);
     writeFileAtomic(join(dir, META_NAME), meta);
-    return { value: { weightsBytes: artifact.safetensors.byteLength, metaBytes: Buffer.byteLength(meta) }, diagnostics: [] };
+    return { value: { weightsBytes: artifact.safetensors.byteLength, metaBytes: new TextEncoder().encode(meta).byteLength }, diagnostics: [] };
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     return { value: null, diagnostics: [{ ...diag("ADAPT935", FILE_START, `the adapter cannot be written: ${message}`), file: dir }] };
@@ -37,8 +37,8 @@ export function readArtifact(dir: string): StageResult<Artifact | null> {
   let safetensors: Uint8Array;
   let text: string;
   try {
-    safetensors = new Uint8Array(readFileSync(join(dir, WEIGHTS_NAME)));
-    text = readFileSync(join(dir, META_NAME), "utf8");
+    safetensors = files().readBytes(join(dir, WEIGHTS_NAME));
+    text = files().readText(join(dir, META_NAME));
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     return { value: null, diagnostics: [{ ...diag("ADAPT930", FILE_START, `the adapter cannot be read: ${message}`), file: dir }] };

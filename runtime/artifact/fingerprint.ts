@@ -3,8 +3,8 @@
  * (names, shapes, dtypes, in model order) and a sha256 over its weight values. Two models with the
  * same architecture but different pretrained weights differ in the second.
  */
-import { createHash } from "node:crypto";
 import type * as tf from "@tensorflow/tfjs";
+import { concatBytes } from "../io/bytes.ts";
 
 /** One entry of a weight manifest: name, shape, dtype. */
 export type ManifestEntry = [name: string, shape: number[], dtype: string];
@@ -26,13 +26,16 @@ export function manifestOf(model: tf.LayersModel): ManifestEntry[] {
 /** The fingerprint of `model` (its weights are read asynchronously: webgpu cannot read synchronously). */
 export async function fingerprint(model: tf.LayersModel): Promise<Fingerprint> {
   const manifest = manifestOf(model);
-  const structure = createHash("sha256").update(JSON.stringify(manifest)).digest("hex");
-  const values = createHash("sha256");
+  const structure = await sha256Hex(new TextEncoder().encode(JSON.stringify(manifest)));
   const all = await Promise.all(model.weights.map((w) => w.read().data() as Promise<Float32Array | Int32Array>));
-  for (const data of all) {
-    values.update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-  }
-  return { structure, values: values.digest("hex"), manifest };
+  const values = await sha256Hex(concatBytes(all.map((d) => new Uint8Array(d.buffer, d.byteOffset, d.byteLength))));
+  return { structure, values, manifest };
+}
+
+/** SHA-256 as hex through WebCrypto (Node and browsers alike). */
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await globalThis.crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** The first difference between two manifests, as one sentence, or null when they are equal. */

@@ -40,7 +40,7 @@ export function encodeSafetensors(tensors: ReadonlyMap<string, F32Tensor>, metad
     offset += size;
   }
   let json = JSON.stringify(header);
-  json += " ".repeat((8 - (Buffer.byteLength(json) % 8)) % 8);
+  json += " ".repeat((8 - (new TextEncoder().encode(json).byteLength % 8)) % 8);
   const head = new TextEncoder().encode(json);
   const out = new Uint8Array(8 + head.byteLength + offset);
   new DataView(out.buffer).setBigUint64(0, BigInt(head.byteLength), true);

@@ -6,8 +6,6 @@
  * group ask `takeDeviceError` after each step and fail with the first message. `settleDevice` releases
  * what tfjs and dawn.node hold on to between steps.
  */
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import * as tf from "@tensorflow/tfjs";
 
 /** The part of a GPUDevice this module uses. */
@@ -78,17 +76,17 @@ export function lengthMultiple(): number {
 
 let collect: (() => void) | undefined;
 
-/** A full garbage collection, exposed through V8's flag at first use. */
+/**
+ * Sets the full garbage collection `settleDevice` runs (Node's webgpu backend installs V8's, see
+ * v8-gc.ts); without one, an exposed `globalThis.gc` is used, else none (a browser collects by itself).
+ */
+export function useCollector(fn: () => void): void {
+  collect = fn;
+}
+
 function fullGc(): void {
-  if (collect === undefined) {
-    const exposed = (globalThis as { gc?: () => void }).gc;
-    if (typeof exposed === "function") collect = exposed;
-    else {
-      setFlagsFromString("--expose-gc");
-      collect = runInNewContext("gc") as () => void;
-    }
-  }
-  collect();
+  const exposed = (globalThis as { gc?: () => void }).gc;
+  (collect ?? exposed)?.();
 }
 
 function emptyPool(pool: BufferPool): void {

@@ -6,7 +6,8 @@
  * `compatibility`). Numbers are read back asynchronously only: `dataSync` needs an OffscreenCanvas.
  */
 import * as tf from "@tensorflow/tfjs";
-import { watchDevice, type WatchedDevice } from "./device.ts";
+import { useCollector, watchDevice, type WatchedDevice } from "./device.ts";
+import { v8Collector } from "./v8-gc.ts";
 import { importOptional } from "./optional.ts";
 import { setBackendQuietly } from "./tensorflow.ts";
 import { refused, type Attempt } from "./types.ts";
@@ -116,6 +117,7 @@ export async function tryWebgpu(allowSoftware: boolean): Promise<Attempt> {
   fixWebgpuCast();
   if (await setBackendQuietly("webgpu")) {
     watchDevice((tf.findBackend("webgpu") as unknown as { device: WatchedDevice }).device);
+    useCollector(v8Collector());
     return { ok: true, detail: name };
   }
   return refused("ADAPT942", `the webgpu backend failed to initialise on ${name}`, DRIVER_HELP);

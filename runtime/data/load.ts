@@ -3,11 +3,11 @@
  * mapped to class indices from the training split (a label seen only in validation or test is an
  * error naming file:line), regression targets parsed as numbers.
  */
-import { accessSync, constants } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import type { Diagnostic, StageResult } from "../../compiler/diagnostics/diagnostic.ts";
 import type { TrainingPlanIR } from "../../compiler/ir/types.ts";
 import { didYouMean } from "../../compiler/diagnostics/suggest.ts";
+import { files } from "../io/files.ts";
 import { dataDiag, formatOf, readRows, type DataFormat, type RawRow } from "./rows.ts";
 
 /** One example: its text (and second text), and its label as a class index or a regression target. */
@@ -67,9 +67,7 @@ function pick(row: RawRow, cols: DataColumns, file: string, errors: Diagnostic[]
 /** Reads one file into raw examples, collecting at most a few errors. */
 export async function readSplit(file: string, cols: DataColumns): Promise<StageResult<RawExample[]>> {
   const errors: Diagnostic[] = [];
-  try {
-    accessSync(file, constants.R_OK);
-  } catch {
+  if (!files().readable(file)) {
     return { value: [], diagnostics: [dataDiag("ADAPT901", file, 1, "the data file cannot be read")] };
   }
   const format: DataFormat | null = cols.format ?? formatOf(file);

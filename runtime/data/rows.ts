@@ -3,10 +3,9 @@
  * it starts on, so a whole file never has to fit in memory. Bad rows become coded diagnostics naming
  * `file:line`; nothing here throws on bad input.
  */
-import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
 import { diag, type Diagnostic } from "../../compiler/diagnostics/diagnostic.ts";
 import type { Code } from "../../compiler/diagnostics/codes.ts";
+import { files } from "../io/files.ts";
 
 /** The data file formats. */
 export type DataFormat = "jsonl" | "csv" | "tsv";
@@ -36,9 +35,8 @@ export function formatOf(file: string): DataFormat | null {
 }
 
 async function* lines(file: string): AsyncGenerator<{ text: string; line: number }> {
-  const rl = createInterface({ input: createReadStream(file, { encoding: "utf8" }), crlfDelay: Infinity });
   let line = 0;
-  for await (const text of rl) {
+  for await (const text of files().lines(file)) {
     line += 1;
     yield { text: line === 1 ? text.replace(/^\uFEFF/, "") : text, line };
   }

@@ -1,15 +1,14 @@
 /**
- * File-system IO for TensorFlow.js LayersModels in Node without tfjs-node: a `model.json` with its
- * weights in one `weights.bin` beside it. Writes are atomic (temp file, then rename), so a crash never
+ * File IO for TensorFlow.js LayersModels through files.ts (Node or a browser), without tfjs-node: a
+ * `model.json` with its weights in one `weights.bin` beside it. Writes are atomic (temp file, then rename), so a crash never
  * leaves a half-written model behind. Importing this module registers the BERT building blocks
  * (runtime/bert/layers.ts), so models made by `adapt import hf` load wherever models are loaded.
  */
 import "../bert/layers.ts";
 import "../layers/layer-norm.ts";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { atomicWrite } from "./atomic.ts";
+import { files } from "./files.ts";
 import { concatBytes } from "./bytes.ts";
 
 /** The name of the weights file written beside `model.json`. */
@@ -17,8 +16,7 @@ export const WEIGHTS_FILE = "weights.bin";
 
 /** Writes `data` to `path` atomically (see atomic.ts), creating its folder first. */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  atomicWrite(path, data);
+  files().writeAtomic(path, data);
 }
 
 /** Flattens tfjs's weight data (one buffer or several) into one buffer. */
@@ -43,7 +41,7 @@ export function modelJsonFor(artifacts: tf.io.ModelArtifacts): tf.io.ModelJSON {
 
 /** Writes `model.json` and `weights.bin` into `dir` (created if missing), each atomically. */
 export function writeModelFiles(dir: string, json: tf.io.ModelJSON, weights: Uint8Array): void {
-  mkdirSync(dir, { recursive: true });
+  files().makeFolder(dir);
   writeFileAtomic(join(dir, WEIGHTS_FILE), weights);
   writeFileAtomic(join(dir, "model.json"), JSON.stringify(json));
 }
@@ -74,7 +72,7 @@ function readWeights(dir: string, manifest: tf.io.WeightsManifestConfig): [tf.io
   const parts: Uint8Array[] = [];
   for (const group of manifest) {
     specs.push(...group.weights);
-    for (const p of group.paths) parts.push(new Uint8Array(readFileSync(resolve(dir, p))));
+    for (const p of group.paths) parts.push(files().readBytes(resolve(dir, p)));
   }
   return [specs, concatBytes(parts).buffer as ArrayBuffer];
 }
@@ -86,7 +84,7 @@ function readWeights(dir: string, manifest: tf.io.WeightsManifestConfig): [tf.io
 export function fileLoadHandler(modelJsonPath: string): tf.io.IOHandler {
   return {
     load: async (): Promise<tf.io.ModelArtifacts> => {
-      const json = JSON.parse(readFileSync(modelJsonPath, "utf8")) as tf.io.ModelJSON;
+      const json = JSON.parse(files().readText(modelJsonPath)) as tf.io.ModelJSON;
       return tf.io.getModelArtifactsForJSON(json, async (manifest) =>
         readWeights(dirname(modelJsonPath), manifest),
       );

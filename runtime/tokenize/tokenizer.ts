@@ -3,7 +3,7 @@
  * pure-JS `@huggingface/tokenizers`. Adds what it lacks: truncation to `max_length` (longest first for
  * pairs) that keeps the special tokens, and token type ids for pairs.
  */
-import { readFileSync } from "node:fs";
+import { files } from "../io/files.ts";
 import { dirname, join } from "node:path";
 import { Tokenizer } from "@huggingface/tokenizers";
 import { diag, FILE_START, type StageResult } from "../../compiler/diagnostics/diagnostic.ts";
@@ -75,14 +75,14 @@ class HfEncoder implements TextEncoder {
 export function loadTokenizer(path: string): StageResult<TextEncoder | null> {
   let json: Record<string, unknown>;
   try {
-    json = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+    json = JSON.parse(files().readText(path)) as Record<string, unknown>;
   } catch (e) {
     const why = e instanceof Error ? e.message.split("\n")[0] : String(e);
     return { value: null, diagnostics: [{ ...diag("ADAPT910", FILE_START, `the tokenizer cannot be read: ${why}`), file: path }] };
   }
   let config: Record<string, unknown> = {};
   try {
-    config = JSON.parse(readFileSync(join(dirname(path), "tokenizer_config.json"), "utf8")) as Record<string, unknown>;
+    config = JSON.parse(files().readText(join(dirname(path), "tokenizer_config.json"))) as Record<string, unknown>;
   } catch {
     config = {};
   }

@@ -3,8 +3,7 @@
  * and float32 arrays (trainable weights, then optimizer slots). Written atomically: a temp file in the
  * same folder, fsync, then rename over the old one, so a kill at any moment leaves a whole checkpoint.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { atomicWrite } from "../io/atomic.ts";
+import { files } from "../io/files.ts";
 
 const MAGIC = "ADAPTCK1";
 
@@ -19,25 +18,26 @@ export interface CheckpointData<S> {
 /** Saves a checkpoint to `path` atomically. */
 export function saveCheckpoint<S>(path: string, data: CheckpointData<S>): void {
   const header = JSON.stringify({ fingerprint: data.fingerprint, state: data.state, lengths: data.arrays.map((a) => a.length) });
-  const headerBytes = Buffer.from(header, "utf8");
+  const headerBytes = new TextEncoder().encode(header);
   const pad = (4 - ((MAGIC.length + 4 + headerBytes.length) % 4)) % 4;
-  const prefix = Buffer.alloc(MAGIC.length + 4);
-  prefix.write(MAGIC, 0, "ascii");
-  prefix.writeUInt32LE(headerBytes.length + pad, MAGIC.length);
-  const chunks: Uint8Array[] = [prefix, headerBytes, Buffer.alloc(pad, 0x20)];
+  const prefix = new Uint8Array(MAGIC.length + 4);
+  prefix.set(new TextEncoder().encode(MAGIC));
+  new DataView(prefix.buffer).setUint32(MAGIC.length, headerBytes.length + pad, true);
+  const chunks: Uint8Array[] = [prefix, headerBytes, new Uint8Array(pad).fill(0x20)];
   for (const a of data.arrays) chunks.push(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-  atomicWrite(path, chunks);
+  files().writeAtomic(path, chunks);
 }
 
 /** Reads a checkpoint; returns a reason instead when it is missing or damaged. */
 export function loadCheckpoint<S>(path: string): CheckpointData<S> | { error: string } {
-  if (!existsSync(path)) return { error: `there is no checkpoint at ${path}` };
-  const buf = readFileSync(path);
-  if (buf.length < MAGIC.length + 4 || buf.toString("ascii", 0, MAGIC.length) !== MAGIC) return { error: "the checkpoint file is damaged" };
-  const len = buf.readUInt32LE(MAGIC.length);
+  if (!files().exists(path)) return { error: `there is no checkpoint at ${path}` };
+  const buf = files().readBytes(path);
+  const text = (from: number, to: number): string => new TextDecoder().decode(buf.subarray(from, to));
+  if (buf.length < MAGIC.length + 4 || text(0, MAGIC.length) !== MAGIC) return { error: "the checkpoint file is damaged" };
+  const len = new DataView(buf.buffer, buf.byteOffset, buf.byteLength).getUint32(MAGIC.length, true);
   let header: { fingerprint: string; state: S; lengths: number[] };
   try {
-    header = JSON.parse(buf.toString("utf8", MAGIC.length + 4, MAGIC.length + 4 + len)) as typeof header;
+    header = JSON.parse(text(MAGIC.length + 4, MAGIC.length + 4 + len)) as typeof header;
   } catch {
     return { error: "the checkpoint's header is damaged" };
   }

@@ -3,13 +3,13 @@
  * loads the base model, applies the surgery and the head, trains, and evaluates the selected weights on
  * the test split. Saving the artifact is the caller's (it gets the trained model back).
  */
-import { accessSync, constants, mkdirSync, rmSync, statfsSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type * as tf from "@tensorflow/tfjs";
 import { diag, FILE_START, type Diagnostic, type StageResult } from "../../compiler/diagnostics/diagnostic.ts";
 import type { CompiledPlan, TrainingPlanIR } from "../../compiler/ir/types.ts";
 import { loadDatasets, specRelative, type Datasets, type TaskShape } from "../data/load.ts";
 import { loadLayersModelFile } from "../io/file-io.ts";
+import { files } from "../io/files.ts";
 import { applySurgery } from "../surgery/apply.ts";
 import { fingerprint, type Fingerprint } from "../artifact/fingerprint.ts";
 import { loadTokenizer, type TextEncoder } from "../tokenize/tokenizer.ts";
@@ -52,23 +52,18 @@ export function taskOf(plan: CompiledPlan): TaskShape {
  * for checkpoints and the artifact (`bytes` estimated by the caller).
  */
 export function preflightOutput(outDir: string, bytes: number): Diagnostic | null {
+  const fs = files();
   try {
-    mkdirSync(outDir, { recursive: true });
-    accessSync(outDir, constants.W_OK);
-    const probe = join(outDir, `.adapt-probe-${process.pid}`);
-    writeFileSync(probe, "probe");
-    rmSync(probe);
+    fs.makeFolder(outDir);
+    const probe = join(outDir, `.adapt-probe-${Date.now()}`);
+    fs.writeAtomic(probe, "probe");
+    fs.remove(probe);
   } catch (e) {
     const why = (e as NodeJS.ErrnoException).code ?? String(e);
     return { ...diag("ADAPT911", FILE_START, `the output folder \`${outDir}\` cannot be written (${why})`, { help: "set `output` in the plan to a writable folder" }) };
   }
-  try {
-    const fs = statfsSync(outDir);
-    const free = fs.bavail * fs.bsize;
-    if (free < bytes) return diag("ADAPT912", FILE_START, `the output folder's disk has ${free} bytes free but the run needs about ${bytes}`);
-  } catch {
-    return null;
-  }
+  const free = fs.freeBytes(outDir);
+  if (free !== null && free < bytes) return diag("ADAPT912", FILE_START, `the output folder's disk has ${free} bytes free but the run needs about ${bytes}`);
   return null;
 }
 

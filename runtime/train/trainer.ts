@@ -4,12 +4,12 @@
  * steps and at each epoch's end, `--resume` from the last checkpoint (bit-identical to an uninterrupted
  * run), a stop request (Ctrl-C) that saves first, and a coded error on a non-finite loss.
  */
-import { appendFileSync } from "node:fs";
 import { join } from "node:path";
-import { createHash } from "node:crypto";
 import * as tf from "@tensorflow/tfjs";
 import { diag, FILE_START, type Diagnostic, type StageResult } from "../../compiler/diagnostics/diagnostic.ts";
 import type { TrainingPlanIR } from "../../compiler/ir/types.ts";
+import { sha256 } from "../../compiler/lower/sha256.ts";
+import { files } from "../io/files.ts";
 import type { TaskShape } from "../data/load.ts";
 import { padBatch, trainingOrder, type Padding } from "../tokenize/batches.ts";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
@@ -77,14 +77,15 @@ export function runPaths(outDir: string): { checkpoint: string; best: string; lo
 function fingerprintOf(vars: readonly tf.Variable[], plan: TrainingPlanIR, trainSize: number): string {
   const { output: _output, ...rest } = plan;
   const text = JSON.stringify({ vars: vars.map((v) => [v.name, v.shape]), plan: rest, trainSize });
-  return createHash("sha256").update(text).digest("hex");
+  return sha256(text);
 }
 
 /** The values of variables, read asynchronously (webgpu cannot read synchronously). */
 const readVars = (vars: readonly tf.Variable[]): Promise<Float32Array[]> => Promise.all(vars.map((v) => v.data() as Promise<Float32Array>));
 
-/** Lets signal handlers (Ctrl-C) and timers run between steps. */
-const yieldToEvents = (): Promise<void> => new Promise((done) => setImmediate(done));
+/** Lets signal handlers (Ctrl-C), timers and (in a browser worker) messages run between steps. */
+const yieldToEvents = (): Promise<void> =>
+  new Promise((done) => (typeof setImmediate === "function" ? setImmediate(done) : setTimeout(done, 0)));
 
 const fail = (code: "ADAPT913" | "ADAPT914" | "ADAPT945", msg: string, help?: string): Diagnostic => diag(code, FILE_START, msg, { help });
 const DEVICE_HELP = "the step's numbers cannot be trusted; run again with `--backend wasm` and report the message";
@@ -124,7 +125,7 @@ class Loop {
   }
 
   private log(record: Record<string, unknown>): void {
-    appendFileSync(this.paths.log, `${JSON.stringify({ time: new Date().toISOString(), ...record })}\n`);
+    files().append(this.paths.log, `${JSON.stringify({ time: new Date().toISOString(), ...record })}\n`);
   }
 
   private async save(): Promise<void> {
