@@ -74,6 +74,10 @@ export async function diagnosticsSection(): Promise<string> {
     const { title, severity } = CODES[code];
     parts.push(`### ${code}: ${title} (${severity})`, "");
     const path = `${ROOT}specs/diagnostics/${code}.adapt`;
+    if (/^ADAPT99[0-4]$/.test(code)) {
+      parts.push("Reported by the browser playground (`web/`) about the backend, the files the user gave it, or its workers.", "");
+      continue;
+    }
     if (!existsSync(path)) {
       parts.push("Reported at run time (`adapt run`, `eval`, `verify`, `import`, backend selection) with the file, weight or backend concerned.", "");
       continue;

@@ -104,6 +104,10 @@ export const CODES = {
   ADAPT965: { title: "checkpoint tensor has the wrong shape", severity: "error" },
   ADAPT966: { title: "checkpoint tensor not used", severity: "warning" },
   ADAPT967: { title: "imported model cannot be written", severity: "error" },
+  ADAPT990: { title: "no browser backend can train", severity: "error" },
+  ADAPT991: { title: "a picked or dropped file cannot be read", severity: "error" },
+  ADAPT992: { title: "the picked model folder has no model.json", severity: "error" },
+  ADAPT993: { title: "the playground failed unexpectedly", severity: "error" },
 } as const satisfies Record<string, { title: string; severity: Severity }>;
 
 /** How serious a diagnostic is. */
