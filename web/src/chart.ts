@@ -44,6 +44,7 @@ export function drawChart(canvas: HTMLCanvasElement, data: ChartData): void {
     ctx.beginPath();
     ctx.arc(x(p.step), yMetric(p.value), 4, 0, 2 * Math.PI);
     ctx.fill();
-    ctx.fillText(`${p.label} ${p.value.toFixed(3)}`, Math.min(x(p.step) + 6, w - pad.r - 110), yMetric(p.value) - 6);
+    const y = yMetric(p.value);
+    ctx.fillText(`${p.label} ${p.value.toFixed(3)}`, Math.min(x(p.step) + 6, w - pad.r - 130), y < pad.t + 16 ? y + 16 : y - 6);
   }
 }

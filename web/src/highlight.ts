@@ -9,7 +9,7 @@ import { Decoration, ViewPlugin, type DecorationSet, type EditorView, type ViewU
 import type { IToken } from "chevrotain";
 import { lexSpec } from "../../grammar/lexer.ts";
 import {
-  ADAPTER_KINDS, Comment, HEAD_KINDS, Identifier, KEYWORD_GROUPS, NumberLiteral, PUNCTUATION, RegexLiteral, StringLiteral,
+  ADAPTER_KINDS, Colon, Comment, HEAD_KINDS, Identifier, KEYWORD_GROUPS, NumberLiteral, PUNCTUATION, RegexLiteral, StringLiteral,
   UnterminatedString,
 } from "../../grammar/tokens.ts";
 import { NAMED_STATEMENTS } from "../../editors/generate/shared.ts";
@@ -19,14 +19,18 @@ const builtins = new Set<string>([...ADAPTER_KINDS, ...HEAD_KINDS]);
 const punctuation = new Set(PUNCTUATION);
 const named = new Set<string>(NAMED_STATEMENTS);
 
-/** The highlight class of a token (without the `tok-` prefix), or null for plain text. */
-export function tokenClass(t: IToken, previous: IToken | undefined): string | null {
+/**
+ * The highlight class of a token (without the `tok-` prefix), or null for plain text. A name before `:`
+ * is an argument key, even when it is a keyword elsewhere (`size: 16`, `train: "..."`).
+ */
+export function tokenClass(t: IToken, previous: IToken | undefined, next?: IToken): string | null {
   const type = t.tokenType;
   if (type === Comment) return "comment";
   if (type === StringLiteral || type === UnterminatedString) return "string";
   if (type === NumberLiteral) return "number";
   if (type === RegexLiteral) return "regexp";
   if (punctuation.has(type)) return "punct";
+  if (next?.tokenType === Colon && (type === Identifier || groupOf.has(t.image))) return "key";
   const group = groupOf.get(t.image);
   if (group !== undefined && type !== Identifier) return `kw-${group}`;
   if (builtins.has(t.image)) return "builtin";
@@ -47,12 +51,12 @@ function decorate(view: EditorView): DecorationSet {
   const tokens = [...lexed.tokens, ...lexed.comments].sort((a, b) => a.startOffset - b.startOffset);
   const builder = new RangeSetBuilder<Decoration>();
   let previous: IToken | undefined;
-  for (const t of tokens) {
+  for (const [i, t] of tokens.entries()) {
     if (t.tokenType.name === "Newline") {
       previous = undefined;
       continue;
     }
-    const cls = tokenClass(t, previous);
+    const cls = tokenClass(t, previous, tokens[i + 1]);
     if (cls !== null) builder.add(t.startOffset, t.startOffset + t.image.length, markOf(cls));
     if (t.tokenType !== Comment) previous = t;
   }

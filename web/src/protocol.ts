@@ -86,6 +86,8 @@ export type TrainReply =
       readonly status: string;
       readonly test: Readonly<Record<string, number>> | null;
       readonly outDir: string;
+      /** The plan's test file as the spec names it (null when it has none). */
+      readonly testData: string | null;
       readonly outputs: readonly { name: string; bytes: ArrayBuffer }[];
       readonly seconds: number;
       readonly steps: number;

@@ -43,7 +43,7 @@ function offerDownloads(m: Extract<TrainReply, { type: "done" }>): void {
   const files = OFFERED.map((name) => m.outputs.find((o) => o.name === name)).filter((o) => o !== undefined);
   if (files.length === 0) return;
   const note = document.createElement("p");
-  note.textContent = `Save these in ${m.outDir}/ beside your spec (as adapt run does), then: adapt eval ${m.outDir} --data YOUR_TEST_FILE`;
+  note.textContent = `Save these in ${m.outDir}/ beside your spec (as adapt run does), then: adapt eval ${m.outDir} --data ${m.testData ?? "YOUR_TEST_FILE"}`;
   host.append(note);
   for (const f of files) {
     const url = URL.createObjectURL(new Blob([f.bytes]));

@@ -29,7 +29,7 @@ function report(diagnostics: readonly Diagnostic[], file: string, text: string):
 }
 
 function fail(status: string): void {
-  post({ type: "done", status, test: null, outDir: "", outputs: [], seconds: 0, steps: 0 });
+  post({ type: "done", status, test: null, outDir: "", testData: null, outputs: [], seconds: 0, steps: 0 });
 }
 
 async function train(m: Extract<TrainRequest, { type: "train" }>): Promise<void> {
@@ -76,7 +76,7 @@ async function train(m: Extract<TrainRequest, { type: "train" }>): Promise<void>
   const outputs = mem.filesUnder(r.outDir).map((p) => ({ name: p.slice(r.outDir.length + 1), bytes: mem.readBytes(p).slice().buffer }));
   r.model.dispose();
   post(
-    { type: "done", status: r.train.status, test: r.test?.metrics ?? null, outDir: relative(WORKSPACE, r.outDir), outputs, seconds, steps: r.train.state.globalStep },
+    { type: "done", status: r.train.status, test: r.test?.metrics ?? null, outDir: relative(WORKSPACE, r.outDir), testData: plan.plan.data.test, outputs, seconds, steps: r.train.state.globalStep },
     outputs.map((o) => o.bytes),
   );
 }
