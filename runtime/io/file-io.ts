@@ -1,8 +1,8 @@
 /**
  * File IO for TensorFlow.js LayersModels through files.ts (Node or a browser), without tfjs-node: a
- * `model.json` with its weights in one `weights.bin` beside it. Writes are atomic (temp file, then rename), so a crash never
- * leaves a half-written model behind. Importing this module registers the BERT building blocks
- * (runtime/bert/layers.ts), so models made by `adapt import hf` load wherever models are loaded.
+ * `model.json` with its weights in one `weights.bin` beside it. Writes are atomic (temp file, then
+ * rename), so a crash never leaves a half-written model behind. Importing this module registers the BERT
+ * building blocks (runtime/bert/layers.ts), so models made by `adapt import hf` load wherever models are loaded.
  */
 import "../bert/layers.ts";
 import "../layers/layer-norm.ts";

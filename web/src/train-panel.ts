@@ -14,6 +14,8 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getEl
 let trainer: Worker | null = null;
 let chart: ChartData = emptyChart();
 let step = 0;
+/** When each step's event arrived (ms, the page's clock), for the steps/s the page shows and the bench reads. */
+let stepTimes: number[] = [];
 const urls: string[] = [];
 
 /** The files of a run's folder the page offers, in this order (checkpoints stay in the page). */
@@ -72,6 +74,8 @@ function onReply(m: TrainReply): void {
     if (e.type === "start") chart.totalSteps = e.totalSteps;
     if (e.type === "step") {
       step = e.globalStep;
+      stepTimes.push(performance.now());
+      $("status").dataset["stepTimes"] = stepTimes.map((t) => t.toFixed(1)).join(",");
       chart.losses.push({ step: e.globalStep, loss: e.loss });
       setStatus(`epoch ${e.epoch} · step ${e.globalStep}/${e.totalSteps} · loss ${e.loss.toFixed(4)} · ${e.examplesPerSec.toFixed(1)} examples/s`, "running");
       $("status").dataset["losses"] = chart.losses.map((p) => p.loss).join(",");
@@ -101,6 +105,7 @@ function failed(message: string): void {
 export async function startTraining(ws: Workspace, text: string, file: string, backend: string): Promise<void> {
   busy(true);
   chart = emptyChart();
+  stepTimes = [];
   drawChart($<HTMLCanvasElement>("chart"), chart);
   $("train-diagnostics").textContent = "";
   $("train-diagnostics").hidden = true;
