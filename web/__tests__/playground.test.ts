@@ -6,7 +6,7 @@
  * A screenshot is saved (ADAPT_SCREENSHOT, else tmp/web/playground.png). Skipped, with the reason
  * printed, only when no chromium can be found.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
@@ -106,6 +106,25 @@ describe.skipIf("reason" in chromium)("the playground in chromium", () => {
     expect(totals).toBeDefined();
     expect(await page.$eval("#totals", (e) => e.textContent)).toBe(totals);
     expect(await page.$$eval(".layer.has-site", (els) => els.length)).toBe(12);
+  });
+
+  it("shows a folder without model.json and a bad data row as coded diagnostics", async () => {
+    mkdirSync(join(dir, "notes"));
+    writeFileSync(join(dir, "notes/readme.txt"), "not a model");
+    await (await page.$("input#pick-model"))!.uploadFile(join(dir, "notes"));
+    await page.waitForFunction(() => document.getElementById("file-problems")!.textContent!.includes("ADAPT992"), { timeout: 20_000 });
+    expect(await page.$eval("#file-problems", (e) => e.textContent)).toContain("error[ADAPT992]: the picked files have no model.json (`notes/readme.txt`)");
+
+    renameSync(join(dir, "dev.jsonl"), join(dir, "dev.good"));
+    writeFileSync(join(dir, "dev.jsonl"), '{"sentence": "fine", "label": "pos"}\n{"sentence": "broken"\n');
+    await (await page.$("input#pick-data"))!.uploadFile(join(dir, "dev.jsonl"));
+    await page.select("#backend-choice", "wasm");
+    await page.click("#train");
+    await page.waitForFunction(() => document.getElementById("status")!.dataset["state"] === "failed", { timeout: 60_000 });
+    const shown = await page.$eval("#train-diagnostics", (e) => e.textContent!);
+    expect(shown).toMatch(/error\[ADAPT902\]: this line is not valid JSON: .*\n --> \/workspace\/dev\.jsonl:2:1/);
+    renameSync(join(dir, "dev.good"), join(dir, "dev.jsonl"));
+    await (await page.$("input#pick-data"))!.uploadFile(join(dir, "dev.jsonl"));
   });
 
   it("trains the tiny model on wasm with a falling loss, and the downloaded artifact passes adapt eval", async () => {

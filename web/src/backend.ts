@@ -44,7 +44,8 @@ async function tryWebgpu(explicit: boolean): Promise<Outcome> {
 async function tryWebgl(): Promise<Outcome> {
   if (!(await setBackend("webgl"))) return { ok: false, detail: "WebGL is not available to this worker" };
   const gl = (tf.backend() as unknown as { gpgpu?: { gl?: WebGL2RenderingContext } }).gpgpu?.gl;
-  const renderer = gl?.getParameter(gl.RENDERER) as string | undefined;
+  const info = gl?.getExtension("WEBGL_debug_renderer_info");
+  const renderer = gl?.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER) as string | undefined;
   return { ok: true, detail: `WebGL ${tf.env().getNumber("WEBGL_VERSION")}${renderer ? ` on ${renderer}` : ""}` };
 }
 

@@ -113,9 +113,19 @@ async function loadExample(): Promise<void> {
   }
 }
 
-$<HTMLInputElement>("pick-model").addEventListener("change", (e) => void addFiles(pickedFiles((e.target as HTMLInputElement).files!), true));
-$<HTMLInputElement>("pick-data").addEventListener("change", (e) => void addFiles(pickedFiles((e.target as HTMLInputElement).files!), false));
-$<HTMLInputElement>("pick-spec").addEventListener("change", (e) => void addFiles(pickedFiles((e.target as HTMLInputElement).files!), false));
+/** Adds what a picker chose, then empties it so that picking the same (changed) file again is seen. */
+function onPick(id: string, expectModel: boolean): void {
+  const input = $<HTMLInputElement>(id);
+  input.addEventListener("change", () => {
+    const picked = pickedFiles(input.files!);
+    input.value = "";
+    void addFiles(picked, expectModel);
+  });
+}
+
+onPick("pick-model", true);
+onPick("pick-data", false);
+onPick("pick-spec", false);
 $("reset-example").addEventListener("click", () => void loadExample());
 document.addEventListener("dragover", (e) => e.preventDefault());
 document.addEventListener("drop", (e) => {

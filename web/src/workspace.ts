@@ -49,7 +49,8 @@ export class Workspace {
       return new Uint8Array(await res.arrayBuffer());
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
-      return { ...diag("ADAPT991", FILE_START, `the file \`${e.path}\` cannot be read: ${why}`), file: e.path };
+      const help = "file" in e.source ? "pick or drop it again (a picked file that changed on disk must be picked anew)" : undefined;
+      return { ...diag("ADAPT991", FILE_START, `the file \`${e.path}\` cannot be read: ${why}`, { help }), file: e.path };
     }
   }
 
