@@ -44,7 +44,15 @@ export function drawChart(canvas: HTMLCanvasElement, data: ChartData): void {
     ctx.beginPath();
     ctx.arc(x(p.step), yMetric(p.value), 4, 0, 2 * Math.PI);
     ctx.fill();
-    const y = yMetric(p.value);
-    ctx.fillText(`${p.label} ${p.value.toFixed(3)}`, Math.min(x(p.step) + 6, w - pad.r - 130), y < pad.t + 16 ? y + 16 : y - 6);
   }
+  const latest = data.evals.at(-1);
+  if (latest !== undefined) {
+    const y = yMetric(latest.value);
+    ctx.textAlign = "right";
+    ctx.fillText(`${latest.label} ${latest.value.toFixed(3)}`, x(latest.step) - 8, y < pad.t + 16 ? y + 16 : y - 6);
+    ctx.textAlign = "left";
+  }
+  ctx.fillStyle = "#2563eb";
+  const lastLoss = data.losses.at(-1);
+  if (lastLoss !== undefined) ctx.fillText(`loss ${lastLoss.loss.toFixed(4)}`, pad.l + 6, h - pad.b - 6);
 }
