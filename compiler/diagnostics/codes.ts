@@ -104,6 +104,10 @@ export const CODES = {
   ADAPT965: { title: "checkpoint tensor has the wrong shape", severity: "error" },
   ADAPT966: { title: "checkpoint tensor not used", severity: "warning" },
   ADAPT967: { title: "imported model cannot be written", severity: "error" },
+  ADAPT980: { title: "not a sweep folder", severity: "error" },
+  ADAPT981: { title: "sweep JSONL file or line cannot be read", severity: "error" },
+  ADAPT982: { title: "sweep summary missing or malformed", severity: "error" },
+  ADAPT983: { title: "results of different sweeps mixed", severity: "error" },
 } as const satisfies Record<string, { title: string; severity: Severity }>;
 
 /** How serious a diagnostic is. */
