@@ -4,7 +4,7 @@
  * across tasks, `<task>.tradeoff.svg` (the metric against trained parameters on a log axis) and
  * `<task>.curves.svg` (training loss and validation metric of the selected runs), all in OUTDIR (default
  * DIR). Nothing is written when an input has errors; every file is written atomically. The same input
- * gives byte-identical files. Vega is loaded only here, lazily.
+ * gives byte-identical files. Everything of the report (vega above all) is loaded only when it runs.
  */
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -13,7 +13,6 @@ import { renderAll } from "../../compiler/diagnostics/render.ts";
 import { parseFlags } from "../args.ts";
 import { EXIT, UsageError, type Command } from "../command.ts";
 import { reason, writeAtomic } from "../files.ts";
-import { readLogs, readSweeps } from "./report-read.ts";
 
 /** The `report` command. */
 export const reportCommand: Command = {
@@ -26,6 +25,7 @@ export const reportCommand: Command = {
     const outArg = (flags["output"] as string | undefined) ?? positionals[0]!;
     if (outArg === "") throw new UsageError("-o needs a folder name");
     const baseline = (flags["baseline"] as string | undefined) ?? "full";
+    const { readLogs, readSweeps } = await import("./report-read.ts");
     const read = readSweeps(positionals[0]!, io.cwd);
     if (hasErrors(read.diagnostics)) {
       io.stderr(renderAll(read.diagnostics, read.sources, { color: io.color }));
