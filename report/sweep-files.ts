@@ -170,10 +170,36 @@ export function fileDiag(code: Code, file: string, message: string, help?: strin
   return { ...diag(code, FILE_START, message, { help }), file };
 }
 
-/** A diagnostic about one line of a JSONL file; the span covers the line so the renderer shows it. */
-export function lineDiag(code: Code, file: string, line: number, length: number, message: string, help?: string, severity?: "warning"): Diagnostic {
-  const span = { start: { line, column: 1, offset: 0 }, end: { line, column: Math.max(2, length + 1), offset: 0 } };
+/** Columns of a JSONL line to underline: 1-based, `to` exclusive. */
+export interface Columns {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** The columns of `"key":` (and its value, when given) in a JSON line; the first column when absent. */
+export function columnsOf(text: string, key: string, value?: unknown): Columns {
+  const at = text.indexOf(`"${key}":`);
+  if (at < 0) return { from: 1, to: 2 };
+  return { from: at + 1, to: at + 1 + key.length + 3 + (value === undefined ? 0 : JSON.stringify(value).length) };
+}
+
+/** A diagnostic about one line of a JSONL file, underlining `columns` of it. */
+export function lineDiag(code: Code, file: string, line: number, columns: Columns, message: string, help?: string, severity?: "warning"): Diagnostic {
+  const span = { start: { line, column: columns.from, offset: 0 }, end: { line, column: Math.max(columns.to, columns.from + 1), offset: 0 } };
   return { ...diag(code, span, message, { help, severity }), file };
+}
+
+/** Where JSON.parse stopped in a line (its reported position, else the line's end). */
+function syntaxColumns(e: unknown, text: string): Columns {
+  const at = /position (\d+)/.exec(e instanceof Error ? e.message : "");
+  const from = at ? Math.min(Number(at[1]), text.length) + 1 : text.length + 1;
+  return { from, to: from + 1 };
+}
+
+/** Where an ajv error is in a line: the offending key, or the first column for a missing one. */
+function errorColumns(e: ErrorObject | undefined, text: string): Columns {
+  const key = e?.keyword === "required" ? undefined : e?.instancePath.split("/").at(-1);
+  return key ? columnsOf(text, key) : { from: 1, to: 2 };
 }
 
 function parseJson<T>(text: string, file: string, code: Code, what: string, schema: JSONSchemaType<T>, help: string): StageResult<T | null> {
@@ -223,11 +249,11 @@ export function parseResults(text: string, file: string): StageResult<NumberedRe
       parsed = JSON.parse(line);
     } catch (e) {
       const why = e instanceof Error ? e.message.replace(/\.$/, "") : "invalid JSON";
-      diagnostics.push(lineDiag("ADAPT981", file, i + 1, line.length, `line ${i + 1} of the results is not valid JSON: ${why}`, LINE_HELP));
+      diagnostics.push(lineDiag("ADAPT981", file, i + 1, syntaxColumns(e, line), `line ${i + 1} of the results is not valid JSON: ${why}`, LINE_HELP));
       return;
     }
     if (check(parsed)) value.push({ line: i + 1, text: line, value: parsed });
-    else diagnostics.push(lineDiag("ADAPT981", file, i + 1, line.length, `line ${i + 1} of the results is malformed: ${problem(check.errors?.[0])}`, LINE_HELP));
+    else diagnostics.push(lineDiag("ADAPT981", file, i + 1, errorColumns(check.errors?.[0], line), `line ${i + 1} of the results is malformed: ${problem(check.errors?.[0])}`, LINE_HELP));
   });
   return { value, diagnostics };
 }

@@ -88,7 +88,7 @@ export function parseTrainingLog(text: string, file: string): StageResult<Traini
       record = null;
     }
     const ok = typeof record === "object" && record !== null && !Array.isArray(record) && apply(curves, record as Record<string, unknown>);
-    if (!ok) diagnostics.push(lineDiag("ADAPT981", file, i + 1, line.length, `line ${i + 1} of the training log is not a log record; the curves leave it out`, undefined, "warning"));
+    if (!ok) diagnostics.push(lineDiag("ADAPT981", file, i + 1, { from: 1, to: line.length + 1 }, `line ${i + 1} of the training log is not a log record; the curves leave it out`, undefined, "warning"));
   });
   return { value: curves, diagnostics };
 }

@@ -10,6 +10,7 @@ import { renderText } from "../compiler/diagnostics/render.ts";
 import { compileText } from "../compiler/compile.ts";
 import { dirname } from "node:path";
 import { modelFileLoader } from "../cli/files.ts";
+import { reportExampleSection } from "./reference-report.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
@@ -74,6 +75,11 @@ export async function diagnosticsSection(): Promise<string> {
     const { title, severity } = CODES[code];
     parts.push(`### ${code}: ${title} (${severity})`, "");
     const path = `${ROOT}specs/diagnostics/${code}.adapt`;
+    const folder = reportExampleSection(code, `${ROOT}specs/diagnostics`);
+    if (folder !== null) {
+      parts.push(...folder);
+      continue;
+    }
     if (!existsSync(path)) {
       parts.push("Reported at run time (`adapt run`, `eval`, `verify`, `import`, backend selection) with the file, weight or backend concerned.", "");
       continue;

@@ -56,7 +56,7 @@ describe("adapt report", () => {
     writeFileSync(results, text.slice(0, text.length - 120));
     const r = await runCli(["report", "truncated", "-o", "truncated-out"], dir);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/^error\[ADAPT981\]: line 20 of the results is not valid JSON: .*\n  --> truncated\/spam\/results\.jsonl:20:1\n/);
+    expect(r.err).toMatch(/^error\[ADAPT981\]: line 20 of the results is not valid JSON: .*\n  --> truncated\/spam\/results\.jsonl:20:335\n/);
     expect(r.err).toContain("= help: remove the broken line and run `adapt sweep SPEC` again");
     expect(existsSync(join(dir, "truncated-out"))).toBe(false);
   });
@@ -76,7 +76,7 @@ describe("adapt report", () => {
     writeFileSync(join(root, "spam", "results.jsonl"), `${readFileSync(join(root, "spam", "results.jsonl"), "utf8")}${other}\n`);
     const r = await runCli(["report", "mixed"], dir);
     expect(r.code).toBe(1);
-    expect(r.err).toContain("error[ADAPT983]: point `adapters.m16~lr=0.0003~seed=1` on line 21 of the results is not in the sweep's manifest\n  --> mixed/spam/results.jsonl:21:1");
+    expect(r.err).toContain("error[ADAPT983]: point `adapters.m16~lr=0.0003~seed=1` on line 21 of the results is not in the sweep's manifest\n  --> mixed/spam/results.jsonl:21:2");
   });
 
   it("draws the curves without a run whose log is missing, with an ADAPT981 warning", async () => {
