@@ -5,7 +5,7 @@
  * runs. Plain values; `plot.ts` draws them.
  */
 import { inPoints, scaled } from "./format.ts";
-import { reported, type TaskSection } from "./model.ts";
+import { reported, type ReportModel, type TaskSection, type VariantRow } from "./model.ts";
 import { thinLoss, type TrainingCurves } from "./training-log.ts";
 
 /** One point of the trade-off figure. */
@@ -90,5 +90,48 @@ export function curvesFigure(t: TaskSection, logs: ReadonlyMap<string, TrainingC
   return {
     title: `${t.name}: training curves of the selected configurations`, lossTitle: "training loss",
     metricTitle: `${t.select.split} ${metric}${axisUnit(metric)}`, variants: [...new Set(runs.map((r) => r.variant))], runs,
+  };
+}
+
+/** The `p`-quantile of sorted values, interpolated linearly between the closest ranks. */
+export function quantile(sorted: readonly number[], p: number): number {
+  const h = (sorted.length - 1) * p;
+  const lo = Math.floor(h);
+  return sorted[lo]! + (h - lo) * ((sorted[Math.min(lo + 1, sorted.length - 1)] ?? sorted[lo]!) - sorted[lo]!);
+}
+
+/**
+ * The trade-off across tasks, as Houlsby et al.'s Figure 3: per variant, the difference of its reported
+ * metric to the baseline series' (in points) on each task, drawn as the median over tasks with the 20th
+ * and 80th percentiles; null without a shared metric or a baseline on any task.
+ */
+export function summaryFigure(m: ReportModel): TradeoffFigure | null {
+  const metric = m.metric;
+  if (metric === null) return null;
+  const deltas = new Map<string, { row: VariantRow; params: number[]; values: number[] }>();
+  for (const t of m.tasks) {
+    const base = m.series.find((s) => s.series === m.baseline)?.perTask[m.tasks.indexOf(t)];
+    const ref = base ? reported(base, m.source) : null;
+    if (ref === null) continue;
+    for (const r of t.rows) {
+      const own = reported(r, m.source);
+      if (own === null) continue;
+      const entry = deltas.get(r.variant) ?? { row: r, params: [], values: [] };
+      entry.params.push(r.params.trainable);
+      entry.values.push(scaled(own.mean, metric) - scaled(ref.mean, metric));
+      deltas.set(r.variant, entry);
+    }
+  }
+  if (deltas.size === 0) return null;
+  const points = [...deltas.values()].map(({ row, params, values }) => {
+    const v = [...values].sort((a, b) => a - b);
+    const x = [...params].sort((a, b) => a - b);
+    return { series: row.series, member: row.member, variant: row.variant, params: quantile(x, 0.5), y: quantile(v, 0.5), lo: quantile(v, 0.2), hi: quantile(v, 0.8), n: v.length };
+  });
+  const tasks = Math.max(...points.map((p) => p.n));
+  return {
+    title: `${tasks} ${tasks === 1 ? "task" : "tasks"}: difference to ${m.baseline}`, xTitle: "trained parameters (log scale)",
+    yTitle: `${m.source} ${metric} - ${m.baseline} (points)`, series: [...new Set(points.map((p) => p.series))], points,
+    reference: points.some((p) => p.series === m.baseline) ? { series: m.baseline, y: 0 } : null,
   };
 }

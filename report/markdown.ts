@@ -11,6 +11,9 @@ export function figureFiles(task: string): { tradeoff: string; curves: string } 
   return { tradeoff: `${task}.tradeoff.svg`, curves: `${task}.curves.svg` };
 }
 
+/** The file name of the figure across tasks (no task's figure can have it: theirs have a dot before `tradeoff`). */
+export const SUMMARY_FIGURE = "tradeoff.svg";
+
 /** A relative link target that survives spaces and parentheses in a task's name. */
 const link = (file: string): string => encodeURI(file).replace(/\(/g, "%28").replace(/\)/g, "%29");
 
@@ -37,6 +40,7 @@ function summarySection(m: ReportModel): string[] {
     "## Summary by series", "",
     `Mean over tasks of the ${m.source} ${metric} of each series. Per task, a series is represented by its variant with the best validation ${metric} (for example the adapter size), as in Houlsby et al. (2019), Table 2.${gap ? ` The gap is the mean over tasks of the difference to \`${m.baseline}\`, in points.` : ""}`, "",
     table(head, ["l", "r", "r", "r", ...(gap ? ["r" as const] : [])], rows), "",
+    ...(gap ? [`![difference of the ${m.source} ${metric} to \`${m.baseline}\` against trained parameters, median and 20th-80th percentiles over tasks](${SUMMARY_FIGURE})`, ""] : []),
     `## ${m.source === "test" ? "Test" : "Validation"} ${metric} per task`, "",
     `Mean ± standard deviation over seeds; the variant of the series in parentheses.`, "",
     table(["task", ...m.series.map((s) => s.series)], ["l", ...m.series.map(() => "r" as const)], [...perTask, means, params]), "",

@@ -22,11 +22,11 @@ function copy(name: string): string {
 describe("adapt report", () => {
   it("writes report.md and two figures per task, byte-identical when run again", async () => {
     const first = await runCli(["report", FIXTURES, "-o", "a"], dir);
-    expect([first.code, first.err]).toEqual([0, "wrote a/report.md and 4 figures (2 tasks)\n"]);
+    expect([first.code, first.err]).toEqual([0, "wrote a/report.md and 5 figures (2 tasks)\n"]);
     const second = await runCli(["report", FIXTURES, "-o", "b"], dir);
     expect(second.code).toBe(0);
     const files = readdirSync(join(dir, "a")).sort();
-    expect(files).toEqual(["report.md", "sentiment.curves.svg", "sentiment.tradeoff.svg", "spam.curves.svg", "spam.tradeoff.svg"]);
+    expect(files).toEqual(["report.md", "sentiment.curves.svg", "sentiment.tradeoff.svg", "spam.curves.svg", "spam.tradeoff.svg", "tradeoff.svg"]);
     for (const f of files) expect(readFileSync(join(dir, "b", f), "utf8"), f).toBe(readFileSync(join(dir, "a", f), "utf8"));
     const md = readFileSync(join(dir, "a", "report.md"), "utf8");
     expect(md).toContain("| adapters | 2 | 94.3 | 2.66% | -0.6 |");
@@ -37,7 +37,7 @@ describe("adapt report", () => {
     const root = copy("single");
     const r = await runCli(["report", "single/spam"], dir);
     expect(r.code).toBe(0);
-    expect(readdirSync(join(root, "spam")).filter((f) => f.endsWith(".svg") || f === "report.md").sort()).toEqual(["report.md", "spam.curves.svg", "spam.tradeoff.svg"]);
+    expect(readdirSync(join(root, "spam")).filter((f) => f.endsWith(".svg") || f === "report.md").sort()).toEqual(["report.md", "spam.curves.svg", "spam.tradeoff.svg", "tradeoff.svg"]);
     expect(readFileSync(join(root, "spam", "report.md"), "utf8")).toContain("1 task: spam.");
   });
 

@@ -32,11 +32,13 @@ export const reportCommand: Command = {
       return EXIT.inputErrors;
     }
     const { buildReport } = await import("../../report/model.ts");
-    const { renderMarkdown, figureFiles } = await import("../../report/markdown.ts");
-    const { curvesFigure, tradeoffFigure } = await import("../../report/figures.ts");
+    const { renderMarkdown, figureFiles, SUMMARY_FIGURE } = await import("../../report/markdown.ts");
+    const { curvesFigure, summaryFigure, tradeoffFigure } = await import("../../report/figures.ts");
     const { drawCurves, drawTradeoff } = await import("../../report/plot.ts");
     const model = buildReport(read.tasks, baseline);
     const files = new Map<string, string>([["report.md", renderMarkdown(model)]]);
+    const across = model.series.some((s) => s.gap !== null) ? summaryFigure(model) : null;
+    if (across !== null) files.set(SUMMARY_FIGURE, (await drawTradeoff(across)).svg);
     for (const task of model.tasks) {
       const logs = readLogs(task, read.dirs.get(task.name)!, io.cwd, read);
       const names = figureFiles(task.name);

@@ -4,7 +4,7 @@ import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { parseManifest, parseResults, parseSummary } from "../sweep-files.ts";
 import { buildReport, type ReportTask } from "../model.ts";
 import { renderMarkdown } from "../markdown.ts";
-import { curvesFigure, tradeoffFigure } from "../figures.ts";
+import { curvesFigure, quantile, summaryFigure, tradeoffFigure } from "../figures.ts";
 import { drawCurves, drawTradeoff } from "../plot.ts";
 import { parseTrainingLog } from "../training-log.ts";
 import { countText, percentText, secondsText, signedText, statText } from "../format.ts";
@@ -120,6 +120,24 @@ describe("the figures", () => {
     expect(all.filter((e) => e["aria-roledescription"] === "line mark")).toHaveLength(30);
     expect(all.filter((e) => e["aria-roledescription"] === "point")).toHaveLength(30);
     for (const label of ["training loss", "validation accuracy (%)", "training step", "adapters.m8", "full"]) expect(svg).toContain(`>${label}</text>`);
+  });
+
+  it("draw the trade-off across tasks as differences to full fine-tuning: median and 20th-80th percentiles", async () => {
+    const f = summaryFigure(model)!;
+    const byVariant = new Map(f.points.map((p) => [p.variant, p]));
+    const diff = (task: string, variant: string): number => {
+      const t = model.tasks.find((x) => x.name === task)!;
+      const test = (v: string): number => t.rows.find((r) => r.variant === v)!.test!.mean * 100;
+      return test(variant) - test("full");
+    };
+    const m64 = [diff("sentiment", "adapters.m64"), diff("spam", "adapters.m64")].sort((a, b) => a - b);
+    expect(byVariant.get("adapters.m64")!.y).toBeCloseTo((m64[0]! + m64[1]!) / 2, 10);
+    expect(byVariant.get("adapters.m64")!.lo).toBeCloseTo(m64[0]! + 0.2 * (m64[1]! - m64[0]!), 10);
+    expect(byVariant.get("full")).toMatchObject({ y: 0, lo: 0, hi: 0, n: 2 });
+    expect([f.title, f.yTitle, f.reference]).toEqual(["2 tasks: difference to full", "test accuracy - full (points)", { series: "full", y: 0 }]);
+    expect(quantile([1, 2, 3, 4, 5], 0.8)).toBeCloseTo(4.2, 12);
+    const all = parseSvg((await drawTradeoff(f)).svg);
+    expect(all.filter((e) => e["aria-roledescription"] === "point")).toHaveLength(5);
   });
 
   it("are the same bytes when drawn again", async () => {
