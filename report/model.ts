@@ -42,7 +42,7 @@ export interface TaskSection {
   /** Where the reported metric comes from: `test`, or `validation` when the plan has no test file. */
   readonly source: "test" | "validation";
   readonly rows: readonly VariantRow[];
-  readonly selected: string;
+  readonly selected: string | null;
   readonly finished: number;
   readonly total: number;
   readonly backends: readonly string[];

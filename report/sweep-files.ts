@@ -48,8 +48,6 @@ export interface ResultLine {
   readonly axes: Record<string, unknown>;
   readonly seed: number;
   readonly params: ParamCounts;
-  readonly validation: Record<string, number>;
-  readonly test?: Record<string, number>;
   readonly seconds: number;
   readonly steps: number;
   readonly backend: string;
@@ -82,13 +80,23 @@ export interface SummaryConfig {
 export interface SweepSummary {
   readonly select: SelectRule;
   readonly configs: SummaryConfig[];
-  readonly selected: string;
+  readonly selected: string | null;
 }
+
+/** A statistic as written: a metric no seed had is `{ "mean": null, "std": 0, "n": 0 }` (NaN in JSON). */
+interface RawStat {
+  readonly mean: number | null;
+  readonly std: number | null;
+  readonly n: number;
+}
+
+type RawConfig = Omit<SummaryConfig, "validation" | "test"> & { validation: Record<string, RawStat>; test?: Record<string, RawStat> };
+type RawSummary = Omit<SweepSummary, "configs"> & { configs: RawConfig[] };
 
 const str = { type: "string", minLength: 1 } as const;
 const num = { type: "number" } as const;
+const NULL = { type: "null", nullable: true } as const;
 const axes = { type: "object", required: [], additionalProperties: true } as const;
-const metrics = { type: "object", required: [], additionalProperties: num } as const;
 
 const SELECT: JSONSchemaType<SelectRule> = {
   type: "object",
@@ -118,22 +126,26 @@ const MANIFEST: JSONSchemaType<SweepManifest> = {
 
 const RESULT: JSONSchemaType<ResultLine> = {
   type: "object",
-  required: ["id", "variant", "series", "config", "axes", "seed", "params", "validation", "seconds", "steps", "backend", "dir"],
+  required: ["id", "variant", "series", "config", "axes", "seed", "params", "seconds", "steps", "backend", "dir"],
   properties: {
     id: str, variant: str, series: str, config: str, axes, seed: num, params: PARAMS,
-    validation: metrics, test: { ...metrics, nullable: true }, seconds: num, steps: num, backend: { type: "string" }, dir: str,
+    seconds: num, steps: num, backend: { type: "string" }, dir: str,
   },
 };
 
-const STAT: JSONSchemaType<Stat> = { type: "object", required: ["mean", "std", "n"], properties: { mean: num, std: num, n: num } };
+const STAT: JSONSchemaType<RawStat> = {
+  type: "object",
+  required: ["mean", "std", "n"],
+  properties: { mean: { anyOf: [num, NULL] }, std: { anyOf: [num, NULL] }, n: num },
+};
 const stats = { type: "object", required: [], additionalProperties: STAT } as const;
 
-const SUMMARY: JSONSchemaType<SweepSummary> = {
+const SUMMARY: JSONSchemaType<RawSummary> = {
   type: "object",
   required: ["select", "configs", "selected"],
   properties: {
     select: SELECT,
-    selected: str,
+    selected: { anyOf: [str, NULL] },
     configs: {
       type: "array",
       items: {
@@ -222,9 +234,18 @@ export function parseManifest(text: string, file: string): StageResult<SweepMani
   return parseJson(text, file, "ADAPT980", "the sweep manifest", MANIFEST, MANIFEST_HELP);
 }
 
+/** Only the statistics that some seed had. */
+function known(stats: Record<string, RawStat> | undefined): Record<string, Stat> {
+  const entries = Object.entries(stats ?? {}).filter((e) => e[1].n > 0 && e[1].mean !== null);
+  return Object.fromEntries(entries.map(([k, v]) => [k, { mean: v.mean!, std: v.std ?? 0, n: v.n }]));
+}
+
 /** Parses `summary.json` (ADAPT982 when it is malformed). */
 export function parseSummary(text: string, file: string): StageResult<SweepSummary | null> {
-  return parseJson(text, file, "ADAPT982", "the sweep summary", SUMMARY, "run `adapt sweep SPEC` again: it resumes, runs nothing finished and rewrites the summary");
+  const raw = parseJson(text, file, "ADAPT982", "the sweep summary", SUMMARY, "run `adapt sweep SPEC` again: it resumes, runs nothing finished and rewrites the summary");
+  if (raw.value === null) return { value: null, diagnostics: raw.diagnostics };
+  const configs = raw.value.configs.map((c) => ({ ...c, validation: known(c.validation), test: known(c.test) }));
+  return { value: { ...raw.value, configs }, diagnostics: raw.diagnostics };
 }
 
 /** A result with the 1-based line it came from. */
@@ -236,10 +257,21 @@ export interface NumberedResult {
 
 const LINE_HELP = "remove the broken line and run `adapt sweep SPEC` again: it runs only the points without a result";
 
-/** Parses `results.jsonl`: every well-formed line, and an ADAPT981 error for each other one. */
+/** The result that replaces a damaged line: a later line of the point whose id the damaged line begins with. */
+function rerun(text: string, line: number, results: readonly NumberedResult[]): NumberedResult | undefined {
+  const id = /"id":"((?:[^"\\]|\\.)*)("?)/.exec(text);
+  if (id === null) return undefined;
+  const complete = id[2] === '"';
+  return results.find((r) => r.line > line && (complete ? r.value.id === id[1] : r.value.id.startsWith(id[1]!)));
+}
+
+/**
+ * Parses `results.jsonl`: every well-formed line, and an ADAPT981 error for each other one, or a warning
+ * when a later line holds the same point (`adapt sweep` runs a point with a damaged line again and appends).
+ */
 export function parseResults(text: string, file: string): StageResult<NumberedResult[]> {
   const value: NumberedResult[] = [];
-  const diagnostics: Diagnostic[] = [];
+  const bad: { line: number; text: string; columns: Columns; message: string }[] = [];
   const check = validator(RESULT);
   text.split("\n").forEach((raw, i) => {
     const line = raw.replace(/\r$/, "");
@@ -249,11 +281,16 @@ export function parseResults(text: string, file: string): StageResult<NumberedRe
       parsed = JSON.parse(line);
     } catch (e) {
       const why = e instanceof Error ? e.message.replace(/\.$/, "") : "invalid JSON";
-      diagnostics.push(lineDiag("ADAPT981", file, i + 1, syntaxColumns(e, line), `line ${i + 1} of the results is not valid JSON: ${why}`, LINE_HELP));
+      bad.push({ line: i + 1, text: line, columns: syntaxColumns(e, line), message: `is not valid JSON: ${why}` });
       return;
     }
     if (check(parsed)) value.push({ line: i + 1, text: line, value: parsed });
-    else diagnostics.push(lineDiag("ADAPT981", file, i + 1, errorColumns(check.errors?.[0], line), `line ${i + 1} of the results is malformed: ${problem(check.errors?.[0])}`, LINE_HELP));
+    else bad.push({ line: i + 1, text: line, columns: errorColumns(check.errors?.[0], line), message: `is malformed: ${problem(check.errors?.[0])}` });
+  });
+  const diagnostics = bad.map((b) => {
+    const again = rerun(b.text, b.line, value);
+    if (again === undefined) return lineDiag("ADAPT981", file, b.line, b.columns, `line ${b.line} of the results ${b.message}`, LINE_HELP);
+    return lineDiag("ADAPT981", file, b.line, b.columns, `line ${b.line} of the results ${b.message}; its point ran again and line ${again.line} is used`, undefined, "warning");
   });
   return { value, diagnostics };
 }

@@ -6,7 +6,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, relative, resolve, sep } from "node:path";
-import type { Diagnostic } from "../../compiler/diagnostics/diagnostic.ts";
+import { hasErrors, type Diagnostic } from "../../compiler/diagnostics/diagnostic.ts";
 import { checkConsistency, type SweepFolder } from "../../report/consistency.ts";
 import type { ReportTask, TaskSection } from "../../report/model.ts";
 import { fileDiag, parseManifest, parseResults, parseSummary } from "../../report/sweep-files.ts";
@@ -90,7 +90,7 @@ function readFolder(dir: string, cwd: string, out: ReadSweeps): SweepFolder | nu
   const results = parseResults(texts.results, files.results);
   const summary = parseSummary(texts.summary, files.summary);
   out.diagnostics.push(...manifest.diagnostics, ...results.diagnostics, ...summary.diagnostics);
-  if (manifest.value === null || summary.value === null || results.diagnostics.length > 0) return null;
+  if (manifest.value === null || summary.value === null || hasErrors(results.diagnostics)) return null;
   const folder = { manifest: manifest.value, results: results.value, summary: summary.value, files };
   const mixed = checkConsistency(folder);
   out.diagnostics.push(...mixed);

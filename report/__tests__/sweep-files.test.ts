@@ -37,6 +37,29 @@ describe("the sweep files", () => {
     ]);
   });
 
+  it("only warn about a damaged line whose point ran again (adapt sweep appends the new result)", () => {
+    const lines = text("results.jsonl").trimEnd().split("\n");
+    const damaged = [...lines.slice(0, 5), lines[5]!.slice(0, 40), ...lines.slice(6), lines[5]!].join("\n");
+    const r = parseResults(damaged, "results.jsonl");
+    expect(r.value.map((x) => x.value.id)).toContain(JSON.parse(lines[5]!).id);
+    expect(r.diagnostics.map((d) => [d.severity, d.span.start.line, d.message])).toEqual([
+      ["warning", 6, expect.stringMatching(/^line 6 of the results is not valid JSON: .*; its point ran again and line 21 is used$/)],
+    ]);
+    const lost = [...lines.slice(0, 5), lines[5]!.slice(0, 40), ...lines.slice(6)].join("\n");
+    expect(parseResults(lost, "results.jsonl").diagnostics.map((d) => d.severity)).toEqual(["error"]);
+  });
+
+  it("accept what a sweep writes for a metric no seed has (NaN, written as null) and a sweep without a selection", () => {
+    const raw = JSON.parse(text("summary.json")) as { selected: string | null; configs: { test: Record<string, unknown> }[] };
+    raw.selected = null;
+    raw.configs[0]!.test = { accuracy: { mean: null, std: 0, n: 0 } };
+    const s = parseSummary(JSON.stringify(raw), "summary.json");
+    expect(s.diagnostics).toEqual([]);
+    expect([s.value!.selected, s.value!.configs[0]!.test]).toEqual([null, {}]);
+    const line = text("results.jsonl").split("\n")[0]!.replace(/"validation":\{[^}]*\}/, '"validation":null');
+    expect(parseResults(line, "results.jsonl").diagnostics).toEqual([]);
+  });
+
   it("refuse a manifest or summary that is not one (ADAPT980, ADAPT982)", () => {
     expect(parseManifest('{"version": 2}', "s.json").diagnostics.map((d) => [d.code, d.message])).toEqual([["ADAPT980", "the sweep manifest is malformed: `specHash` is missing"]]);
     expect(parseManifest("[1,", "s.json").diagnostics[0]!.message).toMatch(/^the sweep manifest is not valid JSON: /);
