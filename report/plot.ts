@@ -26,17 +26,17 @@ const SHAPES = ["circle", "square", "triangle-up", "diamond", "cross", "triangle
 /** The log axis: the data's range widened by a factor on each side, with ticks at powers of ten (and 3x where few). */
 function logAxis(values: readonly number[]): { domain: [number, number]; ticks: number[] } {
   const positive = values.filter((v) => v > 0);
-  const lo = Math.min(...positive, 1) === Infinity ? 1 : Math.min(...positive) / 1.8;
+  const lo = positive.length === 0 ? 1 : Math.min(...positive) / 1.8;
   const hi = positive.length === 0 ? 10 : Math.max(...positive) * 1.8;
   const decades: number[] = [];
   for (let k = Math.ceil(Math.log10(lo)); k <= Math.floor(Math.log10(hi)); k++) decades.push(10 ** k);
-  const ticks = decades.length >= 3 ? decades : [...decades, ...decades.map((d) => 3 * d), ...(decades.length === 0 ? [lo, hi] : [])].filter((t) => t >= lo && t <= hi).sort((a, b) => a - b);
+  const ticks = decades.length >= 3 ? decades : [...decades, ...decades.map((d) => 3 * d)].filter((t) => t >= lo && t <= hi).sort((a, b) => a - b);
   return { domain: [lo, hi], ticks };
 }
 
 function tradeoffSpec(f: TradeoffFigure): TopLevelSpec {
   const color = { field: "series", type: "nominal", title: "method", scale: { domain: [...f.series] } } as const;
-  const y = { field: "y", type: "quantitative", title: f.yTitle, scale: { zero: false, padding: 12 } } as const;
+  const y = { field: "y", type: "quantitative", title: f.yTitle, scale: { zero: false, padding: 12, ...(f.points.length === 0 ? { domain: [0, 1] } : {}) } } as const;
   const axis = logAxis(f.points.map((p) => p.params));
   const x = { field: "params", type: "quantitative", title: f.xTitle, scale: { type: "log", domain: axis.domain, nice: false }, axis: { values: axis.ticks, format: "~s" } } as const;
   const reference = f.reference === null ? [] : [{
@@ -67,7 +67,11 @@ function curvesSpec(f: CurvesFigure): TopLevelSpec {
   const evals = f.runs.flatMap((r) => r.evals.map((p) => ({ variant: r.variant, run: r.run, step: p.step, value: p.value })));
   const panel = (values: object[], title: string, zero: boolean, marks: object[]): object => ({
     width: 340, height: 240, data: { values },
-    encoding: { x, y: { field: "value", type: "quantitative", title, scale: { zero } }, color, detail: { field: "run" } },
+    encoding: {
+      x: { ...x, ...(values.length === 0 ? { scale: { domain: [0, 1] } } : {}) },
+      y: { field: "value", type: "quantitative", title, scale: { zero, ...(values.length === 0 ? { domain: [0, 1] } : {}) } },
+      color, detail: { field: "run" },
+    },
     layer: marks,
   });
   return {

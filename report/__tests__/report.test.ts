@@ -140,6 +140,15 @@ describe("the figures", () => {
     expect(all.filter((e) => e["aria-roledescription"] === "point")).toHaveLength(5);
   });
 
+  it("draw a task with nothing to show as empty axes, without a warning", async () => {
+    const empty = { title: "t", xTitle: "x", yTitle: "y", series: [], points: [], reference: null };
+    const drawn = await drawTradeoff(empty);
+    expect(drawn.warnings).toEqual([]);
+    expect(parseSvg(drawn.svg).filter((e) => e["aria-roledescription"] === "point")).toEqual([]);
+    const curves = await drawCurves({ title: "t", lossTitle: "l", metricTitle: "m", variants: [], runs: [] });
+    expect(curves.warnings).toEqual([]);
+  });
+
   it("are the same bytes when drawn again", async () => {
     const spam = model.tasks.find((t) => t.name === "spam")!;
     const [a, b] = await Promise.all([drawTradeoff(tradeoffFigure(spam)), drawTradeoff(tradeoffFigure(spam))]);
