@@ -45,8 +45,8 @@ export interface CurvesFigure {
   readonly title: string;
   readonly lossTitle: string;
   readonly metricTitle: string;
-  /** Variants in legend order. */
-  readonly variants: readonly string[];
+  /** Variants in legend order, each with its series (the series' colour, in a shade per variant). */
+  readonly variants: readonly { readonly variant: string; readonly series: string }[];
   readonly runs: readonly RunCurves[];
 }
 
@@ -89,7 +89,7 @@ export function curvesFigure(t: TaskSection, logs: ReadonlyMap<string, TrainingC
   );
   return {
     title: `${t.name}: training curves of the selected configurations`, lossTitle: "training loss",
-    metricTitle: `${t.select.split} ${metric}${axisUnit(metric)}`, variants: [...new Set(runs.map((r) => r.variant))], runs,
+    metricTitle: `${t.select.split} ${metric}${axisUnit(metric)}`, variants: t.rows.filter((r) => runs.some((x) => x.variant === r.variant)).map((r) => ({ variant: r.variant, series: r.series })), runs,
   };
 }
 

@@ -19,8 +19,13 @@ const CONFIG = {
   axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: "normal", grid: true, gridColor: "#e6e6e6", tickColor: "#888", domainColor: "#888" },
   legend: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: "normal", labelLimit: 240 },
   title: { fontSize: 14, fontWeight: "normal", anchor: "start" },
-  range: { category: { scheme: "tableau10" } },
 } as const;
+/** Vega's `tableau20`: pairs of a dark and a light shade of one hue. A series takes a pair, its variants the shades. */
+const TABLEAU20 = [
+  "#4c78a8", "#9ecae9", "#f58518", "#ffbf79", "#54a24b", "#88d27a", "#b79a20", "#f2cf5b", "#439894", "#83bcb6",
+  "#e45756", "#ff9d98", "#79706e", "#bab0ac", "#d67195", "#fcbfd2", "#b279a2", "#d6a5c9", "#9e765f", "#d8b5a5",
+];
+const seriesColor = (i: number, shade = 0): string => TABLEAU20[((i % 10) * 2 + (shade % 2))]!;
 const SHAPES = ["circle", "square", "triangle-up", "diamond", "cross", "triangle-down", "triangle-right", "triangle-left"];
 
 /** The log axis: the data's range widened by a factor on each side, with ticks at powers of ten (and 3x where few). */
@@ -35,7 +40,7 @@ function logAxis(values: readonly number[]): { domain: [number, number]; ticks: 
 }
 
 function tradeoffSpec(f: TradeoffFigure): TopLevelSpec {
-  const color = { field: "series", type: "nominal", title: "method", scale: { domain: [...f.series] } } as const;
+  const color = { field: "series", type: "nominal", title: "method", scale: { domain: [...f.series], range: f.series.map((_, i) => seriesColor(i)) } } as const;
   const y = { field: "y", type: "quantitative", title: f.yTitle, scale: { zero: false, padding: 12, ...(f.points.length === 0 ? { domain: [0, 1] } : {}) } } as const;
   const axis = logAxis(f.points.map((p) => p.params));
   const x = { field: "params", type: "quantitative", title: f.xTitle, scale: { type: "log", domain: axis.domain, nice: false }, axis: { values: axis.ticks, format: "~s" } } as const;
@@ -61,7 +66,9 @@ function tradeoffSpec(f: TradeoffFigure): TopLevelSpec {
 }
 
 function curvesSpec(f: CurvesFigure): TopLevelSpec {
-  const color = { field: "variant", type: "nominal", title: "variant", scale: { domain: [...f.variants] } } as const;
+  const series = [...new Set(f.variants.map((v) => v.series))];
+  const shades = f.variants.map((v, i) => seriesColor(series.indexOf(v.series), f.variants.slice(0, i).filter((w) => w.series === v.series).length));
+  const color = { field: "variant", type: "nominal", title: "variant", scale: { domain: f.variants.map((v) => v.variant), range: shades } } as const;
   const x = { field: "step", type: "quantitative", title: "training step" } as const;
   const loss = f.runs.flatMap((r) => r.loss.map((p) => ({ variant: r.variant, run: r.run, step: p.step, value: p.loss })));
   const evals = f.runs.flatMap((r) => r.evals.map((p) => ({ variant: r.variant, run: r.run, step: p.step, value: p.value })));

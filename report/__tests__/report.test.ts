@@ -120,6 +120,10 @@ describe("the figures", () => {
     expect(all.filter((e) => e["aria-roledescription"] === "line mark")).toHaveLength(30);
     expect(all.filter((e) => e["aria-roledescription"] === "point")).toHaveLength(30);
     for (const label of ["training loss", "validation accuracy (%)", "training step", "adapters.m8", "full"]) expect(svg).toContain(`>${label}</text>`);
+    const strokes = new Map(all.filter((e) => e["aria-roledescription"] === "line mark").map((e) => [/variant: ([\w.]+)/.exec(e["aria-label"]!)![1], e["stroke"]]));
+    const fills = new Map(parseSvg((await drawTradeoff(tradeoffFigure(spam))).svg).filter((e) => e["aria-roledescription"] === "point").map((e) => [/method: (\w+)/.exec(e["aria-label"]!)![1], e["fill"]]));
+    expect([strokes.get("adapters.m8"), strokes.get("top.n1"), strokes.get("full")]).toEqual([fills.get("adapters"), fills.get("top"), fills.get("full")]);
+    expect(new Set([strokes.get("adapters.m8"), strokes.get("adapters.m64"), strokes.get("top.n1"), strokes.get("top.n3"), strokes.get("full")]).size).toBe(5);
   });
 
   it("draw the trade-off across tasks as differences to full fine-tuning: median and 20th-80th percentiles", async () => {
