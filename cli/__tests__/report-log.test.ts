@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { workspace } from "../../runtime/train/__tests__/fixtures/workspace.ts";
@@ -38,5 +38,6 @@ describe("the curves of a log that adapt run wrote", () => {
     expect(Object.keys(value.evals[0]!.metrics)).toContain("accuracy");
     const steps = text.trim().split("\n").map((l) => JSON.parse(l) as { event: string; loss?: number }).filter((e) => e.event === "step");
     expect(value.loss.map((p) => p.loss)).toEqual(steps.slice(12).map((e) => e.loss));
+    rmSync(dir, { recursive: true, force: true });
   }, 120_000);
 });
