@@ -10,6 +10,7 @@ import { renderText } from "../compiler/diagnostics/render.ts";
 import { compileText } from "../compiler/compile.ts";
 import { dirname } from "node:path";
 import { modelFileLoader } from "../cli/files.ts";
+import { reportExampleSection } from "./reference-report.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
@@ -76,6 +77,11 @@ export async function diagnosticsSection(): Promise<string> {
     const path = `${ROOT}specs/diagnostics/${code}.adapt`;
     if (/^ADAPT99[0-4]$/.test(code)) {
       parts.push("Reported by the browser playground (`web/`) about the backend, the files the user gave it, or its workers.", "");
+      continue;
+    }
+    const folder = reportExampleSection(code, `${ROOT}specs/diagnostics`);
+    if (folder !== null) {
+      parts.push(...folder);
       continue;
     }
     if (!existsSync(path)) {

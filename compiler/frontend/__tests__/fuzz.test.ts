@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync, readdirSync, statSync } from "node:fs";
 import { analyzeText } from "../analyze.ts";
 import { formatText } from "../../format/format.ts";
 import { parseSpec } from "../parse.ts";
@@ -15,7 +15,7 @@ import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
 const root = new URL("../../../specs/", import.meta.url).pathname;
 const corpus = [
   ...readdirSync(`${root}examples`).map((f) => readFileSync(`${root}examples/${f}`, "utf8")),
-  ...readdirSync(`${root}diagnostics`).map((f) => readFileSync(`${root}diagnostics/${f}`, "utf8")),
+  ...readdirSync(`${root}diagnostics`).filter((f) => statSync(`${root}diagnostics/${f}`).isFile()).map((f) => readFileSync(`${root}diagnostics/${f}`, "utf8")),
 ];
 
 const FRAGMENTS = [
