@@ -6,7 +6,7 @@
  */
 import "../bert/layers.ts";
 import "../layers/layer-norm.ts";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { atomicWrite } from "./atomic.ts";
