@@ -4,6 +4,7 @@
  */
 import { buildTmLanguage } from "./textmate.ts";
 import { buildHighlightJs, HIGHLIGHT_JS_TYPES } from "./highlightjs.ts";
+import { buildMarkdownInjection } from "./markdown.ts";
 
 /** One generated file. */
 export interface GeneratedFile {
@@ -15,6 +16,10 @@ export interface GeneratedFile {
 export function generatedFiles(): GeneratedFile[] {
   return [
     { path: "editors/vscode/syntaxes/adapt.tmLanguage.json", text: `${JSON.stringify(buildTmLanguage(), null, 2)}\n` },
+    {
+      path: "editors/vscode/syntaxes/adapt.markdown.tmLanguage.json",
+      text: `${JSON.stringify(buildMarkdownInjection(), null, 2)}\n`,
+    },
     { path: "editors/web/adapt.hljs.js", text: buildHighlightJs() },
     { path: "editors/web/adapt.hljs.d.ts", text: HIGHLIGHT_JS_TYPES },
   ];
