@@ -11,6 +11,8 @@ import type { TmGrammar } from "../../generate/textmate.ts";
 /** One token: its text and its scopes (without the root `source.adapt`). */
 export interface ScopedToken {
   readonly line: number;
+  /** 0-based column of the token's first non-blank character. */
+  readonly column: number;
   readonly text: string;
   readonly scopes: readonly string[];
 }
@@ -68,7 +70,8 @@ export function tokenize(grammar: vsctm.IGrammar, text: string): ScopedToken[] {
     for (const t of r.tokens) {
       const tokenText = line.slice(t.startIndex, t.endIndex);
       if (tokenText.trim() === "") continue;
-      out.push({ line: i + 1, text: tokenText, scopes: t.scopes.slice(1) });
+      const column = t.startIndex + tokenText.length - tokenText.trimStart().length;
+      out.push({ line: i + 1, column, text: tokenText, scopes: t.scopes.slice(1) });
     }
     stack = r.ruleStack;
   });
