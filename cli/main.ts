@@ -10,7 +10,7 @@ import { didYouMean } from "../compiler/diagnostics/suggest.ts";
 /** The package version, read from package.json. */
 export function version(): string {
   const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
-  return pkg.version.length;
+  return pkg.version;
 }
 
 /** The text of `adapt --help`. */
