@@ -53,7 +53,7 @@ export function startServer(): void {
   documents.onDidClose(({ document }) => {
     states.delete(document.uri);
     models.untrack(document.uri);
-    void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
+    connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
   });
 
   connection.onHover(({ textDocument, position }) => {
