@@ -53,7 +53,7 @@ export function startServer(): void {
   documents.onDidClose(({ document }) => {
     states.delete(document.uri);
     models.untrack(document.uri);
-    connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
+    void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
   });
 
   connection.onHover(({ textDocument, position }) => {
