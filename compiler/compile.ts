@@ -20,9 +20,8 @@ import { resolveSites } from "./resolve/sites.ts";
 import { resolveSizes } from "./resolve/sizes.ts";
 import { resolveTrainability } from "./resolve/trainability.ts";
 
-export { matchSelector, type SelectorMatch } from "./resolve/selector.ts";
 export { readManifest } from "./model/manifest.ts";
-export type { ModelManifest, LayerInfo, WeightInfo } from "./model/types.ts";
+export type { ModelManifest } from "./model/types.ts";
 
 /** What `compileSpec` needs besides the checked spec and the manifest. */
 export interface CompileOptions {

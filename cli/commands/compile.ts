@@ -5,7 +5,7 @@
  */
 import { dirname, resolve } from "node:path";
 import { stringify } from "yaml";
-import { compileSpec, compileText, readManifest, type CompileOutcome, type ModelLoader } from "../../compiler/compile.ts";
+import { compileSpec, compileText, readManifest, type CompileOutcome } from "../../compiler/compile.ts";
 import { diag, FILE_START, hasErrors, type Diagnostic } from "../../compiler/diagnostics/diagnostic.ts";
 import type { CheckedSpec } from "../../compiler/frontend/checked.ts";
 import { renderAll, toJson } from "../../compiler/diagnostics/render.ts";

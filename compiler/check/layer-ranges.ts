@@ -38,10 +38,3 @@ export function checkRanges(ranges: readonly A.Range[]): Diagnostic[] {
   }
   return out;
 }
-
-/** The layer indices of well-formed ranges, as a set. */
-export function rangeIndices(ranges: readonly A.Range[]): Set<number> {
-  const out = new Set<number>();
-  for (const r of ranges) for (let i = r.from.value; i <= (r.to ?? r.from).value; i++) out.add(i);
-  return out;
-}

@@ -4,7 +4,7 @@
  */
 import type * as A from "../../grammar/ast.ts";
 import { diag, type Diagnostic, type StageResult } from "../diagnostics/diagnostic.ts";
-import type { CheckedHead, CheckedSpec } from "../frontend/checked.ts";
+import type { CheckedHead } from "../frontend/checked.ts";
 import type { HeadIR, InitIR, SourceRef, SurgeryOp } from "../ir/types.ts";
 import type { ModelManifest } from "../model/types.ts";
 import { lastDim, type Site } from "../resolve/sites.ts";

@@ -28,14 +28,14 @@ export function modelStatement(spec: A.Spec): A.ModelStmt | null {
 }
 
 /**
- * Loads the model a spec names; null when the spec names none or the document is not a saved file. A
- * missing file gives a warning (the CLI's `--model` may supply the model), not an error.
+ * Loads the model a spec names; null when the spec names none. A missing file gives a warning (the CLI's
+ * `--model` may supply the model), not an error; so does a relative path in an unsaved document.
  */
 export function loadModel(spec: A.Spec, specFile: string | null): LoadedModel | null {
   const statement = modelStatement(spec);
   if (statement === null || statement.path.value === "") return null;
   const given = statement.path.value;
-  if (specFile === null && !isAbsolute(given)) return null;
+  if (specFile === null && !isAbsolute(given)) return unsavedRelativeModel(statement);
   const path = isAbsolute(given) ? given : resolve(dirname(specFile!), given);
   let stamp: string;
   try {
@@ -55,4 +55,16 @@ export function loadModel(spec: A.Spec, specFile: string | null): LoadedModel | 
   }
   const diagnostics = entry.diagnostics.map((d) => ({ ...d, span: statement.path.span, file: specFile ?? d.file }));
   return { given, path, statement, manifest: entry.manifest, diagnostics };
+}
+
+/**
+ * An unsaved (untitled) document's relative model path has no folder to start from: reported as a model
+ * file that cannot be read (ADAPT125, as the CLI reports a missing model), with how to fix it.
+ */
+function unsavedRelativeModel(statement: A.ModelStmt): LoadedModel {
+  const given = statement.path.value;
+  const message = `the model file \`${given}\` cannot be read: the spec is not saved, so a relative path has no folder to start from`;
+  const help = "save the spec beside its model, or write the model's absolute path";
+  const d = diag("ADAPT125", statement.path.span, message, { severity: "warning", help });
+  return { given, path: given, statement, manifest: null, diagnostics: [d] };
 }

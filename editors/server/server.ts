@@ -11,6 +11,7 @@ import { formatEdits, toLspDiagnostic } from "./convert.ts";
 import { definitionSpan } from "./definition.ts";
 import { hoverText } from "./hover.ts";
 import { fromLspPosition, toLspRange } from "./positions.ts";
+import { watchModelFiles } from "./watch.ts";
 
 /** Starts the server on this process's stdio (or the transport named on the command line). */
 export function startServer(): void {
@@ -25,8 +26,14 @@ export function startServer(): void {
     if (known !== undefined && known.text === doc.getText()) return known;
     const fresh = analyzeDocument(uri, doc.getText(), (e) => connection.console.error(`adapt: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
     states.set(uri, fresh);
+    models.track(uri, fresh.model?.path ?? null);
     return fresh;
   };
+  const models = watchModelFiles(connection, (uri) => {
+    states.delete(uri);
+    const s = state(uri);
+    if (s !== null) void connection.sendDiagnostics({ uri, version: documents.get(uri)?.version, diagnostics: s.diagnostics.map(toLspDiagnostic) });
+  });
 
   connection.onInitialize(() => ({
     capabilities: {
@@ -45,6 +52,7 @@ export function startServer(): void {
   });
   documents.onDidClose(({ document }) => {
     states.delete(document.uri);
+    models.untrack(document.uri);
     void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
   });
 

@@ -2,9 +2,9 @@
  * `npm run package:vscode`: bundles the extension and the language server with esbuild into out/, then
  * packages this folder as a .vsix with @vscode/vsce, offline (no dependencies are fetched: the bundles
  * hold everything). `--out DIR` writes the .vsix into DIR instead of out/. Fails when the generated
- * grammars are stale.
+ * grammars are stale or when vsce's checks fail (licence, repository, README images, icon).
  */
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -14,6 +14,22 @@ import { generatedFiles } from "../generate/outputs.ts";
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
 
+/** The fields of the extension's manifest that the build reads. */
+interface Manifest {
+  readonly name: string;
+  readonly version: string;
+  readonly repository: { readonly url: string; readonly directory: string };
+}
+
+/**
+ * Where the README's relative links and images point once published: the extension's folder in the
+ * repository (vsce itself would point them at the repository's root, ignoring `repository.directory`).
+ */
+function readmeBase(manifest: Manifest): { baseContentUrl: string; baseImagesUrl: string } {
+  const repo = manifest.repository.url.replace(/^git\+/, "").replace(/\.git$/, "");
+  return { baseContentUrl: `${repo}/blob/HEAD/${manifest.repository.directory}`, baseImagesUrl: `${repo}/raw/HEAD/${manifest.repository.directory}` };
+}
+
 /** Builds the bundles and the .vsix; returns the .vsix's path. */
 export async function packageExtension(outDir: string = join(here, "out")): Promise<string> {
   for (const f of generatedFiles()) {
@@ -22,9 +38,10 @@ export async function packageExtension(outDir: string = join(here, "out")): Prom
   const common = { bundle: true, platform: "node", format: "cjs", target: "node18", logLevel: "error", legalComments: "none", minify: true } as const;
   await build({ ...common, entryPoints: [join(here, "src", "extension.ts")], outfile: join(here, "out", "extension.cjs"), external: ["vscode"] });
   await build({ ...common, entryPoints: [join(root, "editors", "server", "main.ts")], outfile: join(here, "out", "server.cjs") });
-  const manifest = JSON.parse(readFileSync(join(here, "package.json"), "utf8")) as { name: string; version: string };
+  const manifest = JSON.parse(readFileSync(join(here, "package.json"), "utf8")) as Manifest;
+  mkdirSync(resolve(outDir), { recursive: true });
   const packagePath = join(resolve(outDir), `${manifest.name}-${manifest.version}.vsix`);
-  await createVSIX({ cwd: here, packagePath, dependencies: false, allowMissingRepository: true, skipLicense: true });
+  await createVSIX({ cwd: here, packagePath, dependencies: false, ...readmeBase(manifest) });
   return packagePath;
 }
 

@@ -2,20 +2,34 @@
 
 /** The highlight.js definition of `.adapt`: `hljs.registerLanguage("adapt", adapt)`. */
 export default function adapt(hljs) {
+  const KEYWORDS = { $pattern: /[A-Za-z_][A-Za-z0-9_]*/, keyword: ["model","adapter","insert","apply","size","train","freeze","head","plan","after","before","parallel","to","in","layers","where","type","expect","all","adapters"] };
+  const STRING = { scope: "string", begin: /"/, end: /"|$/, contains: [{ scope: "char.escape", match: /\\["\\]/ }] };
+  const VALUES = [
+    { scope: "regexp", match: /(?<=\b(?:parallel|before|freeze|after|train|to)\s+)\/(?:[^/\\\n]|\\.)+\/[a-z]*/ },
+    STRING,
+    { scope: "number", match: /\b\d+(?:\.\d+)?(?:[eE][+-]?\d+)?\b/ },
+    { scope: "type", match: /\b(?:bottleneck|classifier|regression|parallel|lora|ia3)\b(?=\s*\()/ },
+    { scope: "title.function", match: /\b[A-Za-z_][A-Za-z0-9_]*(?=\s*\()/ },
+    { scope: "attr", match: /\b[A-Za-z_][A-Za-z0-9_]*(?=\s*:)/ },
+    { match: [/\btype/, /\s*/, /=/, /\s*/, /[A-Za-z_][A-Za-z0-9_]*/], scope: { 1: "keyword", 3: "operator", 5: "built_in" } },
+    { scope: "operator", match: /=|\/|-/ },
+    { scope: "punctuation", match: /\.\.|\.|:|,|\(|\)|\[|\]|\{|\}/ },
+  ];
+  const PLAN = {
+    begin: [/\bplan/, /\s*/, /\{/], beginScope: { 1: "keyword", 3: "punctuation" },
+    end: /\}|^(?=(?:adapter|insert|freeze|model|apply|train|size|head|plan)\b(?!\s*:))/, endScope: "punctuation",
+    keywords: KEYWORDS,
+    contains: [hljs.HASH_COMMENT_MODE, { scope: "keyword", match: /(?<=^[ \t]*)(?!(?<=^)(?=(?:adapter|insert|freeze|model|apply|train|size|head|plan)\b(?!\s*:)))[A-Za-z_][A-Za-z0-9_]*\b(?!\s*:)/ }, ...VALUES],
+  };
   return {
     name: "adapt",
     aliases: ["adapt"],
-    keywords: { $pattern: /[A-Za-z_][A-Za-z0-9_]*/, keyword: ["model","adapter","insert","apply","size","train","freeze","head","plan","after","before","parallel","to","in","layers","where","type","expect","all","adapters"] },
+    keywords: KEYWORDS,
     contains: [
       hljs.HASH_COMMENT_MODE,
-      { scope: "string", begin: /"/, end: /"|$/, contains: [{ scope: "char.escape", match: /\\["\\]/ }] },
-      { scope: "regexp", match: /(?<=\b(?:parallel|before|freeze|after|train|to)\s+)\/(?:[^/\\\n]|\\.)+\/[a-z]*/ },
-      { match: [/\b(?:adapter|insert|apply|size)/, /\s+/, /[A-Za-z_][A-Za-z0-9_]*/], scope: { 1: "keyword", 3: "variable" } },
-      { scope: "type", match: /\b(?:bottleneck|classifier|regression|parallel|lora|ia3)\b(?=\s*\()/ },
-      { scope: "title.function", match: /\b[A-Za-z_][A-Za-z0-9_]*(?=\s*\()/ },
-      { scope: "attr", match: /\b[A-Za-z_][A-Za-z0-9_]*(?=\s*:)/ },
-      { scope: "number", match: /\b\d+(?:\.\d+)?(?:[eE][+-]?\d+)?\b/ },
-      { scope: "punctuation", match: /\.\.|\.|=|:|,|\/|-|\(|\)|\[|\]|\{|\}/ },
+      PLAN,
+      { match: [/(?<=^[ \t]*)(?:adapter|insert|apply|size)/, /\s+/, /[A-Za-z_][A-Za-z0-9_]*/], scope: { 1: "keyword", 3: "variable" } },
+      ...VALUES,
     ],
   };
 }

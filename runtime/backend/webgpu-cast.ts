@@ -8,7 +8,7 @@
  * float32 one, whose shader reads the i32 buffer through the converting getter and writes f32.
  */
 import * as tf from "@tensorflow/tfjs";
-import { kernelWrapped, wrapKernels, type KernelFunc } from "./wrap-kernels.ts";
+import { wrapKernels, type KernelFunc } from "./wrap-kernels.ts";
 
 const WRAPPED = Symbol.for("adapt.webgpuCast");
 const BACKEND = "webgpu";
@@ -26,11 +26,6 @@ function wrap(inner: KernelFunc, mul: KernelFunc): KernelFunc {
     b.disposeData(one.dataId);
     return out;
   };
-}
-
-/** True when the webgpu Cast kernel is wrapped now. */
-export function webgpuCastFixed(): boolean {
-  return kernelWrapped(BACKEND, "Cast", WRAPPED);
 }
 
 /**

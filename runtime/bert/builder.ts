@@ -14,9 +14,6 @@ import { layerNormalization } from "../layers/layer-norm.ts";
 
 type Sym = tf.SymbolicTensor;
 
-/** The names of the model's inputs, in the order of `model.inputs`. */
-export const BERT_INPUTS = ["input_ids", "attention_mask", "token_type_ids"] as const;
-
 function dense(name: string, units: number, activation?: "tanh"): tf.layers.Layer {
   return tf.layers.dense({ name, units, ...(activation ? { activation } : {}) });
 }

@@ -111,17 +111,3 @@ export function applyLayer(layer: Layer, inputs: Sym[], callArgs: Record<string,
   const arg = inputs.length === 1 ? (inputs[0] as Sym) : inputs;
   return asList(layer.apply(arg, callArgs) as Sym | Sym[]);
 }
-
-/** The hook that only clones: every layer re-created from its config, with the original's weights. */
-export function cloningHook(): CallHook {
-  const clones = new Map<Layer, Layer>();
-  return (layer, inputs, callArgs) => {
-    let clone = clones.get(layer);
-    const first = clone === undefined;
-    clone ??= cloneLayer(layer);
-    clones.set(layer, clone);
-    const out = applyLayer(clone, inputs, callArgs);
-    if (first) clone.setWeights(layer.getWeights());
-    return out;
-  };
-}

@@ -4,9 +4,6 @@
  * plain numbers out; an undefined value (e.g. a constant prediction's correlation) is 0.
  */
 
-/** The metric names `metric` and `select best by` accept (plus `loss`). */
-export const METRICS = ["accuracy", "f1", "mcc", "pearson", "spearman"] as const;
-
 /** Fraction of predictions equal to the labels. */
 export function accuracy(pred: ArrayLike<number>, gold: ArrayLike<number>): number {
   let hit = 0;

@@ -11,6 +11,8 @@ import type { TmGrammar } from "../../generate/textmate.ts";
 /** One token: its text and its scopes (without the root `source.adapt`). */
 export interface ScopedToken {
   readonly line: number;
+  /** 0-based column of the token's first non-blank character. */
+  readonly column: number;
   readonly text: string;
   readonly scopes: readonly string[];
 }
@@ -25,18 +27,37 @@ function loadOnig(): Promise<void> {
 }
 
 /** Loads `grammar` into a fresh registry. */
-export async function loadGrammar(grammar: TmGrammar): Promise<vsctm.IGrammar> {
+export function loadGrammar(grammar: TmGrammar): Promise<vsctm.IGrammar> {
+  return loadGrammars(grammar.scopeName, [grammar]);
+}
+
+/** A grammar file as JSON: its scope name and, for injection grammars, its selector. */
+interface RawGrammar {
+  readonly scopeName: string;
+  readonly injectionSelector?: string;
+}
+
+/**
+ * Loads the grammar `scopeName` from `grammars` into a fresh registry, with the injection grammars
+ * among them injected where their selectors say (as VS Code does with `injectTo`).
+ */
+export async function loadGrammars(scopeName: string, grammars: readonly RawGrammar[]): Promise<vsctm.IGrammar> {
   await loadOnig();
+  const byScope = new Map(grammars.map((g) => [g.scopeName, g]));
+  const injections = grammars.filter((g) => g.injectionSelector !== undefined).map((g) => g.scopeName);
   const registry = new vsctm.Registry({
     onigLib: Promise.resolve({
       createOnigScanner: (patterns: string[]) => new onig.OnigScanner(patterns),
       createOnigString: (s: string) => new onig.OnigString(s),
     }),
-    loadGrammar: async (scope: string) =>
-      scope === grammar.scopeName ? vsctm.parseRawGrammar(JSON.stringify(grammar), "adapt.tmLanguage.json") : null,
+    loadGrammar: async (scope: string) => {
+      const g = byScope.get(scope);
+      return g === undefined ? null : vsctm.parseRawGrammar(JSON.stringify(g), `${scope}.json`);
+    },
+    getInjections: (scope: string) => (scope === scopeName ? injections : undefined),
   });
-  const loaded = await registry.loadGrammar(grammar.scopeName);
-  if (loaded === null) throw new Error("grammar did not load");
+  const loaded = await registry.loadGrammar(scopeName);
+  if (loaded === null) throw new Error(`grammar ${scopeName} did not load`);
   return loaded;
 }
 
@@ -49,7 +70,8 @@ export function tokenize(grammar: vsctm.IGrammar, text: string): ScopedToken[] {
     for (const t of r.tokens) {
       const tokenText = line.slice(t.startIndex, t.endIndex);
       if (tokenText.trim() === "") continue;
-      out.push({ line: i + 1, text: tokenText, scopes: t.scopes.slice(1) });
+      const column = t.startIndex + tokenText.length - tokenText.trimStart().length;
+      out.push({ line: i + 1, column, text: tokenText, scopes: t.scopes.slice(1) });
     }
     stack = r.ruleStack;
   });

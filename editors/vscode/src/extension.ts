@@ -1,22 +1,47 @@
 /**
- * The VS Code extension: starts the bundled `.adapt` language server (out/server.cjs) for `adapt`
- * documents. Highlighting comes from the contributed TextMate grammar.
+ * The VS Code extension: starts the `.adapt` language server for `adapt` documents: the bundled one
+ * (out/server.cjs), or the script that the `adapt.server.path` setting names. Highlighting comes from the
+ * contributed TextMate grammars (`.adapt` files, and ```` ```adapt ```` fences in Markdown). Changes to
+ * JSON files (the specs' models) are sent to the server as `workspace/didChangeWatchedFiles`.
  */
-import type { ExtensionContext } from "vscode";
+import { isAbsolute, join } from "node:path";
+import { workspace, type ExtensionContext } from "vscode";
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
 
 let client: LanguageClient | undefined;
 
-/** Called by VS Code when an `adapt` document opens. */
-export async function activate(context: ExtensionContext): Promise<void> {
-  const module = context.asAbsolutePath("out/server.cjs");
+/** The server script: `adapt.server.path` (relative to the first workspace folder) or the bundled one. */
+function serverModule(context: ExtensionContext): string {
+  const configured = workspace.getConfiguration("adapt").get<string>("server.path", "").trim();
+  if (configured === "") return context.asAbsolutePath("out/server.cjs");
+  const folder = workspace.workspaceFolders?.[0]?.uri.fsPath;
+  return isAbsolute(configured) || folder === undefined ? configured : join(folder, configured);
+}
+
+async function start(context: ExtensionContext): Promise<void> {
+  const module = serverModule(context);
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.ipc },
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ["--nolazy", "--inspect=6009"] } },
   };
-  const clientOptions: LanguageClientOptions = { documentSelector: [{ scheme: "file", language: "adapt" }, { scheme: "untitled", language: "adapt" }] };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [{ scheme: "file", language: "adapt" }, { scheme: "untitled", language: "adapt" }],
+    synchronize: { fileEvents: workspace.createFileSystemWatcher("**/*.json") },
+  };
   client = new LanguageClient("adapt", "adapt language server", serverOptions, clientOptions);
   await client.start();
+}
+
+/** Called by VS Code when an `adapt` document opens; restarts the server when `adapt.server.path` changes. */
+export async function activate(context: ExtensionContext): Promise<void> {
+  context.subscriptions.push(
+    workspace.onDidChangeConfiguration(async (e) => {
+      if (!e.affectsConfiguration("adapt.server.path")) return;
+      await client?.stop();
+      await start(context);
+    }),
+  );
+  await start(context);
 }
 
 /** Called by VS Code on shutdown. */
