@@ -94,7 +94,7 @@ export const CODES = {
   ADAPT941: { title: "backend package not installed", severity: "error" },
   ADAPT942: { title: "backend failed to initialise", severity: "error" },
   ADAPT943: { title: "no webgpu adapter", severity: "error" },
-  ADAPT944: { title: "backend cannot train the plan", severity: "error" },
+  ADAPT944: { title: "backend cannot train the plan (retired: every backend trains every plan now)", severity: "error" },
   ADAPT945: { title: "the GPU device reported an error", severity: "error" },
   ADAPT960: { title: "checkpoint file cannot be read", severity: "error" },
   ADAPT961: { title: "malformed checkpoint config", severity: "error" },
