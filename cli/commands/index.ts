@@ -13,6 +13,7 @@ import { runCommand } from "./run.ts";
 import { evalCommand } from "./eval.ts";
 import { predictCommand } from "./predict.ts";
 import { verifyCommand } from "./verify.ts";
+import { sweepCommand } from "./sweep.ts";
 
 /** All subcommands. */
-export const COMMANDS: readonly Command[] = [checkCommand, fmtCommand, compileCommand, explainCommand, inspectCommand, importCommand, runCommand, evalCommand, predictCommand, verifyCommand];
+export const COMMANDS: readonly Command[] = [checkCommand, fmtCommand, compileCommand, explainCommand, inspectCommand, importCommand, runCommand, sweepCommand, evalCommand, predictCommand, verifyCommand];

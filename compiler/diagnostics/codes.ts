@@ -10,6 +10,9 @@ export const CODES = {
   ADAPT004: { title: "syntax error", severity: "error" },
   ADAPT005: { title: "invalid regular expression", severity: "error" },
   ADAPT006: { title: "invalid escape in string", severity: "error" },
+  ADAPT007: { title: "alternatives where one value is required", severity: "error" },
+  ADAPT008: { title: "statement not allowed in a variant", severity: "error" },
+  ADAPT009: { title: "misplaced `for best`", severity: "error" },
 
   ADAPT101: { title: "undeclared adapter", severity: "error" },
   ADAPT102: { title: "duplicate adapter declaration", severity: "error" },
@@ -59,6 +62,12 @@ export const CODES = {
   ADAPT306: { title: "selection metric is not computed", severity: "error" },
   ADAPT307: { title: "no plan for training", severity: "error" },
   ADAPT308: { title: "metric does not suit the head", severity: "error" },
+  ADAPT320: { title: "sweep has no points", severity: "error" },
+  ADAPT321: { title: "variant extends an unknown variant", severity: "error" },
+  ADAPT322: { title: "variants extend each other in a cycle", severity: "error" },
+  ADAPT323: { title: "duplicate variant", severity: "error" },
+  ADAPT324: { title: "alternative given twice", severity: "error" },
+  ADAPT325: { title: "two points with the same id", severity: "error" },
 
   ADAPT901: { title: "data file cannot be read", severity: "error" },
   ADAPT902: { title: "malformed data row", severity: "error" },
@@ -104,6 +113,11 @@ export const CODES = {
   ADAPT965: { title: "checkpoint tensor has the wrong shape", severity: "error" },
   ADAPT966: { title: "checkpoint tensor not used", severity: "warning" },
   ADAPT967: { title: "imported model cannot be written", severity: "error" },
+  ADAPT970: { title: "sweep folder belongs to a different spec", severity: "error" },
+  ADAPT971: { title: "sweep folder is not writable", severity: "error" },
+  ADAPT972: { title: "point failed without a diagnostic", severity: "error" },
+  ADAPT973: { title: "another sweep is running in the folder", severity: "error" },
+  ADAPT974: { title: "sweep results cannot be read", severity: "error" },
 } as const satisfies Record<string, { title: string; severity: Severity }>;
 
 /** How serious a diagnostic is. */

@@ -5,7 +5,7 @@ export default function adapt(hljs) {
   return {
     name: "adapt",
     aliases: ["adapt"],
-    keywords: { $pattern: /[A-Za-z_][A-Za-z0-9_]*/, keyword: ["model","adapter","insert","apply","size","train","freeze","head","plan","after","before","parallel","to","in","layers","where","type","expect","all","adapters"] },
+    keywords: { $pattern: /[A-Za-z_][A-Za-z0-9_]*/, keyword: ["model","adapter","insert","apply","size","train","freeze","head","plan","variant","after","before","parallel","to","in","layers","where","type","expect","all","adapters","extends","for"] },
     contains: [
       hljs.HASH_COMMENT_MODE,
       { scope: "string", begin: /"/, end: /"|$/, contains: [{ scope: "char.escape", match: /\\["\\]/ }] },
@@ -15,7 +15,7 @@ export default function adapt(hljs) {
       { scope: "title.function", match: /\b[A-Za-z_][A-Za-z0-9_]*(?=\s*\()/ },
       { scope: "attr", match: /\b[A-Za-z_][A-Za-z0-9_]*(?=\s*:)/ },
       { scope: "number", match: /\b\d+(?:\.\d+)?(?:[eE][+-]?\d+)?\b/ },
-      { scope: "punctuation", match: /\.\.|\.|=|:|,|\/|-|\(|\)|\[|\]|\{|\}/ },
+      { scope: "punctuation", match: /\.\.|\.|=|:|,|\/|-|\(|\)|\[|\]|\{|\}|\|/ },
     ],
   };
 }
