@@ -9,7 +9,7 @@ import { dirname, join } from "node:path";
 import { hasErrors, type Diagnostic } from "../../compiler/diagnostics/diagnostic.ts";
 import type { Io } from "../command.ts";
 import { modelFileLoader } from "../files.ts";
-import { backendCannotTrain, saveRunArtifact, startBackend } from "../commands/run-support.ts";
+import { saveRunArtifact, startBackend } from "../commands/run-support.ts";
 
 /** What the sweep sends a point's process. */
 export interface PointJob {
@@ -59,8 +59,6 @@ async function runJob(job: PointJob, io: Io, shouldStop: () => boolean): Promise
   if (plan === null || plan.plan === null || hasErrors(compiled.diagnostics)) return { type: "failed", diagnostics: compiled.diagnostics };
   const backend = await startBackend(job.backend, io);
   if (backend === null) return { type: "failed", diagnostics: [] };
-  const unsupported = backendCannotTrain(plan, backend, job.file);
-  if (unsupported.length > 0) return { type: "failed", diagnostics: unsupported };
   const { runSession } = await import("../../runtime/train/session.ts");
   const { specRelative } = await import("../../runtime/data/load.ts");
   const outDir = specRelative(dirname(job.file), plan.plan.output);
