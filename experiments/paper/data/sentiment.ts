@@ -14,7 +14,7 @@ import { dedupe, SPLITS, stratifiedSplit, writeSplits, type Counts, type Row } f
 const SOURCE = join(import.meta.dirname, "..", "..", "..", "examples", "sentiment", "data");
 const OUT = join(import.meta.dirname, "sentiment");
 /** Per class. */
-export const COUNTS: Counts = { train: 200, validation: 100, test: 100 };
+export const COUNTS: Counts = { train: 140, validation: 100, test: 100 };
 const SEED = 20150810;
 
 function readRows(): Row[] {
