@@ -42,6 +42,11 @@ export function isSweepText(text: string): boolean {
   return isSweepSpec(parseSpec(text).value);
 }
 
+/** The diagnostics of any spec: a sweep's over all its points, a single-run spec's from `compileText`. */
+export async function compileAnyText(text: string, file: string, opts: SweepOptions): Promise<readonly Diagnostic[]> {
+  return (isSweepText(text) ? await compileSweepText(text, file, opts) : await compileText(text, file, opts)).diagnostics;
+}
+
 /** Expands a sweep spec and compiles every point; the points are returned only when none has errors. */
 export async function compileSweepText(text: string, file: string, opts: SweepOptions): Promise<StageResult<SweepOutcome>> {
   const parsed = parseSpec(text);
