@@ -20,14 +20,14 @@ plan {
 }
 `;
 
-/** Runs `adapt` in `cwd`; SIGKILLs it once stderr matches `killAt`. */
-function adapt(cwd: string, args: string[], killAt?: RegExp): Promise<{ code: number | null; signal: string | null; stderr: string; stdout: string }> {
+/** Runs `adapt` in `cwd`; sends `signal` (SIGKILL) once stderr matches `killAt`. */
+function adapt(cwd: string, args: string[], killAt?: RegExp, signal: NodeJS.Signals = "SIGKILL"): Promise<{ code: number | null; signal: string | null; stderr: string; stdout: string }> {
   return new Promise((done, failed) => {
     const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
     let stderr = "", stdout = "", sent = false;
     child.stderr.on("data", (c: Buffer) => {
       stderr += c.toString();
-      if (killAt && !sent && killAt.test(stderr)) (sent = true), child.kill("SIGKILL");
+      if (killAt && !sent && killAt.test(stderr)) (sent = true), child.kill(signal);
     });
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
     child.on("error", failed);
@@ -76,6 +76,20 @@ describe("adapt sweep", () => {
     expect(changed.stderr).toContain("ADAPT970");
     expect(changed.stderr).toMatch(/line 9 of the spec was `batch +8`/);
   }, 600_000);
+
+  it("stops its points with a checkpoint and exits 130 on Ctrl-C; the next sweep resumes them", async () => {
+    const dir = workspace();
+    writeFileSync(join(dir, "spec.adapt"), SPEC);
+    const only = ["--only", "default~size=4~lr=0.1"];
+    const cut = await adapt(dir, ["sweep", "spec.adapt", "--backend", "cpu", ...only], /\] start/, "SIGINT");
+    expect(cut.code, cut.stderr).toBe(130);
+    expect(cut.stderr).toMatch(/stopped default~size=4~lr=0\.1 at step [1-9] \(checkpoint saved\)/);
+    expect(readdirSync(join(dir, "out", "points", "default~size=4~lr=0.1"))).toContain("checkpoint.ckpt");
+    const rest = await adapt(dir, ["sweep", "spec.adapt", "--backend", "cpu", ...only]);
+    expect(rest.code, rest.stderr).toBe(0);
+    expect(rest.stderr).toMatch(/resume default~size=4~lr=0\.1 at step [1-9]/);
+    expect(rest.stdout).toContain("`default~size=4~lr=0.1`");
+  }, 300_000);
 
   it("refuses a sweep folder that cannot be written (ADAPT971) at the plan's output", async () => {
     const dir = workspace();
