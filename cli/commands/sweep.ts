@@ -12,6 +12,7 @@ import { compileSweepText, type SweepOutcome } from "../../compiler/sweep/compil
 import type { SelectRule } from "../../compiler/sweep/summary.ts";
 import { sha256 } from "../../compiler/lower/sha256.ts";
 import { FILE_START } from "../../compiler/diagnostics/diagnostic.ts";
+import { isYamlSpecFile } from "../../compiler/frontend/yaml-spec.ts";
 import { choice, parseFlags } from "../args.ts";
 import { EXIT, UsageError, type Command, type Io } from "../command.ts";
 import { modelFileLoader, readText } from "../files.ts";
@@ -34,6 +35,7 @@ export const sweepCommand: Command = {
     const backend = choice(flags["backend"], BACKENDS, "auto", "backend");
     const jobs = jobsFlag(flags["jobs"]);
     const file = resolve(io.cwd, positionals[0]!);
+    if (isYamlSpecFile(file)) throw new UsageError("sweeps are written in `.adapt` files: YAML specs have no alternatives or variants yet");
     const text = readText(file, io.cwd, "spec");
     const model = flags["model"] === undefined ? undefined : resolve(io.cwd, flags["model"] as string);
     const only = typeof flags["only"] === "string" ? flags["only"].split(",").filter((g) => g !== "") : undefined;

@@ -63,7 +63,7 @@ export async function runSweep(run: SweepRun): Promise<number> {
   const paths = sweepPaths(run.out);
   atomicWrite(paths.summary, `${JSON.stringify(summary, null, 1)}\n`);
   atomicWrite(paths.table, table);
-  run.io.stdout(table);
+  if (run.results.length > 0) run.io.stdout(table);
   if (state.stopping) {
     run.io.stderr(`interrupted: the running points saved checkpoints; run \`adapt sweep\` again to resume\n`);
     return EXIT.interrupted;

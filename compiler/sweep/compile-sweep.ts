@@ -5,7 +5,8 @@
  * note naming the points when only some have them. Single-run specs go straight to `compileText`.
  */
 import type { Spec } from "../../grammar/ast.ts";
-import { compileText, type CompileTextOptions, type ModelLoader, type ModelSource } from "../compile.ts";
+import { compileSpec, compileText, type CompileTextOptions, type ModelLoader, type ModelManifest, type ModelSource } from "../compile.ts";
+import { analyzeText } from "../frontend/analyze.ts";
 import { diag, FILE_START, hasErrors, sortDiagnostics, type Diagnostic, type StageResult } from "../diagnostics/diagnostic.ts";
 import { parseSpec } from "../frontend/parse.ts";
 import type { CompiledPlan } from "../ir/types.ts";
@@ -42,6 +43,11 @@ export function isSweepText(text: string): boolean {
   return isSweepSpec(parseSpec(text).value);
 }
 
+/** The diagnostics of any spec: a sweep's over all its points, a single-run spec's from `compileText`. */
+export async function compileAnyText(text: string, file: string, opts: SweepOptions): Promise<readonly Diagnostic[]> {
+  return (isSweepText(text) ? await compileSweepText(text, file, opts) : await compileText(text, file, opts)).diagnostics;
+}
+
 /** Expands a sweep spec and compiles every point; the points are returned only when none has errors. */
 export async function compileSweepText(text: string, file: string, opts: SweepOptions): Promise<StageResult<SweepOutcome>> {
   const parsed = parseSpec(text);
@@ -75,6 +81,28 @@ export async function compileSweepText(text: string, file: string, opts: SweepOp
   const diagnostics = [...parsed.diagnostics, ...expanded.diagnostics, ...[...seen.values()].map((e) => withPoints(e.d, e.points, checks.length))];
   const ok = !hasErrors(diagnostics);
   return { value: { ...base, expansion, points: ok ? points : [] }, diagnostics: tag(dedupe(diagnostics)) };
+}
+
+/**
+ * The diagnostics of a sweep spec without loading anything (for the language server): every point's
+ * model-free checks, and its resolution against `manifest` when the caller has the model.
+ */
+export function analyzeSweepText(text: string, file: string, manifest: ModelManifest | null, modelPath: string): Diagnostic[] {
+  const parsed = parseSpec(text);
+  if (hasErrors(parsed.diagnostics)) return [...parsed.diagnostics];
+  const expanded = expandSweep(parsed.value, text);
+  if (hasErrors(expanded.diagnostics)) return [...parsed.diagnostics, ...expanded.diagnostics];
+  const lines = lineStarts(text);
+  const out: Diagnostic[] = [...parsed.diagnostics, ...expanded.diagnostics];
+  for (const p of expanded.value.points) {
+    const front = analyzeText(p.text, file);
+    const found = [...front.diagnostics];
+    if (manifest !== null && front.value.checked !== null && !hasErrors(front.diagnostics)) {
+      found.push(...compileSpec(front.value.checked, manifest, { file, text: p.text, modelPath }).diagnostics);
+    }
+    out.push(...found.map((d) => (d.file === file ? { ...d, span: mapSpan(d.span, p.pieces, lines) } : d)));
+  }
+  return sortDiagnostics(dedupe(out.map((d) => ({ ...d, file: d.file ?? file }))));
 }
 
 /** Compiles one point (a stage-2 seed of a selected configuration); its diagnostics mapped to the sweep spec. */

@@ -5,7 +5,7 @@
  */
 import type * as A from "../../grammar/ast.ts";
 import { joinSpans } from "../../grammar/visitor.ts";
-import { diag, type Diagnostic, type StageResult } from "../diagnostics/diagnostic.ts";
+import { diag, hasErrors, type Diagnostic, type StageResult } from "../diagnostics/diagnostic.ts";
 import { findAxes, type FoundAxis } from "./axes.ts";
 import { buildPointText, outputEdit, outputValue, type Edit } from "./point-text.ts";
 import type { Axis, AxisOption, AxisValue, PointSource, SweepExpansion, Variant } from "./types.ts";
@@ -40,7 +40,7 @@ export function expandSweep(spec: A.Spec, text: string): StageResult<SweepExpans
   const written = variants[0] ? outputValue(variants[0].statements) : null;
   const points: PointSource[] = [];
   for (const v of variants) for (const choice of grid(v, forBest !== undefined)) points.push(makePoint(text, v, choice, 1));
-  diagnostics.push(...duplicateIds(points, variants));
+  if (!hasErrors(diagnostics)) diagnostics.push(...duplicateIds(points, variants));
   const stage2Seeds = forBest ? forBest.options.slice(1).map((o) => Number(o.value)) : [];
   return { value: { variants, points, stage2Seeds, output: written?.value ?? null, outputSpan: written?.span ?? null }, diagnostics: dedupe(diagnostics) };
 }
