@@ -5,7 +5,7 @@
  * Fisher-Yates shuffle of the training loop), so a rerun writes the same bytes.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeFileAtomic } from "../../../runtime/io/file-io.ts";
@@ -22,9 +22,16 @@ export type Row = Readonly<Record<string, string>> & { readonly label: string };
 /** How many examples of each class go to each split. */
 export type Counts = Readonly<Record<SplitName, number>>;
 
+/** A temporary folder, removed when the process exits. */
+function scratch(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 /** `npm pack SPEC` in a temporary folder, unpacked; returns the package's folder. */
 export function npmPackage(spec: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "paper-npm-"));
+  const dir = scratch("paper-npm-");
   const tarball = execFileSync("npm", ["pack", spec, "--silent"], { cwd: dir, encoding: "utf8" }).trim().split("\n").pop()!;
   execFileSync("tar", ["xzf", tarball], { cwd: dir });
   return join(dir, "package");
@@ -32,10 +39,11 @@ export function npmPackage(spec: string): string {
 
 /**
  * `apt-get download NAME=VERSION` in a temporary folder and the .deb unpacked with `dpkg-deb -x` (nothing
- * is installed); returns the unpacked root. Needs `apt-get update` to have run once.
+ * is installed); returns the unpacked root. Needs `apt-get update` to have run once. Both fetchers'
+ * folders are removed when the process exits.
  */
 export function debianPackage(name: string, version: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "paper-deb-"));
+  const dir = scratch("paper-deb-");
   execFileSync("apt-get", ["download", "-q", `${name}=${version}`], { cwd: dir, stdio: ["ignore", "ignore", "inherit"] });
   const deb = readdirSync(dir).find((f) => f.endsWith(".deb"));
   if (deb === undefined) throw new Error(`apt-get download ${name}=${version} wrote no .deb`);
