@@ -62,8 +62,18 @@ export interface List {
   readonly span: Span;
 }
 
+/**
+ * `v | v | ...`: the alternatives of one sweep axis, in an argument or a plan entry (never nested, never
+ * inside a list). A spec with alternatives describes a grid of runs (see `compiler/sweep/`).
+ */
+export interface Alternatives {
+  readonly kind: "Alternatives";
+  readonly options: readonly Value[];
+  readonly span: Span;
+}
+
 /** Any argument value. */
-export type Value = NumberLit | StringLit | Name | Call | List;
+export type Value = NumberLit | StringLit | Name | Call | List | Alternatives;
 
 /** `key: value`. */
 export interface Arg {
@@ -151,8 +161,18 @@ export interface DivExpr {
   readonly span: Span;
 }
 
+/** One size as written: an integer, `d / k` or a per-layer list. */
+export type SingleSizeExpr = NumberLit | DivExpr | List;
+
+/** `8 | d / 16 | [4, 8]`: the alternatives of a `size` axis. */
+export interface SizeAlternatives {
+  readonly kind: "SizeAlternatives";
+  readonly options: readonly SingleSizeExpr[];
+  readonly span: Span;
+}
+
 /** The right-hand side of `size`. */
-export type SizeExpr = NumberLit | DivExpr | List;
+export type SizeExpr = SingleSizeExpr | SizeAlternatives;
 
 /** `size NAME = EXPR [in layers RANGES]`. */
 export interface SizeStmt {
@@ -206,6 +226,22 @@ export interface PlanBlock {
   readonly span: Span;
 }
 
+/** A variant's name: an identifier or `SERIES.MEMBER`. */
+export interface VariantName {
+  readonly kind: "VariantName";
+  readonly text: string;
+  readonly span: Span;
+}
+
+/** `variant NAME [extends BASE] { statements }`: statements that apply only to this variant's runs. */
+export interface VariantBlock {
+  readonly kind: "Variant";
+  readonly name: VariantName;
+  readonly base: VariantName | null;
+  readonly statements: readonly Statement[];
+  readonly span: Span;
+}
+
 /** A statement that did not parse; kept so later checks know which names it tried to declare. */
 export interface InvalidStmt {
   readonly kind: "Invalid";
@@ -223,6 +259,7 @@ export type Statement =
   | RuleStmt
   | HeadStmt
   | PlanBlock
+  | VariantBlock
   | InvalidStmt;
 
 /** A `# ...` comment, kept for the formatter. */
@@ -242,4 +279,5 @@ export interface Spec {
 }
 
 /** Any AST node. */
-export type Node = Spec | Comment | Statement | Selector | Range | Arg | Value | DivExpr | GroupTarget | PlanEntry | Ident;
+export type Node =
+  | Spec | Comment | Statement | Selector | Range | Arg | Value | DivExpr | SizeAlternatives | GroupTarget | PlanEntry | Ident | VariantName;

@@ -24,7 +24,30 @@ class AdaptParser extends CstParser {
       { ALT: () => this.SUBRULE(this.ruleStmt) },
       { ALT: () => this.SUBRULE(this.headStmt) },
       { ALT: () => this.SUBRULE(this.planBlock) },
+      { ALT: () => this.SUBRULE(this.variantHeader) },
     ]);
+  });
+
+  /**
+   * `variant NAME [extends NAME] {`: the head of a variant block. The block's statements are parsed one
+   * at a time like top-level ones (see `compiler/frontend/parse.ts`), up to its closing `}`.
+   */
+  private variantHeader = this.RULE("variantHeader", () => {
+    this.CONSUME(K.variant);
+    this.SUBRULE(this.variantName, { LABEL: "name" });
+    this.OPTION(() => {
+      this.CONSUME(K.extends);
+      this.SUBRULE2(this.variantName, { LABEL: "base" });
+    });
+    this.CONSUME(T.LCurly);
+  });
+
+  private variantName = this.RULE("variantName", () => {
+    this.CONSUME(T.Identifier);
+    this.OPTION(() => {
+      this.CONSUME(T.Dot);
+      this.CONSUME2(T.Identifier);
+    });
   });
 
   private modelStmt = this.RULE("modelStmt", () => {
@@ -57,7 +80,16 @@ class AdaptParser extends CstParser {
   private arg = this.RULE("arg", () => {
     this.CONSUME(T.Identifier, { LABEL: "key" });
     this.CONSUME(T.Colon);
+    this.SUBRULE(this.alternatives);
+  });
+
+  /** A value, or the alternatives of a sweep axis: `value | value | ...`. */
+  private alternatives = this.RULE("alternatives", () => {
     this.SUBRULE(this.value);
+    this.MANY(() => {
+      this.CONSUME(T.Pipe);
+      this.SUBRULE2(this.value);
+    });
   });
 
   private value = this.RULE("value", () => {
@@ -144,6 +176,10 @@ class AdaptParser extends CstParser {
     this.CONSUME(T.Identifier, { LABEL: "name" });
     this.CONSUME(T.Equals);
     this.SUBRULE(this.sizeExpr);
+    this.MANY(() => {
+      this.CONSUME(T.Pipe);
+      this.SUBRULE2(this.sizeExpr);
+    });
     this.OPTION(() => this.SUBRULE(this.layersClause));
   });
 
@@ -199,7 +235,7 @@ class AdaptParser extends CstParser {
   });
 
   private words = this.RULE("words", () => {
-    this.AT_LEAST_ONE(() => this.SUBRULE(this.value));
+    this.AT_LEAST_ONE(() => this.SUBRULE(this.alternatives));
   });
 }
 

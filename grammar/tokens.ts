@@ -19,10 +19,11 @@ export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][
 
 /** The keyword table: statement heads, selector and size words, train targets, plan words. */
 export const KEYWORD_GROUPS = {
-  statement: ["model", "adapter", "insert", "apply", "size", "train", "freeze", "head", "plan"],
+  statement: ["model", "adapter", "insert", "apply", "size", "train", "freeze", "head", "plan", "variant"],
   position: ["after", "before", "parallel", "to"],
   selector: ["in", "layers", "where", "type", "expect"],
   target: ["all", "adapters"],
+  sweep: ["extends", "for"],
 } as const;
 
 /** Every keyword, in the table's order. */
@@ -95,10 +96,12 @@ export const LBracket = createToken({ name: "LBracket", pattern: /\[/ });
 export const RBracket = createToken({ name: "RBracket", pattern: /\]/ });
 export const LCurly = createToken({ name: "LCurly", pattern: /\{/ });
 export const RCurly = createToken({ name: "RCurly", pattern: /\}/ });
+/** `|` between the alternatives of a sweep axis (`lr: 1e-4 | 3e-4`). */
+export const Pipe = createToken({ name: "Pipe", pattern: /\|/ });
 
 /** Punctuation tokens with their texts, for editor grammars. */
 export const PUNCTUATION: readonly TokenType[] = [
-  DotDot, Dot, Equals, Colon, Comma, Slash, Minus, LParen, RParen, LBracket, RBracket, LCurly, RCurly,
+  DotDot, Dot, Equals, Colon, Comma, Slash, Minus, LParen, RParen, LBracket, RBracket, LCurly, RCurly, Pipe,
 ];
 
 /** All tokens in the lexer's order of preference. */

@@ -83,8 +83,26 @@ class AstBuilder extends BaseVisitor {
 
   arg(c: Children): A.Arg {
     const key = ident(tok(c, "key"));
-    const value: A.Value = this.visit(node(c, "value"));
+    const value: A.Value = this.visit(node(c, "alternatives"));
     return { kind: "Arg", key, value, span: joinSpans(key.span, value.span) };
+  }
+
+  alternatives(c: Children): A.Value {
+    const options = (c["value"] ?? []).map((n) => this.visit(n as CstNode) as A.Value);
+    if (options.length === 1) return options[0]!;
+    return { kind: "Alternatives", options, span: joinSpans(options[0]!.span, options[options.length - 1]!.span) };
+  }
+
+  variantHeader(c: Children): VariantHeader {
+    const name: A.VariantName = this.visit(node(c, "name"));
+    const base: A.VariantName | null = has(c, "base") ? this.visit(node(c, "base")) : null;
+    return { name, base, span: joinSpans(tokenSpan(tok(c, "Variant")), tokenSpan(tok(c, "LCurly"))) };
+  }
+
+  variantName(c: Children): A.VariantName {
+    const parts = (c["Identifier"] ?? []).map((t) => t as IToken);
+    const span = joinSpans(tokenSpan(parts[0]!), tokenSpan(parts[parts.length - 1]!));
+    return { kind: "VariantName", text: parts.map((t) => t.image).join("."), span };
   }
 
   value(c: Children): A.Value {
@@ -157,7 +175,11 @@ class AstBuilder extends BaseVisitor {
   }
 
   sizeStmt(c: Children): A.SizeStmt {
-    const expr: A.SizeExpr = this.visit(node(c, "sizeExpr"));
+    const options = (c["sizeExpr"] ?? []).map((n) => this.visit(n as CstNode) as A.SingleSizeExpr);
+    const expr: A.SizeExpr =
+      options.length === 1
+        ? options[0]!
+        : { kind: "SizeAlternatives", options, span: joinSpans(options[0]!.span, options[options.length - 1]!.span) };
     const layers: A.Range[] | null = has(c, "layersClause") ? this.visit(node(c, "layersClause")) : null;
     const last = layers?.[layers.length - 1]?.span ?? expr.span;
     return {
@@ -169,7 +191,7 @@ class AstBuilder extends BaseVisitor {
     };
   }
 
-  sizeExpr(c: Children): A.SizeExpr {
+  sizeExpr(c: Children): A.SingleSizeExpr {
     if (has(c, "dividend")) {
       const dividend = ident(tok(c, "dividend"));
       const divisor: A.NumberLit = this.visit(node(c, "divisor"));
@@ -221,7 +243,7 @@ class AstBuilder extends BaseVisitor {
   }
 
   words(c: Children): A.Value[] {
-    return (c["value"] ?? []).map((n) => this.visit(n as CstNode));
+    return (c["alternatives"] ?? []).map((n) => this.visit(n as CstNode));
   }
 
   private string(t: IToken): A.StringLit {
@@ -237,7 +259,20 @@ function splitRegex(image: string): { source: string; flags: string } {
 /** The one visitor instance. */
 export const astBuilder = new AstBuilder();
 
+/** The head of a variant block as the visitor builds it; the block's body is parsed statement by statement. */
+export interface VariantHeader {
+  readonly name: A.VariantName;
+  readonly base: A.VariantName | null;
+  /** From `variant` to `{`. */
+  readonly span: A.Span;
+}
+
 /** Builds the AST of one statement that parsed without errors. */
 export function toStatement(cst: CstNode): A.Statement {
   return astBuilder.visit(cst) as A.Statement;
+}
+
+/** Builds the head of a variant block from a `statement` CST whose child is `variantHeader`. */
+export function toVariantHeader(cst: CstNode): VariantHeader {
+  return astBuilder.visit(cst) as VariantHeader;
 }

@@ -7,7 +7,7 @@ import { ADAPTER_ARGS, DATA_ARGS, HEAD_ARGS, INIT_KINDS, OPTIMIZER_ARGS, SCHEDUL
 import { PLAN_KEYS } from "../compiler/schema/plan-keys.ts";
 import { ALL_CODES, CODES } from "../compiler/diagnostics/codes.ts";
 import { renderText } from "../compiler/diagnostics/render.ts";
-import { compileText } from "../compiler/compile.ts";
+import { compileAnyText } from "../compiler/sweep/compile-sweep.ts";
 import { dirname } from "node:path";
 import { modelFileLoader } from "../cli/files.ts";
 import { reportExampleSection } from "./reference-report.ts";
@@ -65,7 +65,7 @@ export function planKeysSection(): string {
 
 /** A fixture's example text without its header and expectation lines. */
 function exampleBody(text: string): string {
-  return text.split("\n").filter((l) => !/^# (Diagnostic ADAPT|purpose:|model:|expect:)/.test(l)).join("\n").trim();
+  return text.split("\n").filter((l) => !/^# (Diagnostic ADAPT|purpose:|model:|only:|expect:)/.test(l)).join("\n").trim();
 }
 
 /** The *Diagnostics* section: one entry per code, with its fixture rendered through the compiler. */
@@ -91,8 +91,9 @@ export async function diagnosticsSection(): Promise<string> {
     const text = readFileSync(path, "utf8");
     const purpose = text.includes("# purpose: run") ? "run" : "check";
     const body = `${exampleBody(text)}\n`;
-    const r = await compileText(body, "spec.adapt", { purpose, loader: modelFileLoader(dirname(path)) });
-    const d = r.diagnostics.find((x) => x.code === code);
+    const only = /^# only: (.*)$/m.exec(text)?.[1]?.split(",");
+    const found = await compileAnyText(body, "spec.adapt", { purpose, loader: modelFileLoader(dirname(path)), only });
+    const d = found.find((x) => x.code === code);
     parts.push("```adapt", body.trimEnd(), "```", "");
     if (d) parts.push("```text", renderText(d, body), "```", "");
     else parts.push(`(the example above no longer produces ${code}: run the tests)`, "");

@@ -8,7 +8,9 @@ import { analyzeText } from "../../compiler/frontend/analyze.ts";
 import { hasErrors, type Diagnostic } from "../../compiler/diagnostics/diagnostic.ts";
 import { renderAll, toJson } from "../../compiler/diagnostics/render.ts";
 import { choice, parseFlags } from "../args.ts";
-import { readText } from "../files.ts";
+import { modelFileLoader, readText } from "../files.ts";
+import { dirname, resolve } from "node:path";
+import { compileSweepText, isSweepText } from "../../compiler/sweep/compile-sweep.ts";
 import { EXIT, type Command, type Io } from "../command.ts";
 import { compileFile } from "./compile.ts";
 
@@ -30,8 +32,17 @@ export const checkCommand: Command = {
 };
 
 async function diagnose(file: string, text: string, model: string | undefined, io: Io): Promise<readonly Diagnostic[]> {
+  if (isSweepText(text)) return diagnoseSweep(file, text, model, io);
   const front = analyzeText(text, file);
   const named = model !== undefined || front.value.checked?.model != null;
   if (hasErrors(front.diagnostics) || !named) return front.diagnostics;
   return (await compileFile(file, model, io)).result.diagnostics;
+}
+
+/** A sweep spec: every point checked; without a model (none named, no `--model`) only model-free rules. */
+async function diagnoseSweep(file: string, text: string, model: string | undefined, io: Io): Promise<readonly Diagnostic[]> {
+  const specDir = dirname(resolve(io.cwd, file));
+  const override = model === undefined ? undefined : resolve(io.cwd, model);
+  const r = await compileSweepText(text, file, { loader: modelFileLoader(specDir), modelOverride: override });
+  return model === undefined ? r.diagnostics.filter((d) => d.code !== "ADAPT127") : r.diagnostics;
 }

@@ -1,6 +1,7 @@
 /**
  * `adapt compile SPEC [--model M] [--emit json|yaml] [-o FILE]`: the compiled plan, validated against
- * its JSON Schema, on stdout or written atomically to FILE. Also the pieces `explain` shares: reading
+ * its JSON Schema, on stdout or written atomically to FILE; for a sweep spec, an array of
+ * `{ point, plan }`, one per point. Also the pieces `explain` shares: reading
  * the model relative to the spec's folder, and compiling with diagnostics rendered.
  */
 import { dirname, resolve } from "node:path";
@@ -14,6 +15,8 @@ import type { CompiledPlan } from "../../compiler/ir/types.ts";
 import { choice, parseFlags } from "../args.ts";
 import { modelFileLoader, readText, writeAtomic } from "../files.ts";
 import { EXIT, UsageError, type Command, type Io } from "../command.ts";
+import { compileSweepText, isSweepText, type SweepOutcome } from "../../compiler/sweep/compile-sweep.ts";
+import { sweepPlans } from "../sweep/explain.ts";
 
 /** Compiles SPEC (relative to the cwd) with an optional `--model` (relative to the cwd). */
 export async function compileFile(file: string, model: string | undefined, io: Io): Promise<{ text: string; result: Awaited<ReturnType<typeof compileText>> }> {
@@ -40,6 +43,20 @@ export async function modelStageDiagnostics(checked: CheckedSpec, text: string, 
   return [...compileSpec(checked, manifest.value, { file, text, modelPath: path }).diagnostics];
 }
 
+/**
+ * For a sweep spec: every point compiled, diagnostics rendered (JSON on stderr when `json`); null when
+ * there are errors. Undefined when the file is a single-run spec.
+ */
+export async function compileSweepFile(file: string, model: string | undefined, io: Io, json = false): Promise<SweepOutcome | null | undefined> {
+  const text = readText(file, io.cwd, "spec");
+  if (!isSweepText(text)) return undefined;
+  const specDir = dirname(resolve(io.cwd, file));
+  const r = await compileSweepText(text, file, { loader: modelFileLoader(specDir), modelOverride: model === undefined ? undefined : resolve(io.cwd, model) });
+  if (json && r.diagnostics.length > 0) io.stderr(`${JSON.stringify(toJson(r.diagnostics), null, 2)}\n`);
+  else io.stderr(renderAll(r.diagnostics, new Map([[file, text]]), { color: io.color }));
+  return hasErrors(r.diagnostics) ? null : r.value;
+}
+
 /** Renders diagnostics (text on stderr, or JSON on stderr when `json`); the plan when there is one. */
 export function reportCompile(io: Io, file: string, text: string, outcome: { value: CompileOutcome; diagnostics: Parameters<typeof toJson>[0] }, json = false): CompiledPlan | null {
   if (json && outcome.diagnostics.length > 0) io.stderr(`${JSON.stringify(toJson(outcome.diagnostics), null, 2)}\n`);
@@ -64,11 +81,21 @@ export const compileCommand: Command = {
     const out = flags["output"] as string | undefined;
     if (out === "") throw new UsageError("-o needs a file name");
     const file = positionals[0]!;
-    const { text, result } = await compileFile(file, flags["model"] as string | undefined, io);
-    const plan = reportCompile(io, file, text, result);
-    if (plan === null) return EXIT.inputErrors;
-    assertValidPlan(plan);
-    const body = emit === "yaml" ? stringify(plan, { lineWidth: 0 }) : `${JSON.stringify(plan, null, 2)}\n`;
+    const sweep = await compileSweepFile(file, flags["model"] as string | undefined, io);
+    let value: unknown;
+    if (sweep !== undefined) {
+      if (sweep === null) return EXIT.inputErrors;
+      const plans = sweepPlans(sweep);
+      plans.forEach((p) => assertValidPlan(p.plan));
+      value = plans;
+    } else {
+      const { text, result } = await compileFile(file, flags["model"] as string | undefined, io);
+      const plan = reportCompile(io, file, text, result);
+      if (plan === null) return EXIT.inputErrors;
+      assertValidPlan(plan);
+      value = plan;
+    }
+    const body = emit === "yaml" ? stringify(value, { lineWidth: 0 }) : `${JSON.stringify(value, null, 2)}\n`;
     if (out === undefined) io.stdout(body);
     else writeAtomic(resolve(io.cwd, out), body);
     return EXIT.ok;

@@ -13,7 +13,8 @@ import { runCommand } from "./run.ts";
 import { evalCommand } from "./eval.ts";
 import { predictCommand } from "./predict.ts";
 import { verifyCommand } from "./verify.ts";
+import { sweepCommand } from "./sweep.ts";
 import { reportCommand } from "./report.ts";
 
 /** All subcommands. */
-export const COMMANDS: readonly Command[] = [checkCommand, fmtCommand, compileCommand, explainCommand, inspectCommand, importCommand, runCommand, evalCommand, predictCommand, verifyCommand, reportCommand];
+export const COMMANDS: readonly Command[] = [checkCommand, fmtCommand, compileCommand, explainCommand, inspectCommand, importCommand, runCommand, sweepCommand, reportCommand, evalCommand, predictCommand, verifyCommand];

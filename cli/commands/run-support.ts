@@ -46,8 +46,6 @@ export async function startBackend(preference: string, io: Io): Promise<string |
   return choice.value.name;
 }
 
-export { backendCannotTrain } from "../../runtime/backend/plan-check.ts";
-
 /** Writes the adapter-only artifact of a finished run, and `run.json`; null (after rendering why) when it fails. */
 export async function saveRunArtifact(
   plan: CompiledPlan,

@@ -9,7 +9,7 @@ import { renderAll } from "../../compiler/diagnostics/render.ts";
 import { choice, parseFlags } from "../args.ts";
 import { EXIT, type Command, type Io } from "../command.ts";
 import { readText } from "../files.ts";
-import { backendCannotTrain, compileForRun, saveRunArtifact, startBackend } from "./run-support.ts";
+import { compileForRun, saveRunArtifact, startBackend } from "./run-support.ts";
 
 const BACKENDS = ["auto", "tensorflow", "webgpu", "wasm", "cpu"] as const;
 
@@ -40,11 +40,6 @@ export const runCommand: Command = {
     if (compiled === null) return EXIT.inputErrors;
     const started = await startBackend(backend, io);
     if (started === null) return EXIT.usage;
-    const unsupported = backendCannotTrain(compiled, started, file);
-    if (unsupported.length > 0) {
-      io.stderr(renderAll(unsupported, new Map([[file, text]]), { color: io.color }));
-      return EXIT.inputErrors;
-    }
     const { runSession } = await import("../../runtime/train/session.ts");
     const { ProgressRenderer, renderSummary } = await import("../../runtime/output/progress.ts");
     const progress = new ProgressRenderer({ tty: io.color, width: process.stderr.columns ?? 80 });

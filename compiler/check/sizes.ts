@@ -33,6 +33,7 @@ export function checkSizes(ctx: CheckContext, adapters: ReadonlyMap<string, Chec
 }
 
 function exprProblems(e: A.SizeExpr): Diagnostic[] {
+  if (e.kind === "SizeAlternatives") return e.options.flatMap(exprProblems);
   if (e.kind === "Number") return positiveInt(e);
   if (e.kind === "List") {
     return e.items.flatMap((item) =>

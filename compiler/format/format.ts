@@ -20,8 +20,13 @@ export function formatText(text: string): StageResult<string | null> {
 
 /** Formats a spec that parsed without errors. */
 export function formatSpec(spec: A.Spec): string {
-  const statements = spec.statements.filter((s): s is Printable => s.kind !== "Invalid");
-  const comments = spec.comments;
+  const out = formatStatements(spec.statements, spec.comments);
+  return out.length === 0 ? "" : `${out.join("\n")}\n`;
+}
+
+/** The lines of a run of statements with the comments among them (a variant's body is formatted the same way). */
+function formatStatements(all: readonly A.Statement[], comments: readonly A.Comment[]): string[] {
+  const statements = all.filter((s): s is Printable => s.kind !== "Invalid");
   const widths = runWidths(statements, new Set(comments.map((c) => c.span.start.line)));
   const used = new Set<A.Comment>();
   const out: string[] = [];
@@ -41,8 +46,9 @@ export function formatSpec(spec: A.Spec): string {
     let tail = comments[next];
     if (tail !== undefined && trailing(tail, s)) next++;
     else tail = undefined;
-    if (s.kind !== "Plan") for (const c of inside) emit(c, false);
-    const lines = s.kind === "Plan" ? printPlan(s, inside, used) : [printStatement(s, widths[i]!)];
+    if (s.kind !== "Plan" && s.kind !== "Variant") for (const c of inside) emit(c, false);
+    const lines =
+      s.kind === "Plan" ? printPlan(s, inside, used) : s.kind === "Variant" ? printVariant(s, inside) : [printStatement(s, widths[i]!)];
     if (tail) {
       lines[lines.length - 1] += ` ${tail.text}`;
       used.add(tail);
@@ -51,7 +57,15 @@ export function formatSpec(spec: A.Spec): string {
     lastLine = s.span.end.line;
   });
   for (; next < comments.length; next++) emit(comments[next]!, true);
-  return out.length === 0 ? "" : `${out.join("\n")}\n`;
+  return out;
+}
+
+/** `variant NAME [extends BASE] {`, its statements indented by two spaces, and `}`. */
+function printVariant(v: A.VariantBlock, comments: readonly A.Comment[]): string[] {
+  const head = `variant ${v.name.text}${v.base ? ` extends ${v.base.text}` : ""} {`;
+  const body = formatStatements(v.statements, comments).map((l) => (l === "" ? l : `  ${l}`));
+  while (body[0] === "") body.shift();
+  return [head, ...body, "}"];
 }
 
 function pushBlank(out: string[], lastLine: number, line: number): void {
@@ -69,6 +83,7 @@ function trailing(c: A.Comment, s: { span: A.Span }): boolean {
 type Group = "decl" | "place" | "other";
 
 function group(s: Printable): Group {
+  if (s.kind === "Variant") return "other";
   return s.kind === "AdapterDecl" ? "decl" : s.kind === "Insert" || s.kind === "Apply" ? "place" : "other";
 }
 

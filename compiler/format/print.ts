@@ -22,6 +22,8 @@ export function printValue(v: A.Value): string {
       return `${v.callee.name}(${printArgs(v.args)})`;
     case "List":
       return `[${v.items.map(printValue).join(", ")}]`;
+    case "Alternatives":
+      return v.options.map(printValue).join(" | ");
   }
 }
 
@@ -47,6 +49,7 @@ export function printSelector(s: A.Selector): string {
 
 /** The right-hand side of `size`. */
 export function printSizeExpr(e: A.SizeExpr): string {
+  if (e.kind === "SizeAlternatives") return e.options.map(printSizeExpr).join(" | ");
   return e.kind === "Div" ? `${e.dividend.name} / ${e.divisor.text}` : printValue(e);
 }
 
@@ -64,7 +67,7 @@ export interface Widths {
 }
 
 /** One statement on one line (a plan block is printed by the formatter). */
-export function printStatement(s: Exclude<A.Statement, A.PlanBlock | A.InvalidStmt>, w: Widths): string {
+export function printStatement(s: Exclude<A.Statement, A.PlanBlock | A.VariantBlock | A.InvalidStmt>, w: Widths): string {
   const pad = (text: string, width: number) => text.padEnd(width);
   switch (s.kind) {
     case "Model":

@@ -6,7 +6,7 @@
 import type { IToken, TokenType } from "chevrotain";
 import { lexSpec, splitStatements } from "../../grammar/lexer.ts";
 import { parseStatement, parser } from "../../grammar/parser.ts";
-import { toStatement, tokenSpan, joinSpans } from "../../grammar/visitor.ts";
+import { toStatement, toVariantHeader, tokenSpan, joinSpans } from "../../grammar/visitor.ts";
 import * as T from "../../grammar/tokens.ts";
 import type { Span, Spec, Statement } from "../../grammar/ast.ts";
 import { diag, type Diagnostic, type StageResult } from "../diagnostics/diagnostic.ts";
@@ -21,26 +21,54 @@ export function parseSpec(text: string): StageResult<Spec> {
     const span = pointSpan(e.line ?? 1, e.column ?? 1, e.offset, e.length);
     return diag("ADAPT001", span, `unexpected character \`${text.slice(e.offset, e.offset + e.length)}\``);
   });
-  const statements: Statement[] = [];
-  for (const chunk of splitStatements(lexed.tokens)) {
-    const own = chunkDiagnostics(chunk, diagnostics);
-    if (own.skip) {
-      diagnostics.push(...own.diagnostics);
-      statements.push(invalid(chunk));
-      continue;
-    }
-    const parsed = parseStatement(chunk);
-    if (parsed.errors.length > 0) {
-      diagnostics.push(...syntaxErrors(chunk, parsed.errors));
-      statements.push(invalid(chunk));
-    } else {
-      statements.push(toStatement(parsed.cst));
-    }
-  }
+  const statements = splitStatements(lexed.tokens).map((chunk) => parseChunk(chunk, diagnostics));
   const end = endPosition(text);
   const comments = lexed.comments.map((c) => ({ kind: "Comment" as const, text: c.image.replace(/\s+$/, ""), span: tokenSpan(c) }));
   const span = { start: { line: 1, column: 1, offset: 0 }, end };
   return { value: { kind: "Spec", statements, comments, span }, diagnostics };
+}
+
+/** One statement chunk to a statement (a variant block with its body), pushing its diagnostics. */
+function parseChunk(chunk: IToken[], diagnostics: Diagnostic[]): Statement {
+  if (chunk[0]?.tokenType === T.Keyword.variant) {
+    const open = chunk.findIndex((t) => t.tokenType === T.LCurly);
+    if (open >= 0) return parseVariant(chunk, open, diagnostics);
+  }
+  const own = chunkDiagnostics(chunk, diagnostics);
+  if (own.skip) {
+    diagnostics.push(...own.diagnostics);
+    return invalid(chunk);
+  }
+  const parsed = parseStatement(chunk);
+  if (parsed.errors.length > 0) {
+    diagnostics.push(...syntaxErrors(chunk, parsed.errors));
+    return invalid(chunk);
+  }
+  return toStatement(parsed.cst);
+}
+
+/**
+ * `variant NAME [extends BASE] { ... }`: the head is parsed as a statement of its own, then each line of
+ * the body like a top-level statement, so one bad line in a variant does not hide the others.
+ */
+function parseVariant(chunk: IToken[], open: number, diagnostics: Diagnostic[]): Statement {
+  const header = chunk.slice(0, open + 1);
+  const parsed = parseStatement(header);
+  const headProblems = chunkDiagnostics(header, diagnostics);
+  if (headProblems.skip || parsed.errors.length > 0) {
+    diagnostics.push(...(headProblems.skip ? headProblems.diagnostics : syntaxErrors(header, parsed.errors)));
+    return invalid(chunk);
+  }
+  const head = toVariantHeader(parsed.cst);
+  const last = chunk[chunk.length - 1]!;
+  const closed = last.tokenType === T.RCurly && chunk.length > open + 1;
+  if (!closed) {
+    diagnostics.push(diag("ADAPT004", head.span, `the block of variant \`${head.name.text}\` has no closing \`}\``));
+    return invalid(chunk);
+  }
+  const body = splitStatements(chunk.slice(open + 1, -1));
+  const statements = body.map((c) => parseChunk(c, diagnostics));
+  return { kind: "Variant", name: head.name, base: head.base, statements, span: joinSpans(head.span, tokenSpan(last)) };
 }
 
 function pointSpan(line: number, column: number, offset: number, length: number): Span {

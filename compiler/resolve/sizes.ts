@@ -66,6 +66,7 @@ function sizeValue(stmt: A.SizeStmt, cover: Cover, site: Site, once: Once): numb
   const e = stmt.expr;
   const key = `${stmt.span.start.offset}`;
   if (e.kind === "Number") return e.integer && e.value > 0 ? e.value : undefined;
+  if (e.kind === "SizeAlternatives") return undefined;
   if (e.kind === "Div") {
     const k = e.divisor.value;
     if (!e.divisor.integer || k <= 0) return undefined;

@@ -102,5 +102,7 @@ export function describeValue(v: Value): string {
       return `a call to \`${v.callee.name}\``;
     case "List":
       return "a list";
+    case "Alternatives":
+      return `${v.options.length} alternatives`;
   }
 }

@@ -33,6 +33,7 @@ export const PUNCTUATION_SCOPES: Readonly<Record<string, string>> = {
   RBracket: "punctuation.section.brackets.end.adapt",
   LCurly: "punctuation.section.block.begin.adapt",
   RCurly: "punctuation.section.block.end.adapt",
+  Pipe: "keyword.operator.alternative.adapt",
 };
 
 /** The source of a token's regular expression; fails for tokens with custom matchers. */

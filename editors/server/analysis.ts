@@ -1,6 +1,7 @@
 /**
  * The server's view of one open document: the compiler's parse and checks, the spec's model when its
  * file exists, the surgery resolved against it (for hovers) and the compiler's model-aware diagnostics.
+ * A sweep spec gets the diagnostics of all its points, mapped back to its text.
  * Recomputed on every change; never throws on bad input.
  */
 import { fileURLToPath } from "node:url";
@@ -8,6 +9,8 @@ import { analyzeText, type Analysis } from "../../compiler/frontend/analyze.ts";
 import { sortDiagnostics, type Diagnostic } from "../../compiler/diagnostics/diagnostic.ts";
 import { compileSpec } from "../../compiler/compile.ts";
 import { loadModel, type LoadedModel } from "./model.ts";
+import { isSweepSpec } from "../../compiler/sweep/axes.ts";
+import { analyzeSweepText } from "../../compiler/sweep/compile-sweep.ts";
 import { summarizeSurgery, type SiteSummary } from "./surgery.ts";
 
 /** Everything the server knows about one document. */
@@ -41,9 +44,14 @@ export function analyzeDocument(uri: string, text: string, onError: (e: unknown)
   const diagnostics: Diagnostic[] = [...analyzed.diagnostics];
   let model: LoadedModel | null = null;
   let sites: SiteSummary[] = [];
+  const sweep = isSweepSpec(analysis.spec);
   try {
     model = loadModel(analysis.spec, file);
-    if (model !== null) {
+    if (sweep) {
+      if (model !== null) diagnostics.splice(0, diagnostics.length, ...model.diagnostics);
+      else diagnostics.length = 0;
+      diagnostics.push(...analyzeSweepText(text, file ?? uri, model?.manifest ?? null, model?.given ?? ""));
+    } else if (model !== null) {
       diagnostics.push(...model.diagnostics);
       if (model.manifest !== null && analysis.checked !== null) {
         sites = summarizeSurgery(analysis.checked, model.manifest).value;

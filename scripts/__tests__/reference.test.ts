@@ -6,6 +6,7 @@ import { compileText } from "../../compiler/compile.ts";
 import { syntheticEncoder } from "../../compiler/model/synthetic.ts";
 import { validatePlan } from "../../compiler/ir/schema.ts";
 import { parseSpec } from "../../compiler/frontend/parse.ts";
+import { compileSweepText, isSweepText } from "../../compiler/sweep/compile-sweep.ts";
 
 const path = new URL("../../specs/LANGUAGE.md", import.meta.url).pathname;
 const doc = readFileSync(path, "utf8");
@@ -41,10 +42,14 @@ describe("specs/LANGUAGE.md", () => {
       const declared = new Set(parseSpec(example).value.statements.flatMap((s) => (s.kind === "AdapterDecl" ? [s.name.name] : [])));
       const prelude = Object.entries(PRELUDE).filter(([n]) => !declared.has(n)).map(([, line]) => line);
       const text = `${example}\n${prelude.join("\n")}\n`;
-      const r = await compileText(text, "example.adapt", { loader: () => ({ ok: true, json: bert }), modelOverride: "bert.json" });
+      const opts = { loader: () => ({ ok: true as const, json: bert }), modelOverride: "bert.json" };
+      const sweep = isSweepText(text) ? await compileSweepText(text, "example.adapt", opts) : null;
+      const r = sweep ?? (await compileText(text, "example.adapt", opts));
       const errors = r.diagnostics.filter((d) => d.severity === "error");
       expect(errors.map((d) => `${d.code} ${d.message}`), example).toEqual([]);
-      expect(validatePlan(r.value.plan!)).toEqual([]);
+      const plans = sweep ? sweep.value.points.map((p) => p.plan) : [(r.value as { plan: unknown }).plan];
+      expect(plans.length).toBeGreaterThan(0);
+      for (const plan of plans) expect(validatePlan(plan)).toEqual([]);
     }
   });
 });

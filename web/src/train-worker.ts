@@ -9,7 +9,6 @@ import { compileText } from "../../compiler/compile.ts";
 import { diag, FILE_START, hasErrors, type Diagnostic } from "../../compiler/diagnostics/diagnostic.ts";
 import { renderAll } from "../../compiler/diagnostics/render.ts";
 import { writeRunFiles } from "../../runtime/artifact/run-files.ts";
-import { backendCannotTrain } from "../../runtime/backend/plan-check.ts";
 import { useFiles } from "../../runtime/io/files.ts";
 import { MemoryFiles } from "../../runtime/io/memory-files.ts";
 import { runSession } from "../../runtime/train/session.ts";
@@ -57,7 +56,6 @@ async function train(m: Extract<TrainRequest, { type: "train" }>): Promise<void>
     report([diag("ADAPT990", FILE_START, `no backend of this browser can train (${why})`, { help: "try another browser, or train with `adapt run`" })], m.file, m.text);
     return fail("failed");
   }
-  if (report(backendCannotTrain(plan, backend.name, m.file), m.file, m.text)) return fail("failed");
   post({ type: "phase", text: "loading the data and the model" });
   const started = performance.now();
   const result = await runSession(plan, {

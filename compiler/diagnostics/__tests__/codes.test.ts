@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync, readdirSync } from "node:fs";
 import { resolve } from "node:path";
-import { compileText, type ModelLoader } from "../../compile.ts";
+import type { ModelLoader } from "../../compile.ts";
+import { compileAnyText } from "../../sweep/compile-sweep.ts";
 import { ALL_CODES, CODES } from "../codes.ts";
 
 const DIR = new URL("../../../specs/diagnostics/", import.meta.url).pathname;
@@ -29,7 +30,8 @@ describe("every diagnostic fixture produces its code, message and position", () 
       const text = readFileSync(DIR + f, "utf8");
       const want = expectation(text);
       const purpose = text.includes("# purpose: run") ? "run" : "check";
-      const got = (await compileText(text, f, { purpose, loader })).diagnostics;
+      const only = /^# only: (.*)$/m.exec(text)?.[1]?.split(",");
+      const got = await compileAnyText(text, f, { purpose, loader, only });
       const match = got.find((d) => d.code === want.code);
       expect(match, `diagnostics: ${JSON.stringify(got.map((d) => d.code))}`).toBeDefined();
       expect(match!.message).toBe(want.message);

@@ -73,6 +73,15 @@ function maskedMeanPool(xs: tf.Tensor[]): tf.Tensor {
   return tf.concat([pool(ids), pool(tf.greater(ids, 0))], 1);
 }
 
+/**
+ * An embedding lookup as BERT does it: rows of a table gathered by ids with repeats (so its gradient
+ * sums several rows into one, through UnsortedSegmentSum) and ids never looked up (rows that stay 0).
+ */
+function embeddingLookup(xs: tf.Tensor[]): tf.Tensor {
+  const ids = tf.tensor2d(Int32Array.from({ length: 3 * 11 }, (_, i) => (i * 7) % 13 + (i % 5 === 0 ? 2 : 0)), [3, 11], "int32");
+  return tf.gather(xs[0]!, ids).tanh();
+}
+
 const CASES: [string, Case, number[][]][] = [
   ["matMul", ([a, b]) => tf.matMul(a!, b!), [[33, 47], [47, 29]]],
   ["matMul with transposes", ([a, b]) => tf.matMul(a!, b!, true, true).tanh(), [[47, 33], [29, 47]]],
@@ -80,6 +89,7 @@ const CASES: [string, Case, number[][]][] = [
   ["dense + layer norm + gelu", denseNormGelu, [[6, 16], [16, 24], [24], [24], [24], [24, 8]]],
   ["softmax attention", attention, [[2, 5, 8], [2, 5, 8], [2, 5, 8]]],
   ["masked mean pooling", maskedMeanPool, [[4, 256, 4]]],
+  ["embedding lookup", embeddingLookup, [[20, 6]]],
 ];
 
 /** A small classifier with fixed weights, trained one adam step by model.fit; its loss and new weights. */

@@ -1,0 +1,196 @@
+/**
+ * Runs the points of a sweep: up to `jobs` at a time, each in its own process (`child.ts`), finished
+ * points (with a result line) never again, a progress line per point, stage 2 (`seed ... for best`)
+ * after stage 1, and `summary.json` and `table.md` at the end. Ctrl-C stops every running point at its
+ * next step with a checkpoint; running the sweep again resumes them.
+ */
+import { fork, type ChildProcess } from "node:child_process";
+import { join } from "node:path";
+import type { Diagnostic } from "../../compiler/diagnostics/diagnostic.ts";
+import { renderAll } from "../../compiler/diagnostics/render.ts";
+import { compilePoint, mapPointDiagnostics, type CompiledPoint } from "../../compiler/sweep/compile-sweep.ts";
+import { withSeed } from "../../compiler/sweep/expand.ts";
+import { isSelectedInVariant, summarize, summaryTable, type ResultLine, type SelectRule } from "../../compiler/sweep/summary.ts";
+import type { SweepExpansion } from "../../compiler/sweep/types.ts";
+import type { CompileTextOptions } from "../../compiler/compile.ts";
+import { atomicWrite } from "../../runtime/io/atomic.ts";
+import { EXIT, type Io } from "../command.ts";
+import type { ChildMessage, PointJob } from "./child.ts";
+import { appendResult, sweepPaths, writeLock, writeManifest, type Manifest, type ManifestPoint } from "./folder.ts";
+
+const BIN = join(import.meta.dirname, "..", "..", "bin", "adapt.js");
+
+/** What a sweep run needs. */
+export interface SweepRun {
+  readonly file: string;
+  readonly text: string;
+  readonly out: string;
+  readonly backend: string;
+  readonly model: string | undefined;
+  readonly jobs: number;
+  readonly io: Io;
+  readonly expansion: SweepExpansion;
+  readonly points: readonly CompiledPoint[];
+  readonly select: SelectRule;
+  readonly compileOptions: CompileTextOptions;
+  manifest: Manifest;
+  readonly results: ResultLine[];
+}
+
+/** The manifest entry of a compiled point. */
+export function manifestPoint(p: CompiledPoint): ManifestPoint {
+  const s = p.source;
+  return {
+    id: s.id, variant: s.variant, series: s.series, member: s.member, config: s.config, axes: s.axes,
+    seed: s.seed ?? p.plan.plan?.seed ?? 0, stage: s.stage, planHash: p.planHash,
+  };
+}
+
+/** Runs the sweep to its end (or Ctrl-C); returns the exit code. */
+export async function runSweep(run: SweepRun): Promise<number> {
+  const state = new RunState(run);
+  const onSigint = () => state.interrupt();
+  process.on("SIGINT", onSigint);
+  try {
+    await state.runAll(run.points);
+    if (!state.stopping) await state.runAll(await stage2(run, state));
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+  const order = run.manifest.points.map((p) => p.id);
+  const summary = summarize(run.results, run.select, order);
+  const table = summaryTable(summary);
+  const paths = sweepPaths(run.out);
+  atomicWrite(paths.summary, `${JSON.stringify(summary, null, 1)}\n`);
+  atomicWrite(paths.table, table);
+  if (run.results.length > 0) run.io.stdout(table);
+  if (state.stopping) {
+    run.io.stderr(`interrupted: the running points saved checkpoints; run \`adapt sweep\` again to resume\n`);
+    return EXIT.interrupted;
+  }
+  if (state.failures > 0) run.io.stderr(`${state.failures} point${state.failures === 1 ? "" : "s"} failed; run \`adapt sweep\` again to retry them\n`);
+  return state.failures > 0 ? EXIT.inputErrors : EXIT.ok;
+}
+
+/** The stage-2 points: the other seeds of each variant's selected configuration, compiled. */
+async function stage2(run: SweepRun, state: RunState): Promise<CompiledPoint[]> {
+  if (run.expansion.stage2Seeds.length === 0) return [];
+  const summary = summarize(run.results, run.select, run.manifest.points.map((p) => p.id));
+  const out: CompiledPoint[] = [];
+  for (const c of summary.configs.filter((x) => x.selectedInVariant)) {
+    const first = run.points.find((p) => p.source.config === c.config);
+    if (first === undefined) continue;
+    for (let i = 1; i <= run.expansion.stage2Seeds.length; i++) {
+      const r = await compilePoint(withSeed(run.text, run.expansion, first.source, i), run.text, run.file, run.compileOptions);
+      if (r.value === null) {
+        state.fail(first.source.id, r.diagnostics);
+        continue;
+      }
+      out.push(r.value);
+    }
+  }
+  const known = new Set(run.manifest.points.map((p) => p.id));
+  const added = out.filter((p) => !known.has(p.source.id)).map(manifestPoint);
+  if (added.length > 0) {
+    run.manifest = { ...run.manifest, points: [...run.manifest.points, ...added] };
+    writeManifest(run.out, run.manifest);
+  }
+  return out;
+}
+
+class RunState {
+  stopping = false;
+  failures = 0;
+  private readonly children = new Set<ChildProcess>();
+
+  constructor(private readonly run: SweepRun) {}
+
+  interrupt(): void {
+    if (this.stopping) process.exit(EXIT.interrupted);
+    this.stopping = true;
+    this.run.io.stderr("\ninterrupt: the running points stop at their next step with a checkpoint (Ctrl-C again to quit now)\n");
+    for (const c of this.children) if (c.connected) c.send({ type: "stop" });
+  }
+
+  fail(id: string, diagnostics: readonly Diagnostic[], extra = ""): void {
+    this.failures++;
+    this.line(id, `failed ${id}${extra}`);
+    this.run.io.stderr(renderAll(diagnostics, new Map([[this.run.file, this.run.text]]), { color: this.run.io.color }));
+  }
+
+  async runAll(points: readonly CompiledPoint[]): Promise<void> {
+    const queue = points.filter((p) => !this.run.results.some((r) => r.id === p.source.id));
+    const worker = async () => {
+      for (let p = queue.shift(); p !== undefined && !this.stopping; p = queue.shift()) await this.runOne(p);
+    };
+    await Promise.all(Array.from({ length: Math.max(1, this.run.jobs) }, worker));
+  }
+
+  private line(id: string, text: string): void {
+    const order = this.run.manifest.points.map((p) => p.id);
+    const at = order.indexOf(id) + 1;
+    this.run.io.stderr(`[${String(at).padStart(String(order.length).length)}/${order.length}] ${text}\n`);
+  }
+
+  private runOne(p: CompiledPoint): Promise<void> {
+    const id = p.source.id;
+    const child = fork(BIN, ["sweep", "--child"], { stdio: ["ignore", "ignore", "pipe", "ipc"], env: { ...process.env, NO_COLOR: "1" } });
+    this.children.add(child);
+    this.updateLock();
+    let stderr = "";
+    let outcome: ChildMessage | null = null;
+    child.stderr?.on("data", (c: Buffer) => void (stderr = (stderr + c.toString()).slice(-4000)));
+    child.on("message", (m: ChildMessage) => {
+      if (m.type === "started") this.line(id, m.resumedAt > 0 ? `resume ${id} at step ${m.resumedAt}/${m.totalSteps}` : `start  ${id} (${m.totalSteps} steps)`);
+      else outcome = m;
+    });
+    const job: PointJob = { type: "job", file: this.run.file, text: p.source.text, backend: this.run.backend, model: this.run.model };
+    child.send(job);
+    if (this.stopping) child.send({ type: "stop" });
+    return new Promise((done) => {
+      child.on("exit", (code, signal) => {
+        this.children.delete(child);
+        this.updateLock();
+        this.finish(p, outcome, code, signal, stderr);
+        done();
+      });
+    });
+  }
+
+  private finish(p: CompiledPoint, m: ChildMessage | null, code: number | null, signal: string | null, stderr: string): void {
+    const id = p.source.id;
+    if (m?.type === "done") {
+      const line = this.resultLine(p, m);
+      this.run.results.push(line);
+      appendResult(this.run.out, line);
+      const metric = this.run.select.metric;
+      const v = line.validation?.[metric];
+      const t = line.test?.[metric];
+      const shown = [v !== undefined ? `${this.run.select.split}.${metric} ${v.toFixed(4)}` : "", t !== undefined ? `test.${metric} ${t.toFixed(4)}` : ""].filter((x) => x !== "");
+      this.line(id, `done   ${id}  ${shown.join("  ")}  ${line.seconds.toFixed(1)} s`);
+    } else if (m?.type === "interrupted") this.line(id, `stopped ${id} at step ${m.step} (checkpoint saved)`);
+    else if (m?.type === "failed" && (m.diagnostics.length > 0 || stderr.trim() === "")) this.fail(id, mapPointDiagnostics(p.source, this.run.text, this.run.file, m.diagnostics));
+    else {
+      const why = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+      this.fail(id, [], `: its process ${why}\n${stderr.trim()}`);
+    }
+  }
+
+  private resultLine(p: CompiledPoint, m: ChildMessage & { type: "done" }): ResultLine {
+    const s = p.source;
+    const t = p.plan.totals;
+    const base = {
+      id: s.id, variant: s.variant, series: s.series, member: s.member, config: s.config, axes: s.axes,
+      seed: s.seed ?? p.plan.plan?.seed ?? 0, stage: s.stage,
+      params: { base: t.base, added: t.added, head: t.head, trainable: t.trainable, trainablePercent: t.trainablePercent },
+      validation: m.validation, ...(m.test ? { test: m.test } : {}), testSelected: false,
+      epochs: m.epochs, steps: m.steps, seconds: m.seconds, backend: m.backend, dir: `points/${s.id}`,
+    };
+    const order = this.run.manifest.points.map((x) => x.id);
+    return { ...base, testSelected: isSelectedInVariant([...this.run.results, base], this.run.select, order, s.config) };
+  }
+
+  private updateLock(): void {
+    writeLock(this.run.out, { pid: process.pid, children: [...this.children].map((c) => c.pid ?? 0).filter((x) => x > 0) });
+  }
+}
