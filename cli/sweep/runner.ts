@@ -6,7 +6,7 @@
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
-import type { Diagnostic } from "../../compiler/diagnostics/diagnostic.ts";
+import { diag, FILE_START, type Diagnostic } from "../../compiler/diagnostics/diagnostic.ts";
 import { renderAll } from "../../compiler/diagnostics/render.ts";
 import { compilePoint, mapPointDiagnostics, type CompiledPoint } from "../../compiler/sweep/compile-sweep.ts";
 import { withSeed } from "../../compiler/sweep/expand.ts";
@@ -112,9 +112,9 @@ class RunState {
     for (const c of this.children) if (c.connected) c.send({ type: "stop" });
   }
 
-  fail(id: string, diagnostics: readonly Diagnostic[], extra = ""): void {
+  fail(id: string, diagnostics: readonly Diagnostic[]): void {
     this.failures++;
-    this.line(id, `failed ${id}${extra}`);
+    this.line(id, `failed ${id}`);
     this.run.io.stderr(renderAll(diagnostics, new Map([[this.run.file, this.run.text]]), { color: this.run.io.color }));
   }
 
@@ -172,7 +172,8 @@ class RunState {
     else if (m?.type === "failed" && (m.diagnostics.length > 0 || stderr.trim() === "")) this.fail(id, mapPointDiagnostics(p.source, this.run.text, this.run.file, m.diagnostics));
     else {
       const why = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-      this.fail(id, [], `: its process ${why}\n${stderr.trim()}`);
+      const notes = stderr.trim() === "" ? [] : [`its last output: ${stderr.trim().split("\n").slice(-6).join(" | ")}`];
+      this.fail(id, [{ ...diag("ADAPT972", FILE_START, `the process of point \`${id}\` ${why} without a diagnostic`, { notes }), file: this.run.file }]);
     }
   }
 
