@@ -118,6 +118,7 @@ export const CODES = {
   ADAPT972: { title: "point failed without a diagnostic", severity: "error" },
   ADAPT973: { title: "another sweep is running in the folder", severity: "error" },
   ADAPT974: { title: "sweep results cannot be read", severity: "error" },
+  ADAPT975: { title: "sweep spec given to a single-run command", severity: "error" },
 } as const satisfies Record<string, { title: string; severity: Severity }>;
 
 /** How serious a diagnostic is. */
