@@ -109,7 +109,7 @@ class RunState {
     if (this.stopping) process.exit(EXIT.interrupted);
     this.stopping = true;
     this.run.io.stderr("\ninterrupt: the running points stop at their next step with a checkpoint (Ctrl-C again to quit now)\n");
-    for (const c of this.children) if (c.connected) c.send({ type: "stop" });
+    for (const c of this.children) if (c.connected) c.send({ type: "stop" }, () => undefined);
   }
 
   fail(id: string, diagnostics: readonly Diagnostic[]): void {
@@ -145,15 +145,20 @@ class RunState {
       else outcome = m;
     });
     const job: PointJob = { type: "job", file: this.run.file, text: p.source.text, backend: this.run.backend, model: this.run.model };
-    child.send(job);
-    if (this.stopping) child.send({ type: "stop" });
+    child.send(job, () => undefined);
+    if (this.stopping) child.send({ type: "stop" }, () => undefined);
     return new Promise((done) => {
-      child.on("exit", (code, signal) => {
+      let settled = false;
+      const settle = (code: number | null, signal: string | null, why = "") => {
+        if (settled) return;
+        settled = true;
         this.children.delete(child);
         this.updateLock();
-        this.finish(p, outcome, code, signal, stderr);
+        this.finish(p, outcome, code, signal, why || stderr);
         done();
-      });
+      };
+      child.on("error", (e) => settle(null, null, `the process could not be started or reached: ${e.message}`));
+      child.on("exit", (code, signal) => settle(code, signal));
     });
   }
 
