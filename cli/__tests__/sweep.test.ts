@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { workspace } from "../../runtime/train/__tests__/fixtures/workspace.ts";
+import { runCli } from "./run-cli.ts";
 
 const bin = join(import.meta.dirname, "..", "..", "bin", "adapt.js");
 
@@ -90,6 +91,22 @@ describe("adapt sweep", () => {
     expect(rest.stderr).toMatch(/resume default~size=4~lr=0\.1 at step [1-9]/);
     expect(rest.stdout).toContain("`default~size=4~lr=0.1`");
   }, 300_000);
+
+  it("lists every point in explain, and refuses a sweep spec in run and verify (ADAPT975) at its first alternative", async () => {
+    const dir = workspace();
+    writeFileSync(join(dir, "spec.adapt"), SPEC);
+    const explained = await runCli(["explain", "spec.adapt", "--json"], dir);
+    expect(explained.code, explained.err).toBe(0);
+    const points = (JSON.parse(explained.out) as { points: { id: string; params: { trainable: number } }[] }).points;
+    expect(points.map((p) => p.id)).toEqual(["default~size=2~lr=0.1", "default~size=2~lr=0.02", "default~size=4~lr=0.1", "default~size=4~lr=0.02"]);
+    expect(points[2]!.params.trainable).toBeGreaterThan(points[0]!.params.trainable);
+    for (const command of ["run", "verify"]) {
+      const r = await runCli([command, "spec.adapt"], dir);
+      expect(r.code).toBe(1);
+      expect(r.err).toContain("error[ADAPT975]");
+      expect(r.err).toContain("spec.adapt:2:30");
+    }
+  }, 60_000);
 
   it("refuses a sweep folder that cannot be written (ADAPT971) at the plan's output", async () => {
     const dir = workspace();

@@ -24,6 +24,9 @@ function show(io: Io, diagnostics: readonly Diagnostic[], sources: Map<string, s
 /** Compiles the spec against its model; renders the diagnostics; null when there are errors or no plan. */
 export async function compileForRun(text: string, file: string, model: string | undefined, io: Io): Promise<CompiledPlan | null> {
   const { compileText } = await import("../../compiler/compile.ts");
+  const { notASweep } = await import("../../compiler/sweep/compile-sweep.ts");
+  const sweep = notASweep(text, file, "run");
+  if (sweep !== null) return show(io, [sweep], new Map([[file, text]])), null;
   const override = model === undefined ? undefined : resolve(io.cwd, model);
   const result = await compileText(text, file, { loader: modelFileLoader(dirname(file)), modelOverride: override, purpose: "run" });
   show(io, result.diagnostics, new Map([[file, text]]));

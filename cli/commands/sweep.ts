@@ -18,7 +18,7 @@ import { EXIT, UsageError, type Command, type Io } from "../command.ts";
 import { modelFileLoader, readText } from "../files.ts";
 import { runPointChild } from "../sweep/child.ts";
 import { compareManifest } from "../sweep/compat.ts";
-import { alive, checkWritable, readManifest, readResults, releaseLock, takeLock, writeManifest, type Manifest } from "../sweep/folder.ts";
+import { alive, checkWritable, readSweepManifest, readResults, releaseLock, takeLock, writeManifest, type Manifest } from "../sweep/folder.ts";
 import { manifestPoint, runSweep } from "../sweep/runner.ts";
 
 const BACKENDS = ["auto", "tensorflow", "webgpu", "wasm", "cpu"] as const;
@@ -91,7 +91,7 @@ function prepareManifest(outcome: SweepOutcome, text: string, file: string, out:
     version: 1, spec: relativeSpec(out, file), specHash: sha256(text), specText: text,
     baseFingerprint: first.model.fingerprint, select, points,
   };
-  const old = readManifest(out);
+  const old = readSweepManifest(out);
   if (old.problem) return show([old.problem]), null;
   if (old.manifest === null) {
     writeManifest(out, fresh);

@@ -51,6 +51,9 @@ export const verifyCommand: Command = {
     const file = resolve(io.cwd, positionals[0] ?? "");
     const text = readText(file, io.cwd, "spec");
     const { compileText } = await import("../../compiler/compile.ts");
+    const { notASweep } = await import("../../compiler/sweep/compile-sweep.ts");
+    const sweep = notASweep(text, file, "verify");
+    if (sweep !== null) return io.stderr(renderAll([sweep], new Map([[file, text]]), { color: io.color })), EXIT.inputErrors;
     const override = typeof flags["model"] === "string" ? resolve(io.cwd, flags["model"]) : undefined;
     const compiled = await compileText(text, file, { loader: modelFileLoader(dirname(file)), modelOverride: override });
     const sources = new Map([[file, text]]);

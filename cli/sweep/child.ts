@@ -2,7 +2,9 @@
  * One point of a sweep in its own process (`adapt sweep --child`, forked by the sweep): it receives the
  * point's single-run spec text over IPC, compiles it, and trains it exactly as `adapt run` does (the
  * same session, artifact and `run.json`), resuming from the point's checkpoint when there is one. It
- * stops at the next step with a checkpoint on Ctrl-C, on a stop message, or when the sweep dies.
+ * stops at the next step with a checkpoint on Ctrl-C, on a stop message, or when the sweep dies. Its
+ * validation metrics are those of the weights the artifact keeps (the best checkpoint, or with
+ * `select last` the last evaluation).
  */
 import { existsSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -65,9 +67,13 @@ async function runJob(job: PointJob, io: Io, shouldStop: () => boolean): Promise
   const resume = existsSync(join(outDir, "checkpoint.ckpt"));
   if (!resume) for (const f of ["log.jsonl", "best.ckpt"]) rmSync(join(outDir, f), { force: true });
   const started = performance.now();
+  let lastEval: Record<string, number> | null = null;
   const result = await runSession(plan, {
     specDir: dirname(job.file), resume, shouldStop,
-    onEvent: (e) => void (e.type === "start" && send({ type: "started", resumedAt: e.resumedAt, totalSteps: e.totalSteps })),
+    onEvent: (e) => {
+      if (e.type === "start") void send({ type: "started", resumedAt: e.resumedAt, totalSteps: e.totalSteps });
+      else if (e.type === "eval") lastEval = e.metrics;
+    },
   });
   const r = result.value;
   if (r === null || hasErrors(result.diagnostics)) return { type: "failed", diagnostics: result.diagnostics };
@@ -75,7 +81,7 @@ async function runJob(job: PointJob, io: Io, shouldStop: () => boolean): Promise
   const artifact = await saveRunArtifact(plan, r, io);
   if (artifact === null) return { type: "failed", diagnostics: [] };
   return {
-    type: "done", validation: r.train.state.best?.metrics ?? null, test: r.test?.metrics ?? null, epochs: r.train.state.epoch,
+    type: "done", validation: (plan.plan.select === null ? lastEval : null) ?? r.train.state.best?.metrics ?? null, test: r.test?.metrics ?? null, epochs: r.train.state.epoch,
     steps: r.train.state.globalStep, seconds: (performance.now() - started) / 1000, backend, trainable: r.trainable,
   };
 }

@@ -60,7 +60,7 @@ export function checkWritable(out: string, file: string, span: Span): Diagnostic
 }
 
 /** Reads `sweep.json`; null when there is none; ADAPT974 when it is damaged. */
-export function readManifest(out: string): { manifest: Manifest | null; problem: Diagnostic | null } {
+export function readSweepManifest(out: string): { manifest: Manifest | null; problem: Diagnostic | null } {
   const path = sweepPaths(out).manifest;
   if (!existsSync(path)) return { manifest: null, problem: null };
   try {

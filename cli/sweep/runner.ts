@@ -6,7 +6,7 @@
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
-import type { Diagnostic } from "../../compiler/diagnostics/diagnostic.ts";
+import { diag, FILE_START, type Diagnostic } from "../../compiler/diagnostics/diagnostic.ts";
 import { renderAll } from "../../compiler/diagnostics/render.ts";
 import { compilePoint, mapPointDiagnostics, type CompiledPoint } from "../../compiler/sweep/compile-sweep.ts";
 import { withSeed } from "../../compiler/sweep/expand.ts";
@@ -109,12 +109,12 @@ class RunState {
     if (this.stopping) process.exit(EXIT.interrupted);
     this.stopping = true;
     this.run.io.stderr("\ninterrupt: the running points stop at their next step with a checkpoint (Ctrl-C again to quit now)\n");
-    for (const c of this.children) if (c.connected) c.send({ type: "stop" });
+    for (const c of this.children) if (c.connected) c.send({ type: "stop" }, () => undefined);
   }
 
-  fail(id: string, diagnostics: readonly Diagnostic[], extra = ""): void {
+  fail(id: string, diagnostics: readonly Diagnostic[]): void {
     this.failures++;
-    this.line(id, `failed ${id}${extra}`);
+    this.line(id, `failed ${id}`);
     this.run.io.stderr(renderAll(diagnostics, new Map([[this.run.file, this.run.text]]), { color: this.run.io.color }));
   }
 
@@ -145,15 +145,20 @@ class RunState {
       else outcome = m;
     });
     const job: PointJob = { type: "job", file: this.run.file, text: p.source.text, backend: this.run.backend, model: this.run.model };
-    child.send(job);
-    if (this.stopping) child.send({ type: "stop" });
+    child.send(job, () => undefined);
+    if (this.stopping) child.send({ type: "stop" }, () => undefined);
     return new Promise((done) => {
-      child.on("exit", (code, signal) => {
+      let settled = false;
+      const settle = (code: number | null, signal: string | null, why = "") => {
+        if (settled) return;
+        settled = true;
         this.children.delete(child);
         this.updateLock();
-        this.finish(p, outcome, code, signal, stderr);
+        this.finish(p, outcome, code, signal, why || stderr);
         done();
-      });
+      };
+      child.on("error", (e) => settle(null, null, `the process could not be started or reached: ${e.message}`));
+      child.on("exit", (code, signal) => settle(code, signal));
     });
   }
 
@@ -172,7 +177,8 @@ class RunState {
     else if (m?.type === "failed" && (m.diagnostics.length > 0 || stderr.trim() === "")) this.fail(id, mapPointDiagnostics(p.source, this.run.text, this.run.file, m.diagnostics));
     else {
       const why = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-      this.fail(id, [], `: its process ${why}\n${stderr.trim()}`);
+      const notes = stderr.trim() === "" ? [] : [`its last output: ${stderr.trim().split("\n").slice(-6).join(" | ")}`];
+      this.fail(id, [{ ...diag("ADAPT972", FILE_START, `the process of point \`${id}\` ${why} without a diagnostic`, { notes }), file: this.run.file }]);
     }
   }
 

@@ -118,14 +118,15 @@ export const CODES = {
   ADAPT972: { title: "point failed without a diagnostic", severity: "error" },
   ADAPT973: { title: "another sweep is running in the folder", severity: "error" },
   ADAPT974: { title: "sweep results cannot be read", severity: "error" },
-  ADAPT990: { title: "no browser backend can train", severity: "error" },
-  ADAPT991: { title: "a picked or dropped file cannot be read", severity: "error" },
-  ADAPT992: { title: "the picked model folder has no model.json", severity: "error" },
-  ADAPT993: { title: "the playground failed unexpectedly", severity: "error" },
+  ADAPT975: { title: "sweep spec given to a single-run command", severity: "error" },
   ADAPT980: { title: "not a sweep folder", severity: "error" },
   ADAPT981: { title: "sweep JSONL file or line cannot be read", severity: "error" },
   ADAPT982: { title: "sweep summary missing or malformed", severity: "error" },
   ADAPT983: { title: "results of different sweeps mixed", severity: "error" },
+  ADAPT990: { title: "no browser backend can train", severity: "error" },
+  ADAPT991: { title: "a picked or dropped file cannot be read", severity: "error" },
+  ADAPT992: { title: "the picked model folder has no model.json", severity: "error" },
+  ADAPT993: { title: "the playground failed unexpectedly", severity: "error" },
 } as const satisfies Record<string, { title: string; severity: Severity }>;
 
 /** How serious a diagnostic is. */

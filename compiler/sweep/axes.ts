@@ -107,21 +107,28 @@ function sizeOption(e: A.SingleSizeExpr): AxisOption {
 
 /** True when a spec uses any sweep construct: variants, alternatives, or `for best`. */
 export function isSweepSpec(spec: A.Spec): boolean {
-  const valueHas = (v: A.Value): boolean =>
-    v.kind === "Alternatives" || (v.kind === "Call" && v.args.some((a) => valueHas(a.value))) || (v.kind === "List" && v.items.some(valueHas));
-  return spec.statements.some((s) => {
-    switch (s.kind) {
-      case "Variant":
-        return true;
-      case "AdapterDecl":
-      case "Head":
-        return s.args.some((a) => valueHas(a.value));
-      case "Size":
-        return s.expr.kind === "SizeAlternatives";
-      case "Plan":
-        return s.entries.some((e) => (e.value.kind === "Pairs" ? e.value.args.map((a) => a.value) : e.value.groups.flat()).some((v) => valueHas(v) || isWord(v, "for")));
-      default:
-        return false;
+  return sweepSpan(spec) !== null;
+}
+
+/** The span of the first sweep construct of a spec (a variant, alternatives, `for`), or null. */
+export function sweepSpan(spec: A.Spec): A.Span | null {
+  const inValue = (v: A.Value): A.Span | null => {
+    if (v.kind === "Alternatives" || isWord(v, "for")) return v.span;
+    const inner = v.kind === "Call" ? v.args.map((a) => a.value) : v.kind === "List" ? v.items : [];
+    for (const x of inner) {
+      const found = inValue(x);
+      if (found) return found;
     }
-  });
+    return null;
+  };
+  const first = (values: readonly A.Value[]) => values.map(inValue).find((x) => x !== null) ?? null;
+  for (const s of spec.statements) {
+    let found: A.Span | null = null;
+    if (s.kind === "Variant") found = s.span;
+    else if (s.kind === "AdapterDecl" || s.kind === "Head") found = first(s.args.map((a) => a.value));
+    else if (s.kind === "Size" && s.expr.kind === "SizeAlternatives") found = s.expr.span;
+    else if (s.kind === "Plan") found = first(s.entries.flatMap((e) => (e.value.kind === "Pairs" ? e.value.args.map((a) => a.value) : e.value.groups.flat())));
+    if (found) return found;
+  }
+  return null;
 }

@@ -11,7 +11,7 @@ import { diag, FILE_START, hasErrors, sortDiagnostics, type Diagnostic, type Sta
 import { parseSpec } from "../frontend/parse.ts";
 import type { CompiledPlan } from "../ir/types.ts";
 import { canonicalJson, sha256 } from "../lower/sha256.ts";
-import { isSweepSpec } from "./axes.ts";
+import { isSweepSpec, sweepSpan } from "./axes.ts";
 import { dedupe, expandSweep, withSeed } from "./expand.ts";
 import { lineStarts, mapSpan } from "./point-text.ts";
 import type { PointSource, SweepExpansion } from "./types.ts";
@@ -36,6 +36,17 @@ export interface SweepOutcome {
 export interface SweepOptions extends CompileTextOptions {
   /** Keep only points whose id or variant matches one of these globs (`*` any characters). */
   readonly only?: readonly string[] | undefined;
+}
+
+/**
+ * ADAPT975 when a command that trains or verifies one configuration (`run`, `verify`) is given a sweep
+ * spec; null for a single-run spec.
+ */
+export function notASweep(text: string, file: string, command: string): Diagnostic | null {
+  const span = sweepSpan(parseSpec(text).value);
+  if (span === null) return null;
+  const help = "run every point with `adapt sweep`, list them with `adapt explain`, or pick one with `adapt sweep --only ID`";
+  return { ...diag("ADAPT975", span, `this is a sweep spec, and \`adapt ${command}\` takes one configuration`, { help }), file };
 }
 
 /** True when `text` is a sweep spec (variants, alternatives or `for best`). */
