@@ -6,6 +6,7 @@
  */
 import "../bert/layers.ts";
 import "../layers/layer-norm.ts";
+import "../layers/fused.ts";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import * as tf from "@tensorflow/tfjs";
