@@ -60,16 +60,22 @@ function scratch(): string {
   return dir;
 }
 
+/** Seconds from the CLI's `12.3s`, `4m05s` or `1h02m`. */
+function duration(text: string): number {
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:([\d.]+)s)?$/.exec(text);
+  return m === null ? NaN : Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+}
+
 async function adaptRow(backend: string): Promise<Row> {
   const dir = scratch();
   const r = await measured(process.execPath, [join(ROOT, "bin/adapt.js"), "run", "houlsby.adapt", "--backend", backend], dir);
   if (r.code !== 0) return { name: `adapt, ${backend}`, trainS: null, evalS: null, peakMb: r.peakMb, accuracy: null, note: r.err.trim().split("\n").slice(-3).join(" | ") };
-  const train = /training: ([\d.]+)s/.exec(r.err)?.[1] ?? /training: (\d+)m(\d+)s/.exec(r.err)?.slice(1).join(":");
-  const evals = /evaluation: ([\d.]+)s validation, ([\d.]+)s test/.exec(r.err);
+  const train = /training: (\S+) for/.exec(r.err)?.[1];
+  const evals = /evaluation: (\S+) validation, (\S+) test/.exec(r.err);
   const acc = /test: accuracy ([\d.]+)/.exec(r.err)?.[1];
-  const seconds = train === undefined ? null : train.includes(":") ? Number(train.split(":")[0]) * 60 + Number(train.split(":")[1]) : Number(train);
+  const seconds = train === undefined ? null : duration(train);
   const backendLine = /backend: (.*)/.exec(r.err)?.[1];
-  return { name: `adapt, ${backend}`, trainS: seconds, evalS: evals ? Number(evals[1]) + Number(evals[2]) : null, peakMb: r.peakMb, accuracy: acc === undefined ? null : Number(acc), note: backendLine };
+  return { name: `adapt, ${backend}`, trainS: seconds, evalS: evals ? duration(evals[1]!) + duration(evals[2]!) : null, peakMb: r.peakMb, accuracy: acc === undefined ? null : Number(acc), note: backendLine };
 }
 
 async function peerRow(python: string): Promise<Row> {

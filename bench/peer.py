@@ -48,7 +48,7 @@ def find_model_dir() -> Path:
 
 
 def read_split(name: str, labels: list) -> tuple:
-    rows = [json.loads(line) for line in (DATA / f"{name}.jsonl").read_text().splitlines() if line.strip()]
+    rows = [json.loads(line) for line in (DATA / f"{name}.jsonl").read_text(encoding="utf-8").split("\n") if line.strip()]
     return [r["sentence"] for r in rows], [labels.index(r["label"]) for r in rows]
 
 
