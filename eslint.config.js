@@ -21,7 +21,7 @@ const browserSafe = {
 };
 
 export default defineConfig(
-  { ignores: ["**/node_modules/**", "editors/vscode/out/**", "editors/web/adapt.hljs.*", "tmp/**", "**/runs/**"] },
+  { ignores: ["**/node_modules/**", "dist/**", "dist.*/**", "web/dist/**", "editors/vscode/out/**", "editors/web/adapt.hljs.*", "tmp/**", "**/runs/**"] },
   {
     files: ["**/*.ts"],
     languageOptions: { parser: tseslint.parser, parserOptions: { projectService: true } },

@@ -3,9 +3,13 @@
  * exit code 2, and never lets a stack trace reach the user.
  */
 import { readFileSync } from "node:fs";
-import { COMMANDS } from "./commands/index.ts";
-import { EXIT, UsageError, type Io } from "./command.ts";
+import { EXIT, UsageError, type Command, type Io } from "./command.ts";
 import { didYouMean } from "../compiler/diagnostics/suggest.ts";
+
+/** The subcommands, loaded only past `--version`, which thus answers without the compiler. */
+async function commands(): Promise<readonly Command[]> {
+  return (await import("./commands/index.ts")).COMMANDS;
+}
 
 /** The package version, read from package.json. */
 export function version(): string {
@@ -14,7 +18,7 @@ export function version(): string {
 }
 
 /** The text of `adapt --help`. */
-export function helpText(): string {
+export function helpText(COMMANDS: readonly Command[]): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
   const usages = COMMANDS.map((c) => `  ${c.usage}`);
@@ -48,13 +52,14 @@ export function processIo(): Io {
 /** Runs `adapt` with `argv` (without node and the script) and returns the exit code. */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
   const [first, ...rest] = argv;
-  if (first === undefined || first === "--help" || first === "-h" || first === "help") {
-    io.stdout(helpText());
-    return first === undefined ? EXIT.usage : EXIT.ok;
-  }
   if (first === "--version" || first === "-V") {
     io.stdout(`${version()}\n`);
     return EXIT.ok;
+  }
+  const COMMANDS = await commands();
+  if (first === undefined || first === "--help" || first === "-h" || first === "help") {
+    io.stdout(helpText(COMMANDS));
+    return first === undefined ? EXIT.usage : EXIT.ok;
   }
   const command = COMMANDS.find((c) => c.name === first);
   if (command === undefined) {

@@ -74,7 +74,7 @@ describe("adapt fmt", () => {
 });
 
 describe("the adapt binary", () => {
-  it("answers --help and --version through bin/adapt.js with no build step", () => {
+  it("answers --help and --version through bin/adapt.js (the compiled dist/, rebuilt when a source is newer)", () => {
     const help = execFileSync(process.execPath, [join(repo, "bin/adapt.js"), "--help"], { encoding: "utf8" });
     expect(help).toContain("Usage: adapt <command>");
     expect(help).toContain("check");

@@ -32,7 +32,9 @@ export const importCommand: Command = {
     if (typeof flags["out"] !== "string") throw new UsageError("missing -o OUT (the output folder)");
     const tf = await import("@tensorflow/tfjs");
     const { importHf } = await import("../../runtime/import/import-hf.ts");
+    const { silenceCpuBanner } = await import("../../runtime/backend/tensorflow.ts");
     await tf.setBackend("cpu");
+    silenceCpuBanner();
     const dir = resolve(io.cwd, positionals[1]!);
     const out = resolve(io.cwd, flags["out"]);
     const result = await importHf(dir, out, { pooler: flags["pooler"] === true, dropout: flags["dropout"] === true });

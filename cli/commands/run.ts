@@ -72,6 +72,8 @@ export const runCommand: Command = {
       baseBytes: artifact?.baseBytes ?? null,
       seconds: (performance.now() - startedAt) / 1000,
       steps: r.train.state.globalStep,
+      trainSeconds: r.train.timing.trainSeconds, trainSteps: r.train.timing.steps, batch: compiled.plan?.batch ?? 1,
+      evalSeconds: r.train.timing.evalSeconds, testSeconds: r.testSeconds,
       paths: { ...(artifact ? { artifact: artifact.path } : {}), log: `${r.outDir}/log.jsonl`, checkpoint: r.train.checkpoint },
     }));
     return artifact === null ? EXIT.usage : EXIT.ok;

@@ -31,7 +31,9 @@ async function loadBase(path: string, io: Io, file: string) {
   const tf = await import("@tensorflow/tfjs");
   await import("../../runtime/bert/layers.ts");
   const { loadLayersModelFile } = await import("../../runtime/io/file-io.ts");
+  const { silenceCpuBanner } = await import("../../runtime/backend/tensorflow.ts");
   await tf.setBackend("cpu");
+  silenceCpuBanner();
   try {
     return await loadLayersModelFile(path);
   } catch (e) {

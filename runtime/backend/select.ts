@@ -6,7 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { FILE_START, diag, type Diagnostic, type StageResult } from "../../compiler/diagnostics/diagnostic.ts";
 import { didYouMean, orList } from "../../compiler/diagnostics/suggest.ts";
-import { TENSORFLOW_BUILDS, tryTensorflow } from "./tensorflow.ts";
+import { silenceCpuBanner, TENSORFLOW_BUILDS, tryTensorflow } from "./tensorflow.ts";
 import {
   BACKEND_PREFERENCES,
   type Attempt,
@@ -28,6 +28,7 @@ const [CUDA, TF_CPU] = TENSORFLOW_BUILDS;
 
 async function tryCpu(): Promise<Attempt> {
   await tf.setBackend("cpu");
+  silenceCpuBanner();
   return { ok: true, detail: "pure JavaScript" };
 }
 

@@ -41,6 +41,15 @@ export async function tryTensorflow(build: TensorflowBuild): Promise<Attempt> {
   return { ok: true, detail: loaded === build ? build.detail : `${build.detail} (${loaded.pkg} without a CUDA device)` };
 }
 
+/**
+ * Turns off tfjs-backend-cpu's one-time "install our node backend" banner (it prints at the backend's
+ * first tensor): `adapt` itself says which backend it took and why the better ones were not available.
+ */
+export function silenceCpuBanner(): void {
+  const cpu = tf.findBackend("cpu") as { firstUse?: boolean } | null;
+  if (cpu) cpu.firstUse = false;
+}
+
 /** `tf.setBackend` that reports failure as `false` instead of throwing. */
 export async function setBackendQuietly(name: string): Promise<boolean> {
   if (tf.findBackendFactory(name) == null) return false;

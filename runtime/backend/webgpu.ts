@@ -12,6 +12,7 @@ import { importOptional } from "./optional.ts";
 import { setBackendQuietly } from "./tensorflow.ts";
 import { refused, type Attempt } from "./types.ts";
 import { fixWebgpuCast } from "./webgpu-cast.ts";
+import { dawnWantsVulkan, VULKAN_LOADER, vulkanLoaderFound } from "./vulkan.ts";
 
 /** What the GPU adapter says about itself. */
 export interface AdapterInfo {
@@ -63,13 +64,16 @@ export function dawnOptions(env: NodeJS.ProcessEnv = process.env): string[] {
 /** Loads Dawn and installs `navigator.gpu` (once); a reason when it cannot. */
 async function loadGpu(): Promise<Gpu | Attempt> {
   if (gpu !== undefined) return gpu;
+  const options = dawnOptions();
+  if (dawnWantsVulkan(options) && !vulkanLoaderFound()) {
+    return refused("ADAPT943", `Dawn found no WebGPU adapter: there is no Vulkan loader (${VULKAN_LOADER})`, DRIVER_HELP);
+  }
   const mod = await importOptional<DawnModule>("webgpu", () => import("webgpu"));
   if (!mod.ok) {
     return mod.missing
       ? refused("ADAPT941", mod.reason, INSTALL_HELP)
       : refused("ADAPT942", `dawn.node failed to load: ${mod.reason}`);
   }
-  const options = dawnOptions();
   const raw = mod.module.create(options);
   const compat = options.includes("backend=opengles");
   gpu = compat ? { requestAdapter: (o) => raw.requestAdapter({ ...o, featureLevel: "compatibility" }) } : raw;

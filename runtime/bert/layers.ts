@@ -2,10 +2,11 @@
  * Transformer building blocks that tfjs-layers lacks: scaled dot-product self-attention with a padding
  * mask, learned position embeddings, and first-token selection (for the pooler). Each follows tfjs's
  * Layer pattern (static className, build/call/computeOutputShape, getConfig, registerClass), so models
- * built from them save and reload with `tf.loadLayersModel`. GELU (exact erf form) is tfjs's own `gelu`
- * activation.
+ * built from them save and reload with `tf.loadLayersModel`. GELU (exact erf form) is the `gelu`
+ * activation, which runtime/layers/fused.ts replaces with a memory-lean op of the same values.
  */
 import * as tf from "@tensorflow/tfjs";
+import { scaledMaskedSoftmax } from "../layers/fused.ts";
 
 type Kwargs = Record<string, unknown>;
 type Shape = tf.Shape;
@@ -51,10 +52,9 @@ export class MaskedSelfAttention extends tf.layers.Layer {
       const headSize = hidden / this.numHeads;
       const split = (t: tf.Tensor): tf.Tensor =>
         tf.transpose(tf.reshape(t, [batch, seq, this.numHeads, headSize]), [0, 2, 1, 3]);
-      const scores = tf.mul(tf.matMul(split(q), split(k), false, true), 1 / Math.sqrt(headSize));
       const keep = tf.reshape(tf.cast(mask, "float32"), [batch, 1, 1, seq]);
       const bias = tf.mul(tf.sub(1, keep), MASKED_SCORE);
-      const probs = tf.softmax(tf.add(scores, bias));
+      const probs = scaledMaskedSoftmax(tf.matMul(split(q), split(k), false, true), 1 / Math.sqrt(headSize), bias);
       const context = tf.matMul(probs, split(v));
       return tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [batch, seq, hidden]);
     });

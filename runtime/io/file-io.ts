@@ -6,6 +6,7 @@
  */
 import "../bert/layers.ts";
 import "../layers/layer-norm.ts";
+import "../layers/fused.ts";
 import { dirname, join, resolve } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { files } from "./files.ts";

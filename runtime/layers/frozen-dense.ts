@@ -20,14 +20,17 @@ export interface FrozenDenseArgs {
   batchInputShape?: tf.Shape;
 }
 
-/** x·W with a gradient for x only (W is treated as a constant). */
-export function frozenMatMul(x: tf.Tensor, kernel: tf.Tensor): tf.Tensor {
+/**
+ * x·W (+ b) with a gradient for x only (W and b are treated as constants). The bias is added inside the
+ * op, so the pre-bias product is freed at once instead of being kept for an Add's gradient.
+ */
+export function frozenMatMul(x: tf.Tensor, kernel: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
   const nOut = kernel.shape[1] as number;
   const nIn = kernel.shape[0] as number;
   const op = tf.customGrad((...args: unknown[]) => {
     const input = args[0] as tf.Tensor;
     return {
-      value: denseLastAxis(input, kernel),
+      value: tf.tidy(() => (bias === undefined ? denseLastAxis(input, kernel) : tf.add(denseLastAxis(input, kernel), bias))),
       gradFunc: (g: tf.Tensor) => {
         const dx = tf.matMul(tf.reshape(g, [-1, nOut]) as tf.Tensor2D, kernel as tf.Tensor2D, false, true);
         return tf.reshape(dx, [...input.shape.slice(0, -1), nIn]);
@@ -69,6 +72,11 @@ export class FrozenDense extends tf.layers.Layer {
     return !this.trainable || this.kernel === null || !this.kernel.trainable;
   }
 
+  /** True while the bias (if any) gets no gradient either. */
+  get biasFrozen(): boolean {
+    return !this.trainable || this.bias === null || !this.bias.trainable;
+  }
+
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
     return [...shape.slice(0, -1), this.units];
@@ -80,6 +88,7 @@ export class FrozenDense extends tf.layers.Layer {
       if (this.kernel === null) throw new Error(`${this.name} is not built`);
       const bias = this.bias?.read();
       if (!this.kernelFrozen) return this.act(denseLastAxis(x, this.kernel.read(), bias));
+      if (this.biasFrozen) return this.act(frozenMatMul(x, this.kernel.read(), bias));
       const y = frozenMatMul(x, this.kernel.read());
       return this.act(bias === undefined ? y : tf.add(y, bias));
     });

@@ -7,4 +7,5 @@ export { LoraAdapter, type LoraArgs } from "./lora.ts";
 export { Ia3Adapter, type Ia3Args } from "./ia3.ts";
 export { FrozenDense, frozenMatMul, type FrozenDenseArgs } from "./frozen-dense.ts";
 export { BroadcastLayerNormalization, layerNormalization } from "./layer-norm.ts";
+export { fusedGelu, scaledMaskedSoftmax, FusedGeluActivation } from "./fused.ts";
 export { activationFn, seedFor, normalizeInit, type InitConfig } from "./common.ts";

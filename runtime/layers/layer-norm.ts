@@ -6,6 +6,8 @@
  * also holds a descriptor set until the step ends). This class computes the same function with
  * broadcasting ops, whose gradients reduce with one sum each. It keeps the class name, config and
  * weights, so it is registered in place of tfjs's class and saved models still load in stock tfjs.
+ * The forward ops run as one custom-gradient op that keeps only the normalized input and the inverse
+ * deviation for its analytic gradient (the composed ops kept five input-sized tensors per layer norm).
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Kwargs } from "./common.ts";
@@ -34,15 +36,52 @@ export class BroadcastLayerNormalization extends Stock {
       const f = this as unknown as LayerNormFields;
       const rank = x.rank;
       const axes = (Array.isArray(f.axis) ? f.axis : [f.axis]).map((a) => (a < 0 ? a + rank : a));
-      const shape = x.shape.map((d, i) => (axes.includes(i) ? d : 1));
-      const { mean, variance } = tf.moments(x, axes, true);
-      let y = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, f.epsilon)));
-      if (f.scale && f.gamma !== null) y = tf.mul(y, tf.reshape(f.gamma.read(), shape));
-      if (f.center && f.beta !== null) y = tf.add(y, tf.reshape(f.beta.read(), shape));
-      return y;
+      const gamma = f.scale && f.gamma !== null ? f.gamma.read() : null;
+      const beta = f.center && f.beta !== null ? f.beta.read() : null;
+      return normalize(x, axes, f.epsilon, gamma, beta);
     });
   }
 }
+/**
+ * (x − mean)·rsqrt(var + ε)·γ + β over `axes`, by broadcasting, with the analytic gradient:
+ * dx = r·(g − mean(g) − x̂·mean(g·x̂)) with g = dy·γ, dγ = Σ dy·x̂, dβ = Σ dy (sums over the other axes).
+ */
+function normalize(x: tf.Tensor, axes: number[], epsilon: number, gamma: tf.Tensor | null, beta: tf.Tensor | null): tf.Tensor {
+  const shape = x.shape.map((d, i) => (axes.includes(i) ? d : 1));
+  const others = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
+  const count = axes.reduce((n, a) => n * x.shape[a]!, 1);
+  const params = [gamma, beta].filter((t): t is tf.Tensor => t !== null);
+  const op = tf.customGrad((...args: unknown[]) => {
+    const input = args[0] as tf.Tensor;
+    const save = args[args.length - 1] as (t: tf.Tensor[]) => void;
+    const [xhat, rstd] = tf.tidy(() => {
+      const { mean, variance } = tf.moments(input, axes, true);
+      const r = tf.rsqrt(tf.add(variance, epsilon));
+      return [tf.mul(tf.sub(input, mean), r), r];
+    });
+    save([xhat!, rstd!]);
+    const value = tf.tidy(() => {
+      let y = xhat!;
+      if (gamma !== null) y = tf.mul(y, tf.reshape(gamma, shape));
+      if (beta !== null) y = tf.add(y, tf.reshape(beta, shape));
+      return y === xhat ? tf.clone(y) : y;
+    });
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => tf.tidy(() => {
+      const [xh, r] = saved as [tf.Tensor, tf.Tensor];
+      const g = gamma === null ? dy : tf.mul(dy, tf.reshape(gamma, shape));
+      const meanG = tf.div(tf.sum(g, axes, true), count);
+      const meanGX = tf.div(tf.sum(tf.mul(g, xh), axes, true), count);
+      const dx = tf.mul(r, tf.sub(tf.sub(g, meanG), tf.mul(xh, meanGX)));
+      const grads = [dx];
+      if (gamma !== null) grads.push(tf.reshape(others.length > 0 ? tf.sum(tf.mul(dy, xh), others) : tf.mul(dy, xh), gamma.shape));
+      if (beta !== null) grads.push(tf.reshape(others.length > 0 ? tf.sum(dy, others) : dy, beta.shape));
+      return grads;
+    });
+    return { value, gradFunc };
+  });
+  return op(x, ...params) as tf.Tensor;
+}
+
 tf.serialization.registerClass(BroadcastLayerNormalization as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
 
 /** A broadcasting layer norm over the last axis. */

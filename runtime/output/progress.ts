@@ -22,6 +22,12 @@ export function formatDuration(sec: number): string {
   return `${s}s`;
 }
 
+/** Seconds with a precision that suits them: `0.42s`, `3.1s`, `1m04s`. */
+export function formatSeconds(sec: number): string {
+  if (sec >= 60) return formatDuration(sec);
+  return `${sec.toFixed(sec < 1 ? 2 : 1)}s`;
+}
+
 /** A byte count as `12.3 KB`, `4.5 MB`. */
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -48,7 +54,7 @@ export class ProgressRenderer {
       case "step":
         return this.step(e);
       case "eval":
-        return `${this.close()}epoch ${e.epoch} ${e.split}: ${metricsText(e.metrics)}${e.best ? " (best)" : ""}\n`;
+        return `${this.close()}epoch ${e.epoch} ${e.split}: ${metricsText(e.metrics)}${e.best ? " (best)" : ""} (${formatSeconds(e.seconds)})\n`;
       case "checkpoint":
         return "";
     }
@@ -84,8 +90,17 @@ export interface RunSummary {
   readonly baseParams: number;
   readonly artifactBytes: number | null;
   readonly baseBytes: number | null;
+  /** The whole run's wall time. */
   readonly seconds: number;
   readonly steps: number;
+  /** Seconds in training steps, and the steps this process made in them (fewer than `steps` after a resume). */
+  readonly trainSeconds: number;
+  readonly trainSteps: number;
+  /** Seconds in evaluations: validation between epochs, then the test split. */
+  readonly evalSeconds: number;
+  readonly testSeconds: number;
+  /** Examples per training step (the batch size), for the examples/s figure. */
+  readonly batch: number;
   readonly paths: Record<string, string>;
 }
 
@@ -100,7 +115,10 @@ export function renderSummary(s: RunSummary): string {
     const rel = s.baseBytes ? ` (${((100 * s.artifactBytes) / s.baseBytes).toFixed(2)}% of the base model)` : "";
     lines.push(`  artifact size: ${formatBytes(s.artifactBytes)}${rel}`);
   }
-  lines.push(`  time: ${formatDuration(s.seconds)} for ${s.steps} steps (${(s.steps / Math.max(s.seconds, 1e-9)).toFixed(2)} steps/s)`);
+  lines.push(`  time: ${formatDuration(s.seconds)} in all, ${s.steps} steps`);
+  const rate = s.trainSteps / Math.max(s.trainSeconds, 1e-9);
+  lines.push(`  training: ${formatSeconds(s.trainSeconds)} for ${s.trainSteps} steps (${rate.toFixed(2)} steps/s, ${(rate * s.batch).toFixed(1)} examples/s)`);
+  if (s.evalSeconds + s.testSeconds > 0) lines.push(`  evaluation: ${formatSeconds(s.evalSeconds)} validation, ${formatSeconds(s.testSeconds)} test`);
   for (const [k, v] of Object.entries(s.paths)) lines.push(`  ${k}: ${v}`);
   return `${lines.join("\n")}\n`;
 }

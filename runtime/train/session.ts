@@ -35,6 +35,8 @@ export interface SessionResult {
   readonly model: tf.LayersModel;
   readonly data: Datasets;
   readonly test: Evaluation | null;
+  /** Seconds the test evaluation took (0 without a test split). */
+  readonly testSeconds: number;
   readonly outDir: string;
   readonly trainable: number;
   /** The base model's fingerprint and the surgery seed (recorded in the artifact). */
@@ -134,6 +136,7 @@ export async function runSession(plan: CompiledPlan, opts: SessionOptions): Prom
   });
   if (result.value === null) return { value: null, diagnostics: result.diagnostics };
   let test: Evaluation | null = null;
+  const t0 = performance.now();
   if (result.value.status === "done" && d.test) {
     const roles = inputRoles(model).value!;
     const ctx = { model, roles, task, probabilities: outputsProbabilities(model) };
@@ -144,6 +147,7 @@ export async function runSession(plan: CompiledPlan, opts: SessionOptions): Prom
       return { value: null, diagnostics: [...result.diagnostics, diag("ADAPT945", FILE_START, msg, { help: `the trained weights are in ${result.value.checkpoint}` })] };
     }
   }
+  const testSeconds = test === null ? 0 : (performance.now() - t0) / 1000;
   const trainable = trainableCount(model);
-  return { value: { train: result.value, model, data: d, test, outDir, trainable, base, surgerySeed: surgerySeed(tp.seed) }, diagnostics: result.diagnostics };
+  return { value: { train: result.value, model, data: d, test, testSeconds, outDir, trainable, base, surgerySeed: surgerySeed(tp.seed) }, diagnostics: result.diagnostics };
 }

@@ -25,7 +25,7 @@ import { settleDevice, takeDeviceError } from "../backend/device.ts";
 export type TrainEvent =
   | { type: "start"; totalSteps: number; stepsPerEpoch: number; resumedAt: number; trainable: number }
   | { type: "step"; epoch: number; step: number; globalStep: number; totalSteps: number; loss: number; lr: number; examplesPerSec: number; etaSec: number }
-  | { type: "eval"; epoch: number; split: string; metrics: Record<string, number>; best: boolean }
+  | { type: "eval"; epoch: number; split: string; metrics: Record<string, number>; best: boolean; seconds: number }
   | { type: "checkpoint"; path: string; globalStep: number };
 
 /** The best evaluation so far. */
@@ -62,11 +62,21 @@ export interface TrainerOptions {
   readonly shouldStop?: () => boolean;
 }
 
+/** Where this process's run spent its time: training steps apart from evaluations (and checkpoints). */
+export interface LoopTiming {
+  /** Seconds in training steps (forward, backward, update), and the steps they made. */
+  trainSeconds: number;
+  steps: number;
+  /** Seconds in evaluations between epochs. */
+  evalSeconds: number;
+}
+
 /** How the loop ended. */
 export interface TrainResult {
   readonly status: "done" | "interrupted" | "failed";
   readonly state: LoopState;
   readonly checkpoint: string;
+  readonly timing: LoopTiming;
 }
 
 /** The paths the loop writes in the output folder. */
@@ -113,6 +123,8 @@ class Loop {
   private readonly stepsPerEpoch: number;
   private readonly totalSteps: number;
   private state: LoopState = { epoch: 0, batchInEpoch: 0, globalStep: 0, optimizerStep: 0, best: null, badEvals: 0, stoppedEarly: false };
+  private readonly timing: LoopTiming = { trainSeconds: 0, steps: 0, evalSeconds: 0 };
+  private lastEvalSeconds = 0;
 
   constructor(
     private readonly opts: TrainerOptions,
@@ -159,37 +171,43 @@ class Loop {
     }
     const trainable = this.ctx.vars.reduce((s, v) => s + v.size, 0);
     this.opts.onEvent?.({ type: "start", totalSteps: this.totalSteps, stepsPerEpoch: this.stepsPerEpoch, resumedAt: this.state.globalStep, trainable });
-    const started = { time: performance.now(), step: this.state.globalStep };
     while (this.state.epoch < this.opts.plan.epochs && !this.state.stoppedEarly) {
-      const outcome = await this.runEpoch(started);
+      const outcome = await this.runEpoch();
       if (outcome !== null) return outcome;
     }
     this.restoreBest();
-    this.log({ event: "end", globalStep: this.state.globalStep, best: this.state.best });
-    return { value: { status: "done", state: this.state, checkpoint: this.paths.checkpoint }, diagnostics: [] };
+    this.log({ event: "end", globalStep: this.state.globalStep, best: this.state.best, timing: this.timing });
+    return { value: this.result("done"), diagnostics: [] };
   }
 
-  private async runEpoch(started: { time: number; step: number }): Promise<StageResult<TrainResult | null> | null> {
+  private result(status: TrainResult["status"]): TrainResult {
+    return { status, state: this.state, checkpoint: this.paths.checkpoint, timing: this.timing };
+  }
+
+  private async runEpoch(): Promise<StageResult<TrainResult | null> | null> {
     const { plan, train } = this.opts;
     const order = trainingOrder(train.lengths, plan.batch, mulberry32(derive(plan.seed, "shuffle", this.state.epoch)));
     while (this.state.batchInEpoch < order.length) {
       const batch = padBatch(train.encoded, train.labels, order[this.state.batchInEpoch]!, this.opts.padding);
       const lr = learningRate(plan.schedule, plan.optimizer.lr, this.state.globalStep, this.totalSteps);
+      const t0 = performance.now();
       const { loss, gradNorm } = await trainStep(this.ctx, batch, lr, this.state.globalStep);
       settleDevice();
+      this.timing.trainSeconds += (performance.now() - t0) / 1000;
+      this.timing.steps += 1;
       const fault = takeDeviceError();
       if (fault !== undefined) return this.deviceFault(fault, `at step ${this.state.globalStep + 1}`);
       if (!Number.isFinite(loss)) return this.nonFinite(loss);
       this.state.globalStep += 1;
       this.state.batchInEpoch += 1;
       this.log({ event: "step", epoch: this.state.epoch + 1, step: this.state.globalStep, loss, lr, gradNorm, batch: batch.size, length: batch.length });
-      this.emitStep(loss, lr, started, batch.size);
+      this.emitStep(loss, lr, batch.size);
       const every = plan.checkpointEvery;
       if (every !== null && this.state.globalStep % every === 0) await this.save();
       await yieldToEvents();
       if (this.opts.shouldStop?.()) {
         await this.save();
-        return { value: { status: "interrupted", state: this.state, checkpoint: this.paths.checkpoint }, diagnostics: [] };
+        return { value: this.result("interrupted"), diagnostics: [] };
       }
     }
     await this.endEpoch();
@@ -197,14 +215,14 @@ class Loop {
     return fault === undefined ? null : this.deviceFault(fault, `in the evaluation after epoch ${this.state.epoch}`);
   }
 
-  private emitStep(loss: number, lr: number, started: { time: number; step: number }, size: number): void {
-    const elapsed = (performance.now() - started.time) / 1000;
-    const done = this.state.globalStep - started.step;
-    const perStep = done > 0 ? elapsed / done : 0;
+  /** A step event: the rate counts training steps only; the ETA adds the evaluations still to come. */
+  private emitStep(loss: number, lr: number, size: number): void {
+    const perStep = this.timing.steps > 0 ? this.timing.trainSeconds / this.timing.steps : 0;
+    const evalsLeft = this.opts.plan.epochs - this.state.epoch;
     this.opts.onEvent?.({
       type: "step", epoch: this.state.epoch + 1, step: this.state.batchInEpoch, globalStep: this.state.globalStep,
       totalSteps: this.totalSteps, loss, lr, examplesPerSec: perStep > 0 ? size / perStep : 0,
-      etaSec: perStep * (this.totalSteps - this.state.globalStep),
+      etaSec: perStep * (this.totalSteps - this.state.globalStep) + this.lastEvalSeconds * evalsLeft,
     });
   }
 
@@ -221,7 +239,7 @@ class Loop {
   private failed(code: "ADAPT913" | "ADAPT945", msg: string, help: string, record: Record<string, unknown>): StageResult<TrainResult | null> {
     this.log({ event: "error", code, globalStep: this.state.globalStep, ...record });
     const best = this.state.best ? `; the best checkpoint (epoch ${this.state.best.epoch}) is kept at ${this.paths.best}` : "";
-    return { value: { status: "failed", state: this.state, checkpoint: this.paths.checkpoint }, diagnostics: [fail(code, msg + best, help)] };
+    return { value: this.result("failed"), diagnostics: [fail(code, msg + best, help)] };
   }
 
   private async endEpoch(): Promise<void> {
@@ -229,11 +247,15 @@ class Loop {
     const split = plan.select?.split === "train" ? this.opts.train : this.opts.validation;
     const epoch = this.state.epoch + 1;
     if (split !== null) {
+      const t0 = performance.now();
       const result = await evaluate(this.ctx, split, plan.metrics, plan.batch, this.opts.padding);
+      const seconds = (performance.now() - t0) / 1000;
+      this.timing.evalSeconds += seconds;
+      this.lastEvalSeconds = seconds;
       const improved = await this.updateBest(result.metrics, epoch);
       const name = plan.select?.split === "train" ? "train" : "validation";
-      this.log({ event: "eval", epoch, split: name, metrics: result.metrics, best: improved });
-      this.opts.onEvent?.({ type: "eval", epoch, split: name, metrics: result.metrics, best: improved });
+      this.log({ event: "eval", epoch, split: name, metrics: result.metrics, best: improved, seconds });
+      this.opts.onEvent?.({ type: "eval", epoch, split: name, metrics: result.metrics, best: improved, seconds });
     }
     this.state.epoch += 1;
     this.state.batchInEpoch = 0;

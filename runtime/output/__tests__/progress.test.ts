@@ -11,7 +11,7 @@ describe("progress", () => {
     const t = p.render(step(50));
     expect(t.startsWith("\r[")).toBe(true);
     expect(t).toContain("epoch 1 step 50/100 loss 0.5000 12.5 ex/s ETA 1m15s");
-    expect(p.render({ type: "eval", epoch: 1, split: "validation", metrics: { accuracy: 0.9 }, best: true })).toBe("\nepoch 1 validation: accuracy 0.9000 (best)\n");
+    expect(p.render({ type: "eval", epoch: 1, split: "validation", metrics: { accuracy: 0.9 }, best: true, seconds: 3.14 })).toBe("\nepoch 1 validation: accuracy 0.9000 (best) (3.1s)\n");
   });
   it("prints plain lines, one per 5% of the steps, without escape codes", () => {
     const p = new ProgressRenderer({ tty: false });
@@ -26,7 +26,10 @@ describe("progress", () => {
     const s = renderSummary({
       best: { metric: "validation.accuracy", value: 0.9, epoch: 2 }, test: { accuracy: 0.88 }, trainable: 1000, baseParams: 100000,
       artifactBytes: 4096, baseBytes: 409600, seconds: 10, steps: 20, paths: { artifact: "runs/x" },
+      trainSeconds: 8, trainSteps: 20, evalSeconds: 1.5, testSeconds: 0.5, batch: 32,
     });
+    expect(s).toContain("training: 8.0s for 20 steps (2.50 steps/s, 80.0 examples/s)");
+    expect(s).toContain("evaluation: 1.5s validation, 0.50s test");
     expect(s).toContain("best validation.accuracy: 0.9000 (epoch 2)");
     expect(s).toContain("trained parameters: 1000 (1.00% of the base)");
     expect(s).toContain("artifact size: 4.0 KB (1.00% of the base model)");

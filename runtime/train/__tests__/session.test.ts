@@ -22,6 +22,13 @@ describe("runSession", () => {
     expect(log.filter((l) => l.event === "step")).toHaveLength(20);
     expect(log.filter((l) => l.event === "eval")).toHaveLength(5);
     expect(existsSync(join(dir, "out", "checkpoint.ckpt"))).toBe(true);
+    const timing = r.value!.train.timing;
+    expect(timing.steps).toBe(20);
+    expect(timing.trainSeconds).toBeGreaterThan(0);
+    expect(timing.evalSeconds).toBeGreaterThan(0);
+    expect(r.value!.testSeconds).toBeGreaterThan(0);
+    const evals = log.filter((l) => l.event === "eval") as unknown as { seconds: number }[];
+    expect(evals.every((e) => e.seconds > 0)).toBe(true);
   }, 30_000);
 
   it("stops with ADAPT913 on a non-finite loss and keeps going no further", async () => {

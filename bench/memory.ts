@@ -1,0 +1,103 @@
+/**
+ * bench/memory: the bundled example's whole `adapt run` (1 epoch, validation, test), side by side in one
+ * sitting: `adapt` on wasm and, when built (scripts/native-backend), on the native backend, against the
+ * PyTorch + AdapterHub `adapters` peer (bench/peer.py, when a Python with torch is given). Prints for each:
+ * training seconds (steps only, from the CLI's summary), evaluation seconds, peak RSS (the process's
+ * high-water mark, read from /proc while it runs) and test accuracy; then the ratios to the peer.
+ * Usage: `npx tsx bench/memory.ts [--python /work/venv-peer/bin/python] [--backends wasm,tensorflow]
+ * [--threads 2]`. Each `adapt` run writes into a temporary copy of the example's folder.
+ */
+import { spawn } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, symlinkSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+
+const ROOT = join(import.meta.dirname, "..");
+const EXAMPLE = join(ROOT, "examples/sentiment");
+const { values } = parseArgs({ options: { python: { type: "string" }, backends: { type: "string", default: "wasm,tensorflow" }, threads: { type: "string", default: "2" } } });
+
+/** One finished run: what the table shows. */
+interface Row {
+  name: string;
+  trainS: number | null;
+  evalS: number | null;
+  peakMb: number;
+  accuracy: number | null;
+  note?: string;
+}
+
+/** Runs a command, polling its peak RSS (VmHWM) from /proc; resolves with its output and the peak in MB. */
+function measured(cmd: string, args: string[], cwd: string): Promise<{ code: number | null; out: string; err: string; peakMb: number }> {
+  return new Promise((done) => {
+    const child = spawn(cmd, args, { cwd, env: { ...process.env, NO_COLOR: "1" } });
+    let out = "";
+    let err = "";
+    let peak = 0;
+    child.stdout.on("data", (d: Buffer) => void (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => void (err += d.toString()));
+    const poll = setInterval(() => {
+      try {
+        const kb = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))?.[1];
+        if (kb !== undefined) peak = Math.max(peak, Number(kb) / 1024);
+      } catch {
+        /* exited */
+      }
+    }, 50);
+    child.on("close", (code) => {
+      clearInterval(poll);
+      done({ code, out, err, peakMb: peak });
+    });
+  });
+}
+
+/** A scratch copy of the example: the spec copied, model and data linked. */
+function scratch(): string {
+  const dir = mkdtempSync(join(tmpdir(), "adapt-bench-memory-"));
+  cpSync(join(EXAMPLE, "houlsby.adapt"), join(dir, "houlsby.adapt"));
+  symlinkSync(join(EXAMPLE, "model"), join(dir, "model"));
+  symlinkSync(join(EXAMPLE, "data"), join(dir, "data"));
+  return dir;
+}
+
+/** Seconds from the CLI's `12.3s`, `4m05s` or `1h02m`. */
+function duration(text: string): number {
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:([\d.]+)s)?$/.exec(text);
+  return m === null ? NaN : Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+}
+
+async function adaptRow(backend: string): Promise<Row> {
+  const dir = scratch();
+  const r = await measured(process.execPath, [join(ROOT, "bin/adapt.js"), "run", "houlsby.adapt", "--backend", backend], dir);
+  if (r.code !== 0) return { name: `adapt, ${backend}`, trainS: null, evalS: null, peakMb: r.peakMb, accuracy: null, note: r.err.trim().split("\n").slice(-3).join(" | ") };
+  const train = /training: (\S+) for/.exec(r.err)?.[1];
+  const evals = /evaluation: (\S+) validation, (\S+) test/.exec(r.err);
+  const acc = /test: accuracy ([\d.]+)/.exec(r.err)?.[1];
+  const seconds = train === undefined ? null : duration(train);
+  const backendLine = /backend: (.*)/.exec(r.err)?.[1];
+  return { name: `adapt, ${backend}`, trainS: seconds, evalS: evals ? duration(evals[1]!) + duration(evals[2]!) : null, peakMb: r.peakMb, accuracy: acc === undefined ? null : Number(acc), note: backendLine };
+}
+
+async function peerRow(python: string): Promise<Row> {
+  const r = await measured(python, [join(ROOT, "bench/peer.py"), "--threads", values.threads!], ROOT);
+  if (r.code !== 0) return { name: "PyTorch + adapters", trainS: null, evalS: null, peakMb: r.peakMb, accuracy: null, note: r.err.trim().split("\n").slice(-2).join(" | ") };
+  const j = JSON.parse(r.out.trim().split("\n").pop()!) as { train_s: number; eval_s: number; test_accuracy: number; torch: string; adapters: string; threads: number };
+  return { name: "PyTorch + adapters", trainS: j.train_s, evalS: j.eval_s, peakMb: r.peakMb, accuracy: j.test_accuracy, note: `torch ${j.torch}, adapters ${j.adapters}, ${j.threads} threads` };
+}
+
+const rows: Row[] = [];
+const load = [loadavg()];
+if (values.python) rows.push(await peerRow(values.python));
+for (const b of values.backends!.split(",").filter((s) => s !== "")) rows.push(await adaptRow(b));
+load.push(loadavg());
+const peer = rows.find((r) => r.name.startsWith("PyTorch") && r.trainS !== null);
+const fmt = (x: number | null, d = 1): string => (x === null ? "-" : x.toFixed(d));
+const ratio = (a: number | null, b: number | null | undefined): string => (a === null || b == null ? "" : ` (${(a / b).toFixed(2)}x)`);
+console.log(`load average ${load.map((l) => l[0]!.toFixed(1)).join(" -> ")} on ${cpus().length} cores`);
+console.log("| | training time | evaluation | peak RSS | test accuracy |");
+console.log("|---|---|---|---|---|");
+for (const r of rows) {
+  const acc = r.accuracy === null ? "-" : `${(100 * r.accuracy).toFixed(2)}%`;
+  console.log(`| ${r.name} | ${fmt(r.trainS)} s${ratio(r.trainS, peer?.trainS)} | ${fmt(r.evalS)} s | ${(r.peakMb / 1024).toFixed(2)} GB${ratio(r.peakMb, peer?.peakMb)} | ${acc} |`);
+}
+for (const r of rows) if (r.note) console.log(`${r.name}: ${r.note}`);

@@ -1,0 +1,72 @@
+/**
+ * Memory-lean ops for training: each computes exactly the ops tfjs-layers would (same kernels in the same
+ * order, so forward values are bit-identical), but as one custom-gradient op that keeps only what its
+ * gradient needs. tfjs keeps every tensor a kernel saves for its gradient until the backward pass ends;
+ * GELU's five kernels keep four [tokens, 1536] tensors per layer, Dense-then-bias keeps the pre-bias
+ * output, and scale-mask-softmax keeps two score tensors besides the probabilities. On the bundled
+ * example (32 x 64 tokens, 6 layers) that is hundreds of MB of the wasm heap, which never shrinks.
+ */
+import * as tf from "@tensorflow/tfjs";
+
+const SQRT2 = Math.sqrt(2);
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+
+/** GELU's exact-erf forward, op for op as tfjs-layers' `gelu` activation computes it. */
+function geluValue(x: tf.Tensor): tf.Tensor {
+  const cdf = tf.mul(0.5, tf.add(1, tf.erf(tf.div(x, SQRT2))));
+  return tf.mul(x, cdf);
+}
+
+/** GELU (exact erf form) that keeps only its input for the gradient: Φ(x) + x·φ(x). */
+export const fusedGelu: (x: tf.Tensor) => tf.Tensor = tf.customGrad((...args: unknown[]) => {
+  const x = args[0] as tf.Tensor;
+  const save = args[args.length - 1] as (t: tf.Tensor[]) => void;
+  save([x]);
+  return {
+    value: tf.tidy(() => geluValue(x)),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => {
+      const s = saved[0]!;
+      const cdf = tf.mul(0.5, tf.add(1, tf.erf(tf.div(s, SQRT2))));
+      const pdf = tf.mul(tf.exp(tf.mul(tf.square(s), -0.5)), INV_SQRT_2PI);
+      return tf.mul(dy, tf.add(cdf, tf.mul(s, pdf)));
+    }),
+  };
+}) as (x: tf.Tensor) => tf.Tensor;
+
+/**
+ * softmax(scores·scale + bias) over the last axis, keeping only the probabilities for the gradient
+ * (scale·p·(dy − Σ dy·p)). `bias` (the padding mask's additive scores) gets no gradient.
+ */
+export function scaledMaskedSoftmax(scores: tf.Tensor, scale: number, bias: tf.Tensor): tf.Tensor {
+  const op = tf.customGrad((...args: unknown[]) => {
+    const s = args[0] as tf.Tensor;
+    const save = args[args.length - 1] as (t: tf.Tensor[]) => void;
+    const probs = tf.tidy(() => tf.softmax(tf.add(tf.mul(s, scale), bias)));
+    save([probs]);
+    return {
+      value: probs,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => {
+        const p = saved[0]!;
+        const dot = tf.sum(tf.mul(dy, p), -1, true);
+        return tf.mul(tf.mul(p, tf.sub(dy, dot)), scale);
+      }),
+    };
+  });
+  return op(scores) as tf.Tensor;
+}
+
+/** The registered class of tfjs's `gelu` activation. */
+const StockGelu = tf.serialization.SerializationMap.getMap().classNameMap["gelu"]![0] as unknown as new () => { apply(x: tf.Tensor): tf.Tensor };
+
+/**
+ * The `gelu` activation with {@link fusedGelu}: registered in place of tfjs's class (same name, no
+ * config), so `activation: "gelu"` layers in saved models and adapters use it.
+ */
+export class FusedGeluActivation extends StockGelu {
+  static className = "gelu";
+
+  override apply(x: tf.Tensor): tf.Tensor {
+    return fusedGelu(x);
+  }
+}
+tf.serialization.registerClass(FusedGeluActivation as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
