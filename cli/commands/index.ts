@@ -14,6 +14,7 @@ import { evalCommand } from "./eval.ts";
 import { predictCommand } from "./predict.ts";
 import { verifyCommand } from "./verify.ts";
 import { sweepCommand } from "./sweep.ts";
+import { workerCommand } from "./worker.ts";
 
 /** All subcommands. */
-export const COMMANDS: readonly Command[] = [checkCommand, fmtCommand, compileCommand, explainCommand, inspectCommand, importCommand, runCommand, sweepCommand, evalCommand, predictCommand, verifyCommand];
+export const COMMANDS: readonly Command[] = [checkCommand, fmtCommand, compileCommand, explainCommand, inspectCommand, importCommand, runCommand, sweepCommand, workerCommand, evalCommand, predictCommand, verifyCommand];

@@ -1,0 +1,95 @@
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { workspace } from "../../../runtime/train/__tests__/fixtures/workspace.ts";
+import { Adapt, redisMissing, TestRedis } from "./redis.ts";
+
+const SPEC = `model "model.json"
+adapter a = bottleneck(size: 2 | 4, init: zeros)
+insert a after "encoder.layer.*.output.dense" in layers 0..1
+head classifier(classes: 2, pool: mean, dropout: 0.1)
+plan {
+  data       train: "train.jsonl", validation: "dev.jsonl", test: "test.jsonl", text: "sentence", label: "label"
+  optimizer  adamw(lr: 0.1 | 0.02)
+  epochs     2
+  batch      8
+  seed       1
+  output     "out"
+}
+`;
+
+const missing = redisMissing();
+if (missing) console.warn(missing);
+
+/** The summary without wall times, each point's artifact bytes, and the result lines without times. */
+function outcome(dir: string) {
+  const summary = JSON.parse(readFileSync(join(dir, "out", "summary.json"), "utf8")) as { configs: { seconds?: number }[] };
+  for (const c of summary.configs) delete c.seconds;
+  const points = readdirSync(join(dir, "out", "points")).sort();
+  const artifacts = Object.fromEntries(points.map((p) => [p, readFileSync(join(dir, "out", "points", p, "adapter.safetensors")).toString("base64")]));
+  const lines = readFileSync(join(dir, "out", "results.jsonl"), "utf8").trim().split("\n").map((l) => {
+    const { seconds: _s, ...rest } = JSON.parse(l) as { seconds: number; id: string };
+    return rest;
+  });
+  return { summary, artifacts, results: lines.sort((a, b) => a.id.localeCompare(b.id)), table: readFileSync(join(dir, "out", "table.md"), "utf8").replace(/\| [\d.]+ \|\n/g, "|\n") };
+}
+
+let local: ReturnType<typeof outcome> | null = null;
+/** The same sweep run locally (computed once). */
+async function localOutcome() {
+  if (local) return local;
+  const dir = workspace();
+  writeFileSync(join(dir, "spec.adapt"), SPEC);
+  const a = new Adapt(dir, ["sweep", "spec.adapt", "--backend", "cpu"]);
+  const end = await a.exited;
+  expect(end.code, a.stderr).toBe(0);
+  return (local = outcome(dir));
+}
+
+const cleanup: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const f of cleanup.splice(0).reverse()) await f();
+});
+
+function started(a: Adapt): Adapt {
+  cleanup.push(async () => {
+    if (a.proc.exitCode === null && a.proc.signalCode === null) a.proc.kill("SIGKILL");
+    await a.exited;
+  });
+  return a;
+}
+
+async function redis(): Promise<TestRedis> {
+  const r = await TestRedis.start();
+  cleanup.push(() => r.stop());
+  return r;
+}
+
+describe.skipIf(missing !== null)("adapt sweep --queue and adapt worker", () => {
+  it("three workers, one killed with -9 mid-point: the stalled point resumes elsewhere and the results equal a local sweep's", async () => {
+    const want = await localOutcome();
+    const r = await redis();
+    const dir = workspace();
+    writeFileSync(join(dir, "spec.adapt"), SPEC);
+    const submit = started(new Adapt(dir, ["sweep", "spec.adapt", "--backend", "cpu", "--queue", r.url]));
+    expect(await submit.until(/queued 4 points/)).toBe(true);
+    const workers = [0, 1, 2].map(() => started(new Adapt(dir, ["worker", "--queue", r.url, "--stall-seconds", "4"])));
+    const victim = await Promise.race(workers.map((w) => w.until(/: start  /).then(() => w)));
+    victim.proc.kill("SIGKILL");
+    const end = await submit.exited;
+    expect(end.code, submit.stderr).toBe(0);
+    const all = workers.map((w) => w.stderr).join("");
+    expect(all).toMatch(/resume default~\S+ at step [1-9]/);
+    expect(submit.stderr).toMatch(/"type":"progress".*"done":4/);
+    expect(submit.stdout).toContain("| rank | configuration |");
+    expect(outcome(dir)).toEqual(want);
+
+    rmSync(join(dir, "out", "results.jsonl"));
+    for (const w of workers) w.proc.kill("SIGINT");
+    for (const w of workers.filter((x) => x !== victim)) expect((await w.exited).code, w.stderr).toBe(130);
+    const again = started(new Adapt(dir, ["sweep", "spec.adapt", "--backend", "cpu", "--queue", r.url]));
+    expect((await again.exited).code, again.stderr).toBe(0);
+    expect(again.stderr).toContain("queued 4 points");
+    expect(outcome(dir)).toEqual(want);
+  }, 600_000);
+});
