@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { workspace } from "../../../runtime/train/__tests__/fixtures/workspace.ts";
@@ -92,4 +92,53 @@ describe.skipIf(missing !== null)("adapt sweep --queue and adapt worker", () => 
     expect(again.stderr).toContain("queued 4 points");
     expect(outcome(dir)).toEqual(want);
   }, 600_000);
+
+  it("Redis restarted mid-sweep loses nothing; Ctrl-C on a worker checkpoints, returns its point and exits 130", async () => {
+    const want = await localOutcome();
+    const r = await redis();
+    const dir = workspace();
+    writeFileSync(join(dir, "spec.adapt"), SPEC);
+    const submit = started(new Adapt(dir, ["sweep", "spec.adapt", "--backend", "cpu", "--queue", r.url]));
+    expect(await submit.until(/queued 4 points/)).toBe(true);
+    const quitter = started(new Adapt(dir, ["worker", "--queue", r.url, "--stall-seconds", "4"]));
+    expect(await quitter.until(/: start  /)).toBe(true);
+    quitter.proc.kill("SIGINT");
+    const q = await quitter.exited;
+    expect(q.code, quitter.stderr).toBe(130);
+    expect(quitter.stderr).toMatch(/stopped default~\S+ at step \d+ \(checkpoint saved\); the job goes back to the queue/);
+    const worker = started(new Adapt(dir, ["worker", "--queue", r.url, "--stall-seconds", "4"]));
+    expect(await submit.until(/^done /m)).toBe(true);
+    await r.restart();
+    const end = await submit.exited;
+    expect(end.code, submit.stderr).toBe(0);
+    expect(worker.stderr).toMatch(/resume default~\S+ at step [1-9]/);
+    expect(outcome(dir)).toEqual(want);
+  }, 600_000);
+
+  it("a worker with another base model refuses the point with ADAPT363 and stops; bad and unreachable queues are coded", async () => {
+    const r = await redis();
+    const dir = workspace();
+    writeFileSync(join(dir, "spec.adapt"), SPEC);
+    mkdirSync(join(dir, "other"));
+    copyFileSync(join(dir, "weights.bin"), join(dir, "other", "weights.bin"));
+    writeFileSync(join(dir, "other", "model.json"), readFileSync(join(dir, "model.json"), "utf8").replace('"epsilon":0.001', '"epsilon":0.002'));
+    const submit = started(new Adapt(dir, ["sweep", "spec.adapt", "--backend", "cpu", "--queue", r.url, "--only", "default~size=2~lr=0.1"]));
+    expect(await submit.until(/queued 1 point /)).toBe(true);
+    const wrong = started(new Adapt(dir, ["worker", "--queue", r.url, "--model", "other/model.json"]));
+    const w = await wrong.exited;
+    expect(w.code, wrong.stderr).toBe(1);
+    expect(wrong.stderr).toContain("error[ADAPT363]: this worker's base model has fingerprint");
+    expect(wrong.stderr).toContain("refused the job (it went back to the queue)");
+    expect(submit.proc.exitCode).toBe(null);
+    submit.proc.kill("SIGINT");
+    expect((await submit.exited).code).toBe(130);
+
+    const bad = started(new Adapt(dir, ["worker", "--queue", "http://127.0.0.1:1"]));
+    expect((await bad.exited).code).toBe(1);
+    expect(bad.stderr).toContain("error[ADAPT360]");
+    await r.stop();
+    const gone = started(new Adapt(dir, ["sweep", "spec.adapt", "--queue", r.url]));
+    expect((await gone.exited).code).toBe(1);
+    expect(gone.stderr).toContain("error[ADAPT361]");
+  }, 300_000);
 });
