@@ -21,14 +21,18 @@ plan {
 const missing = redisMissing();
 if (missing) console.warn(missing);
 
-/** The summary without wall times, each point's artifact bytes, and the result lines without times. */
+/**
+ * The summary without wall times, each point's artifact bytes, and the result lines without times and
+ * `testSelected` (the contract: the JSONL holds the value known when the line was written, which depends
+ * on the order points finish in; `summary.json` is authoritative and compared whole).
+ */
 function outcome(dir: string) {
   const summary = JSON.parse(readFileSync(join(dir, "out", "summary.json"), "utf8")) as { configs: { seconds?: number }[] };
   for (const c of summary.configs) delete c.seconds;
   const points = readdirSync(join(dir, "out", "points")).sort();
   const artifacts = Object.fromEntries(points.map((p) => [p, readFileSync(join(dir, "out", "points", p, "adapter.safetensors")).toString("base64")]));
   const lines = readFileSync(join(dir, "out", "results.jsonl"), "utf8").trim().split("\n").map((l) => {
-    const { seconds: _s, ...rest } = JSON.parse(l) as { seconds: number; id: string };
+    const { seconds: _s, testSelected: _t, ...rest } = JSON.parse(l) as { seconds: number; testSelected: boolean; id: string };
     return rest;
   });
   return { summary, artifacts, results: lines.sort((a, b) => a.id.localeCompare(b.id)), table: readFileSync(join(dir, "out", "table.md"), "utf8").replace(/\| [\d.]+ \|\n/g, "|\n") };
