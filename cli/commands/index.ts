@@ -15,6 +15,7 @@ import { predictCommand } from "./predict.ts";
 import { verifyCommand } from "./verify.ts";
 import { sweepCommand } from "./sweep.ts";
 import { reportCommand } from "./report.ts";
+import { workerCommand } from "./worker.ts";
 
 /** All subcommands. */
-export const COMMANDS: readonly Command[] = [checkCommand, fmtCommand, compileCommand, explainCommand, inspectCommand, importCommand, runCommand, sweepCommand, reportCommand, evalCommand, predictCommand, verifyCommand];
+export const COMMANDS: readonly Command[] = [checkCommand, fmtCommand, compileCommand, explainCommand, inspectCommand, importCommand, runCommand, sweepCommand, workerCommand, reportCommand, evalCommand, predictCommand, verifyCommand];

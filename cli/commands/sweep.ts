@@ -1,6 +1,6 @@
 /**
- * `adapt sweep SPEC [--jobs N] [--backend B] [--model M] [--only GLOB,...]`: runs every point of a
- * sweep spec, each in its own process, into `OUT/points/<id>/` (what `adapt run` writes), with
+ * `adapt sweep SPEC [--jobs N | --queue URL] [--backend B] [--model M] [--only GLOB,...]`: runs every
+ * point of a sweep spec, each in its own process (or on `adapt worker`s through a queue: `../queue/`), into `OUT/points/<id>/` (what `adapt run` writes), with
  * `OUT/sweep.json` written first, `OUT/results.jsonl` appended per finished point, and the ranked table
  * (`summary.json`, `table.md`) at the end. Every point is compiled and checked before any trains;
  * finished points are never re-run, and a stopped point resumes from its checkpoint.
@@ -20,6 +20,8 @@ import { runPointChild } from "../sweep/child.ts";
 import { compareManifest } from "../sweep/compat.ts";
 import { alive, checkWritable, readSweepManifest, readResults, releaseLock, takeLock, writeManifest, type Manifest } from "../sweep/folder.ts";
 import { manifestPoint, runSweep } from "../sweep/runner.ts";
+import { parseQueueUrl } from "../queue/jobs.ts";
+import { runQueuedSweep } from "../queue/submit.ts";
 
 const BACKENDS = ["auto", "tensorflow", "webgpu", "wasm", "cpu"] as const;
 
@@ -27,15 +29,17 @@ const BACKENDS = ["auto", "tensorflow", "webgpu", "wasm", "cpu"] as const;
 export const sweepCommand: Command = {
   name: "sweep",
   summary: "run every point of a sweep spec (resumable, N local processes) and rank them",
-  usage: "adapt sweep SPEC [--jobs N] [--backend auto|tensorflow|webgpu|wasm|cpu] [--model M] [--only GLOB,...]",
+  usage: "adapt sweep SPEC [--jobs N | --queue redis://HOST:PORT[/DB]] [--backend auto|tensorflow|webgpu|wasm|cpu] [--model M] [--only GLOB,...]",
   run: async (args, io) => {
-    const spec = { jobs: { type: "string", short: "j" }, backend: { type: "string" }, model: { type: "string" }, only: { type: "string" }, child: { type: "boolean" } } as const;
+    const spec = { jobs: { type: "string", short: "j" }, backend: { type: "string" }, model: { type: "string" }, only: { type: "string" }, queue: { type: "string" }, child: { type: "boolean" } } as const;
     if (args.includes("--child")) return runPointChild(io);
     const { flags, positionals } = parseFlags(args, spec, ["SPEC"]);
     const backend = choice(flags["backend"], BACKENDS, "auto", "backend");
     const jobs = jobsFlag(flags["jobs"]);
     const file = resolve(io.cwd, positionals[0]!);
     if (isYamlSpecFile(file)) throw new UsageError("sweeps are written in `.adapt` files: YAML specs have no alternatives or variants yet");
+    const queue = typeof flags["queue"] === "string" ? parseQueueUrl(flags["queue"]) : null;
+    if (queue?.problem) return io.stderr(renderAll([queue.problem], new Map(), { color: io.color })), EXIT.inputErrors;
     const text = readText(file, io.cwd, "spec");
     const model = flags["model"] === undefined ? undefined : resolve(io.cwd, flags["model"] as string);
     const only = typeof flags["only"] === "string" ? flags["only"].split(",").filter((g) => g !== "") : undefined;
@@ -56,10 +60,10 @@ export const sweepCommand: Command = {
       if (manifest === null) return EXIT.inputErrors;
       const { results, problems } = readResults(out);
       show(problems);
-      io.stderr(`sweep: ${manifest.points.length} points in ${out} (${results.length} finished), ${jobs} at a time\n`);
-      return await runSweep({
-        file, text, out, backend, model, jobs, io, expansion, points, select: manifest.select, compileOptions, manifest, results,
-      });
+      const how = queue ? `on the queue ${String(flags["queue"])}` : `${jobs} at a time`;
+      io.stderr(`sweep: ${manifest.points.length} points in ${out} (${results.length} finished), ${how}\n`);
+      const run = { file, text, out, backend, model, jobs, io, expansion, points, select: manifest.select, compileOptions, manifest, results };
+      return queue?.address ? await runQueuedSweep(run, queue.address, String(flags["queue"])) : await runSweep(run);
     } finally {
       releaseLock(out);
     }

@@ -8,7 +8,7 @@
  */
 import { existsSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { hasErrors, type Diagnostic } from "../../compiler/diagnostics/diagnostic.ts";
+import { diag, FILE_START, hasErrors, type Diagnostic } from "../../compiler/diagnostics/diagnostic.ts";
 import type { Io } from "../command.ts";
 import { modelFileLoader } from "../files.ts";
 import { saveRunArtifact, startBackend } from "../commands/run-support.ts";
@@ -21,6 +21,8 @@ export interface PointJob {
   readonly text: string;
   readonly backend: string;
   readonly model?: string | undefined;
+  /** The sweep's base fingerprint: a worker whose model differs refuses the point (ADAPT363). */
+  readonly fingerprint?: string | undefined;
 }
 
 /** What a point's process reports. */
@@ -59,6 +61,10 @@ async function runJob(job: PointJob, io: Io, shouldStop: () => boolean): Promise
   const compiled = await compileText(job.text, job.file, { loader: modelFileLoader(dirname(job.file)), modelOverride: job.model, purpose: "run" });
   const plan = compiled.value.plan;
   if (plan === null || plan.plan === null || hasErrors(compiled.diagnostics)) return { type: "failed", diagnostics: compiled.diagnostics };
+  if (job.fingerprint !== undefined && plan.model.fingerprint !== job.fingerprint) {
+    const message = `this worker's base model has fingerprint \`${plan.model.fingerprint}\`, the sweep's has \`${job.fingerprint}\``;
+    return { type: "failed", diagnostics: [{ ...diag("ADAPT363", FILE_START, message, { help: "give the worker the sweep's base model (`--model`, or the same path on a shared folder)" }), file: job.model ?? job.file }] };
+  }
   const backend = await startBackend(job.backend, io);
   if (backend === null) return { type: "failed", diagnostics: [] };
   const { runSession } = await import("../../runtime/train/session.ts");

@@ -57,6 +57,11 @@ export async function runSweep(run: SweepRun): Promise<number> {
   } finally {
     process.off("SIGINT", onSigint);
   }
+  return finishSweep(run, state.stopping, state.failures, "the running points saved checkpoints; run `adapt sweep` again to resume");
+}
+
+/** Writes `summary.json` and `table.md`, prints the table, and says how the sweep ended; returns the exit code. */
+export function finishSweep(run: SweepRun, stopping: boolean, failures: number, interrupted: string): number {
   const order = run.manifest.points.map((p) => p.id);
   const summary = summarize(run.results, run.select, order);
   const table = summaryTable(summary);
@@ -64,16 +69,16 @@ export async function runSweep(run: SweepRun): Promise<number> {
   atomicWrite(paths.summary, `${JSON.stringify(summary, null, 1)}\n`);
   atomicWrite(paths.table, table);
   if (run.results.length > 0) run.io.stdout(table);
-  if (state.stopping) {
-    run.io.stderr(`interrupted: the running points saved checkpoints; run \`adapt sweep\` again to resume\n`);
+  if (stopping) {
+    run.io.stderr(`interrupted: ${interrupted}\n`);
     return EXIT.interrupted;
   }
-  if (state.failures > 0) run.io.stderr(`${state.failures} point${state.failures === 1 ? "" : "s"} failed; run \`adapt sweep\` again to retry them\n`);
-  return state.failures > 0 ? EXIT.inputErrors : EXIT.ok;
+  if (failures > 0) run.io.stderr(`${failures} point${failures === 1 ? "" : "s"} failed; run \`adapt sweep\` again to retry them\n`);
+  return failures > 0 ? EXIT.inputErrors : EXIT.ok;
 }
 
-/** The stage-2 points: the other seeds of each variant's selected configuration, compiled. */
-async function stage2(run: SweepRun, state: RunState): Promise<CompiledPoint[]> {
+/** The stage-2 points (run by a local sweep, or queued by `adapt sweep --queue`): the other seeds of each variant's selected configuration, compiled. */
+export async function stage2(run: SweepRun, state: { fail(id: string, ds: readonly Diagnostic[]): void }): Promise<CompiledPoint[]> {
   if (run.expansion.stage2Seeds.length === 0) return [];
   const summary = summarize(run.results, run.select, run.manifest.points.map((p) => p.id));
   const out: CompiledPoint[] = [];
@@ -96,6 +101,57 @@ async function stage2(run: SweepRun, state: RunState): Promise<CompiledPoint[]> 
     writeManifest(run.out, run.manifest);
   }
   return out;
+}
+
+/** How a point's process ended: its last message (null when it sent none), exit code or signal, stderr's tail. */
+export interface PointEnd {
+  readonly message: ChildMessage | null;
+  readonly code: number | null;
+  readonly signal: string | null;
+  readonly stderr: string;
+}
+
+/** A running point's process (`adapt sweep --child`): `stop()` asks it to checkpoint and exit. */
+export interface PointProcess {
+  readonly child: ChildProcess;
+  readonly stop: () => void;
+  readonly ended: Promise<PointEnd>;
+}
+
+/** Forks the process that trains one point (the local sweep's and `adapt worker`'s only training path). */
+export function forkPoint(job: PointJob, onStarted: (m: ChildMessage & { type: "started" }) => void): PointProcess {
+  const child = fork(BIN, ["sweep", "--child"], { stdio: ["ignore", "ignore", "pipe", "ipc"], env: { ...process.env, NO_COLOR: "1" } });
+  let stderr = "";
+  let message: ChildMessage | null = null;
+  child.stderr?.on("data", (c: Buffer) => void (stderr = (stderr + c.toString()).slice(-4000)));
+  child.on("message", (m: ChildMessage) => void (m.type === "started" ? onStarted(m) : (message = m)));
+  child.send(job, () => undefined);
+  const stop = () => void (child.connected && child.send({ type: "stop" }, () => undefined));
+  const ended = new Promise<PointEnd>((done) => {
+    let settled = false;
+    const settle = (code: number | null, signal: NodeJS.Signals | null, why = ""): void => {
+      if (settled) return;
+      settled = true;
+      done({ message, code, signal, stderr: why || stderr });
+    };
+    child.on("error", (e) => settle(null, null, `the process could not be started or reached: ${e.message}`));
+    child.on("exit", (code, signal) => settle(code, signal));
+  });
+  return { child, stop, ended };
+}
+
+/** The `results.jsonl` line of a finished point; `order` is the manifest's point order. */
+export function resultLine(p: CompiledPoint, m: ChildMessage & { type: "done" }, results: readonly ResultLine[], select: SelectRule, order: readonly string[]): ResultLine {
+  const s = p.source;
+  const t = p.plan.totals;
+  const base = {
+    id: s.id, variant: s.variant, series: s.series, member: s.member, config: s.config, axes: s.axes,
+    seed: s.seed ?? p.plan.plan?.seed ?? 0, stage: s.stage,
+    params: { base: t.base, added: t.added, head: t.head, trainable: t.trainable, trainablePercent: t.trainablePercent },
+    validation: m.validation, ...(m.test ? { test: m.test } : {}), testSelected: false,
+    epochs: m.epochs, steps: m.steps, seconds: m.seconds, backend: m.backend, dir: `points/${s.id}`,
+  };
+  return { ...base, testSelected: isSelectedInVariant([...results, base], select, order, s.config) };
 }
 
 class RunState {
@@ -134,31 +190,15 @@ class RunState {
 
   private runOne(p: CompiledPoint): Promise<void> {
     const id = p.source.id;
-    const child = fork(BIN, ["sweep", "--child"], { stdio: ["ignore", "ignore", "pipe", "ipc"], env: { ...process.env, NO_COLOR: "1" } });
-    this.children.add(child);
-    this.updateLock();
-    let stderr = "";
-    let outcome: ChildMessage | null = null;
-    child.stderr?.on("data", (c: Buffer) => void (stderr = (stderr + c.toString()).slice(-4000)));
-    child.on("message", (m: ChildMessage) => {
-      if (m.type === "started") this.line(id, m.resumedAt > 0 ? `resume ${id} at step ${m.resumedAt}/${m.totalSteps}` : `start  ${id} (${m.totalSteps} steps)`);
-      else outcome = m;
-    });
     const job: PointJob = { type: "job", file: this.run.file, text: p.source.text, backend: this.run.backend, model: this.run.model };
-    child.send(job, () => undefined);
-    if (this.stopping) child.send({ type: "stop" }, () => undefined);
-    return new Promise((done) => {
-      let settled = false;
-      const settle = (code: number | null, signal: string | null, why = "") => {
-        if (settled) return;
-        settled = true;
-        this.children.delete(child);
-        this.updateLock();
-        this.finish(p, outcome, code, signal, why || stderr);
-        done();
-      };
-      child.on("error", (e) => settle(null, null, `the process could not be started or reached: ${e.message}`));
-      child.on("exit", (code, signal) => settle(code, signal));
+    const point = forkPoint(job, (m) => this.line(id, m.resumedAt > 0 ? `resume ${id} at step ${m.resumedAt}/${m.totalSteps}` : `start  ${id} (${m.totalSteps} steps)`));
+    this.children.add(point.child);
+    this.updateLock();
+    if (this.stopping) point.stop();
+    return point.ended.then((e) => {
+      this.children.delete(point.child);
+      this.updateLock();
+      this.finish(p, e.message, e.code, e.signal, e.stderr);
     });
   }
 
@@ -183,17 +223,7 @@ class RunState {
   }
 
   private resultLine(p: CompiledPoint, m: ChildMessage & { type: "done" }): ResultLine {
-    const s = p.source;
-    const t = p.plan.totals;
-    const base = {
-      id: s.id, variant: s.variant, series: s.series, member: s.member, config: s.config, axes: s.axes,
-      seed: s.seed ?? p.plan.plan?.seed ?? 0, stage: s.stage,
-      params: { base: t.base, added: t.added, head: t.head, trainable: t.trainable, trainablePercent: t.trainablePercent },
-      validation: m.validation, ...(m.test ? { test: m.test } : {}), testSelected: false,
-      epochs: m.epochs, steps: m.steps, seconds: m.seconds, backend: m.backend, dir: `points/${s.id}`,
-    };
-    const order = this.run.manifest.points.map((x) => x.id);
-    return { ...base, testSelected: isSelectedInVariant([...this.run.results, base], this.run.select, order, s.config) };
+    return resultLine(p, m, this.run.results, this.run.select, this.run.manifest.points.map((x) => x.id));
   }
 
   private updateLock(): void {

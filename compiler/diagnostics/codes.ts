@@ -68,6 +68,10 @@ export const CODES = {
   ADAPT323: { title: "duplicate variant", severity: "error" },
   ADAPT324: { title: "alternative given twice", severity: "error" },
   ADAPT325: { title: "two points with the same id", severity: "error" },
+  ADAPT360: { title: "queue address is not a Redis URL", severity: "error" },
+  ADAPT361: { title: "queue cannot be reached", severity: "error" },
+  ADAPT362: { title: "worker does not see the sweep folder", severity: "error" },
+  ADAPT363: { title: "worker has another base model", severity: "error" },
 
   ADAPT901: { title: "data file cannot be read", severity: "error" },
   ADAPT902: { title: "malformed data row", severity: "error" },

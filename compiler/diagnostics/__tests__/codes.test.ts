@@ -44,7 +44,8 @@ describe("every diagnostic fixture produces its code, message and position", () 
 
 describe("the code table", () => {
   it("has a fixture for every code of the compiler (0xx-3xx)", () => {
-    const compilerCodes = ALL_CODES.filter((c) => /^ADAPT[0-3]\d\d$/.test(c));
+    const runtime = /^ADAPT36\d$/; // distributed sweeps (adapt sweep --queue, adapt worker): reported at run time
+    const compilerCodes = ALL_CODES.filter((c) => /^ADAPT[0-3]\d\d$/.test(c) && !runtime.test(c));
     const missing = compilerCodes.filter((c) => !files.includes(`${c}.adapt`));
     expect(missing).toEqual([]);
   });
