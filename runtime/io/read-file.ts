@@ -23,6 +23,8 @@ export const READ_LIMITS = {
   tokenizer: 128 * MiB,
   /** `adapter.json` (the spec text and the IR). */
   artifactMeta: 64 * MiB,
+  /** `adapter.safetensors` (adapter-only weights; a full fine-tune's stays far below). */
+  artifactWeights: 4 * 1024 * MiB - 1,
   /** `run.json`, `config.json` and other small descriptions. */
   smallJson: 4 * MiB,
   /** A safetensors header (the format's own limit is 100 MB). */
