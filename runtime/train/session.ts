@@ -9,6 +9,7 @@ import type * as tf from "@tensorflow/tfjs";
 import { diag, FILE_START, type Diagnostic, type StageResult } from "../../compiler/diagnostics/diagnostic.ts";
 import type { CompiledPlan, TrainingPlanIR } from "../../compiler/ir/types.ts";
 import { loadDatasets, specRelative, type Datasets, type TaskShape } from "../data/load.ts";
+import { removeStaleTemps } from "../io/atomic.ts";
 import { loadLayersModelFile } from "../io/file-io.ts";
 import { applySurgery } from "../surgery/apply.ts";
 import { fingerprint, type Fingerprint } from "../artifact/fingerprint.ts";
@@ -121,6 +122,7 @@ export async function runSession(plan: CompiledPlan, opts: SessionOptions): Prom
   const outDir = specRelative(opts.specDir, tp.output);
   const early = preflightOutput(outDir, 1 << 20);
   if (early) return { value: null, diagnostics: [early] };
+  removeStaleTemps(outDir);
   const task = taskOf(plan);
   const data = await loadDatasets(tp.data, opts.specDir, task);
   if (data.value === null) return { value: null, diagnostics: data.diagnostics };
