@@ -97,6 +97,7 @@ export const CODES = {
   ADAPT935: { title: "adapter artifact cannot be written", severity: "error" },
   ADAPT936: { title: "adapter weights differ from their checksum", severity: "error" },
   ADAPT937: { title: "adapter artifact has no weights checksum", severity: "warning" },
+  ADAPT938: { title: "spec too large to analyse as you type", severity: "warning" },
   ADAPT940: { title: "unknown backend", severity: "error" },
   ADAPT941: { title: "backend package not installed", severity: "error" },
   ADAPT942: { title: "backend failed to initialise", severity: "error" },
