@@ -3,8 +3,9 @@
  * and float32 arrays (trainable weights, then optimizer slots). Written atomically: a temp file in the
  * same folder, fsync, then rename over the old one, so a kill at any moment leaves a whole checkpoint.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { atomicWrite } from "../io/atomic.ts";
+import { readBytes, READ_LIMITS } from "../io/read-file.ts";
 
 const MAGIC = "ADAPTCK1";
 
@@ -32,7 +33,9 @@ export function saveCheckpoint<S>(path: string, data: CheckpointData<S>): void {
 /** Reads a checkpoint; returns a reason instead when it is missing or damaged. */
 export function loadCheckpoint<S>(path: string): CheckpointData<S> | { error: string } {
   if (!existsSync(path)) return { error: `there is no checkpoint at ${path}` };
-  const buf = readFileSync(path);
+  const read = readBytes(path, { maxBytes: READ_LIMITS.weights });
+  if (!read.ok) return { error: `the checkpoint cannot be read: ${read.reason}` };
+  const buf = Buffer.from(read.bytes.buffer, read.bytes.byteOffset, read.bytes.byteLength);
   if (buf.length < MAGIC.length + 4 || buf.toString("ascii", 0, MAGIC.length) !== MAGIC) return { error: "the checkpoint file is damaged" };
   const len = buf.readUInt32LE(MAGIC.length);
   let header: { fingerprint: string; state: S; lengths: number[] };
@@ -41,6 +44,8 @@ export function loadCheckpoint<S>(path: string): CheckpointData<S> | { error: st
   } catch {
     return { error: "the checkpoint's header is damaged" };
   }
+  const lengths: unknown = (header as { lengths?: unknown } | null)?.lengths;
+  if (!Array.isArray(lengths) || !lengths.every((n) => Number.isSafeInteger(n) && n >= 0)) return { error: "the checkpoint's header is damaged" };
   let offset = MAGIC.length + 4 + len;
   const total = header.lengths.reduce((s, n) => s + n * 4, 0);
   if (buf.length !== offset + total) return { error: "the checkpoint file is truncated" };
