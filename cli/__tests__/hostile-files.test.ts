@@ -130,6 +130,12 @@ describe("class 6: deep nesting is a coded error, not a stack overflow", () => {
     expect(r.code).toBe(1);
     expect(hasTrace(r.err)).toBe(false);
   }, 90_000);
+
+  it("reports ADAPT010 for a YAML spec nested 100,000 levels deep", async () => {
+    writeFileSync(join(dir, "deep.yaml"), `adapters:\n  h: ${"[".repeat(100_000)}${"]".repeat(100_000)}\n`);
+    const r = await runCli(["compile", "deep.yaml"], dir);
+    expectClean(r, 1, "error[ADAPT010]");
+  });
 });
 
 describe("class 8: sizes are bounded and integers exact", () => {
