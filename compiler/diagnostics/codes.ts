@@ -12,7 +12,7 @@ export const CODES = {
   ADAPT006: { title: "invalid escape in string", severity: "error" },
   ADAPT010: { title: "nesting too deep", severity: "error" },
   ADAPT011: { title: "integer too large to be exact", severity: "error" },
-  ADAPT012: { title: "regular expression needs backtracking", severity: "error" },
+  ADAPT012: { title: "selector pattern cannot be matched in linear time", severity: "error" },
 
   ADAPT101: { title: "undeclared adapter", severity: "error" },
   ADAPT102: { title: "duplicate adapter declaration", severity: "error" },
