@@ -2,19 +2,20 @@
  * File access for the commands: reading inputs with I/O errors as usage-level failures (exit 2), and
  * atomic writes (a temp file in the same folder, then rename) so nothing is left half-written.
  */
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { atomicWrite } from "../runtime/io/atomic.ts";
+import { policy, readText as readBounded, type FileKind } from "../runtime/io/read-file.ts";
 import { UsageError } from "./command.ts";
 import type { ModelLoader } from "../compiler/compile.ts";
 
-/** Reads a text file, or throws a UsageError naming the path and the reason. */
-export function readText(path: string, cwd: string, what = "file"): string {
-  try {
-    return readFileSync(resolve(cwd, path), "utf8");
-  } catch (e) {
-    throw new UsageError(`cannot read ${what} \`${path}\`: ${reason(e)}`);
-  }
+/**
+ * Reads a spec (or another text file the user named), bounded: a regular file within the cap of its kind
+ * (16 MiB for a spec). Throws a UsageError naming the path and the reason.
+ */
+export function readText(path: string, cwd: string, what = "file", kind: FileKind = "spec"): string {
+  const read = readBounded(resolve(cwd, path), policy(kind));
+  if (!read.ok) throw new UsageError(`cannot read ${what} \`${path}\`: ${read.reason}`);
+  return read.text;
 }
 
 /** Writes `text` to `path` atomically. */
@@ -41,15 +42,13 @@ export function reason(e: unknown): string {
 }
 
 /**
- * Reads model files for the compiler: relative paths are relative to `baseDir` (the spec's folder). The
- * text goes to the manifest reader, which reports malformed JSON itself (ADAPT126).
+ * Reads model files for the compiler: relative paths are relative to `baseDir` (the spec's folder); a
+ * regular file of at most 256 MiB. The text goes to the manifest reader, which reports malformed JSON
+ * itself (ADAPT126).
  */
 export function modelFileLoader(baseDir: string): ModelLoader {
   return (path) => {
-    try {
-      return { ok: true, json: readFileSync(resolve(baseDir, path), "utf8") };
-    } catch (e) {
-      return { ok: false, reason: reason(e) };
-    }
+    const read = readBounded(resolve(baseDir, path), policy("modelJson"));
+    return read.ok ? { ok: true, json: read.text } : { ok: false, reason: read.reason };
   };
 }

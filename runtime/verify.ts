@@ -118,9 +118,9 @@ async function outputChecks(base: tf.LayersModel, adapted: tf.LayersModel, plan:
   if (loaded.value === null) {
     checks.push(check("artifact", false, null, 0, loaded.diagnostics.map((d) => d.message).join("; ")));
   } else {
-    const ad = (await deviation(reference, outputs(loaded.value, xs))).dev;
+    const ad = (await deviation(reference, outputs(loaded.value.model, xs))).dev;
     checks.push(check("artifact", ad === 0, ad, 0, `adapter-only artifact of ${artifact.safetensors.byteLength} bytes loaded onto the base`));
-    loaded.value.dispose();
+    loaded.value.model.dispose();
   }
   if (plan.operations.some((op) => op.kind === "lora")) {
     const merged = mergeLora(base, adapted, plan, { seed: o.seed, noFreeze: true });

@@ -18,7 +18,7 @@ export const inspectCommand: Command = {
     const { flags, positionals } = parseFlags(args, { json: { type: "boolean" } }, ["MODEL"]);
     const file = positionals[0]!;
     const json = flags["json"] === true;
-    const manifest = readManifest(readText(file, io.cwd, "model"), file);
+    const manifest = readManifest(readText(file, io.cwd, "model", "modelJson"), file);
     if (manifest.value === null) {
       io.stderr(json ? `${JSON.stringify(toJson(manifest.diagnostics), null, 2)}\n` : renderAll(manifest.diagnostics, new Map(), { color: io.color }));
       return EXIT.inputErrors;

@@ -3,7 +3,7 @@
  * writing the adapter-only artifact with what inference needs (label names, task, max length), and
  * rebuilding a trained model from an artifact on its base model. Heavy modules load lazily.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { hasErrors, diag, FILE_START, type Diagnostic } from "../../compiler/diagnostics/diagnostic.ts";
 import { renderAll } from "../../compiler/diagnostics/render.ts";
@@ -73,38 +73,65 @@ export interface Restored {
   readonly info: RunInfo;
 }
 
-/** Rebuilds the trained model from an artifact folder (or a file in it) on its base model. */
+const RUN_INFO_SCHEMA = {
+  type: "object",
+  required: ["labelNames", "task", "maxLength", "metrics", "batch", "baseModel", "text", "textPair", "label"],
+  properties: {
+    labelNames: { type: "array", items: { type: "string" }, maxItems: 1000000 },
+    task: { type: "object", required: ["kind", "classes"], properties: { kind: { enum: ["classifier", "regression"] }, classes: { type: "integer", minimum: 1, maximum: 1000000 } } },
+    maxLength: { type: "integer", minimum: 1, maximum: 1048576 },
+    metrics: { type: "array", items: { type: "string" } },
+    batch: { type: "integer", minimum: 1, maximum: 1048576 },
+    baseModel: { type: "string", minLength: 1 },
+    text: { type: "string" },
+    textPair: { type: ["string", "null"] },
+    label: { type: "string" },
+  },
+} as const;
+
+/** Reads `run.json` from the artifact folder: contained, bounded, schema-checked; a reason otherwise. */
+async function readRunInfo(dir: string): Promise<RunInfo | string> {
+  const { policy, readText } = await import("../../runtime/io/read-file.ts");
+  const { parseSafeJson } = await import("../../compiler/model/safe-json.ts");
+  const { Ajv } = await import("ajv");
+  const read = readText(RUN_INFO, policy("smallJson", dir));
+  if (!read.ok) return read.reason;
+  const json = parseSafeJson(read.text);
+  if (!json.ok) return `it is malformed: ${json.reason}`;
+  const validate = new Ajv({ strict: false }).compile(RUN_INFO_SCHEMA);
+  if (!validate(json.value)) return `it is malformed: ${validate.errors?.[0]?.instancePath || "/"} ${validate.errors?.[0]?.message ?? ""}`.trim();
+  return json.value as RunInfo;
+}
+
+/**
+ * Rebuilds the trained model from an artifact folder (or a file in it) on its base model, through the
+ * runtime's one loader (validation, base check, surgery, head, weights).
+ */
 export async function loadArtifact(artifact: string, modelOverride: string | undefined, io: Io): Promise<Restored | null> {
   const { readArtifact } = await import("../../runtime/artifact/files.ts");
-  const { checkBase } = await import("../../runtime/artifact/artifact.ts");
-  const { decodeSafetensors } = await import("../../runtime/artifact/safetensors.ts");
-  const { buildModel } = await import("../../runtime/train/session.ts");
-  const tf = await import("@tensorflow/tfjs");
+  const artifacts = await import("../../runtime/artifact/artifact.ts");
+  const { loadLayersModelFile } = await import("../../runtime/io/file-io.ts");
+  const { loadTokenizer } = await import("../../runtime/tokenize/tokenizer.ts");
   const dir = existsSync(artifact) && statSync(artifact).isDirectory() ? artifact : dirname(artifact);
   const read = readArtifact(dir);
   show(io, read.diagnostics);
   if (read.value === null) return null;
   const fail = (code: Code, msg: string, file = dir): null => (show(io, [{ ...diag(code, FILE_START, msg), file }]), null);
-  let info: RunInfo;
-  try {
-    info = JSON.parse(readFileSync(join(dir, RUN_INFO), "utf8")) as RunInfo;
-  } catch (e) {
-    return fail("ADAPT930", `the run facts cannot be read: ${e instanceof Error ? e.message.split("\n")[0]! : String(e)}`, join(dir, RUN_INFO));
-  }
-  const { meta, safetensors } = read.value;
+  const info = await readRunInfo(dir);
+  if (typeof info === "string") return fail("ADAPT930", `the run facts cannot be read: ${info}`, join(dir, RUN_INFO));
   const base = modelOverride ? resolve(io.cwd, modelOverride) : resolve(dir, info.baseModel);
-  const built = await buildModel({ ...meta.plan, model: { ...meta.plan.model, path: base } }, dirname(base), meta.seed);
-  show(io, built.diagnostics);
-  if (built.value === null) return null;
-  const wrongBase = checkBase(meta, built.value.base);
-  if (wrongBase.length > 0) return (show(io, wrongBase), null);
-  const { model, encoder } = built.value;
-  const tensors = decodeSafetensors(safetensors).tensors;
-  for (const w of model.trainableWeights) {
-    const t = tensors.get(w.originalName);
-    if (t === undefined) return fail("ADAPT933", `the artifact lacks weight \`${w.originalName}\``);
-    if (t.shape.join(",") !== w.shape.join(",")) return fail("ADAPT934", `weight \`${w.originalName}\` has shape [${t.shape.join(", ")}] in the artifact, but [${w.shape.join(", ")}] in the model`);
-    w.write(tf.tensor(t.values, [...t.shape], "float32"));
+  const tok = loadTokenizer(join(dirname(base), "tokenizer.json"));
+  show(io, tok.diagnostics);
+  if (tok.value === null) return null;
+  let baseModel: tfType.LayersModel;
+  try {
+    baseModel = await loadLayersModelFile(base);
+  } catch (e) {
+    return fail("ADAPT125", `the base model cannot be loaded: ${e instanceof Error ? e.message.split("\n")[0]! : String(e)}`, base);
   }
-  return { model, encoder, plan: meta.plan, info };
+  const loaded = await artifacts.loadArtifact(baseModel, read.value, { head: true, files: read.value.files });
+  baseModel.dispose();
+  show(io, loaded.diagnostics);
+  if (loaded.value === null) return null;
+  return { model: loaded.value.model, encoder: tok.value, plan: loaded.value.meta.plan, info };
 }

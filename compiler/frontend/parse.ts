@@ -11,11 +11,16 @@ import * as T from "../../grammar/tokens.ts";
 import type { Span, Spec, Statement } from "../../grammar/ast.ts";
 import { diag, type Diagnostic, type StageResult } from "../diagnostics/diagnostic.ts";
 import { didYouMean } from "../diagnostics/suggest.ts";
+import { compileLinear } from "../resolve/linear-regex.ts";
 
 const STATEMENT_WORDS: readonly string[] = T.KEYWORD_GROUPS.statement;
 
-/** Lexes and parses a whole spec. */
-export function parseSpec(text: string): StageResult<Spec> {
+/** How deeply `(`, `[` and `{` may nest in one statement (ADAPT010 beyond; the parser recurses per level). */
+export const MAX_NESTING = 32;
+
+/** Lexes and parses a whole spec. A leading byte order mark is read as a space (offsets stay exact). */
+export function parseSpec(source: string): StageResult<Spec> {
+  const text = source.charCodeAt(0) === 0xfeff ? ` ${source.slice(1)}` : source;
   const lexed = lexSpec(text);
   const diagnostics: Diagnostic[] = lexed.errors.map((e) => {
     const span = pointSpan(e.line ?? 1, e.column ?? 1, e.offset, e.length);
@@ -95,8 +100,13 @@ function chunkDiagnostics(
   lexDiagnostics: readonly Diagnostic[],
 ): { diagnostics: Diagnostic[]; skip: boolean } {
   const out: Diagnostic[] = [];
+  const deep = tooDeep(chunk);
+  if (deep !== null) return { diagnostics: [deep], skip: true };
   for (const t of chunk) {
-    if (t.tokenType === T.UnterminatedString) {
+    if (t.tokenType === T.NumberLiteral && /^\d+$/.test(t.image) && !Number.isSafeInteger(Number(t.image))) {
+      const help = "integers above 2^53 - 1 = 9007199254740991 cannot be represented exactly";
+      out.push(diag("ADAPT011", tokenSpan(t), `the integer \`${t.image.length > 40 ? `${t.image.slice(0, 40)}…` : t.image}\` is too large to be exact`, { help }));
+    } else if (t.tokenType === T.UnterminatedString) {
       out.push(diag("ADAPT002", tokenSpan(t), "this string has no closing `\"` before the end of the line"));
     } else if (t.tokenType === T.StringLiteral) {
       out.push(...badEscapes(t));
@@ -116,6 +126,17 @@ function chunkDiagnostics(
   return { diagnostics: [diag("ADAPT004", tokenSpan(first), `expected a statement, found ${describe(first)}`)], skip: true };
 }
 
+/** ADAPT010 at the first bracket that opens one level more than {@link MAX_NESTING}, or null. */
+function tooDeep(chunk: readonly IToken[]): Diagnostic | null {
+  let depth = 0;
+  for (const t of chunk) {
+    if (t.tokenType === T.LParen || t.tokenType === T.LBracket || t.tokenType === T.LCurly) {
+      if (++depth > MAX_NESTING) return diag("ADAPT010", tokenSpan(t), `brackets nest more than ${MAX_NESTING} levels deep here`);
+    } else if (t.tokenType === T.RParen || t.tokenType === T.RBracket || t.tokenType === T.RCurly) depth = Math.max(0, depth - 1);
+  }
+  return null;
+}
+
 function badEscapes(t: IToken): Diagnostic[] {
   const out: Diagnostic[] = [];
   const re = /\\(.)/g;
@@ -128,15 +149,20 @@ function badEscapes(t: IToken): Diagnostic[] {
   return out;
 }
 
+/** ADAPT005 for a regex JavaScript rejects; ADAPT012 for one the linear-time selector engine cannot run. */
 function badRegex(t: IToken): Diagnostic[] {
   const end = t.image.lastIndexOf("/");
+  const [source, flags] = [t.image.slice(1, end), t.image.slice(end + 1)];
   try {
-    new RegExp(t.image.slice(1, end), t.image.slice(end + 1));
-    return [];
+    new RegExp(source, flags);
   } catch (e) {
     const reason = (e instanceof Error ? e.message : String(e)).replace(/^Invalid regular expression: /, "");
     return [diag("ADAPT005", tokenSpan(t), `invalid regular expression: ${reason}`)];
   }
+  const linear = compileLinear(source, flags);
+  if (linear.ok) return [];
+  const help = "selectors are matched in linear time: no lookarounds or backreferences, at most 1000 characters";
+  return [diag("ADAPT012", tokenSpan(t), `the regular expression cannot be matched in linear time: ${linear.reason}`, { help })];
 }
 
 function syntaxErrors(chunk: IToken[], errors: readonly { token: IToken }[]): Diagnostic[] {

@@ -44,7 +44,11 @@ export function yamlToAdapt(text: string): StageResult<Emitter> {
   const em = new Emitter(text, lines);
   const errors = [...doc.errors, ...doc.warnings];
   if (errors.length > 0) {
-    const ds = errors.map((e) => diag("ADAPT004", em.span(e.pos[0], e.pos[1]), `invalid YAML: ${e.message.split("\n")[0]!.replace(/\.$/, "")}`));
+    const ds = errors.map((e) => {
+      const span = em.span(e.pos[0], e.pos[1]);
+      if (/Maximum call stack/.test(e.message)) return diag("ADAPT010", span, "the YAML nests too deeply to be read here");
+      return diag("ADAPT004", span, `invalid YAML: ${e.message.split("\n")[0]!.replace(/\.$/, "")}`);
+    });
     return { value: em, diagnostics: ds };
   }
   const root = doc.contents;

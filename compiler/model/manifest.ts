@@ -6,6 +6,8 @@
  */
 import { diag, FILE_START, type Diagnostic, type StageResult } from "../diagnostics/diagnostic.ts";
 import { canonicalJson, sha256 } from "../lower/sha256.ts";
+import { didYouMean } from "../diagnostics/suggest.ts";
+import { KNOWN_LAYER_CLASSES } from "./known-classes.ts";
 import { modelJsonValidator } from "./manifest-schema.ts";
 import { checkTree, parseSafeJson } from "./safe-json.ts";
 import { declaredInputShape, field, inferShape } from "./shapes.ts";
@@ -30,6 +32,12 @@ export function readManifest(input: string | unknown, file: string): StageResult
   const graph = field(topology, "model_config") ?? topology;
   const raw = readLayers(graph);
   if (!raw.ok) return fail(`the model file \`${file}\` is malformed: ${raw.reason}`);
+  const unknown = raw.layers.find((l) => !KNOWN_LAYER_CLASSES.has(l.className));
+  if (unknown !== undefined) {
+    const help = didYouMean(unknown.className, KNOWN_LAYER_CLASSES);
+    const message = `layer \`${unknown.name}\` of the model file \`${file}\` has the class \`${unknown.className}\`, which TensorFlow.js does not know`;
+    return { value: null, diagnostics: [{ ...diag("ADAPT130", FILE_START, message, { help, notes: ["tfjs could not load this model at `run` or `verify`"] }), file }] };
+  }
   const weights = readWeights(field(safe.value, "weightsManifest"), raw.layers);
   const layers = buildLayers(raw.layers, weights);
   if (!layers.ok) return fail(`the model file \`${file}\` is malformed: ${layers.reason}`);

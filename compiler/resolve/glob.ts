@@ -1,11 +1,10 @@
 /**
- * Globs over dotted layer paths, compiled once to one RegExp each: `*` is any text within one segment,
- * `**` any number of whole segments (zero included), `?` one character, `{a,b}` alternatives. Also the
- * literal prefix of a glob, which lets matching skip paths that cannot match.
+ * Globs over dotted layer paths, compiled once each for the linear-time engine (linear-regex.ts): `*` is
+ * any text within one segment, `**` any number of whole segments (zero included), `?` one character,
+ * `{a,b}` alternatives. Also the literal prefix of a glob, which lets matching skip paths that cannot
+ * match.
  */
-
-const cache = new Map<string, RegExp>();
-const CACHE_LIMIT = 50000;
+import { compileLinear, lengthProblem, type Compiled } from "./linear-regex.ts";
 
 /** True when the glob has no wildcard, so it names exactly one path. */
 export function isLiteralGlob(glob: string): boolean {
@@ -18,15 +17,10 @@ export function literalPrefix(glob: string): string {
   return i < 0 ? glob : glob.slice(0, i);
 }
 
-/** The RegExp (anchored at both ends) for a glob; cached by glob text. */
-export function globToRegExp(glob: string): RegExp {
-  let re = cache.get(glob);
-  if (re === undefined) {
-    re = new RegExp(`^${globSource(glob)}$`);
-    if (cache.size >= CACHE_LIMIT) cache.clear();
-    cache.set(glob, re);
-  }
-  return re;
+/** The whole-path matcher of a glob (linear time; cached), or why it cannot be compiled (its length). */
+export function compileGlob(glob: string): Compiled {
+  const tooLong = lengthProblem(glob);
+  return tooLong !== null ? { ok: false, reason: tooLong } : compileLinear(globSource(glob), "", false);
 }
 
 function escapeChar(c: string): string {

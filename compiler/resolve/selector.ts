@@ -8,7 +8,8 @@ import type * as A from "../../grammar/ast.ts";
 import { diag, type Diagnostic, type StageResult } from "../diagnostics/diagnostic.ts";
 import { closest, didYouMean, orList } from "../diagnostics/suggest.ts";
 import type { LayerInfo, ModelManifest, WeightInfo } from "../model/types.ts";
-import { globToRegExp, isLiteralGlob, literalPrefix } from "./glob.ts";
+import { compileGlob, isLiteralGlob, literalPrefix } from "./glob.ts";
+import { compileLinear, type Matcher } from "./linear-regex.ts";
 import { expandRanges, patternText } from "./ranges.ts";
 
 /** What a selector chose. */
@@ -65,14 +66,12 @@ function withPrefix(ix: Index, prefix: string): LayerInfo[] {
   return out;
 }
 
-/** The RegExp of a selector's pattern, or null for an invalid regex (already reported by the parser). */
-export function patternRegExp(p: A.GlobPattern | A.RegexPattern): RegExp | null {
-  if (p.kind === "Glob") return globToRegExp(p.text);
-  try {
-    return new RegExp(`^(?:${p.source})$`, p.flags.replace(/[gy]/g, ""));
-  } catch {
-    return null;
-  }
+/**
+ * The linear-time matcher of a selector's pattern, or why there is none: a regex the engine refuses
+ * (also reported by the parser) or a pattern over the length limit.
+ */
+export function patternMatcher(p: A.GlobPattern | A.RegexPattern): { ok: true; matcher: Matcher } | { ok: false; reason: string } {
+  return p.kind === "Glob" ? compileGlob(p.text) : compileLinear(p.source, p.flags);
 }
 
 function rawMatches(p: A.GlobPattern | A.RegexPattern, manifest: ModelManifest, withWeights: boolean): SelectorMatch {
@@ -87,8 +86,9 @@ function rawMatches(p: A.GlobPattern | A.RegexPattern, manifest: ModelManifest, 
 }
 
 function computeMatches(p: A.GlobPattern | A.RegexPattern, manifest: ModelManifest, ix: Index, withWeights: boolean): SelectorMatch {
-  const re = patternRegExp(p);
-  if (re === null) return { layers: [], weights: [] };
+  const compiled = patternMatcher(p);
+  if (!compiled.ok) return { layers: [], weights: [] };
+  const re = compiled.matcher;
   let layers: LayerInfo[];
   if (p.kind === "Glob" && isLiteralGlob(p.text)) {
     const hit = manifest.byPath.get(p.text);
@@ -106,6 +106,12 @@ function computeMatches(p: A.GlobPattern | A.RegexPattern, manifest: ModelManife
 export function matchSelector(selector: A.Selector, manifest: ModelManifest, opts: MatchOptions = {}): StageResult<SelectorMatch> {
   const diagnostics: Diagnostic[] = [];
   const text = patternText(selector.pattern);
+  const compiled = patternMatcher(selector.pattern);
+  if (!compiled.ok) {
+    const help = "selectors are matched in linear time: no lookarounds or backreferences, at most 1000 characters";
+    diagnostics.push(diag("ADAPT012", selector.pattern.span, `${text} cannot be matched in linear time: ${compiled.reason}`, { help }));
+    return { value: { layers: [], weights: [] }, diagnostics };
+  }
   let { layers, weights } = rawMatches(selector.pattern, manifest, opts.weights ?? false);
   const found = layers.length + weights.length;
   if (selector.layerType !== null) {

@@ -2,12 +2,14 @@
  * Sizes per site: the adapter's own `size`/`rank`, then every `size` statement for it in source order
  * (later ones override earlier ones where their `in layers` overlap). ADAPT210 (`d / k` with a
  * remainder), ADAPT211 (list length differs from the layers it covers), ADAPT215 (a list cannot size a
- * site without a layer number), ADAPT216 (a warning when m exceeds d).
+ * site without a layer number), ADAPT216 (a warning when m exceeds d), ADAPT218 (an error when m exceeds
+ * what the site can take, 16·d: such a size would only exhaust memory).
  */
 import type * as A from "../../grammar/ast.ts";
 import { diag, type Diagnostic, type StageResult } from "../diagnostics/diagnostic.ts";
 import { plural } from "../diagnostics/suggest.ts";
 import type { CheckedSpec } from "../frontend/checked.ts";
+import { MAX_SIZE_FACTOR, maxSizeAt } from "../ir/invariants.ts";
 import type { ModelManifest } from "../model/types.ts";
 import { expandRanges, orderedRangeIndices } from "./ranges.ts";
 import type { Site } from "./sites.ts";
@@ -44,6 +46,10 @@ export function resolveSizes(checked: CheckedSpec, manifest: ModelManifest, site
     }
     if (m === null) {
       once(`none@${site.layer.path}`, diag("ADAPT215", site.stmt.selector.span, `no size for \`${site.adapter.name}\` at \`${site.layer.path}\``));
+    } else if (m > maxSizeAt(site.d)) {
+      const help = `a bottleneck is meant to be narrower than d; sizes up to ${MAX_SIZE_FACTOR} × d are allowed`;
+      once(`huge@${site.adapter.name}@${from.start.offset}`, diag("ADAPT218", from, `size ${m} of \`${site.adapter.name}\` is more than ${MAX_SIZE_FACTOR} times the feature size ${site.d} at \`${site.layer.path}\``, { help }));
+      return null;
     } else if (m > site.d) {
       once(`big@${site.adapter.name}@${from.start.offset}`, diag("ADAPT216", from, `size ${m} of \`${site.adapter.name}\` is larger than the feature size ${site.d} at \`${site.layer.path}\``));
     }

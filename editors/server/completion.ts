@@ -62,7 +62,19 @@ function planItems(line: string): CompletionItem[] {
   return [];
 }
 
-/** The innermost `name(` that is still open before the cursor, and the text after it. */
+const STATEMENT_START = /[ \t]*(?:model|adapter|insert|apply|size|train|freeze|head|plan)\b/y;
+
+/** The identifier that ends right before `end` (whitespace between allowed), or null. Linear time. */
+function nameBefore(text: string, end: number): string | null {
+  let stop = end;
+  while (stop > 0 && /\s/.test(text[stop - 1]!)) stop--;
+  let start = stop;
+  while (start > 0 && /[A-Za-z0-9_]/.test(text[start - 1]!)) start--;
+  const name = text.slice(start, stop);
+  return /^[A-Za-z_]/.test(name) ? name : null;
+}
+
+/** The innermost `name(` that is still open before the cursor, and the text after it (one backward scan). */
 function openCall(before: string): { callee: string; inside: string } | null {
   let depth = 0;
   for (let i = before.length - 1; i >= 0; i--) {
@@ -70,12 +82,13 @@ function openCall(before: string): { callee: string; inside: string } | null {
     if (c === ")") depth++;
     else if (c === "(") {
       if (depth === 0) {
-        const m = new RegExp(`(${ID})\\s*$`).exec(before.slice(0, i));
-        return m ? { callee: m[1]!, inside: before.slice(i + 1) } : null;
+        const callee = nameBefore(before, i);
+        return callee !== null ? { callee, inside: before.slice(i + 1) } : null;
       }
       depth--;
-    } else if (c === "\n" && /^\s*(?:model|adapter|insert|apply|size|train|freeze|head|plan)\b/.test(before.slice(i + 1))) {
-      return null;
+    } else if (c === "\n") {
+      STATEMENT_START.lastIndex = i + 1;
+      if (STATEMENT_START.test(before)) return null;
     }
   }
   return null;

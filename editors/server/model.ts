@@ -2,12 +2,13 @@
  * The spec's model as the server sees it: the `model "..."` file read from disk (relative to the spec's
  * folder), turned into a manifest by the compiler, and cached by path, size and modification time.
  */
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import type * as A from "../../grammar/ast.ts";
 import { diag, type Diagnostic } from "../../compiler/diagnostics/diagnostic.ts";
 import { readManifest } from "../../compiler/model/manifest.ts";
 import type { ModelManifest } from "../../compiler/model/types.ts";
+import { policy, readText } from "../../runtime/io/read-file.ts";
 
 /** A model file that exists, with its manifest (null when it is malformed) and its problems. */
 export interface LoadedModel {
@@ -49,7 +50,8 @@ export function loadModel(spec: A.Spec, specFile: string | null): LoadedModel | 
   }
   let entry = cache.get(path);
   if (entry === undefined || entry.stamp !== stamp) {
-    const read = readManifest(readFileSync(path, "utf8"), given);
+    const text = readText(path, policy("modelJson"));
+    const read = text.ok ? readManifest(text.text, given) : { value: null, diagnostics: [diag("ADAPT125", statement.path.span, `the model file \`${given}\` cannot be read: ${text.reason}`)] };
     entry = { stamp, manifest: read.value, diagnostics: read.diagnostics };
     cache.set(path, entry);
   }

@@ -6,12 +6,24 @@
 import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, MarkupKind } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { analyzeDocument, type DocumentState } from "./analysis.ts";
+import { Debouncer, tooLargeForLive } from "./schedule.ts";
 import { completions } from "./completion.ts";
 import { formatEdits, toLspDiagnostic } from "./convert.ts";
 import { definitionSpan } from "./definition.ts";
 import { hoverText } from "./hover.ts";
 import { fromLspPosition, toLspRange } from "./positions.ts";
 import { watchModelFiles } from "./watch.ts";
+
+/**
+ * Analyses a document unless it is too large to analyse live; then only the warning that says so
+ * (hover, completion and definition then answer from an empty spec, at once).
+ */
+function analyzeBounded(uri: string, text: string, onError: (e: unknown) => void): DocumentState {
+  const big = tooLargeForLive(text, uri);
+  if (big === null) return analyzeDocument(uri, text, onError);
+  const empty = analyzeDocument(uri, "", onError);
+  return { ...empty, text, diagnostics: [big] };
+}
 
 /** Starts the server on this process's stdio (or the transport named on the command line). */
 export function startServer(): void {
@@ -24,15 +36,21 @@ export function startServer(): void {
     if (doc === undefined) return null;
     const known = states.get(uri);
     if (known !== undefined && known.text === doc.getText()) return known;
-    const fresh = analyzeDocument(uri, doc.getText(), (e) => connection.console.error(`adapt: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
+    debouncer.cancel(uri);
+    const fresh = analyzeBounded(uri, doc.getText(), (e) => connection.console.error(`adapt: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
     states.set(uri, fresh);
     models.track(uri, fresh.model?.path ?? null);
     return fresh;
   };
+  const publish = (uri: string): void => {
+    const s = state(uri);
+    const doc = documents.get(uri);
+    if (s !== null && doc !== undefined) void connection.sendDiagnostics({ uri, version: doc.version, diagnostics: s.diagnostics.map(toLspDiagnostic) });
+  };
+  const debouncer = new Debouncer(publish);
   const models = watchModelFiles(connection, (uri) => {
     states.delete(uri);
-    const s = state(uri);
-    if (s !== null) void connection.sendDiagnostics({ uri, version: documents.get(uri)?.version, diagnostics: s.diagnostics.map(toLspDiagnostic) });
+    publish(uri);
   });
 
   connection.onInitialize(() => ({
@@ -46,11 +64,9 @@ export function startServer(): void {
     serverInfo: { name: "adapt-language-server", version: "0.1.0" },
   }));
 
-  documents.onDidChangeContent(({ document }) => {
-    const s = state(document.uri);
-    if (s !== null) void connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics: s.diagnostics.map(toLspDiagnostic) });
-  });
+  documents.onDidChangeContent(({ document }) => debouncer.changed(document.uri));
   documents.onDidClose(({ document }) => {
+    debouncer.cancel(document.uri);
     states.delete(document.uri);
     models.untrack(document.uri);
     void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });

@@ -1,24 +1,28 @@
 /**
  * Adapter-only artifacts. `adapter.safetensors` holds only the added weights and the base weights the
- * plan trains; `adapter.json` holds the spec text, the IR and the base model's fingerprint (with its
- * weight manifest, so a wrong base is named exactly). Loading onto a base model checks the fingerprint,
- * applies the IR's surgery, and checks every weight's name and shape before writing any value. Head
- * weights are saved but only loaded when the model has them (the head is attached by the trainer).
+ * plan trains; `adapter.json` holds the spec text, the IR, the base model's fingerprint (with its
+ * weight manifest, so a wrong base is named exactly) and the sha256 of the weights file. The one loader,
+ * {@link loadArtifact}, validates the artifact (validate.ts), checks the fingerprint before anything
+ * else (ADAPT932), applies the IR's surgery, attaches the head when asked, and checks every weight's
+ * name and shape before writing any value.
  */
 import * as tf from "@tensorflow/tfjs";
 import { diag, FILE_START, type Diagnostic, type StageResult } from "../../compiler/diagnostics/diagnostic.ts";
 import type { CompiledPlan } from "../../compiler/ir/types.ts";
 import { applySurgery, type SurgeryOptions } from "../surgery/apply.ts";
+import { attachHead } from "../train/head.ts";
+import { derive } from "../train/prng.ts";
 import { fingerprint, manifestDifference, type Fingerprint, type ManifestEntry } from "./fingerprint.ts";
-import { decodeSafetensors, encodeSafetensors, SafetensorsError, type F32Tensor } from "./safetensors.ts";
+import { encodeSafetensors, type F32Tensor } from "./safetensors.ts";
+import { ARTIFACT_FORMAT, validateArtifact, weightsChecksum, type ArtifactFiles } from "./validate.ts";
 
-/** The format tag in `adapter.json` and the safetensors metadata. */
-export const ARTIFACT_FORMAT = "adapt-adapter";
+export { ARTIFACT_FORMAT } from "./validate.ts";
 
 /** The descriptive half of an artifact (`adapter.json`). */
 export interface ArtifactMeta {
   format: typeof ARTIFACT_FORMAT;
-  version: 1;
+  /** 2 since the weights checksum; 1 (no checksum) is still read, with a warning. */
+  version: 1 | 2;
   spec: { file: string; text: string };
   plan: CompiledPlan;
   base: { structure: string; values: string; manifest: ManifestEntry[] };
@@ -26,6 +30,8 @@ export interface ArtifactMeta {
   weights: string[];
   /** The seed surgery used (initial values of weights that are not saved). */
   seed: number;
+  /** sha256 (hex) of `adapter.safetensors`. */
+  weightsSha256?: string;
 }
 
 /** An artifact in memory: the safetensors bytes and the meta object. */
@@ -54,12 +60,13 @@ export async function encodeArtifact(adapted: tf.LayersModel, plan: CompiledPlan
   const safetensors = encodeSafetensors(tensors, { format: ARTIFACT_FORMAT, base_structure: base.structure, base_values: base.values });
   const meta: ArtifactMeta = {
     format: ARTIFACT_FORMAT,
-    version: 1,
+    version: 2,
     spec: { file: plan.spec.file, text: plan.spec.text },
     plan,
     base: { structure: base.structure, values: base.values, manifest: base.manifest },
     weights: [...tensors.keys()],
     seed,
+    weightsSha256: weightsChecksum(safetensors),
   };
   return { safetensors, meta };
 }
@@ -100,35 +107,43 @@ function checkWeights(tensors: Map<string, F32Tensor>, meta: ArtifactMeta, model
   return out;
 }
 
+/** Options of {@link loadArtifact}: the surgery's, plus whether to attach the plan's head. */
+export interface LoadOptions extends SurgeryOptions {
+  /** Attach the plan's head (with its saved weights), as inference needs. */
+  readonly head?: boolean;
+  /** The file names for diagnostics (default: the names in an artifact folder). */
+  readonly files?: ArtifactFiles;
+}
+
+/** What {@link loadArtifact} gives: the adapted model and the artifact's validated description. */
+export interface LoadedModel {
+  readonly model: tf.LayersModel;
+  readonly meta: ArtifactMeta;
+}
+
 /**
- * Loads an artifact onto `base`: checks the fingerprint, applies the surgery and writes the saved
- * weights. Returns the adapted model, or null with diagnostics naming the exact mismatch.
+ * The one artifact loader: validates the artifact (schema, stored IR, checksum, safetensors), checks
+ * that `base` is its base model, applies the surgery (and the head), checks every weight's name and
+ * shape, then writes the saved weights. Returns null with diagnostics naming the exact problem.
  */
-export async function loadArtifact(
-  base: tf.LayersModel,
-  artifact: Artifact,
-  options: SurgeryOptions = {},
-): Promise<StageResult<tf.LayersModel | null>> {
-  const baseDiags = checkBase(artifact.meta, await fingerprint(base));
-  if (baseDiags.length > 0) return { value: null, diagnostics: baseDiags };
-  let tensors: Map<string, F32Tensor>;
-  try {
-    tensors = decodeSafetensors(artifact.safetensors).tensors;
-  } catch (e) {
-    if (!(e instanceof SafetensorsError)) throw e;
-    return { value: null, diagnostics: [fail("ADAPT931", `adapter.safetensors is malformed: ${e.message}`)] };
-  }
-  const surgery = applySurgery(base, artifact.meta.plan, { seed: artifact.meta.seed, ...options });
-  if (surgery.value === null) return surgery;
-  const model = surgery.value;
-  const problems = checkWeights(tensors, artifact.meta, model);
+export async function loadArtifact(base: tf.LayersModel, artifact: Artifact, options: LoadOptions = {}): Promise<StageResult<LoadedModel | null>> {
+  const { head, files, ...surgeryOptions } = options;
+  const valid = validateArtifact(artifact.meta, artifact.safetensors, files ?? { meta: "adapter.json", weights: "adapter.safetensors" });
+  if (valid.value === null) return { value: null, diagnostics: valid.diagnostics };
+  const { meta, tensors } = valid.value;
+  const baseDiags = checkBase(meta, await fingerprint(base));
+  if (baseDiags.length > 0) return { value: null, diagnostics: [...valid.diagnostics, ...baseDiags.map((d) => ({ ...d, file: files?.meta ?? "adapter.json" }))] };
+  const surgery = applySurgery(base, meta.plan, { seed: meta.seed, ...surgeryOptions });
+  if (surgery.value === null) return { value: null, diagnostics: [...valid.diagnostics, ...surgery.diagnostics] };
+  const model = head === true && meta.plan.head !== null ? attachHead(surgery.value, meta.plan.head, derive(meta.plan.plan?.seed ?? 0, "head", 0)) : surgery.value;
+  const problems = checkWeights(tensors, meta, model);
   if (problems.length > 0) {
     model.dispose();
-    return { value: null, diagnostics: [...surgery.diagnostics, ...problems] };
+    return { value: null, diagnostics: [...valid.diagnostics, ...surgery.diagnostics, ...problems] };
   }
   for (const w of model.weights) {
     const t = tensors.get(w.originalName);
     if (t !== undefined) w.write(tf.tensor(t.values, [...t.shape], "float32"));
   }
-  return { value: model, diagnostics: surgery.diagnostics };
+  return { value: { model, meta }, diagnostics: [...valid.diagnostics, ...surgery.diagnostics] };
 }

@@ -1,12 +1,13 @@
 /**
  * Adapter artifacts on disk: `adapter.safetensors` and `adapter.json` in one folder, each written
- * atomically (temp file, then rename).
+ * atomically (temp file, then rename), and read back bounded and validated.
  */
 import { join } from "node:path";
 import { diag, FILE_START, type StageResult } from "../../compiler/diagnostics/diagnostic.ts";
-import { files } from "../io/files.ts";
 import { writeFileAtomic } from "../io/file-io.ts";
-import { ARTIFACT_FORMAT, type Artifact, type ArtifactMeta } from "./artifact.ts";
+import { policy, readBytes, readText } from "../io/read-file.ts";
+import type { Artifact } from "./artifact.ts";
+import { validateArtifact, type ArtifactFiles, type ValidArtifact } from "./validate.ts";
 
 /** The weights file of an artifact folder. */
 export const WEIGHTS_NAME = "adapter.safetensors";
@@ -26,31 +27,34 @@ export function writeArtifact(dir: string, artifact: Artifact): StageResult<{ we
   }
 }
 
-function isMeta(x: unknown): x is ArtifactMeta {
-  const m = x as ArtifactMeta;
-  return typeof m === "object" && m !== null && m.format === ARTIFACT_FORMAT && m.version === 1 &&
-    typeof m.plan === "object" && typeof m.base === "object" && Array.isArray(m.base.manifest) && Array.isArray(m.weights);
+/** An artifact read from a folder and validated, with the paths of its two files. */
+export interface ReadArtifact extends Artifact {
+  readonly tensors: ValidArtifact["tensors"];
+  readonly files: ArtifactFiles;
 }
 
-/** Reads the artifact in `dir`, or a coded diagnostic (ADAPT930 unreadable, ADAPT931 malformed). */
-export function readArtifact(dir: string): StageResult<Artifact | null> {
-  let safetensors: Uint8Array;
-  let text: string;
-  try {
-    safetensors = files().readBytes(join(dir, WEIGHTS_NAME));
-    text = files().readText(join(dir, META_NAME));
-  } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    return { value: null, diagnostics: [{ ...diag("ADAPT930", FILE_START, `the adapter cannot be read: ${message}`), file: dir }] };
-  }
+/**
+ * Reads the artifact in `dir` (its files inside the folder after resolving symlinks, regular files
+ * within their caps) and validates it: ADAPT930 unreadable, ADAPT931 malformed, ADAPT936 damaged.
+ */
+export function readArtifact(dir: string): StageResult<ReadArtifact | null> {
+  const files = { meta: join(dir, META_NAME), weights: join(dir, WEIGHTS_NAME) };
+  const unreadable = (file: string, why: string): StageResult<null> => ({
+    value: null,
+    diagnostics: [{ ...diag("ADAPT930", FILE_START, `the adapter cannot be read: ${why}`), file }],
+  });
+  const text = readText(META_NAME, policy("artifactMeta", dir));
+  if (!text.ok) return unreadable(files.meta, text.reason);
+  const weights = readBytes(WEIGHTS_NAME, policy("artifactWeights", dir));
+  if (!weights.ok) return unreadable(files.weights, weights.reason);
   let meta: unknown;
   try {
-    meta = JSON.parse(text);
-  } catch {
-    meta = null;
+    meta = JSON.parse(text.text);
+  } catch (e) {
+    const why = e instanceof Error ? e.message.split("\n")[0]! : String(e);
+    return { value: null, diagnostics: [{ ...diag("ADAPT931", FILE_START, `the adapter description is not valid JSON: ${why}`), file: files.meta }] };
   }
-  if (!isMeta(meta)) {
-    return { value: null, diagnostics: [{ ...diag("ADAPT931", FILE_START, `${META_NAME} is not an adapt adapter description`), file: join(dir, META_NAME) }] };
-  }
-  return { value: { safetensors, meta }, diagnostics: [] };
+  const valid = validateArtifact(meta, weights.bytes, files);
+  if (valid.value === null) return { value: null, diagnostics: valid.diagnostics };
+  return { value: { meta: valid.value.meta, safetensors: weights.bytes, tensors: valid.value.tensors, files }, diagnostics: valid.diagnostics };
 }

@@ -4,6 +4,7 @@
  * a JSON header `{name: {dtype, shape, data_offsets}, __metadata__: {string: string}}` padded with
  * spaces to a multiple of 8, then the raw little-endian data in header order.
  */
+import { closeFile, errnoReason, openChecked, readAt, type ReadPolicy } from "../io/read-file.ts";
 
 /** One float32 tensor. */
 export interface F32Tensor {
@@ -69,7 +70,7 @@ export interface AnyTensor {
   readonly values: Float32Array | null;
 }
 
-const BYTES: Record<string, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
+const BYTES: Readonly<Record<string, number>> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
 
 /** Decodes IEEE half-precision bits to a number. */
 export function halfToFloat(h: number): number {
@@ -97,46 +98,110 @@ function decodeValues(dtype: string, bytes: Uint8Array, count: number): Float32A
   return out;
 }
 
-function isEntry(e: unknown): e is Entry {
-  const x = e as Entry;
-  return typeof x === "object" && x !== null && typeof x.dtype === "string" && Array.isArray(x.shape) &&
-    x.shape.every((n) => Number.isInteger(n) && n >= 0) && Array.isArray(x.data_offsets) && x.data_offsets.length === 2;
+/** Random access to safetensors bytes: in memory, or an open file read piece by piece. */
+export interface ByteSource {
+  readonly size: number;
+  read(position: number, length: number): Uint8Array;
 }
 
-function readHeader(bytes: Uint8Array): [Record<string, unknown>, Uint8Array] {
-  if (bytes.byteLength < 8) throw new SafetensorsError("the file is shorter than its 8-byte header length");
-  const length = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
-  if (8 + length > bytes.byteLength) throw new SafetensorsError(`the header length ${length} runs past the end of the file`);
+/** The largest header this reader accepts (the format's own limit). */
+export const MAX_HEADER_BYTES = 100 * 1000 * 1000;
+
+/** A source over bytes in memory. */
+export function memorySource(bytes: Uint8Array): ByteSource {
+  return { size: bytes.byteLength, read: (at, n) => bytes.subarray(at, at + n) };
+}
+
+function safeCount(x: unknown): x is number {
+  return typeof x === "number" && Number.isSafeInteger(x) && x >= 0;
+}
+
+function readEntry(name: string, e: unknown, dataSize: number): Entry {
+  const x = e as Partial<Entry> | null;
+  if (typeof x !== "object" || x === null || Array.isArray(x)) throw new SafetensorsError(`the header entry of \`${name}\` is not an object`);
+  if (typeof x.dtype !== "string" || !Object.hasOwn(BYTES, x.dtype)) throw new SafetensorsError(`tensor \`${name}\` has the unknown dtype \`${String(x.dtype)}\``);
+  if (!Array.isArray(x.shape) || x.shape.length > 16 || !x.shape.every(safeCount)) throw new SafetensorsError(`tensor \`${name}\` has a shape that is not a list of sizes`);
+  const offsets = x.data_offsets;
+  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(safeCount)) throw new SafetensorsError(`tensor \`${name}\` has data offsets that are not two byte positions`);
+  const [begin, end] = offsets as [number, number];
+  if (begin > end) throw new SafetensorsError(`tensor \`${name}\` has data offsets in reverse order (${begin} > ${end})`);
+  if (end > dataSize) throw new SafetensorsError(`tensor \`${name}\` ends at byte ${end} of the data, but the file holds only ${dataSize}`);
+  const count = x.shape.reduce((a, b) => a * b, 1);
+  if (!Number.isSafeInteger(count) || end - begin !== count * BYTES[x.dtype]!) {
+    throw new SafetensorsError(`tensor \`${name}\` has ${end - begin} bytes of data, which does not fit its shape [${x.shape.join(", ")}] of ${x.dtype}`);
+  }
+  return { dtype: x.dtype, shape: x.shape, data_offsets: [begin, end] };
+}
+
+/** Reads and checks the header: its length, its JSON, and every entry against the data's size. */
+function readHeader(src: ByteSource): { entries: Map<string, Entry>; metadata: Record<string, string>; dataStart: number } {
+  if (src.size < 8) throw new SafetensorsError("the file is shorter than its 8-byte header length");
+  const head = src.read(0, 8);
+  const length = new DataView(head.buffer, head.byteOffset, 8).getBigUint64(0, true);
+  if (length > BigInt(Math.min(MAX_HEADER_BYTES, src.size - 8))) {
+    throw new SafetensorsError(`the header length ${length} runs past the end of the file (${src.size} bytes) or the ${MAX_HEADER_BYTES}-byte limit`);
+  }
+  const n = Number(length);
+  let header: unknown;
   try {
-    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + length))) as Record<string, unknown>;
-    return [header, bytes.subarray(8 + length)];
+    header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(src.read(8, n)));
   } catch {
     throw new SafetensorsError("the header is not valid JSON");
+  }
+  if (typeof header !== "object" || header === null || Array.isArray(header)) throw new SafetensorsError("the header is not a JSON object");
+  const dataSize = src.size - 8 - n;
+  const entries = new Map<string, Entry>();
+  const metadata: Record<string, string> = {};
+  for (const [name, entry] of Object.entries(header)) {
+    if (name !== "__metadata__") entries.set(name, readEntry(name, entry, dataSize));
+    else if (typeof entry === "object" && entry !== null) {
+      for (const [k, v] of Object.entries(entry as object)) if (typeof v === "string") Object.defineProperty(metadata, k, { value: v, enumerable: true, writable: true, configurable: true });
+    }
+  }
+  return { entries, metadata, dataStart: 8 + n };
+}
+
+/**
+ * Reads safetensors of any dtype from a source, one tensor's bytes at a time; throws
+ * {@link SafetensorsError} on malformed input (never another error, never past the source's end).
+ */
+export function readSafetensorsFrom(src: ByteSource): { tensors: Map<string, AnyTensor>; metadata: Record<string, string> } {
+  const { entries, metadata, dataStart } = readHeader(src);
+  const tensors = new Map<string, AnyTensor>();
+  for (const [name, e] of entries) {
+    const [begin, end] = e.data_offsets;
+    const count = e.shape.reduce((a, b) => a * b, 1);
+    tensors.set(name, { dtype: e.dtype, shape: e.shape, values: decodeValues(e.dtype, src.read(dataStart + begin, end - begin), count) });
+  }
+  return { tensors, metadata };
+}
+
+/** A safetensors file read from disk, or why not: `malformed` tells a bad file from an unreadable one. */
+export type SafetensorsRead =
+  | { readonly ok: true; readonly tensors: Map<string, AnyTensor>; readonly metadata: Record<string, string> }
+  | { readonly ok: false; readonly malformed: boolean; readonly reason: string };
+
+/**
+ * Reads a safetensors file under `policy` (contained, a regular file, within its cap), streaming: the
+ * header first, then each tensor's bytes, so the raw file is never held whole in memory.
+ */
+export function readSafetensorsFile(path: string, policy: ReadPolicy): SafetensorsRead {
+  const file = openChecked(path, policy);
+  if (!file.ok) return { ok: false, malformed: false, reason: file.reason };
+  try {
+    const src: ByteSource = { size: file.size, read: (at, n) => readAt(file, at, n) };
+    return { ok: true, ...readSafetensorsFrom(src) };
+  } catch (e) {
+    if (e instanceof SafetensorsError) return { ok: false, malformed: true, reason: e.message };
+    return { ok: false, malformed: false, reason: errnoReason(e) };
+  } finally {
+    closeFile(file);
   }
 }
 
 /** Reads safetensors bytes of any dtype; throws {@link SafetensorsError} on malformed input. */
 export function readSafetensors(bytes: Uint8Array): { tensors: Map<string, AnyTensor>; metadata: Record<string, string> } {
-  const [header, data] = readHeader(bytes);
-  const tensors = new Map<string, AnyTensor>();
-  for (const [name, entry] of Object.entries(header)) {
-    if (name === "__metadata__") continue;
-    if (!isEntry(entry)) throw new SafetensorsError(`the header entry of \`${name}\` is malformed`);
-    const size = BYTES[entry.dtype];
-    if (size === undefined) throw new SafetensorsError(`tensor \`${name}\` has the unknown dtype \`${entry.dtype}\``);
-    const count = entry.shape.reduce((a, b) => a * b, 1);
-    const [begin, end] = entry.data_offsets;
-    if (begin < 0 || end - begin !== count * size || end > data.byteLength) {
-      throw new SafetensorsError(`tensor \`${name}\` has data offsets that do not fit its shape or the file`);
-    }
-    tensors.set(name, { dtype: entry.dtype, shape: entry.shape, values: decodeValues(entry.dtype, data.subarray(begin, end), count) });
-  }
-  const meta = header["__metadata__"];
-  const metadata: Record<string, string> = {};
-  if (typeof meta === "object" && meta !== null) {
-    for (const [k, v] of Object.entries(meta)) if (typeof v === "string") metadata[k] = v;
-  }
-  return { tensors, metadata };
+  return readSafetensorsFrom(memorySource(bytes));
 }
 
 /** Decodes float32 safetensors bytes; throws {@link SafetensorsError} on malformed input or another dtype. */

@@ -7,7 +7,7 @@ import { isAbsolute, resolve } from "node:path";
 import type { Diagnostic, StageResult } from "../../compiler/diagnostics/diagnostic.ts";
 import type { TrainingPlanIR } from "../../compiler/ir/types.ts";
 import { didYouMean } from "../../compiler/diagnostics/suggest.ts";
-import { files } from "../io/files.ts";
+import { checkFile } from "../io/read-file.ts";
 import { dataDiag, formatOf, readRows, type DataFormat, type RawRow } from "./rows.ts";
 
 /** One example: its text (and second text), and its label as a class index or a regression target. */
@@ -45,31 +45,57 @@ interface RawExample {
   line: number;
 }
 
+/** A column's value as text: strings as they are, finite numbers (labels) in their shortest form. */
+function typed(value: unknown, numbers: boolean): string | null {
+  if (typeof value === "string") return value;
+  if (numbers && typeof value === "number" && Number.isFinite(value)) return String(value);
+  if (numbers && typeof value === "boolean") return String(value);
+  return null;
+}
+
+function typeName(v: unknown): string {
+  return v === null ? "null" : Array.isArray(v) ? "an array" : typeof v === "object" ? "an object" : `a ${typeof v}`;
+}
+
+/**
+ * Picks the plan's columns from a row: own properties only (a column named `constructor` or `__proto__`
+ * is never read through the prototype), texts must be strings, labels strings, numbers or booleans.
+ */
 function pick(row: RawRow, cols: DataColumns, file: string, errors: Diagnostic[]): RawExample | null {
-  const get = (name: string): unknown => row.fields[name];
+  const has = (name: string): boolean => Object.hasOwn(row.fields, name) && row.fields[name] !== null && row.fields[name] !== undefined;
   for (const name of [cols.text, cols.label, ...(cols.textPair ? [cols.textPair] : [])]) {
-    if (get(name) === undefined || get(name) === null) {
+    if (!has(name)) {
       const keys = Object.keys(row.fields);
       const hint = didYouMean(name, keys) ?? `its columns are ${keys.map((k) => `\`${k}\``).join(", ")}`;
       errors.push(dataDiag("ADAPT903", file, row.line, `this row has no column \`${name}\``, hint));
       return null;
     }
   }
-  const text = String(get(cols.text));
-  const pair = cols.textPair ? String(get(cols.textPair)) : null;
+  const values: (string | null)[] = [];
+  for (const [name, numbers] of [[cols.text, false], [cols.label, true], [cols.textPair, false]] as const) {
+    if (name === null) continue;
+    const v = typed(row.fields[name], numbers);
+    if (v === null) {
+      const want = numbers ? "a string or a number" : "a string";
+      errors.push(dataDiag("ADAPT950", file, row.line, `column \`${name}\` holds ${typeName(row.fields[name])}, not ${want}`));
+      return null;
+    }
+    values.push(v);
+  }
+  const [text, labelText, pairText] = values as [string, string, string | undefined];
+  const pair = pairText ?? null;
   if (text.trim() === "" || (pair !== null && pair.trim() === "")) {
     errors.push(dataDiag("ADAPT904", file, row.line, `the text in column \`${text.trim() === "" ? cols.text : cols.textPair}\` is empty`));
     return null;
   }
-  return { text, pair, label: String(get(cols.label)).trim(), line: row.line };
+  return { text, pair, label: labelText.trim(), line: row.line };
 }
 
 /** Reads one file into raw examples, collecting at most a few errors. */
 export async function readSplit(file: string, cols: DataColumns): Promise<StageResult<RawExample[]>> {
   const errors: Diagnostic[] = [];
-  if (!files().readable(file)) {
-    return { value: [], diagnostics: [dataDiag("ADAPT901", file, 1, "the data file cannot be read")] };
-  }
+  const checked = checkFile(file, { maxBytes: Number.POSITIVE_INFINITY });
+  if (!checked.ok) return { value: [], diagnostics: [dataDiag("ADAPT901", file, 1, `the data file cannot be read: ${checked.reason}`)] };
   const format: DataFormat | null = cols.format ?? formatOf(file);
   if (format === null) {
     const msg = "the data format cannot be told from the file name";

@@ -6,6 +6,7 @@
 import { diag, type Diagnostic } from "../../compiler/diagnostics/diagnostic.ts";
 import type { Code } from "../../compiler/diagnostics/codes.ts";
 import { files } from "../io/files.ts";
+import { bytesText, READ_LIMITS } from "../io/read-policy.ts";
 
 /** The data file formats. */
 export type DataFormat = "jsonl" | "csv" | "tsv";
@@ -34,16 +35,53 @@ export function formatOf(file: string): DataFormat | null {
   return null;
 }
 
-async function* lines(file: string): AsyncGenerator<{ text: string; line: number }> {
+/** One line of a file, or a line longer than the cap (its text dropped). */
+type Line = { readonly text: string; readonly line: number; readonly tooLong?: false } | { readonly line: number; readonly tooLong: true };
+
+/**
+ * The lines of a file, streamed: `\n` or `\r\n` ends a line, a leading byte order mark is dropped, and a
+ * line longer than `maxChars` is reported (`tooLong`) and skipped instead of being held in memory.
+ */
+export async function* lines(file: string, maxChars: number = READ_LIMITS.dataLine): AsyncGenerator<Line> {
+  let pending = "";
+  let skipping = false;
   let line = 0;
-  for await (const text of files().lines(file)) {
+  const emit = (text: string): Line => {
     line += 1;
-    yield { text: line === 1 ? text.replace(/^\uFEFF/, "") : text, line };
+    const t = text.endsWith("\r") ? text.slice(0, -1) : text;
+    return { text: line === 1 ? t.replace(/^\uFEFF/, "") : t, line };
+  };
+  for await (const chunk of files().chunks(file)) {
+    let from = 0;
+    for (let nl = chunk.indexOf("\n"); nl >= 0; nl = chunk.indexOf("\n", from)) {
+      if (skipping) (skipping = false), (line += 1);
+      else yield emit(pending + chunk.slice(from, nl));
+      pending = "";
+      from = nl + 1;
+    }
+    if (skipping) continue;
+    pending += chunk.slice(from);
+    if (pending.length > maxChars) {
+      pending = "";
+      skipping = true;
+      yield { line: line + 1, tooLong: true };
+    }
   }
+  if (skipping) line += 1;
+  else if (pending !== "") yield emit(pending);
+}
+
+function tooLong(file: string, line: number): RowEvent {
+  return { error: dataDiag("ADAPT902", file, line, `this line is longer than ${bytesText(READ_LIMITS.dataLine)}`) };
 }
 
 async function* jsonlRows(file: string): AsyncGenerator<RowEvent> {
-  for await (const { text, line } of lines(file)) {
+  for await (const l of lines(file)) {
+    if (l.tooLong) {
+      yield tooLong(file, l.line);
+      continue;
+    }
+    const { text, line } = l;
     if (text.trim() === "") continue;
     let value: unknown;
     try {
@@ -61,40 +99,64 @@ async function* jsonlRows(file: string): AsyncGenerator<RowEvent> {
   }
 }
 
-/** Splits one CSV record; returns null while a quoted field is still open (it continues on the next line). */
-export function splitCsv(text: string, sep: string): string[] | null {
-  const out: string[] = [];
-  let field = "";
-  let quoted = false;
+/** A CSV record being read, line by line: the fields so far, the open field, and whether it is quoted. */
+interface CsvState {
+  out: string[];
+  field: string;
+  quoted: boolean;
+}
+
+/** Reads one more line into `st`; true when the record is complete (no quoted field left open). */
+function feedCsv(st: CsvState, text: string, sep: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"' && field === "") quoted = true;
-    else if (ch === sep) out.push(field), (field = "");
-    else field += ch;
+    if (st.quoted) {
+      if (ch === '"' && text[i + 1] === '"') (st.field += '"'), i++;
+      else if (ch === '"') st.quoted = false;
+      else st.field += ch;
+    } else if (ch === '"' && st.field === "") st.quoted = true;
+    else if (ch === sep) st.out.push(st.field), (st.field = "");
+    else st.field += ch;
   }
-  if (quoted) return null;
-  out.push(field);
-  return out;
+  if (st.quoted) {
+    st.field += "\n";
+    return false;
+  }
+  st.out.push(st.field);
+  return true;
+}
+
+/** Splits one CSV record; returns null while a quoted field is still open (it continues on the next line). */
+export function splitCsv(text: string, sep: string): string[] | null {
+  const st: CsvState = { out: [], field: "", quoted: false };
+  return feedCsv(st, text, sep) ? st.out : null;
 }
 
 async function* delimitedRows(file: string, sep: string): AsyncGenerator<RowEvent> {
   let header: string[] | null = null;
-  let pending = "";
+  let st: CsvState | null = null;
+  let chars = 0;
   let start = 0;
-  for await (const { text, line } of lines(file)) {
-    if (pending === "") start = line;
-    const record = pending === "" ? text : `${pending}\n${text}`;
-    const fields = sep === "\t" ? text.split("\t") : splitCsv(record, sep);
-    if (fields === null) {
-      pending = record;
+  for await (const l of lines(file)) {
+    if (l.tooLong) {
+      yield tooLong(file, l.line);
+      st = null;
       continue;
     }
-    pending = "";
-    if (record.trim() === "") continue;
+    const { text, line } = l;
+    if (st === null) (start = line), (chars = 0), (st = { out: [], field: "", quoted: false });
+    chars += text.length + 1;
+    if (sep === "\t") st.out = text.split("\t");
+    const done = sep === "\t" || feedCsv(st, text, sep);
+    if (!done && chars > READ_LIMITS.dataLine) {
+      yield { error: dataDiag("ADAPT902", file, start, `a quoted field is still open after ${bytesText(READ_LIMITS.dataLine)}`) };
+      st = null;
+      continue;
+    }
+    if (!done) continue;
+    const fields = st.out;
+    st = null;
+    if (line === start && text.trim() === "") continue;
     if (header === null) {
       header = fields.map((f) => f.trim());
       continue;
@@ -106,7 +168,7 @@ async function* delimitedRows(file: string, sep: string): AsyncGenerator<RowEven
     }
     yield { row: { line: start, fields: Object.fromEntries(header.map((h, i) => [h, fields[i]])) } };
   }
-  if (pending !== "") yield { error: dataDiag("ADAPT902", file, start, "a quoted field is never closed") };
+  if (st !== null) yield { error: dataDiag("ADAPT902", file, start, "a quoted field is never closed") };
 }
 
 /** Reads a data file record by record. Empty lines are skipped; CSV fields may be quoted and span lines. */

@@ -3,7 +3,7 @@
  * tokenizer.json) to a tfjs LayersModel folder (model.json, weights.bin) whose layer names are the
  * checkpoint's module paths, with the tokenizer files copied beside it.
  */
-import { copyFileSync, existsSync, readFileSync } from "node:fs";
+import { copyFileSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { diag, FILE_START, hasErrors, type Diagnostic, type StageResult } from "../../compiler/diagnostics/diagnostic.ts";
@@ -12,7 +12,8 @@ import type { BertBuildOptions, BertConfig } from "../bert/config.ts";
 import { fileSaveHandler } from "../io/file-io.ts";
 import { loadBertWeights } from "./hf-bert.ts";
 import { parseBertConfig } from "./hf-config.ts";
-import { parseSafetensors, type SafeTensors } from "./safetensors.ts";
+import { readSafetensorsIn, type SafeTensors } from "./safetensors.ts";
+import { checkFile, policy, readText } from "../io/read-file.ts";
 
 /** Files copied beside the imported model when the checkpoint has them (the config, for provenance). */
 export const COPIED_FILES = ["config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt"] as const;
@@ -34,26 +35,15 @@ export interface LoadedCheckpoint {
   readonly tensorsLoaded: number;
 }
 
-function readBytes(path: string, diagnostics: Diagnostic[]): Uint8Array | null {
-  try {
-    return new Uint8Array(readFileSync(path));
-  } catch (e) {
-    const reason = (e as NodeJS.ErrnoException).code === "ENOENT" ? "it does not exist" : String((e as Error).message);
-    diagnostics.push({ ...diag("ADAPT960", FILE_START, `cannot read \`${path}\`: ${reason}`), file: path });
-    return null;
-  }
-}
-
 function readCheckpointFiles(dir: string, diagnostics: Diagnostic[]): [BertConfig, SafeTensors] | null {
   const configPath = join(dir, "config.json");
-  const configBytes = readBytes(configPath, diagnostics);
-  const weightsPath = join(dir, "model.safetensors");
-  const weightBytes = readBytes(weightsPath, diagnostics);
-  if (configBytes === null || weightBytes === null) return null;
-  const config = parseBertConfig(new TextDecoder().decode(configBytes), configPath);
-  diagnostics.push(...config.diagnostics);
-  const tensors = parseSafetensors(weightBytes, weightsPath);
+  const text = readText("config.json", policy("smallJson", dir));
+  if (!text.ok) diagnostics.push({ ...diag("ADAPT960", FILE_START, `cannot read \`${configPath}\`: ${text.reason}`), file: configPath });
+  const tensors = readSafetensorsIn(dir, "model.safetensors", join(dir, "model.safetensors"));
   diagnostics.push(...tensors.diagnostics);
+  if (!text.ok) return null;
+  const config = parseBertConfig(text.text, configPath);
+  diagnostics.push(...config.diagnostics);
   return config.value === null || tensors.value === null ? null : [config.value, tensors.value];
 }
 
@@ -73,9 +63,18 @@ export function loadHfCheckpoint(dir: string, options: BertBuildOptions = {}): S
   return { value: { config, model, tensorsLoaded: loaded.value }, diagnostics };
 }
 
+/** Copies the tokenizer files that lie inside the checkpoint folder as regular files within the cap. */
 function copyTokenizer(dir: string, outDir: string, diagnostics: Diagnostic[]): string[] {
-  const copied = COPIED_FILES.filter((f) => existsSync(join(dir, f)));
-  for (const f of copied) copyFileSync(join(dir, f), join(outDir, f));
+  const copied: string[] = [];
+  for (const f of COPIED_FILES) {
+    const checked = checkFile(f, policy("tokenizer", dir));
+    if (checked.ok) {
+      copyFileSync(checked.path, join(outDir, f));
+      copied.push(f);
+    } else if (checked.reason !== "no such file or folder") {
+      diagnostics.push({ ...diag("ADAPT960", FILE_START, `\`${f}\` is not copied: ${checked.reason}`, { severity: "warning" }), file: join(dir, f) });
+    }
+  }
   if (!copied.includes("tokenizer.json")) {
     diagnostics.push({ ...diag("ADAPT960", FILE_START, "the checkpoint has no `tokenizer.json`, so none is copied beside the model", { severity: "warning" }), file: join(dir, "tokenizer.json") });
   }

@@ -3,7 +3,8 @@
  * `runtime/artifact/safetensors.ts` with its errors turned into ADAPT963 diagnostics naming the file.
  */
 import { diag, FILE_START, type StageResult } from "../../compiler/diagnostics/diagnostic.ts";
-import { readSafetensors, SafetensorsError, type AnyTensor } from "../artifact/safetensors.ts";
+import { readSafetensors, readSafetensorsFile, SafetensorsError, type AnyTensor } from "../artifact/safetensors.ts";
+import { READ_LIMITS } from "../io/read-file.ts";
 
 export { halfToFloat } from "../artifact/safetensors.ts";
 
@@ -21,4 +22,15 @@ export function parseSafetensors(bytes: Uint8Array, file: string): StageResult<S
     if (!(e instanceof SafetensorsError)) throw e;
     return { value: null, diagnostics: [{ ...diag("ADAPT963", FILE_START, e.message), file }] };
   }
+}
+
+/**
+ * Reads the `.safetensors` file `name` inside the checkpoint folder `dir` (streaming; contained in the
+ * folder; a regular file): ADAPT960 when it cannot be read, ADAPT963 when it is malformed.
+ */
+export function readSafetensorsIn(dir: string, name: string, file: string): StageResult<SafeTensors | null> {
+  const read = readSafetensorsFile(name, { maxBytes: READ_LIMITS.weights, within: dir });
+  if (read.ok) return { value: read.tensors, diagnostics: [] };
+  const d = read.malformed ? diag("ADAPT963", FILE_START, read.reason) : diag("ADAPT960", FILE_START, `cannot read \`${file}\`: ${read.reason}`);
+  return { value: null, diagnostics: [{ ...d, file }] };
 }

@@ -7,6 +7,7 @@
  * browser on top of it.
  */
 import { platformFiles } from "#platform-files";
+import type { CheckedFile, OpenFile, ReadPolicy, Refusal } from "./read-policy.ts";
 
 /** A file could not be read or written; `code` is an errno-style tag (ENOENT, EFBIG, ...). */
 export class FileError extends Error {
@@ -24,8 +25,12 @@ export interface Files {
   readBytes(path: string, limit?: number): Uint8Array;
   /** A UTF-8 text file; throws EFBIG when it is larger than `limit` bytes. */
   readText(path: string, limit?: number): string;
-  /** A text file's lines in order, without line ends, read as they are consumed. */
-  lines(path: string): AsyncIterable<string>;
+  /** A UTF-8 text file in chunks (of at most 64 KiB), read as they are consumed. */
+  chunks(path: string): AsyncIterable<string>;
+  /** Checks a file a user or model named before it is read: containment in `policy.within`, a regular file, the size cap. */
+  check(path: string, policy: ReadPolicy): CheckedFile | Refusal;
+  /** Checks and opens such a file for reads at positions (never past the checked size). */
+  open(path: string, policy: ReadPolicy): OpenFile | Refusal;
   /** Whether a file or folder exists at `path`. */
   exists(path: string): boolean;
   /** Whether `path` is a readable file. */
@@ -40,6 +45,8 @@ export interface Files {
   append(path: string, text: string): void;
   /** Removes a file (no error when it is missing). */
   remove(path: string): void;
+  /** Removes the temp files that interrupted atomic writes left in `dir` (of processes no longer running); returns their names. */
+  removeStaleTemps(dir: string): string[];
   /** The free bytes of the disk holding `dir`, or null when that cannot be known. */
   freeBytes(dir: string): number | null;
 }

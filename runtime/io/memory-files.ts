@@ -5,6 +5,7 @@
  * diagnostic about a missing file says the same in the page as on the command line.
  */
 import { chunksOf, FileError, type Files } from "./files.ts";
+import { bytesText, type CheckedFile, type OpenFile, type ReadPolicy, type Refusal } from "./read-policy.ts";
 
 /** `path` with `.`/`..` resolved and no trailing slash (always absolute). */
 export function normalPath(path: string): string {
@@ -61,11 +62,40 @@ export class MemoryFiles implements Files {
     return new TextDecoder().decode(this.readBytes(path, limit));
   }
 
-  async *lines(path: string): AsyncIterable<string> {
-    const text = this.readText(path);
-    const parts = text.split(/\r?\n/);
-    if (parts.at(-1) === "") parts.pop();
-    yield* parts;
+  async *chunks(path: string): AsyncIterable<string> {
+    const bytes = this.readBytes(path);
+    const decoder = new TextDecoder();
+    for (let at = 0; at < bytes.byteLength; at += 1 << 16) {
+      const text = decoder.decode(bytes.subarray(at, at + (1 << 16)), { stream: true });
+      if (text !== "") yield text;
+    }
+    const rest = decoder.decode();
+    if (rest !== "") yield rest;
+  }
+
+  check(path: string, policy: ReadPolicy): CheckedFile | Refusal {
+    const p = policy.within === undefined || path.startsWith("/") ? normalPath(path) : normalPath(`${policy.within}/${path}`);
+    if (policy.within !== undefined) {
+      const root = normalPath(policy.within);
+      if (!this.folders.has(root)) return { ok: false, reason: "its folder cannot be read: no such file or folder" };
+      if (p !== root && !p.startsWith(root === "/" ? "/" : `${root}/`)) return { ok: false, reason: `it lies outside the folder \`${policy.within}\`` };
+    }
+    const b = this.data.get(p);
+    if (b === undefined) return { ok: false, reason: this.folders.has(p) ? "it is a folder" : "no such file or folder" };
+    if (b.byteLength > policy.maxBytes) return { ok: false, reason: `it is ${bytesText(b.byteLength)}, more than the limit of ${bytesText(policy.maxBytes)}` };
+    return { ok: true, path: p, size: b.byteLength };
+  }
+
+  open(path: string, policy: ReadPolicy): OpenFile | Refusal {
+    const checked = this.check(path, policy);
+    if (!checked.ok) return checked;
+    const bytes = this.data.get(checked.path)!;
+    let open = true;
+    const read = (position: number, length: number): Uint8Array => {
+      if (!open) throw new FileError("EBADF: bad file descriptor, read", "EBADF");
+      return bytes.subarray(Math.min(position, checked.size), Math.min(position + length, checked.size));
+    };
+    return { ...checked, read, close: () => void (open = false) };
   }
 
   exists(path: string): boolean {
@@ -115,6 +145,10 @@ export class MemoryFiles implements Files {
 
   remove(path: string): void {
     this.data.delete(normalPath(path));
+  }
+
+  removeStaleTemps(): string[] {
+    return [];
   }
 
   freeBytes(): number | null {

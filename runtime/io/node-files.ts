@@ -1,8 +1,9 @@
 /** The runtime's file access on Node's file system (see files.ts); writes go through atomic.ts. */
 import { appendFileSync, createReadStream, existsSync, accessSync, constants, mkdirSync, readdirSync, readFileSync, rmSync, statSync, statfsSync } from "node:fs";
-import { createInterface } from "node:readline";
 import { dirname } from "node:path";
-import { atomicWrite } from "./atomic.ts";
+import { atomicWrite, removeStaleTemps } from "./atomic.ts";
+import { nodeCheck, nodeOpen } from "./node-read.ts";
+import type { CheckedFile, OpenFile, ReadPolicy, Refusal } from "./read-policy.ts";
 import { FileError, type Files } from "./files.ts";
 
 function checkSize(path: string, limit: number | undefined): void {
@@ -24,8 +25,16 @@ export class NodeFiles implements Files {
     return readFileSync(path, "utf8");
   }
 
-  async *lines(path: string): AsyncIterable<string> {
-    yield* createInterface({ input: createReadStream(path, { encoding: "utf8" }), crlfDelay: Infinity });
+  async *chunks(path: string): AsyncIterable<string> {
+    yield* createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 16 }) as AsyncIterable<string>;
+  }
+
+  check(path: string, policy: ReadPolicy): CheckedFile | Refusal {
+    return nodeCheck(path, policy);
+  }
+
+  open(path: string, policy: ReadPolicy): OpenFile | Refusal {
+    return nodeOpen(path, policy);
   }
 
   exists(path: string): boolean {
@@ -60,6 +69,10 @@ export class NodeFiles implements Files {
 
   remove(path: string): void {
     rmSync(path, { force: true });
+  }
+
+  removeStaleTemps(dir: string): string[] {
+    return removeStaleTemps(dir);
   }
 
   freeBytes(dir: string): number | null {

@@ -3,10 +3,10 @@
  * pure-JS `@huggingface/tokenizers`. Adds what it lacks: truncation to `max_length` (longest first for
  * pairs) that keeps the special tokens, and token type ids for pairs.
  */
-import { files } from "../io/files.ts";
-import { dirname, join } from "node:path";
+import { basename, dirname } from "node:path";
 import { Tokenizer } from "@huggingface/tokenizers";
 import { diag, FILE_START, type StageResult } from "../../compiler/diagnostics/diagnostic.ts";
+import { policy, readText } from "../io/read-file.ts";
 
 /** One encoded example, before padding. */
 export interface Encoded {
@@ -71,18 +71,31 @@ class HfEncoder implements TextEncoder {
   }
 }
 
-/** Loads `tokenizer.json` (with `tokenizer_config.json` beside it when present). */
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === "object" && x !== null && !Array.isArray(x);
+}
+
+/**
+ * Loads `tokenizer.json` (with `tokenizer_config.json` beside it when present). Both are read inside the
+ * model's folder (symlinks resolved), as regular files within the tokenizer cap.
+ */
 export function loadTokenizer(path: string): StageResult<TextEncoder | null> {
-  let json: Record<string, unknown>;
+  const dir = dirname(path);
+  let json: unknown;
   try {
-    json = JSON.parse(files().readText(path)) as Record<string, unknown>;
+    const read = readText(basename(path), policy("tokenizer", dir));
+    if (!read.ok) throw new Error(read.reason);
+    json = JSON.parse(read.text);
+    if (!isObject(json)) throw new Error("it is not a JSON object");
   } catch (e) {
     const why = e instanceof Error ? e.message.split("\n")[0] : String(e);
     return { value: null, diagnostics: [{ ...diag("ADAPT910", FILE_START, `the tokenizer cannot be read: ${why}`), file: path }] };
   }
   let config: Record<string, unknown> = {};
   try {
-    config = JSON.parse(files().readText(join(dirname(path), "tokenizer_config.json"))) as Record<string, unknown>;
+    const read = readText("tokenizer_config.json", policy("tokenizer", dir));
+    const parsed: unknown = read.ok ? JSON.parse(read.text) : {};
+    config = isObject(parsed) ? parsed : {};
   } catch {
     config = {};
   }

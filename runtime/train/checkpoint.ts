@@ -4,6 +4,7 @@
  * same folder, fsync, then rename over the old one, so a kill at any moment leaves a whole checkpoint.
  */
 import { files } from "../io/files.ts";
+import { readBytes, READ_LIMITS } from "../io/read-file.ts";
 
 const MAGIC = "ADAPTCK1";
 
@@ -31,7 +32,9 @@ export function saveCheckpoint<S>(path: string, data: CheckpointData<S>): void {
 /** Reads a checkpoint; returns a reason instead when it is missing or damaged. */
 export function loadCheckpoint<S>(path: string): CheckpointData<S> | { error: string } {
   if (!files().exists(path)) return { error: `there is no checkpoint at ${path}` };
-  const buf = files().readBytes(path);
+  const read = readBytes(path, { maxBytes: READ_LIMITS.weights });
+  if (!read.ok) return { error: `the checkpoint cannot be read: ${read.reason}` };
+  const buf = read.bytes;
   const text = (from: number, to: number): string => new TextDecoder().decode(buf.subarray(from, to));
   if (buf.length < MAGIC.length + 4 || text(0, MAGIC.length) !== MAGIC) return { error: "the checkpoint file is damaged" };
   const len = new DataView(buf.buffer, buf.byteOffset, buf.byteLength).getUint32(MAGIC.length, true);
@@ -41,6 +44,8 @@ export function loadCheckpoint<S>(path: string): CheckpointData<S> | { error: st
   } catch {
     return { error: "the checkpoint's header is damaged" };
   }
+  const lengths: unknown = (header as { lengths?: unknown } | null)?.lengths;
+  if (!Array.isArray(lengths) || !lengths.every((n) => Number.isSafeInteger(n) && n >= 0)) return { error: "the checkpoint's header is damaged" };
   let offset = MAGIC.length + 4 + len;
   const total = header.lengths.reduce((s, n) => s + n * 4, 0);
   if (buf.length !== offset + total) return { error: "the checkpoint file is truncated" };

@@ -118,6 +118,7 @@ export async function runSession(plan: CompiledPlan, opts: SessionOptions): Prom
   const outDir = specRelative(opts.specDir, tp.output);
   const early = preflightOutput(outDir, 1 << 20);
   if (early) return { value: null, diagnostics: [early] };
+  files().removeStaleTemps(outDir);
   const task = taskOf(plan);
   const data = await loadDatasets(tp.data, opts.specDir, task);
   if (data.value === null) return { value: null, diagnostics: data.diagnostics };

@@ -20,6 +20,7 @@ import { derive, mulberry32 } from "./prng.ts";
 import { learningRate } from "./schedule.ts";
 import { trainableVariables, trainStep, type StepContext } from "./step.ts";
 import { settleDevice, takeDeviceError } from "../backend/device.ts";
+import { bytesText } from "../io/read-policy.ts";
 
 /** What the loop reports as it goes (the CLI draws progress from these). */
 export type TrainEvent =
@@ -97,7 +98,7 @@ const readVars = (vars: readonly tf.Variable[]): Promise<Float32Array[]> => Prom
 const yieldToEvents = (): Promise<void> =>
   new Promise((done) => (typeof setImmediate === "function" ? setImmediate(done) : setTimeout(done, 0)));
 
-const fail = (code: "ADAPT913" | "ADAPT914" | "ADAPT945", msg: string, help?: string): Diagnostic => diag(code, FILE_START, msg, { help });
+const fail = (code: "ADAPT912" | "ADAPT913" | "ADAPT914" | "ADAPT945", msg: string, help?: string): Diagnostic => diag(code, FILE_START, msg, { help });
 const DEVICE_HELP = "the step's numbers cannot be trusted; run again with `--backend wasm` and report the message";
 
 /** Trains the model per the plan. The model's weights end as the selected (best) or the last ones. */
@@ -164,7 +165,25 @@ class Loop {
     return null;
   }
 
+  /**
+   * Trains to the end. A full disk (ENOSPC, EDQUOT) while writing a checkpoint or the log stops the run
+   * with ADAPT912: the atomic writes leave the last good checkpoint whole, and the message says how
+   * much room a checkpoint needs.
+   */
   async run(): Promise<StageResult<TrainResult | null>> {
+    try {
+      return await this.runLoop();
+    } catch (e) {
+      const code = (e as { code?: unknown } | null)?.code;
+      if (code !== "ENOSPC" && code !== "EDQUOT") throw e;
+      const need = this.ctx.vars.reduce((s, v) => s + v.size, 0) * 4 * 3 + (1 << 20);
+      const msg = `the disk filled up at step ${this.state.globalStep}; a checkpoint needs about ${bytesText(need)} free in \`${this.opts.outDir}\``;
+      const kept = files().exists(this.paths.checkpoint) ? `the last good checkpoint is kept at ${this.paths.checkpoint}; free space and run again with --resume` : "free space and run again";
+      return { value: this.result("failed"), diagnostics: [fail("ADAPT912", msg, kept)] };
+    }
+  }
+
+  private async runLoop(): Promise<StageResult<TrainResult | null>> {
     if (this.opts.resume) {
       const problem = this.restore();
       if (problem) return { value: null, diagnostics: [problem] };

@@ -97,12 +97,19 @@ describe("readManifest on malformed or hostile input", () => {
     expect(bad(model([layer("a", ["b"]), layer("b", ["a"])]))).toContain("cycle");
   });
 
-  it("keeps layers of unknown classes, taking the shape from a kernel when it can", () => {
+  it("refuses a layer class that TensorFlow.js does not know (ADAPT130), naming the layer", () => {
     const json = JSON.parse(readFileSync(`${FIXTURES}residual/model.json`, "utf8"));
-    json.modelTopology.config.layers[1].class_name = "MyCustomDense";
-    const m = readManifest(json, "x").value!;
-    expect(m.byPath.get("block.dense1")!.outputShape).toEqual([null, 6, 24]);
-    json.modelTopology.config.layers[3].class_name = "Mystery";
+    json.modelTopology.config.layers[1].class_name = "Dence";
+    const r = readManifest(json, "x");
+    expect(r.value).toBeNull();
+    expect(r.diagnostics.map((d) => d.code)).toEqual(["ADAPT130"]);
+    expect(r.diagnostics[0]!.message).toContain("`block.dense1`");
+    expect(r.diagnostics[0]!.help).toContain("`Dense`");
+  });
+
+  it("keeps layers of known classes it cannot infer a shape for, with no shape", () => {
+    const json = JSON.parse(readFileSync(`${FIXTURES}residual/model.json`, "utf8"));
+    json.modelTopology.config.layers[3].class_name = "Permute";
     expect(readManifest(json, "x").value!.byPath.get("block.add")!.outputShape).toBeNull();
   });
 });

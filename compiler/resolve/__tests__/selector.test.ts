@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type * as A from "../../../grammar/ast.ts";
 import { parseSpec } from "../../frontend/parse.ts";
-import { globToRegExp } from "../glob.ts";
+import { compileGlob } from "../glob.ts";
+
+const globToRegExp = (g: string) => { const c = compileGlob(g); if (!c.ok) throw new Error(c.reason); return c.matcher; };
 import { matchSelector } from "../selector.ts";
 import { fixtureManifest } from "../../__tests__/helpers.ts";
 

@@ -41,6 +41,11 @@ export class LspClient {
     return new Promise((resolve) => this.waiters.push({ method, test: (p) => test(p as T), resolve: (p) => resolve(p as T) }));
   }
 
+  /** The params of every notification `method` received so far. */
+  received<T = any>(method: string): T[] {
+    return this.notifications.filter((n) => n.method === method).map((n) => n.params as T);
+  }
+
   /** Shuts the server down politely, then makes sure the process is gone. */
   async close(): Promise<number | null> {
     const exited = new Promise<number | null>((resolve) => this.child.once("exit", (code) => resolve(code)));

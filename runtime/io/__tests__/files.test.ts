@@ -3,10 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadDatasets } from "../../data/load.ts";
+import { lines } from "../../data/rows.ts";
 import { loadCheckpoint, saveCheckpoint } from "../../train/checkpoint.ts";
 import { files, useFiles, type Files } from "../files.ts";
 import { MemoryFiles, normalPath } from "../memory-files.ts";
 import { NodeFiles } from "../node-files.ts";
+import { checkFile, closeFile, openChecked, policy, readAt, readBytes, readText } from "../read-file.ts";
 
 const implementations: [string, () => { fs: Files; root: string }][] = [
   ["node", () => ({ fs: new NodeFiles(), root: mkdtempSync(join(tmpdir(), "adapt-files-")) })],
@@ -19,9 +21,9 @@ describe.each(implementations)("Files on %s", (_, make) => {
     fs.writeAtomic(join(root, "a/b.txt"), "one\r\ntwo\n");
     fs.append(join(root, "a/b.txt"), "three");
     expect(fs.readText(join(root, "a/b.txt"))).toBe("one\r\ntwo\nthree");
-    const lines: string[] = [];
-    for await (const l of fs.lines(join(root, "a/b.txt"))) lines.push(l);
-    expect(lines).toEqual(["one", "two", "three"]);
+    const chunks: string[] = [];
+    for await (const c of fs.chunks(join(root, "a/b.txt"))) chunks.push(c);
+    expect(chunks.join("")).toBe("one\r\ntwo\nthree");
     expect(fs.list(root)).toEqual(["a"]);
     expect(fs.readable(join(root, "a"))).toBe(false);
     expect(fs.readable(join(root, "a/b.txt"))).toBe(true);
@@ -71,5 +73,43 @@ describe("the runtime on MemoryFiles", () => {
   it("normalises paths", () => {
     expect(normalPath("/a/./b/../c/")).toBe("/a/c");
     expect(normalPath("x")).toBe("/x");
+  });
+});
+
+describe.each(implementations)("bounded reads on %s", (_, make) => {
+  it("checks containment, kind, existence and the cap, then reads within the checked size", () => {
+    const { fs, root } = make();
+    const prev = useFiles(fs);
+    try {
+      fs.writeAtomic(join(root, "m/model.json"), "0123456789");
+      fs.writeAtomic(join(root, "secret.txt"), "no");
+      const inside = checkFile("model.json", policy("modelJson", join(root, "m")));
+      expect(inside.ok && inside.size).toBe(10);
+      expect(checkFile("../secret.txt", policy("modelJson", join(root, "m")))).toEqual({ ok: false, reason: `it lies outside the folder \`${join(root, "m")}\`` });
+      expect(checkFile(join(root, "m"), policy("modelJson"))).toEqual({ ok: false, reason: "it is a folder" });
+      expect(checkFile(join(root, "none"), policy("modelJson"))).toEqual({ ok: false, reason: "no such file or folder" });
+      expect(readBytes(join(root, "m/model.json"), { maxBytes: 4 })).toEqual({ ok: false, reason: "it is 10 bytes, more than the limit of 4 bytes" });
+      const file = openChecked(join(root, "m/model.json"), policy("modelJson"));
+      if (!file.ok) throw new Error(file.reason);
+      expect(new TextDecoder().decode(readAt(file, 8, 5))).toBe("89");
+      closeFile(file);
+      fs.writeAtomic(join(root, "bom.txt"), "\uFEFFhi");
+      expect(readText(join(root, "bom.txt"), policy("spec"))).toMatchObject({ ok: true, text: "hi" });
+    } finally {
+      useFiles(prev);
+    }
+  });
+
+  it("streams data lines with a BOM, CRLF and a line over the cap", async () => {
+    const { fs, root } = make();
+    const prev = useFiles(fs);
+    try {
+      fs.writeAtomic(join(root, "d.jsonl"), `\uFEFFa\r\n${"x".repeat(200_000)}\nb`);
+      const got: unknown[] = [];
+      for await (const l of lines(join(root, "d.jsonl"), 20)) got.push(l);
+      expect(got).toEqual([{ text: "a", line: 1 }, { line: 2, tooLong: true }, { text: "b", line: 3 }]);
+    } finally {
+      useFiles(prev);
+    }
   });
 });

@@ -2,6 +2,7 @@
  * Small real tfjs models and hand-written IR for the runtime tests: a two-layer BERT-shaped encoder
  * (dense sites, residual adds, LayerNorms), a model with a shared layer, and a Sequential model.
  */
+import { sha256 } from "../../../compiler/lower/sha256.ts";
 import * as tf from "@tensorflow/tfjs";
 import type { AdapterKind, CompiledPlan, SurgeryOp, WeightTrainability } from "../../../compiler/ir/types.ts";
 import { layerNormalization } from "../../layers/layer-norm.ts";
@@ -102,8 +103,8 @@ export function planFor(model: tf.LayersModel, ops: SurgeryOp[], train: readonly
   const added = ops.reduce((n, o) => n + o.params, 0);
   return {
     version: 1,
-    spec: { file: "test.adapt", sha256: "0".repeat(64), text: "# test\n" },
-    model: { path: "model.json", className: model.getClassName(), fingerprint: "", params: base },
+    spec: { file: "test.adapt", sha256: sha256("# test\n"), text: "# test\n" },
+    model: { path: "model.json", className: model.getClassName(), fingerprint: "0".repeat(64), params: base },
     operations: ops,
     weights,
     head: null,
