@@ -12,7 +12,10 @@ const noExit = { object: "process", property: "exit", message: "only cli/ exits;
 const browserSafe = {
   patterns: [
     { group: ["@tensorflow/*"], message: "grammar/ and compiler/ never import tfjs (it belongs to runtime/)." },
-    { group: ["**/runtime/**", "**/cli/**", "**/editors/**"], message: "grammar/ and compiler/ import only each other." },
+    {
+      group: ["**/runtime/**", "**/cli/**", "**/editors/**"],
+      message: "grammar/ and compiler/ import only each other.",
+    },
   ],
   paths: ["fs", "node:fs", "fs/promises", "node:fs/promises", "child_process", "node:child_process"].map((name) => ({
     name,
@@ -21,7 +24,18 @@ const browserSafe = {
 };
 
 export default defineConfig(
-  { ignores: ["**/node_modules/**", "dist/**", "dist.*/**", "web/dist/**", "editors/vscode/out/**", "editors/web/adapt.hljs.*", "tmp/**", "**/runs/**"] },
+  {
+    ignores: [
+      "**/node_modules/**",
+      "dist/**",
+      "dist.*/**",
+      "web/dist/**",
+      "editors/vscode/out/**",
+      "editors/web/adapt.hljs.*",
+      "tmp/**",
+      "**/runs/**",
+    ],
+  },
   {
     files: ["**/*.ts"],
     languageOptions: { parser: tseslint.parser, parserOptions: { projectService: true } },
@@ -44,7 +58,11 @@ export default defineConfig(
   {
     files: ["grammar/**/*.ts", "compiler/**/*.ts"],
     ignores: ["**/__tests__/**"],
-    rules: { "no-restricted-imports": ["error", browserSafe], "no-console": "error", "no-restricted-properties": ["error", noExit] },
+    rules: {
+      "no-restricted-imports": ["error", browserSafe],
+      "no-console": "error",
+      "no-restricted-properties": ["error", noExit],
+    },
   },
   {
     files: ["runtime/**/*.ts"],

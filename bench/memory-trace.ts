@@ -15,7 +15,14 @@ import { modelFileLoader, readText } from "../cli/files.ts";
 import { selectBackend } from "../runtime/backend/select.ts";
 import { runSession } from "../runtime/train/session.ts";
 
-const { values } = parseArgs({ options: { backend: { type: "string", default: "wasm" }, steps: { type: "string" }, spec: { type: "string" }, every: { type: "string", default: "1" } } });
+const { values } = parseArgs({
+  options: {
+    backend: { type: "string", default: "wasm" },
+    steps: { type: "string" },
+    spec: { type: "string" },
+    every: { type: "string", default: "1" },
+  },
+});
 const spec = resolve(values.spec ?? join(import.meta.dirname, "../examples/sentiment/houlsby.adapt"));
 const maxSteps = values.steps === undefined ? Infinity : Number(values.steps);
 const every = Number(values.every);
@@ -30,7 +37,9 @@ function wasmHeap(): number {
 function sample(label: string): string {
   const m = process.memoryUsage();
   const t = tf.memory();
-  const cols = [m.rss, m.heapUsed, m.external, m.arrayBuffers, t.numBytes, wasmHeap()].map((b) => (b * MB).toFixed(0).padStart(6));
+  const cols = [m.rss, m.heapUsed, m.external, m.arrayBuffers, t.numBytes, wasmHeap()].map((b) =>
+    (b * MB).toFixed(0).padStart(6),
+  );
   return `${label.padEnd(22)} ${cols.join(" ")} ${String(t.numTensors).padStart(7)}`;
 }
 
@@ -41,12 +50,16 @@ const compiled = await compileText(text, spec, { loader: modelFileLoader(dirname
 const plan = compiled.value.plan!;
 const out = mkdtempSync(join(tmpdir(), "adapt-memtrace-"));
 const withOut = { ...plan, plan: { ...plan.plan!, output: out } };
-console.log(`backend ${chosen.value.name}; ${"event".padEnd(15)} ${["rss", "heap", "extern", "arrbuf", "tensor", "wasm"].map((s) => s.padStart(6)).join(" ")} tensors (MB)`);
+console.log(
+  `backend ${chosen.value.name}; ${"event".padEnd(15)} ${["rss", "heap", "extern", "arrbuf", "tensor", "wasm"].map((s) => s.padStart(6)).join(" ")} tensors (MB)`,
+);
 console.log(sample("before"));
 let steps = 0;
 const t0 = performance.now();
 const r = await runSession(withOut, {
-  specDir: dirname(spec), resume: false, shouldStop: () => steps >= maxSteps,
+  specDir: dirname(spec),
+  resume: false,
+  shouldStop: () => steps >= maxSteps,
   onEvent: (e) => {
     if (e.type === "step") {
       steps += 1;
@@ -57,4 +70,6 @@ const r = await runSession(withOut, {
 });
 console.log(sample("end"));
 const timing = r.value?.train.timing;
-console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB; ${steps} steps, train ${timing?.trainSeconds.toFixed(1)} s, eval ${timing?.evalSeconds.toFixed(1)} s, test ${r.value?.testSeconds.toFixed(1)} s, wall ${((performance.now() - t0) / 1000).toFixed(1)} s; test ${JSON.stringify(r.value?.test?.metrics ?? null)}`);
+console.log(
+  `peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB; ${steps} steps, train ${timing?.trainSeconds.toFixed(1)} s, eval ${timing?.evalSeconds.toFixed(1)} s, test ${r.value?.testSeconds.toFixed(1)} s, wall ${((performance.now() - t0) / 1000).toFixed(1)} s; test ${JSON.stringify(r.value?.test?.metrics ?? null)}`,
+);

@@ -15,7 +15,13 @@ import { parseArgs } from "node:util";
 
 const ROOT = join(import.meta.dirname, "..");
 const EXAMPLE = join(ROOT, "examples/sentiment");
-const { values } = parseArgs({ options: { python: { type: "string" }, backends: { type: "string", default: "wasm,tensorflow" }, threads: { type: "string", default: "2" } } });
+const { values } = parseArgs({
+  options: {
+    python: { type: "string" },
+    backends: { type: "string", default: "wasm,tensorflow" },
+    threads: { type: "string", default: "2" },
+  },
+});
 
 /** One finished run: what the table shows. */
 interface Row {
@@ -28,7 +34,11 @@ interface Row {
 }
 
 /** Runs a command, polling its peak RSS (VmHWM) from /proc; resolves with its output and the peak in MB. */
-function measured(cmd: string, args: string[], cwd: string): Promise<{ code: number | null; out: string; err: string; peakMb: number }> {
+function measured(
+  cmd: string,
+  args: string[],
+  cwd: string,
+): Promise<{ code: number | null; out: string; err: string; peakMb: number }> {
   return new Promise((done) => {
     const child = spawn(cmd, args, { cwd, env: { ...process.env, NO_COLOR: "1" } });
     let out = "";
@@ -68,21 +78,62 @@ function duration(text: string): number {
 
 async function adaptRow(backend: string): Promise<Row> {
   const dir = scratch();
-  const r = await measured(process.execPath, [join(ROOT, "bin/adapt.js"), "run", "houlsby.adapt", "--backend", backend], dir);
-  if (r.code !== 0) return { name: `adapt, ${backend}`, trainS: null, evalS: null, peakMb: r.peakMb, accuracy: null, note: r.err.trim().split("\n").slice(-3).join(" | ") };
+  const r = await measured(
+    process.execPath,
+    [join(ROOT, "bin/adapt.js"), "run", "houlsby.adapt", "--backend", backend],
+    dir,
+  );
+  if (r.code !== 0)
+    return {
+      name: `adapt, ${backend}`,
+      trainS: null,
+      evalS: null,
+      peakMb: r.peakMb,
+      accuracy: null,
+      note: r.err.trim().split("\n").slice(-3).join(" | "),
+    };
   const train = /training: (\S+) for/.exec(r.err)?.[1];
   const evals = /evaluation: (\S+) validation, (\S+) test/.exec(r.err);
   const acc = /test: accuracy ([\d.]+)/.exec(r.err)?.[1];
   const seconds = train === undefined ? null : duration(train);
   const backendLine = /backend: (.*)/.exec(r.err)?.[1];
-  return { name: `adapt, ${backend}`, trainS: seconds, evalS: evals ? duration(evals[1]!) + duration(evals[2]!) : null, peakMb: r.peakMb, accuracy: acc === undefined ? null : Number(acc), note: backendLine };
+  return {
+    name: `adapt, ${backend}`,
+    trainS: seconds,
+    evalS: evals ? duration(evals[1]!) + duration(evals[2]!) : null,
+    peakMb: r.peakMb,
+    accuracy: acc === undefined ? null : Number(acc),
+    note: backendLine,
+  };
 }
 
 async function peerRow(python: string): Promise<Row> {
   const r = await measured(python, [join(ROOT, "bench/peer.py"), "--threads", values.threads!], ROOT);
-  if (r.code !== 0) return { name: "PyTorch + adapters", trainS: null, evalS: null, peakMb: r.peakMb, accuracy: null, note: r.err.trim().split("\n").slice(-2).join(" | ") };
-  const j = JSON.parse(r.out.trim().split("\n").pop()!) as { train_s: number; eval_s: number; test_accuracy: number; torch: string; adapters: string; threads: number };
-  return { name: "PyTorch + adapters", trainS: j.train_s, evalS: j.eval_s, peakMb: r.peakMb, accuracy: j.test_accuracy, note: `torch ${j.torch}, adapters ${j.adapters}, ${j.threads} threads` };
+  if (r.code !== 0)
+    return {
+      name: "PyTorch + adapters",
+      trainS: null,
+      evalS: null,
+      peakMb: r.peakMb,
+      accuracy: null,
+      note: r.err.trim().split("\n").slice(-2).join(" | "),
+    };
+  const j = JSON.parse(r.out.trim().split("\n").pop()!) as {
+    train_s: number;
+    eval_s: number;
+    test_accuracy: number;
+    torch: string;
+    adapters: string;
+    threads: number;
+  };
+  return {
+    name: "PyTorch + adapters",
+    trainS: j.train_s,
+    evalS: j.eval_s,
+    peakMb: r.peakMb,
+    accuracy: j.test_accuracy,
+    note: `torch ${j.torch}, adapters ${j.adapters}, ${j.threads} threads`,
+  };
 }
 
 const rows: Row[] = [];
@@ -92,12 +143,15 @@ for (const b of values.backends!.split(",").filter((s) => s !== "")) rows.push(a
 load.push(loadavg());
 const peer = rows.find((r) => r.name.startsWith("PyTorch") && r.trainS !== null);
 const fmt = (x: number | null, d = 1): string => (x === null ? "-" : x.toFixed(d));
-const ratio = (a: number | null, b: number | null | undefined): string => (a === null || b == null ? "" : ` (${(a / b).toFixed(2)}x)`);
+const ratio = (a: number | null, b: number | null | undefined): string =>
+  a === null || b == null ? "" : ` (${(a / b).toFixed(2)}x)`;
 console.log(`load average ${load.map((l) => l[0]!.toFixed(1)).join(" -> ")} on ${cpus().length} cores`);
 console.log("| | training time | evaluation | peak RSS | test accuracy |");
 console.log("|---|---|---|---|---|");
 for (const r of rows) {
   const acc = r.accuracy === null ? "-" : `${(100 * r.accuracy).toFixed(2)}%`;
-  console.log(`| ${r.name} | ${fmt(r.trainS)} s${ratio(r.trainS, peer?.trainS)} | ${fmt(r.evalS)} s | ${(r.peakMb / 1024).toFixed(2)} GB${ratio(r.peakMb, peer?.peakMb)} | ${acc} |`);
+  console.log(
+    `| ${r.name} | ${fmt(r.trainS)} s${ratio(r.trainS, peer?.trainS)} | ${fmt(r.evalS)} s | ${(r.peakMb / 1024).toFixed(2)} GB${ratio(r.peakMb, peer?.peakMb)} | ${acc} |`,
+  );
 }
 for (const r of rows) if (r.note) console.log(`${r.name}: ${r.note}`);

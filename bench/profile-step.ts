@@ -17,19 +17,40 @@ import { Optimizer } from "../runtime/train/optimizer.ts";
 import { buildModel, taskOf } from "../runtime/train/session.ts";
 import { trainableVariables, trainStep } from "../runtime/train/step.ts";
 
-const { values } = parseArgs({ options: { backend: { type: "string", default: "wasm" }, top: { type: "string", default: "20" }, spec: { type: "string" } } });
+const { values } = parseArgs({
+  options: {
+    backend: { type: "string", default: "wasm" },
+    top: { type: "string", default: "20" },
+    spec: { type: "string" },
+  },
+});
 const spec = resolve(values.spec ?? join(import.meta.dirname, "../examples/sentiment/houlsby.adapt"));
 const chosen = await selectBackend(values.backend!);
 if (chosen.value === undefined) throw new Error(chosen.diagnostics.map((d) => d.message).join("; "));
-const plan = (await compileText(readText(spec, process.cwd()), spec, { loader: modelFileLoader(dirname(spec)), purpose: "run" })).value.plan!;
+const plan = (
+  await compileText(readText(spec, process.cwd()), spec, { loader: modelFileLoader(dirname(spec)), purpose: "run" })
+).value.plan!;
 const tp = plan.plan!;
 const built = (await buildModel(plan, dirname(spec))).value!;
 const data = (await loadDatasets(tp.data, dirname(spec), taskOf(plan))).value!;
 const split = encodeSplit(built.encoder, data.train, tp.maxLength);
-const longest = split.lengths.map((l, i) => [l, i] as const).sort((a, b) => b[0] - a[0]).slice(0, tp.batch).map(([, i]) => i);
+const longest = split.lengths
+  .map((l, i) => [l, i] as const)
+  .sort((a, b) => b[0] - a[0])
+  .slice(0, tp.batch)
+  .map(([, i]) => i);
 const batch = padBatch(split.encoded, split.labels, longest, batchPadding(built.encoder.padId, tp.maxLength));
 const vars = trainableVariables(built.model);
-const ctx = { model: built.model, roles: inputRoles(built.model).value!, task: taskOf(plan), probabilities: outputsProbabilities(built.model), vars, optimizer: new Optimizer(tp.optimizer, vars), clipNorm: tp.clipNorm, seed: tp.seed };
+const ctx = {
+  model: built.model,
+  roles: inputRoles(built.model).value!,
+  task: taskOf(plan),
+  probabilities: outputsProbabilities(built.model),
+  vars,
+  optimizer: new Optimizer(tp.optimizer, vars),
+  clipNorm: tp.clipNorm,
+  seed: tp.seed,
+};
 await trainStep(ctx, batch, 1e-4, 0);
 const t0 = performance.now();
 const info = await tf.profile(async () => {
@@ -45,7 +66,11 @@ for (const k of info.kernels) {
   by.set((k as unknown as { name: string }).name, e);
 }
 const total = [...by.values()].reduce((s, e) => s + e.ms, 0);
-console.log(`backend ${chosen.value.name}; batch ${batch.size} x ${batch.length}; ${info.kernels.length} kernels, ${total.toFixed(0)} ms in kernels, ${wall.toFixed(0)} ms wall (profiled)`);
+console.log(
+  `backend ${chosen.value.name}; batch ${batch.size} x ${batch.length}; ${info.kernels.length} kernels, ${total.toFixed(0)} ms in kernels, ${wall.toFixed(0)} ms wall (profiled)`,
+);
 for (const [name, e] of [...by].sort((a, b) => b[1].ms - a[1].ms).slice(0, Number(values.top))) {
-  console.log(`${name.padEnd(24)} ${e.ms.toFixed(1).padStart(9)} ms ${String(e.n).padStart(6)} x ${((100 * e.ms) / total).toFixed(1).padStart(5)}%`);
+  console.log(
+    `${name.padEnd(24)} ${e.ms.toFixed(1).padStart(9)} ms ${String(e.n).padStart(6)} x ${((100 * e.ms) / total).toFixed(1).padStart(5)}%`,
+  );
 }

@@ -32,7 +32,10 @@ async function sweep(workers: number, killOne: boolean): Promise<{ seconds: numb
   const t0 = performance.now();
   const submit = new Adapt(dir, ["sweep", "spec.adapt", "--backend", "cpu", "--queue", redis.url]);
   await submit.until(/queued 4 points/);
-  const ws = Array.from({ length: workers }, () => new Adapt(dir, ["worker", "--queue", redis.url, "--stall-seconds", String(stall)]));
+  const ws = Array.from(
+    { length: workers },
+    () => new Adapt(dir, ["worker", "--queue", redis.url, "--stall-seconds", String(stall)]),
+  );
   let detect: number | null = null;
   if (killOne) {
     const victim = await Promise.race(ws.map((w) => w.until(/: start  /).then(() => w)));
@@ -60,9 +63,14 @@ async function main(): Promise<void> {
     rows.push({ workers: n, load, seconds: (await sweep(n, false)).seconds });
   }
   const one = rows[0]!.seconds;
-  for (const r of rows) console.log(`${r.workers} worker(s): 4 points in ${r.seconds.toFixed(1)} s = ${((4 / r.seconds) * 60).toFixed(2)} points/min, ${(one / r.seconds).toFixed(2)}x one worker (load average ${r.load.toFixed(1)} on ${(await import("node:os")).cpus().length} cores)`);
+  for (const r of rows)
+    console.log(
+      `${r.workers} worker(s): 4 points in ${r.seconds.toFixed(1)} s = ${((4 / r.seconds) * 60).toFixed(2)} points/min, ${(one / r.seconds).toFixed(2)}x one worker (load average ${r.load.toFixed(1)} on ${(await import("node:os")).cpus().length} cores)`,
+    );
   const k = await sweep(3, true);
-  console.log(`kill -9 of one of 3 workers: another resumed its point ${k.detect?.toFixed(1)} s later (--stall-seconds ${stall}); the sweep took ${k.seconds.toFixed(1)} s`);
+  console.log(
+    `kill -9 of one of 3 workers: another resumed its point ${k.detect?.toFixed(1)} s later (--stall-seconds ${stall}); the sweep took ${k.seconds.toFixed(1)} s`,
+  );
 }
 
 await main();

@@ -14,7 +14,8 @@ import { join } from "node:path";
 const ROOT = join(import.meta.dirname, "..");
 const ROUNDS = Number(process.argv[2] ?? 9);
 const SPEC = "examples/sentiment/houlsby.adapt";
-const TSX = 'import { register } from "tsx/esm/api"; register(); const { main } = await import("./cli/main.ts"); process.exitCode = await main(process.argv.slice(1));';
+const TSX =
+  'import { register } from "tsx/esm/api"; register(); const { main } = await import("./cli/main.ts"); process.exitCode = await main(process.argv.slice(1));';
 
 /** One measured command: its label, its argv after `node`, and the goal in seconds (over node's start when relative). */
 interface Row {
@@ -68,13 +69,27 @@ for (let r = 0; r < ROUNDS; r++) {
 }
 const node = median(walls[0]!);
 const nodeCpu = cpu[0]!.length > 0 ? median(cpu[0]!) : null;
-console.log(`${ROUNDS} rounds; load average ${loadavg().map((l) => l.toFixed(2)).join(" ")} on ${cpus().length} cores (wall time grows with load; CPU time much less)`);
-console.log(`${"command".padEnd(22)} ${"wall s".padStart(7)} ${"- node".padStart(7)} ${"x node".padStart(7)} ${"cpu s".padStart(6)} ${"x node".padStart(7)}  goal (wall)`);
+console.log(
+  `${ROUNDS} rounds; load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")} on ${cpus().length} cores (wall time grows with load; CPU time much less)`,
+);
+console.log(
+  `${"command".padEnd(22)} ${"wall s".padStart(7)} ${"- node".padStart(7)} ${"x node".padStart(7)} ${"cpu s".padStart(6)} ${"x node".padStart(7)}  goal (wall)`,
+);
 ROWS.forEach((row, i) => {
   const m = median(walls[i]!);
   const c = cpu[i]!.length > 0 ? median(cpu[i]!) : null;
   const g = row.goal;
-  const goal = g === undefined ? "" : `${g.relative ? `node + ${g.seconds}` : `< ${g.seconds}`} s: ${(g.relative ? m - node : m) <= g.seconds ? "met" : "NOT met"}`;
-  const cpuCols = c === null || nodeCpu === null ? `${"-".padStart(6)} ${"-".padStart(7)}` : `${c.toFixed(2).padStart(6)} ${(c / Math.max(nodeCpu, 0.01)).toFixed(2).padStart(7)}`;
-  console.log(`${row.label.padEnd(22)} ${m.toFixed(3).padStart(7)} ${(m - node).toFixed(3).padStart(7)} ${(m / node).toFixed(2).padStart(7)} ${cpuCols}  ${goal}`);
+  const goal =
+    g === undefined
+      ? ""
+      : `${g.relative ? `node + ${g.seconds}` : `< ${g.seconds}`} s: ${(g.relative ? m - node : m) <= g.seconds ? "met" : "NOT met"}`;
+  const cpuCols =
+    c === null || nodeCpu === null
+      ? `${"-".padStart(6)} ${"-".padStart(7)}`
+      : `${c.toFixed(2).padStart(6)} ${(c / Math.max(nodeCpu, 0.01)).toFixed(2).padStart(7)}`;
+  console.log(
+    `${row.label.padEnd(22)} ${m.toFixed(3).padStart(7)} ${(m - node).toFixed(3).padStart(7)} ${(m / node).toFixed(2).padStart(7)} ${cpuCols}  ${goal}`,
+  );
 });

@@ -23,10 +23,19 @@ const EXAMPLE = join(import.meta.dirname, "..", "examples/sentiment");
 function workspace(): string {
   const dir = mkdtempSync(join(tmpdir(), "adapt-web-bench-"));
   mkdirSync(join(dir, "model"));
-  for (const f of ["model.json", "weights.bin", "tokenizer.json", "tokenizer_config.json", "config.json", "special_tokens_map.json"]) {
+  for (const f of [
+    "model.json",
+    "weights.bin",
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "config.json",
+    "special_tokens_map.json",
+  ]) {
     copyFileSync(join(EXAMPLE, "model", f), join(dir, "model", f));
   }
-  const lines = readFileSync(join(EXAMPLE, "data/train.jsonl"), "utf8").split("\n").filter((l) => l !== "");
+  const lines = readFileSync(join(EXAMPLE, "data/train.jsonl"), "utf8")
+    .split("\n")
+    .filter((l) => l !== "");
   writeFileSync(join(dir, "train.jsonl"), `${lines.slice(0, ROWS).join("\n")}\n`);
   const spec = readFileSync(join(EXAMPLE, "houlsby.adapt"), "utf8")
     .replace(/data\s+train:[^\n]*/, 'data train: "train.jsonl", text: "sentence", label: "label"')
@@ -49,7 +58,11 @@ async function cli(dir: string): Promise<number> {
   const compiled = await compileText(text, join(dir, "spec.adapt"), { loader: modelFileLoader(dir), purpose: "run" });
   if (compiled.value.plan === null) throw new Error(JSON.stringify(compiled.diagnostics));
   const times: number[] = [];
-  const r = await runSession(compiled.value.plan, { specDir: dir, resume: false, onEvent: (e) => void (e.type === "step" && times.push(performance.now())) });
+  const r = await runSession(compiled.value.plan, {
+    specDir: dir,
+    resume: false,
+    onEvent: (e) => void (e.type === "step" && times.push(performance.now())),
+  });
   if (r.value === null) throw new Error(JSON.stringify(r.diagnostics));
   return stepsPerSec(times);
 }
@@ -57,21 +70,36 @@ async function cli(dir: string): Promise<number> {
 async function page(dir: string, executablePath: string): Promise<number> {
   await ensureBuilt();
   const { url, server } = await serveSite();
-  const browser = await puppeteer.launch({ executablePath, headless: true, args: ["--no-sandbox", "--disable-dev-shm-usage"] });
+  const browser = await puppeteer.launch({
+    executablePath,
+    headless: true,
+    args: ["--no-sandbox", "--disable-dev-shm-usage"],
+  });
   try {
     const p = await browser.newPage();
     await p.goto(url);
-    await p.waitForFunction(() => document.getElementById("check-state")?.textContent === "checked", { timeout: 60_000 });
+    await p.waitForFunction(() => document.getElementById("check-state")?.textContent === "checked", {
+      timeout: 60_000,
+    });
     await (await p.$("input#pick-model"))!.uploadFile(join(dir, "model"));
     await (await p.$("input#pick-data"))!.uploadFile(join(dir, "train.jsonl"));
     await (await p.$("input#pick-spec"))!.uploadFile(join(dir, "spec.adapt"));
-    await p.waitForFunction(() => !(document.getElementById("train") as HTMLButtonElement).disabled && document.getElementById("spec-name")!.textContent === "spec.adapt", { timeout: 60_000 });
+    await p.waitForFunction(
+      () =>
+        !(document.getElementById("train") as HTMLButtonElement).disabled &&
+        document.getElementById("spec-name")!.textContent === "spec.adapt",
+      { timeout: 60_000 },
+    );
     await p.select("#backend-choice", "wasm");
     await p.click("#train");
-    await p.waitForFunction(() => ["done", "failed"].includes(document.getElementById("status")!.dataset["state"]!), { timeout: 600_000 });
+    await p.waitForFunction(() => ["done", "failed"].includes(document.getElementById("status")!.dataset["state"]!), {
+      timeout: 600_000,
+    });
     const state = await p.$eval("#status", (e) => (e as HTMLElement).dataset["state"]);
     if (state !== "done") throw new Error(await p.$eval("#train-diagnostics", (e) => e.textContent ?? ""));
-    return stepsPerSec((await p.$eval("#status", (e) => (e as HTMLElement).dataset["stepTimes"]!)).split(",").map(Number));
+    return stepsPerSec(
+      (await p.$eval("#status", (e) => (e as HTMLElement).dataset["stepTimes"]!)).split(",").map(Number),
+    );
   } finally {
     await browser.close();
     await server.close();
@@ -84,7 +112,9 @@ if ("reason" in chromium) {
 } else {
   const dir = workspace();
   const steps = Math.ceil(ROWS / BATCH);
-  process.stdout.write(`bundled example (MiniLM-L6, 12 Houlsby adapters), ${ROWS} rows, batch ${BATCH}: ${steps} steps on wasm\n`);
+  process.stdout.write(
+    `bundled example (MiniLM-L6, 12 Houlsby adapters), ${ROWS} rows, batch ${BATCH}: ${steps} steps on wasm\n`,
+  );
   const node = await cli(dir);
   process.stdout.write(`  CLI (Node, wasm)          ${node.toFixed(3)} steps/s\n`);
   const browser = await page(dir, chromium.path);

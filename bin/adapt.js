@@ -24,7 +24,9 @@ if (existsSync(sources) && process.env["ADAPT_NO_REBUILD"] === undefined) {
       await build.buildCli();
     } catch (e) {
       if (built === null) throw e;
-      process.stderr.write(`adapt: rebuilding dist/ failed (${e instanceof Error ? e.message.split("\n")[0] : e}); running the previous build\n`);
+      process.stderr.write(
+        `adapt: rebuilding dist/ failed (${e instanceof Error ? e.message.split("\n")[0] : e}); running the previous build\n`,
+      );
     }
   }
 }

@@ -4,7 +4,14 @@
  * loader, used by the CLI, the language server and `adapt explain`. Browser-safe: no file system here.
  */
 import type * as A from "../grammar/ast.ts";
-import { diag, FILE_START, hasErrors, sortDiagnostics, type Diagnostic, type StageResult } from "./diagnostics/diagnostic.ts";
+import {
+  diag,
+  FILE_START,
+  hasErrors,
+  sortDiagnostics,
+  type Diagnostic,
+  type StageResult,
+} from "./diagnostics/diagnostic.ts";
 import { analyzeText } from "./frontend/analyze.ts";
 import type { CheckOptions } from "./frontend/check.ts";
 import type { CheckedSpec } from "./frontend/checked.ts";
@@ -34,7 +41,11 @@ export interface CompileOptions {
 }
 
 /** Resolves a checked spec against a model and lowers it to the plan; null when there are errors. */
-export function compileSpec(checked: CheckedSpec, manifest: ModelManifest, opts: CompileOptions): StageResult<CompiledPlan | null> {
+export function compileSpec(
+  checked: CheckedSpec,
+  manifest: ModelManifest,
+  opts: CompileOptions,
+): StageResult<CompiledPlan | null> {
   const diagnostics: Diagnostic[] = [];
   resetSuggestionBudget(manifest);
   const sites = resolveSites(checked, manifest);
@@ -50,7 +61,12 @@ export function compileSpec(checked: CheckedSpec, manifest: ModelManifest, opts:
   const plan: CompiledPlan = {
     version: 1,
     spec: { file: opts.file, sha256: sha256(opts.text), text: opts.text },
-    model: { path: opts.modelPath, className: manifest.className, fingerprint: manifest.fingerprint, params: manifest.params },
+    model: {
+      path: opts.modelPath,
+      className: manifest.className,
+      fingerprint: manifest.fingerprint,
+      params: manifest.params,
+    },
     operations,
     weights: weights.value,
     head: head.value,
@@ -61,7 +77,8 @@ export function compileSpec(checked: CheckedSpec, manifest: ModelManifest, opts:
 }
 
 /** A model file as a loader found it: its JSON (text or parsed), or why it could not be read. */
-export type ModelSource = { readonly ok: true; readonly json: unknown } | { readonly ok: false; readonly reason: string };
+export type ModelSource =
+  { readonly ok: true; readonly json: unknown } | { readonly ok: false; readonly reason: string };
 
 /** Reads the model a spec names; `path` is as written in the spec or given by `modelOverride`. */
 export type ModelLoader = (path: string) => ModelSource | Promise<ModelSource>;
@@ -83,7 +100,11 @@ export interface CompileOutcome {
 }
 
 /** Parses, checks, loads the model and compiles; stops at the first stage with errors. */
-export async function compileText(text: string, file: string, opts: CompileTextOptions): Promise<StageResult<CompileOutcome>> {
+export async function compileText(
+  text: string,
+  file: string,
+  opts: CompileTextOptions,
+): Promise<StageResult<CompileOutcome>> {
   const front = isYamlSpecFile(file) ? analyzeYamlText(text, file, opts) : analyzeText(text, file, opts);
   const { spec, checked } = front.value;
   const base = { spec, checked, manifest: null, modelPath: null, plan: null };
@@ -91,16 +112,23 @@ export async function compileText(text: string, file: string, opts: CompileTextO
   const modelPath = opts.modelOverride ?? checked.model?.value ?? null;
   const span = checked.model?.span ?? FILE_START;
   if (modelPath === null) {
-    const d = diag("ADAPT127", FILE_START, "the spec names no model", { help: 'add `model "path/to/model.json"` or pass `--model`' });
+    const d = diag("ADAPT127", FILE_START, "the spec names no model", {
+      help: 'add `model "path/to/model.json"` or pass `--model`',
+    });
     return { value: base, diagnostics: [...front.diagnostics, { ...d, file }] };
   }
   const source = await opts.loader(modelPath);
   if (!source.ok) {
-    const d = diag("ADAPT125", opts.modelOverride !== undefined ? FILE_START : span, `the model file \`${modelPath}\` cannot be read: ${source.reason}`);
+    const d = diag(
+      "ADAPT125",
+      opts.modelOverride !== undefined ? FILE_START : span,
+      `the model file \`${modelPath}\` cannot be read: ${source.reason}`,
+    );
     return { value: { ...base, modelPath }, diagnostics: [...front.diagnostics, { ...d, file }] };
   }
   const manifest = readManifest(source.json, modelPath);
-  if (manifest.value === null) return { value: { ...base, modelPath }, diagnostics: [...front.diagnostics, ...manifest.diagnostics] };
+  if (manifest.value === null)
+    return { value: { ...base, modelPath }, diagnostics: [...front.diagnostics, ...manifest.diagnostics] };
   const compiled = compileSpec(checked, manifest.value, { file, text, modelPath });
   return {
     value: { ...base, manifest: manifest.value, modelPath, plan: compiled.value },

@@ -280,4 +280,16 @@ export interface Spec {
 
 /** Any AST node. */
 export type Node =
-  | Spec | Comment | Statement | Selector | Range | Arg | Value | DivExpr | SizeAlternatives | GroupTarget | PlanEntry | Ident | VariantName;
+  | Spec
+  | Comment
+  | Statement
+  | Selector
+  | Range
+  | Arg
+  | Value
+  | DivExpr
+  | SizeAlternatives
+  | GroupTarget
+  | PlanEntry
+  | Ident
+  | VariantName;

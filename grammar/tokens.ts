@@ -101,7 +101,20 @@ export const Pipe = createToken({ name: "Pipe", pattern: /\|/ });
 
 /** Punctuation tokens with their texts, for editor grammars. */
 export const PUNCTUATION: readonly TokenType[] = [
-  DotDot, Dot, Equals, Colon, Comma, Slash, Minus, LParen, RParen, LBracket, RBracket, LCurly, RCurly, Pipe,
+  DotDot,
+  Dot,
+  Equals,
+  Colon,
+  Comma,
+  Slash,
+  Minus,
+  LParen,
+  RParen,
+  LBracket,
+  RBracket,
+  LCurly,
+  RCurly,
+  Pipe,
 ];
 
 /** All tokens in the lexer's order of preference. */

@@ -63,12 +63,27 @@ export function tradeoffFigure(t: TaskSection, baseline = "full"): TradeoffFigur
     if (s === null) return [];
     const y = scaled(s.mean, metric);
     const e = scaled(s.std, metric);
-    return [{ series: r.series, member: r.member, variant: r.variant, params: r.params.trainable, y, lo: y - e, hi: y + e, n: s.n }];
+    return [
+      {
+        series: r.series,
+        member: r.member,
+        variant: r.variant,
+        params: r.params.trainable,
+        y,
+        lo: y - e,
+        hi: y + e,
+        n: s.n,
+      },
+    ];
   });
   const base = points.filter((p) => p.series === baseline);
   return {
-    title: t.name, xTitle: "trained parameters (log scale)", yTitle: `${t.source} ${metric}${axisUnit(metric)}`,
-    series: [...new Set(points.map((p) => p.series))], points, reference: base.length === 1 ? { series: baseline, y: base[0]!.y } : null,
+    title: t.name,
+    xTitle: "trained parameters (log scale)",
+    yTitle: `${t.source} ${metric}${axisUnit(metric)}`,
+    series: [...new Set(points.map((p) => p.series))],
+    points,
+    reference: base.length === 1 ? { series: baseline, y: base[0]!.y } : null,
   };
 }
 
@@ -80,16 +95,24 @@ export function curvesFigure(t: TaskSection, logs: ReadonlyMap<string, TrainingC
       const log = logs.get(p.id);
       if (log === undefined) return [];
       const evals = log.evals.filter((e) => e.split === t.select.split && e.metrics[metric] !== undefined);
-      return [{
-        variant: r.variant, run: `${r.variant} seed ${p.seed}`,
-        loss: thinLoss(log.loss, MAX_LOSS_POINTS),
-        evals: evals.map((e) => ({ step: e.step, value: scaled(e.metrics[metric]!, metric) })),
-      }];
+      return [
+        {
+          variant: r.variant,
+          run: `${r.variant} seed ${p.seed}`,
+          loss: thinLoss(log.loss, MAX_LOSS_POINTS),
+          evals: evals.map((e) => ({ step: e.step, value: scaled(e.metrics[metric]!, metric) })),
+        },
+      ];
     }),
   );
   return {
-    title: `${t.name}: training curves of the selected configurations`, lossTitle: "training loss",
-    metricTitle: `${t.select.split} ${metric}${axisUnit(metric)}`, variants: t.rows.filter((r) => runs.some((x) => x.variant === r.variant)).map((r) => ({ variant: r.variant, series: r.series })), runs,
+    title: `${t.name}: training curves of the selected configurations`,
+    lossTitle: "training loss",
+    metricTitle: `${t.select.split} ${metric}${axisUnit(metric)}`,
+    variants: t.rows
+      .filter((r) => runs.some((x) => x.variant === r.variant))
+      .map((r) => ({ variant: r.variant, series: r.series })),
+    runs,
   };
 }
 
@@ -126,12 +149,24 @@ export function summaryFigure(m: ReportModel): TradeoffFigure | null {
   const points = [...deltas.values()].map(({ row, params, values }) => {
     const v = [...values].sort((a, b) => a - b);
     const x = [...params].sort((a, b) => a - b);
-    return { series: row.series, member: row.member, variant: row.variant, params: quantile(x, 0.5), y: quantile(v, 0.5), lo: quantile(v, 0.2), hi: quantile(v, 0.8), n: v.length };
+    return {
+      series: row.series,
+      member: row.member,
+      variant: row.variant,
+      params: quantile(x, 0.5),
+      y: quantile(v, 0.5),
+      lo: quantile(v, 0.2),
+      hi: quantile(v, 0.8),
+      n: v.length,
+    };
   });
   const tasks = Math.max(...points.map((p) => p.n));
   return {
-    title: `${tasks} ${tasks === 1 ? "task" : "tasks"}: difference to ${m.baseline}`, xTitle: "trained parameters (log scale)",
-    yTitle: `${m.source} ${metric} - ${m.baseline} (points)`, series: [...new Set(points.map((p) => p.series))], points,
+    title: `${tasks} ${tasks === 1 ? "task" : "tasks"}: difference to ${m.baseline}`,
+    xTitle: "trained parameters (log scale)",
+    yTitle: `${m.source} ${metric} - ${m.baseline} (points)`,
+    series: [...new Set(points.map((p) => p.series))],
+    points,
     reference: points.some((p) => p.series === m.baseline) ? { series: m.baseline, y: 0 } : null,
   };
 }

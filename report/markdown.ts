@@ -3,7 +3,17 @@
  * Table 2 (tasks down, series across), and per task the selected configuration of every variant with its
  * figures embedded by relative path. Same model, same bytes: no dates, fixed formatting.
  */
-import { axisText, cell, countText, inPoints, metricText, percentText, secondsText, signedText, statText } from "./format.ts";
+import {
+  axisText,
+  cell,
+  countText,
+  inPoints,
+  metricText,
+  percentText,
+  secondsText,
+  signedText,
+  statText,
+} from "./format.ts";
 import { reported, type ReportModel, type TaskSection, type VariantRow } from "./model.ts";
 
 /** The file names of a task's figures, relative to `report.md`. */
@@ -28,22 +38,52 @@ function summarySection(m: ReportModel): string[] {
   if (m.metric === null) return ["The tasks select on different metrics, so there is no table across tasks.", ""];
   const metric = m.metric;
   const gap = m.series.some((s) => s.gap !== null);
-  const head = ["series", "tasks", `${m.source} ${metric}${unit(metric)}`, "trained params (% of base)", ...(gap ? [`gap to ${m.baseline} (points)`] : [])];
+  const head = [
+    "series",
+    "tasks",
+    `${m.source} ${metric}${unit(metric)}`,
+    "trained params (% of base)",
+    ...(gap ? [`gap to ${m.baseline} (points)`] : []),
+  ];
   const rows = m.series.map((s) => [
-    s.series, String(s.perTask.filter((r) => r !== null).length), s.mean === null ? "-" : metricText(s.mean, metric),
-    s.meanPercent === null ? "-" : percentText(s.meanPercent), ...(gap ? [s.gap === null ? "-" : signedText(s.gap, metric)] : []),
+    s.series,
+    String(s.perTask.filter((r) => r !== null).length),
+    s.mean === null ? "-" : metricText(s.mean, metric),
+    s.meanPercent === null ? "-" : percentText(s.meanPercent),
+    ...(gap ? [s.gap === null ? "-" : signedText(s.gap, metric)] : []),
   ]);
-  const perTask = m.tasks.map((t, i) => [t.name, ...m.series.map((s) => rowCell(s.perTask[i] ?? null, m.source, metric))]);
+  const perTask = m.tasks.map((t, i) => [
+    t.name,
+    ...m.series.map((s) => rowCell(s.perTask[i] ?? null, m.source, metric)),
+  ]);
   const means = ["mean", ...m.series.map((s) => (s.mean === null ? "-" : metricText(s.mean, metric)))];
-  const params = ["trained params", ...m.series.map((s) => (s.meanPercent === null ? "-" : percentText(s.meanPercent)))];
+  const params = [
+    "trained params",
+    ...m.series.map((s) => (s.meanPercent === null ? "-" : percentText(s.meanPercent))),
+  ];
   return [
-    "## Summary by series", "",
-    `Mean over tasks of the ${m.source} ${metric} of each series. Per task, a series is represented by its variant with the best validation ${metric} (for example the adapter size), as in Houlsby et al. (2019), Table 2.${gap ? ` The gap is the mean over tasks of the difference to \`${m.baseline}\`, in points.` : ""}`, "",
-    table(head, ["l", "r", "r", "r", ...(gap ? ["r" as const] : [])], rows), "",
-    ...(gap ? [`![difference of the ${m.source} ${metric} to \`${m.baseline}\` against trained parameters, median and 20th-80th percentiles over tasks](${SUMMARY_FIGURE})`, ""] : []),
-    `## ${m.source === "test" ? "Test" : "Validation"} ${metric} per task`, "",
-    `Mean ± standard deviation over seeds; the variant of the series in parentheses.`, "",
-    table(["task", ...m.series.map((s) => s.series)], ["l", ...m.series.map(() => "r" as const)], [...perTask, means, params]), "",
+    "## Summary by series",
+    "",
+    `Mean over tasks of the ${m.source} ${metric} of each series. Per task, a series is represented by its variant with the best validation ${metric} (for example the adapter size), as in Houlsby et al. (2019), Table 2.${gap ? ` The gap is the mean over tasks of the difference to \`${m.baseline}\`, in points.` : ""}`,
+    "",
+    table(head, ["l", "r", "r", "r", ...(gap ? ["r" as const] : [])], rows),
+    "",
+    ...(gap
+      ? [
+          `![difference of the ${m.source} ${metric} to \`${m.baseline}\` against trained parameters, median and 20th-80th percentiles over tasks](${SUMMARY_FIGURE})`,
+          "",
+        ]
+      : []),
+    `## ${m.source === "test" ? "Test" : "Validation"} ${metric} per task`,
+    "",
+    `Mean ± standard deviation over seeds; the variant of the series in parentheses.`,
+    "",
+    table(
+      ["task", ...m.series.map((s) => s.series)],
+      ["l", ...m.series.map(() => "r" as const)],
+      [...perTask, means, params],
+    ),
+    "",
   ];
 }
 
@@ -60,11 +100,27 @@ function configText(r: VariantRow): string {
 
 function taskRows(t: TaskSection): string[] {
   const metric = t.select.metric;
-  const head = ["variant", "configuration", "trained params", "% of base", `validation ${metric}`, `${t.source === "test" ? "test" : "validation"} ${metric}`, "seeds", "time per run", "variant time"];
+  const head = [
+    "variant",
+    "configuration",
+    "trained params",
+    "% of base",
+    `validation ${metric}`,
+    `${t.source === "test" ? "test" : "validation"} ${metric}`,
+    "seeds",
+    "time per run",
+    "variant time",
+  ];
   const rows = t.rows.map((r) => [
-    `${r.variant}${r.config === t.selected ? " *" : ""}`, configText(r), countText(r.params.trainable), percentText(r.params.trainablePercent),
-    r.validation ? statText(r.validation, metric) : "-", reported(r, t.source) ? statText(reported(r, t.source)!, metric) : "-",
-    r.seeds.join(", "), secondsText(r.secondsPerRun), `${secondsText(r.variantSeconds)} (${r.variantPoints} runs)`,
+    `${r.variant}${r.config === t.selected ? " *" : ""}`,
+    configText(r),
+    countText(r.params.trainable),
+    percentText(r.params.trainablePercent),
+    r.validation ? statText(r.validation, metric) : "-",
+    reported(r, t.source) ? statText(reported(r, t.source)!, metric) : "-",
+    r.seeds.join(", "),
+    secondsText(r.secondsPerRun),
+    `${secondsText(r.variantSeconds)} (${r.variantPoints} runs)`,
   ]);
   return [table(head, ["l", "l", "r", "r", "r", "r", "l", "r", "r"], rows)];
 }
@@ -74,11 +130,16 @@ function taskSection(t: TaskSection): string[] {
   const metric = t.select.metric;
   const base = t.rows[0]?.params.base;
   return [
-    `## ${t.name}`, "",
-    `Each variant's configuration is selected on ${t.select.split} ${metric} (${t.select.direction === "max" ? "highest" : "lowest"} mean over seeds); \`*\` marks the best variant. ${t.finished} of ${t.total} points finished; ${secondsText(t.seconds)} of training in all on ${t.backends.join(", ") || "no backend"}${base !== undefined ? `; the base model has ${countText(base)} parameters` : ""}.`, "",
-    ...taskRows(t), "",
-    `![${t.name}: ${t.source} ${metric} against trained parameters](${link(files.tradeoff)})`, "",
-    `![${t.name}: training loss and ${t.select.split} ${metric} of the selected configurations](${link(files.curves)})`, "",
+    `## ${t.name}`,
+    "",
+    `Each variant's configuration is selected on ${t.select.split} ${metric} (${t.select.direction === "max" ? "highest" : "lowest"} mean over seeds); \`*\` marks the best variant. ${t.finished} of ${t.total} points finished; ${secondsText(t.seconds)} of training in all on ${t.backends.join(", ") || "no backend"}${base !== undefined ? `; the base model has ${countText(base)} parameters` : ""}.`,
+    "",
+    ...taskRows(t),
+    "",
+    `![${t.name}: ${t.source} ${metric} against trained parameters](${link(files.tradeoff)})`,
+    "",
+    `![${t.name}: training loss and ${t.select.split} ${metric} of the selected configurations](${link(files.curves)})`,
+    "",
   ];
 }
 

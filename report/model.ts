@@ -79,10 +79,19 @@ function variantRow(c: SummaryConfig, results: readonly ResultLine[], metric: st
   const runs = results.filter((r) => r.config === c.config).sort((a, b) => a.seed - b.seed);
   const all = results.filter((r) => r.variant === c.variant);
   return {
-    variant: c.variant, series: c.series, member: memberOf(c.variant), config: c.config, axes: c.axes, params: c.params,
-    validation: c.validation[metric] ?? null, test: c.test?.[metric] ?? null, seeds: c.seeds, runs,
+    variant: c.variant,
+    series: c.series,
+    member: memberOf(c.variant),
+    config: c.config,
+    axes: c.axes,
+    params: c.params,
+    validation: c.validation[metric] ?? null,
+    test: c.test?.[metric] ?? null,
+    seeds: c.seeds,
+    runs,
     secondsPerRun: runs.length > 0 ? sum(runs.map((r) => r.seconds)) / runs.length : 0,
-    variantSeconds: sum(all.map((r) => r.seconds)), variantPoints: all.length,
+    variantSeconds: sum(all.map((r) => r.seconds)),
+    variantPoints: all.length,
   };
 }
 
@@ -97,10 +106,15 @@ function taskSection(task: ReportTask): TaskSection {
     .filter((c, i, all) => i === 0 || all[i - 1]!.variant !== c.variant)
     .map((c) => variantRow(c, results, metric));
   return {
-    name: task.name, select: manifest.select, rows, selected: summary.selected,
+    name: task.name,
+    select: manifest.select,
+    rows,
+    selected: summary.selected,
     source: rows.some((r) => r.test !== null) ? "test" : "validation",
-    finished: new Set(results.map((r) => r.id)).size, total: manifest.points.length,
-    backends: [...new Set(results.map((r) => r.backend))].sort(), seconds: sum(results.map((r) => r.seconds)),
+    finished: new Set(results.map((r) => r.id)).size,
+    total: manifest.points.length,
+    backends: [...new Set(results.map((r) => r.backend))].sort(),
+    seconds: sum(results.map((r) => r.seconds)),
   };
 }
 
@@ -113,13 +127,23 @@ export function reported(row: VariantRow, source: "test" | "validation"): Stat |
 function chosen(rows: readonly VariantRow[], series: string, select: SelectRule): VariantRow | null {
   let best: VariantRow | null = null;
   for (const r of rows.filter((x) => x.series === series && x.validation !== null)) {
-    const better = best === null || (select.direction === "max" ? r.validation!.mean > best.validation!.mean : r.validation!.mean < best.validation!.mean);
+    const better =
+      best === null ||
+      (select.direction === "max"
+        ? r.validation!.mean > best.validation!.mean
+        : r.validation!.mean < best.validation!.mean);
     if (better) best = r;
   }
   return best;
 }
 
-function seriesSummary(series: string, tasks: readonly TaskSection[], baseline: string, metric: string, source: "test" | "validation"): SeriesSummary {
+function seriesSummary(
+  series: string,
+  tasks: readonly TaskSection[],
+  baseline: string,
+  metric: string,
+  source: "test" | "validation",
+): SeriesSummary {
   const perTask = tasks.map((t) => chosen(t.rows, series, t.select));
   const values = perTask.flatMap((r) => (r && reported(r, source) ? [reported(r, source)!.mean] : []));
   const gaps = tasks.flatMap((t, i) => {
@@ -129,7 +153,10 @@ function seriesSummary(series: string, tasks: readonly TaskSection[], baseline: 
     return own && ref ? [scaled(own.mean, metric) - scaled(ref.mean, metric)] : [];
   });
   return {
-    series, perTask, mean: mean(values), meanPercent: mean(perTask.flatMap((r) => (r ? [r.params.trainablePercent] : []))),
+    series,
+    perTask,
+    mean: mean(values),
+    meanPercent: mean(perTask.flatMap((r) => (r ? [r.params.trainablePercent] : []))),
     gap: series === baseline || !tasks.some((t) => t.rows.some((r) => r.series === baseline)) ? null : mean(gaps),
   };
 }

@@ -90,7 +90,10 @@ interface RawStat {
   readonly n: number;
 }
 
-type RawConfig = Omit<SummaryConfig, "validation" | "test"> & { validation: Record<string, RawStat>; test?: Record<string, RawStat> };
+type RawConfig = Omit<SummaryConfig, "validation" | "test"> & {
+  validation: Record<string, RawStat>;
+  test?: Record<string, RawStat>;
+};
 type RawSummary = Omit<SweepSummary, "configs"> & { configs: RawConfig[] };
 
 const str = { type: "string", minLength: 1 } as const;
@@ -119,7 +122,11 @@ const MANIFEST: JSONSchemaType<SweepManifest> = {
     select: SELECT,
     points: {
       type: "array",
-      items: { type: "object", required: ["id", "variant", "series", "config", "seed"], properties: { id: str, variant: str, series: str, config: str, seed: num } },
+      items: {
+        type: "object",
+        required: ["id", "variant", "series", "config", "seed"],
+        properties: { id: str, variant: str, series: str, config: str, seed: num },
+      },
     },
   },
 };
@@ -128,8 +135,17 @@ const RESULT: JSONSchemaType<ResultLine> = {
   type: "object",
   required: ["id", "variant", "series", "config", "axes", "seed", "params", "seconds", "steps", "backend", "dir"],
   properties: {
-    id: str, variant: str, series: str, config: str, axes, seed: num, params: PARAMS,
-    seconds: num, steps: num, backend: { type: "string" }, dir: str,
+    id: str,
+    variant: str,
+    series: str,
+    config: str,
+    axes,
+    seed: num,
+    params: PARAMS,
+    seconds: num,
+    steps: num,
+    backend: { type: "string" },
+    dir: str,
   },
 };
 
@@ -150,10 +166,30 @@ const SUMMARY: JSONSchemaType<RawSummary> = {
       type: "array",
       items: {
         type: "object",
-        required: ["config", "variant", "series", "axes", "seeds", "params", "validation", "rank", "selected", "selectedInVariant"],
+        required: [
+          "config",
+          "variant",
+          "series",
+          "axes",
+          "seeds",
+          "params",
+          "validation",
+          "rank",
+          "selected",
+          "selectedInVariant",
+        ],
         properties: {
-          config: str, variant: str, series: str, axes, seeds: { type: "array", items: num }, params: PARAMS,
-          validation: stats, test: { ...stats, nullable: true }, rank: num, selected: { type: "boolean" }, selectedInVariant: { type: "boolean" },
+          config: str,
+          variant: str,
+          series: str,
+          axes,
+          seeds: { type: "array", items: num },
+          params: PARAMS,
+          validation: stats,
+          test: { ...stats, nullable: true },
+          rank: num,
+          selected: { type: "boolean" },
+          selectedInVariant: { type: "boolean" },
         },
       },
     },
@@ -196,8 +232,19 @@ export function columnsOf(text: string, key: string, value?: unknown): Columns {
 }
 
 /** A diagnostic about one line of a JSONL file, underlining `columns` of it. */
-export function lineDiag(code: Code, file: string, line: number, columns: Columns, message: string, help?: string, severity?: "warning"): Diagnostic {
-  const span = { start: { line, column: columns.from, offset: 0 }, end: { line, column: Math.max(columns.to, columns.from + 1), offset: 0 } };
+export function lineDiag(
+  code: Code,
+  file: string,
+  line: number,
+  columns: Columns,
+  message: string,
+  help?: string,
+  severity?: "warning",
+): Diagnostic {
+  const span = {
+    start: { line, column: columns.from, offset: 0 },
+    end: { line, column: Math.max(columns.to, columns.from + 1), offset: 0 },
+  };
   return { ...diag(code, span, message, { help, severity }), file };
 }
 
@@ -214,7 +261,14 @@ function errorColumns(e: ErrorObject | undefined, text: string): Columns {
   return key ? columnsOf(text, key) : { from: 1, to: 2 };
 }
 
-function parseJson<T>(text: string, file: string, code: Code, what: string, schema: JSONSchemaType<T>, help: string): StageResult<T | null> {
+function parseJson<T>(
+  text: string,
+  file: string,
+  code: Code,
+  what: string,
+  schema: JSONSchemaType<T>,
+  help: string,
+): StageResult<T | null> {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -224,10 +278,14 @@ function parseJson<T>(text: string, file: string, code: Code, what: string, sche
   }
   const check = validator(schema);
   if (check(value)) return { value, diagnostics: [] };
-  return { value: null, diagnostics: [fileDiag(code, file, `${what} is malformed: ${problem(check.errors?.[0])}`, help)] };
+  return {
+    value: null,
+    diagnostics: [fileDiag(code, file, `${what} is malformed: ${problem(check.errors?.[0])}`, help)],
+  };
 }
 
-const MANIFEST_HELP = "`adapt report` reads folders written by `adapt sweep`; give it one, or a folder of them (one per task)";
+const MANIFEST_HELP =
+  "`adapt report` reads folders written by `adapt sweep`; give it one, or a folder of them (one per task)";
 
 /** Parses `sweep.json` (ADAPT980 when it is not a version-1 manifest). */
 export function parseManifest(text: string, file: string): StageResult<SweepManifest | null> {
@@ -242,7 +300,14 @@ function known(stats: Record<string, RawStat> | undefined): Record<string, Stat>
 
 /** Parses `summary.json` (ADAPT982 when it is malformed). */
 export function parseSummary(text: string, file: string): StageResult<SweepSummary | null> {
-  const raw = parseJson(text, file, "ADAPT982", "the sweep summary", SUMMARY, "run `adapt sweep SPEC` again: it resumes, runs nothing finished and rewrites the summary");
+  const raw = parseJson(
+    text,
+    file,
+    "ADAPT982",
+    "the sweep summary",
+    SUMMARY,
+    "run `adapt sweep SPEC` again: it resumes, runs nothing finished and rewrites the summary",
+  );
   if (raw.value === null) return { value: null, diagnostics: raw.diagnostics };
   const configs = raw.value.configs.map((c) => ({ ...c, validation: known(c.validation), test: known(c.test) }));
   return { value: { ...raw.value, configs }, diagnostics: raw.diagnostics };
@@ -285,12 +350,27 @@ export function parseResults(text: string, file: string): StageResult<NumberedRe
       return;
     }
     if (check(parsed)) value.push({ line: i + 1, text: line, value: parsed });
-    else bad.push({ line: i + 1, text: line, columns: errorColumns(check.errors?.[0], line), message: `is malformed: ${problem(check.errors?.[0])}` });
+    else
+      bad.push({
+        line: i + 1,
+        text: line,
+        columns: errorColumns(check.errors?.[0], line),
+        message: `is malformed: ${problem(check.errors?.[0])}`,
+      });
   });
   const diagnostics = bad.map((b) => {
     const again = rerun(b.text, b.line, value);
-    if (again === undefined) return lineDiag("ADAPT981", file, b.line, b.columns, `line ${b.line} of the results ${b.message}`, LINE_HELP);
-    return lineDiag("ADAPT981", file, b.line, b.columns, `line ${b.line} of the results ${b.message}; its point ran again and line ${again.line} is used`, undefined, "warning");
+    if (again === undefined)
+      return lineDiag("ADAPT981", file, b.line, b.columns, `line ${b.line} of the results ${b.message}`, LINE_HELP);
+    return lineDiag(
+      "ADAPT981",
+      file,
+      b.line,
+      b.columns,
+      `line ${b.line} of the results ${b.message}; its point ran again and line ${again.line} is used`,
+      undefined,
+      "warning",
+    );
   });
   return { value, diagnostics };
 }

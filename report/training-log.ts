@@ -56,7 +56,12 @@ function apply(curves: { loss: LossPoint[]; evals: EvalPoint[] }, r: Record<stri
       if (!isNum(r["epoch"]) || metrics === null) return false;
       const epoch = r["epoch"];
       curves.evals = curves.evals.filter((e) => e.epoch !== epoch);
-      curves.evals.push({ epoch, step: last, split: typeof r["split"] === "string" ? r["split"] : "validation", metrics });
+      curves.evals.push({
+        epoch,
+        step: last,
+        split: typeof r["split"] === "string" ? r["split"] : "validation",
+        metrics,
+      });
       return true;
     }
     case "resume": {
@@ -87,8 +92,23 @@ export function parseTrainingLog(text: string, file: string): StageResult<Traini
     } catch {
       record = null;
     }
-    const ok = typeof record === "object" && record !== null && !Array.isArray(record) && apply(curves, record as Record<string, unknown>);
-    if (!ok) diagnostics.push(lineDiag("ADAPT981", file, i + 1, { from: 1, to: line.length + 1 }, `line ${i + 1} of the training log is not a log record; the curves leave it out`, undefined, "warning"));
+    const ok =
+      typeof record === "object" &&
+      record !== null &&
+      !Array.isArray(record) &&
+      apply(curves, record as Record<string, unknown>);
+    if (!ok)
+      diagnostics.push(
+        lineDiag(
+          "ADAPT981",
+          file,
+          i + 1,
+          { from: 1, to: line.length + 1 },
+          `line ${i + 1} of the training log is not a log record; the curves leave it out`,
+          undefined,
+          "warning",
+        ),
+      );
   });
   return { value: curves, diagnostics };
 }

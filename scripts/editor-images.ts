@@ -61,13 +61,21 @@ function lineHtml(text: string, tokens: ScopedToken[], squiggle: [number, number
 
 /** The little Markdown that hovers use: paragraphs, tables, bold and code. */
 function markdownHtml(md: string): string {
-  const inline = (s: string) => esc(s).replace(/\*\*(.+?)\*\*/g, "<b>$1</b>").replace(/`(.+?)`/g, "<code>$1</code>");
+  const inline = (s: string) =>
+    esc(s)
+      .replace(/\*\*(.+?)\*\*/g, "<b>$1</b>")
+      .replace(/`(.+?)`/g, "<code>$1</code>");
   return md
     .split(/\n\n+/)
     .map((block) => {
       const rows = block.split("\n").filter((r) => r.startsWith("|") && !/^\|[-| ]+\|$/.test(r));
       if (rows.length === 0) return `<p>${inline(block)}</p>`;
-      const cells = rows.map((r) => r.slice(1, -1).split("|").map((c) => c.trim()));
+      const cells = rows.map((r) =>
+        r
+          .slice(1, -1)
+          .split("|")
+          .map((c) => c.trim()),
+      );
       const [head = [], ...body] = cells;
       const tr = (cs: string[], tag: string) => `<tr>${cs.map((c) => `<${tag}>${inline(c)}</${tag}>`).join("")}</tr>`;
       return `<table>${tr(head, "th")}${body.map((r) => tr(r, "td")).join("")}</table>`;
@@ -84,11 +92,20 @@ async function screenshotHtml(): Promise<string> {
   const hover = hoverText(state, hoverAt + 1);
   const grammar = await loadGrammar(buildTmLanguage());
   const tokens = tokenize(grammar, SPEC);
-  const lines = SPEC.trimEnd().split("\n").map((text, n) => {
-    const sq = problem.span.start.line === n + 1 ? ([problem.span.start.column, problem.span.end.column] as [number, number]) : null;
-    const body = lineHtml(text, tokens.filter((t) => t.line === n + 1), sq);
-    return `<div class=ln><span class=no>${n + 1}</span>${body || " "}</div>`;
-  });
+  const lines = SPEC.trimEnd()
+    .split("\n")
+    .map((text, n) => {
+      const sq =
+        problem.span.start.line === n + 1
+          ? ([problem.span.start.column, problem.span.end.column] as [number, number])
+          : null;
+      const body = lineHtml(
+        text,
+        tokens.filter((t) => t.line === n + 1),
+        sq,
+      );
+      return `<div class=ln><span class=no>${n + 1}</span>${body || " "}</div>`;
+    });
   const hoverHtml = hover === null ? "" : `<div class=hover>${markdownHtml(hover.text)}</div>`;
   const help = problem.help === undefined ? "" : `<div class=help>help: ${esc(problem.help)}</div>`;
   return `<!doctype html><meta charset=utf-8><style>
@@ -124,7 +141,11 @@ try {
   const page = await browser.newPage();
   await page.setViewport({ width: 128, height: 128 });
   await page.setContent(ICON);
-  await page.screenshot({ path: join(out, "icon.png"), omitBackground: true, clip: { x: 0, y: 0, width: 128, height: 128 } });
+  await page.screenshot({
+    path: join(out, "icon.png"),
+    omitBackground: true,
+    clip: { x: 0, y: 0, width: 128, height: 128 },
+  });
   await page.setViewport({ width: 1000, height: 400, deviceScaleFactor: 1 });
   await page.setContent(await screenshotHtml());
   const height = await page.evaluate(() => document.body.scrollHeight);

@@ -17,12 +17,19 @@ function listing(dir: string, prefix = ""): string[] {
 }
 
 /** The folder example of `code` and the diagnostic `adapt report` gives for it, or null when it has none. */
-export function reportExample(code: string, diagnosticsDir: string): { files: string[]; diagnostic: Diagnostic | undefined; text: string } | null {
+export function reportExample(
+  code: string,
+  diagnosticsDir: string,
+): { files: string[]; diagnostic: Diagnostic | undefined; text: string } | null {
   const dir = join(diagnosticsDir, code);
   if (!existsSync(join(dir, "sweeps"))) return null;
   const read = readSweeps("sweeps", dir);
   const diagnostic = read.diagnostics.find((d) => d.code === code);
-  return { files: listing(join(dir, "sweeps")).map((f) => `sweeps/${f}`), diagnostic, text: diagnostic ? renderText(diagnostic, read.sources.get(diagnostic.file ?? "")) : "" };
+  return {
+    files: listing(join(dir, "sweeps")).map((f) => `sweeps/${f}`),
+    diagnostic,
+    text: diagnostic ? renderText(diagnostic, read.sources.get(diagnostic.file ?? "")) : "",
+  };
 }
 
 /** The reference entry of a folder example, or null when `code` has none. */
@@ -30,6 +37,14 @@ export function reportExampleSection(code: string, diagnosticsDir: string): stri
   const example = reportExample(code, diagnosticsDir);
   if (example === null) return null;
   const files = example.files.map((f) => `\`${f}\``).join(", ");
-  if (example.diagnostic === undefined) return [`(the example \`specs/diagnostics/${code}/\` no longer produces ${code}: run the tests)`, ""];
-  return [`\`adapt report sweeps\` where \`sweeps/\` holds ${files} (\`specs/diagnostics/${code}/\`):`, "", "```text", example.text, "```", ""];
+  if (example.diagnostic === undefined)
+    return [`(the example \`specs/diagnostics/${code}/\` no longer produces ${code}: run the tests)`, ""];
+  return [
+    `\`adapt report sweeps\` where \`sweeps/\` holds ${files} (\`specs/diagnostics/${code}/\`):`,
+    "",
+    "```text",
+    example.text,
+    "```",
+    "",
+  ];
 }

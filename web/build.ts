@@ -25,19 +25,25 @@ function walk(dir: string): string[] {
 
 function copyExample(): void {
   const out = join(DIST, "examples/sentiment");
-  const files = walk(EXAMPLE).map((f) => relative(EXAMPLE, f)).filter((f) => !f.startsWith("runs/") && f !== "README.md" && f !== "houlsby.adapt");
+  const files = walk(EXAMPLE)
+    .map((f) => relative(EXAMPLE, f))
+    .filter((f) => !f.startsWith("runs/") && f !== "README.md" && f !== "houlsby.adapt");
   for (const f of [...files, "houlsby.adapt"]) {
     mkdirSync(dirname(join(out, f)), { recursive: true });
     copyFileSync(join(EXAMPLE, f), join(out, f));
   }
-  const index = { spec: "houlsby.adapt", files: files.sort().map((path) => ({ path, size: statSync(join(EXAMPLE, path)).size })) };
+  const index = {
+    spec: "houlsby.adapt",
+    files: files.sort().map((path) => ({ path, size: statSync(join(EXAMPLE, path)).size })),
+  };
   writeFileSync(join(out, "files.json"), `${JSON.stringify(index, null, 1)}\n`);
 }
 
 function copyWasm(): void {
   const dir = dirname(createRequire(import.meta.url).resolve("@tensorflow/tfjs-backend-wasm"));
   mkdirSync(join(DIST, "wasm"), { recursive: true });
-  for (const f of readdirSync(dir).filter((n) => n.endsWith(".wasm"))) copyFileSync(join(dir, f), join(DIST, "wasm", f));
+  for (const f of readdirSync(dir).filter((n) => n.endsWith(".wasm")))
+    copyFileSync(join(dir, f), join(DIST, "wasm", f));
 }
 
 /** The files of the first load: index.html and what it pulls in before training (page, styles, checker). */
@@ -53,7 +59,9 @@ export function firstLoadFiles(): string[] {
     if (!f.endsWith(".js")) continue;
     const js = readFileSync(join(DIST, f), "utf8");
     const dir = dirname(f);
-    for (const m of js.matchAll(/(?:\bimport\s*(?:[\w*{}\s,$]+from\s*)?|\bfrom\s*|new URL\()\s*["'`]((?:\.{1,2}\/)?[\w./-]+\.js)["'`]/g)) {
+    for (const m of js.matchAll(
+      /(?:\bimport\s*(?:[\w*{}\s,$]+from\s*)?|\bfrom\s*|new URL\()\s*["'`]((?:\.{1,2}\/)?[\w./-]+\.js)["'`]/g,
+    )) {
       const target = join(dir, m[1]!);
       if (!/train-worker/.test(target)) queue.push(target);
     }
@@ -77,8 +85,13 @@ export async function buildSite(quiet = false): Promise<number> {
   const sizes = firstLoadSizes();
   const total = sizes.reduce((s, f) => s + f.gzip, 0);
   if (!quiet) {
-    for (const f of sizes) process.stdout.write(`  ${f.file.padEnd(40)} ${String(f.raw).padStart(9)} B  ${String(f.gzip).padStart(8)} B gzip\n`);
-    process.stdout.write(`first load (page, editor, checker with the compiler; no tfjs, no model): ${(total / 1024).toFixed(1)} KB gzipped, budget ${FIRST_LOAD_BUDGET / 1024} KB\n`);
+    for (const f of sizes)
+      process.stdout.write(
+        `  ${f.file.padEnd(40)} ${String(f.raw).padStart(9)} B  ${String(f.gzip).padStart(8)} B gzip\n`,
+      );
+    process.stdout.write(
+      `first load (page, editor, checker with the compiler; no tfjs, no model): ${(total / 1024).toFixed(1)} KB gzipped, budget ${FIRST_LOAD_BUDGET / 1024} KB\n`,
+    );
   }
   return total;
 }

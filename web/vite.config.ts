@@ -14,5 +14,11 @@ export default defineConfig({
   logLevel: "warn",
   resolve: { alias: { "node:path": "pathe" } },
   worker: { format: "es" },
-  build: { outDir: "dist", emptyOutDir: true, target: "es2022", chunkSizeWarningLimit: 4096, reportCompressedSize: false },
+  build: {
+    outDir: "dist",
+    emptyOutDir: true,
+    target: "es2022",
+    chunkSizeWarningLimit: 4096,
+    reportCompressedSize: false,
+  },
 });

@@ -33,8 +33,18 @@ export interface Bounds {
 export function runBounded(args: readonly string[], cwd: string, bounds: Bounds = {}): Promise<BoundedRun> {
   const scratch = mkdtempSync(join(tmpdir(), "adapt-rss-"));
   const rssFile = join(scratch, "rss");
-  const node = [`--max-old-space-size=${bounds.heapMiB ?? 512}`, "--import", join(ROOT, "cli/__tests__/fixtures/report-rss.mjs"), join(ROOT, "bin/adapt.js"), ...args];
-  const child = spawn(process.execPath, node, { cwd, env: { ...process.env, NO_COLOR: "1", ADAPT_TEST_RSS: rssFile, ADAPT_DEBUG: "" }, stdio: ["pipe", "pipe", "pipe"] });
+  const node = [
+    `--max-old-space-size=${bounds.heapMiB ?? 512}`,
+    "--import",
+    join(ROOT, "cli/__tests__/fixtures/report-rss.mjs"),
+    join(ROOT, "bin/adapt.js"),
+    ...args,
+  ];
+  const child = spawn(process.execPath, node, {
+    cwd,
+    env: { ...process.env, NO_COLOR: "1", ADAPT_TEST_RSS: rssFile, ADAPT_DEBUG: "" },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
   let out = "";
   let err = "";
   child.stdout.on("data", (c: Buffer) => void (out += c.toString()));

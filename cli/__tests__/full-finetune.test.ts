@@ -31,8 +31,19 @@ beforeAll(async () => {
 function workspace(): string {
   const dir = mkdtempSync(join(tmpdir(), "adapt-full-"));
   const rows = (n: number): string =>
-    Array.from({ length: n }, (_, i) => JSON.stringify({ sentence: i % 2 ? "the movie was great" : "the food was bad", other: i % 3 ? "good service" : "not good", label: i % 2 ? "pos" : "neg" })).join("\n");
-  for (const [f, n] of [["train.jsonl", 16], ["dev.jsonl", 8], ["test.jsonl", 8]] as const) writeFileSync(join(dir, f), rows(n));
+    Array.from({ length: n }, (_, i) =>
+      JSON.stringify({
+        sentence: i % 2 ? "the movie was great" : "the food was bad",
+        other: i % 3 ? "good service" : "not good",
+        label: i % 2 ? "pos" : "neg",
+      }),
+    ).join("\n");
+  for (const [f, n] of [
+    ["train.jsonl", 16],
+    ["dev.jsonl", 8],
+    ["test.jsonl", 8],
+  ] as const)
+    writeFileSync(join(dir, f), rows(n));
   return dir;
 }
 
@@ -66,20 +77,33 @@ async function gradients(plan: CompiledPlan): Promise<Map<string, number[]>> {
   const built = (await buildModel(plan, modelDir)).value!;
   const { model, encoder } = built;
   const encoded = TEXTS.map(([a, b]) => encoder.encode(a, b, 16));
-  const batch = padBatch(encoded, TEXTS.map((t) => t[2]), [0, 1, 2], exactPadding(encoder.padId));
+  const batch = padBatch(
+    encoded,
+    TEXTS.map((t) => t[2]),
+    [0, 1, 2],
+    exactPadding(encoder.padId),
+  );
   const feed = feedFor(model, inputRoles(model).value!, batch);
   const labels = tf.tensor1d(batch.labels, "float32");
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const { value, grads } = tf.variableGrads(() => lossOf(taskOf(plan), outputsProbabilities(model), model.apply(feed, { training: false }) as tf.Tensor, labels), vars);
+  const { value, grads } = tf.variableGrads(
+    () =>
+      lossOf(taskOf(plan), outputsProbabilities(model), model.apply(feed, { training: false }) as tf.Tensor, labels),
+    vars,
+  );
   const out = new Map<string, number[]>([["loss", [...(await value.data())]]]);
-  for (const w of model.trainableWeights) out.set(w.originalName, [...(await grads[(w.read() as tf.Variable).name]!.data())]);
+  for (const w of model.trainableWeights)
+    out.set(w.originalName, [...(await grads[(w.read() as tf.Variable).name]!.data())]);
   tf.dispose([value, labels, ...feed, ...Object.values(grads)]);
   model.dispose();
   return out;
 }
 
 await forEachBackend((b) => {
-  for (const [name, rule, expected] of [["train all", "train all", /embeddings/], ["top-1 fine-tuning", 'train "encoder.layer.*.**" in layers 1..1', /encoder\.layer\.1\./]] as const) {
+  for (const [name, rule, expected] of [
+    ["train all", "train all", /embeddings/],
+    ["top-1 fine-tuning", 'train "encoder.layer.*.**" in layers 1..1', /encoder\.layer\.1\./],
+  ] as const) {
     it(`${name}: the loss and every weight's gradient equal cpu's`, async () => {
       const dir = workspace();
       const plan = await compiled(dir, spec(rule));
@@ -87,12 +111,17 @@ await forEachBackend((b) => {
       const got = await gradients(plan);
       expect([...got.keys()]).toEqual([...ref.keys()]);
       expect([...got.keys()].some((k) => expected.test(k))).toBe(true);
-      if (name === "top-1 fine-tuning") expect([...got.keys()].some((k) => /embeddings|layer\.0\./.test(k))).toBe(false);
+      if (name === "top-1 fine-tuning")
+        expect([...got.keys()].some((k) => /embeddings|layer\.0\./.test(k))).toBe(false);
       for (const [k, g] of got) expectClose(g, ref.get(k)!, b.tolerance.gradient, `${b.name} ${name} ${k}`);
       const words = ref.get("embeddings.word_embeddings/embeddings")?.some((v) => v !== 0);
       if (name === "train all") expect(words).toBe(true);
       const types = ref.get("embeddings.token_type_embeddings/embeddings");
-      if (name === "train all") expect(types!.slice(types!.length / 2).some((v) => v !== 0), "the pairs' second texts reach token type 1").toBe(true);
+      if (name === "train all")
+        expect(
+          types!.slice(types!.length / 2).some((v) => v !== 0),
+          "the pairs' second texts reach token type 1",
+        ).toBe(true);
     });
   }
 });
@@ -103,7 +132,10 @@ it("adapt run trains `train all` with text pairs on wasm, with cpu's losses", as
     writeFileSync(join(dir, "spec.adapt"), spec("train all"));
     const r = await runCli(["run", "spec.adapt", "--backend", backend], dir);
     expect(r.code, r.err).toBe(0);
-    const log = readFileSync(join(dir, "out", "log.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { event: string; loss?: number });
+    const log = readFileSync(join(dir, "out", "log.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { event: string; loss?: number });
     return log.filter((e) => e.event === "step").map((e) => e.loss!);
   };
   const cpu = await losses("cpu");

@@ -39,7 +39,8 @@ function editMeta(folder: string, f: (meta: Record<string, any>) => void, rechec
   const path = join(folder, "adapter.json");
   const meta = JSON.parse(readFileSync(path, "utf8"));
   f(meta);
-  if (rechecksum) meta.weightsSha256 = weightsChecksum(new Uint8Array(readFileSync(join(folder, "adapter.safetensors"))));
+  if (rechecksum)
+    meta.weightsSha256 = weightsChecksum(new Uint8Array(readFileSync(join(folder, "adapter.safetensors"))));
   writeFileSync(path, JSON.stringify(meta));
 }
 
@@ -65,9 +66,17 @@ function header(json: string, data: number): Uint8Array {
 
 describe("class 4: an edited artifact is refused", () => {
   it.each([
-    ["an unknown head kind", (m: Record<string, any>) => void (m.plan.head.kind = "mystery"), "stored plan does not match plan.schema.json"],
+    [
+      "an unknown head kind",
+      (m: Record<string, any>) => void (m.plan.head.kind = "mystery"),
+      "stored plan does not match plan.schema.json",
+    ],
     ["a duplicated weight", (m: Record<string, any>) => void m.plan.weights.push(m.plan.weights[0]), "appears twice"],
-    ["a spec text that does not match its hash", (m: Record<string, any>) => void (m.plan.spec.text = m.spec.text = "# other\n"), "does not match its sha256"],
+    [
+      "a spec text that does not match its hash",
+      (m: Record<string, any>) => void (m.plan.spec.text = m.spec.text = "# other\n"),
+      "does not match its sha256",
+    ],
     ["an absurd head size", (m: Record<string, any>) => void (m.plan.head.classes = 1e12), "more than 1000000"],
   ])("%s (ADAPT931, exit 1)", async (_what, edit, why) => {
     const r = await evalOf(edited(`meta-${why.length}`, (f) => editMeta(f, edit)));
@@ -126,10 +135,30 @@ describe("class 4: an edited artifact is refused", () => {
 describe("class 7: a malformed adapter.safetensors is ADAPT931", () => {
   it.each([
     ["truncated before its header length", new Uint8Array(5), "shorter than its 8-byte header length"],
-    ["a header length overflowing the file", (() => { const b = new Uint8Array(16); new DataView(b.buffer).setBigUint64(0, 0xffffffffffffff00n, true); return b; })(), "runs past the end of the file"],
-    ["offsets in reverse order", header('{"head/dense/kernel":{"dtype":"F32","shape":[8,2],"data_offsets":[64,0]}}', 64), "reverse order"],
-    ["a tensor larger than the file", header('{"head/dense/kernel":{"dtype":"F32","shape":[8,2],"data_offsets":[0,64]}}', 8), "holds only 8"],
-    ["an inexact data offset", header('{"head/dense/kernel":{"dtype":"F32","shape":[8,2],"data_offsets":[0,18446744073709551616]}}', 8), "not two byte positions"],
+    [
+      "a header length overflowing the file",
+      (() => {
+        const b = new Uint8Array(16);
+        new DataView(b.buffer).setBigUint64(0, 0xffffffffffffff00n, true);
+        return b;
+      })(),
+      "runs past the end of the file",
+    ],
+    [
+      "offsets in reverse order",
+      header('{"head/dense/kernel":{"dtype":"F32","shape":[8,2],"data_offsets":[64,0]}}', 64),
+      "reverse order",
+    ],
+    [
+      "a tensor larger than the file",
+      header('{"head/dense/kernel":{"dtype":"F32","shape":[8,2],"data_offsets":[0,64]}}', 8),
+      "holds only 8",
+    ],
+    [
+      "an inexact data offset",
+      header('{"head/dense/kernel":{"dtype":"F32","shape":[8,2],"data_offsets":[0,18446744073709551616]}}', 8),
+      "not two byte positions",
+    ],
   ])("%s", async (_what, bytes, why) => {
     const r = await evalOf(edited(`st-${why.length}`, (f) => setWeights(f, bytes)));
     expect(r.code).toBe(1);
@@ -140,13 +169,16 @@ describe("class 7: a malformed adapter.safetensors is ADAPT931", () => {
 
 describe("class 5: own properties and typed values only", () => {
   it("reads no column through the prototype and refuses values of the wrong type (ADAPT903, ADAPT950)", async () => {
-    writeFileSync(join(dir, "typed.jsonl"), [
-      JSON.stringify({ sentence: 42, label: "pos" }),
-      JSON.stringify({ sentence: { text: "x" }, label: "pos" }),
-      JSON.stringify({ sentence: "fine", label: ["pos"] }),
-      JSON.stringify({ label: "pos" }),
-      "",
-    ].join("\n"));
+    writeFileSync(
+      join(dir, "typed.jsonl"),
+      [
+        JSON.stringify({ sentence: 42, label: "pos" }),
+        JSON.stringify({ sentence: { text: "x" }, label: "pos" }),
+        JSON.stringify({ sentence: "fine", label: ["pos"] }),
+        JSON.stringify({ label: "pos" }),
+        "",
+      ].join("\n"),
+    );
     const r = await runCli(["eval", artifact, "--data", "typed.jsonl", "--backend", "cpu"], dir);
     expect(r.code).toBe(1);
     expect(r.err.match(/error\[ADAPT950\]/g)?.length).toBe(3);
@@ -154,7 +186,12 @@ describe("class 5: own properties and typed values only", () => {
     expect(r.err).toContain("error[ADAPT903]");
     const { readSplit } = await import("../../runtime/data/load.ts");
     writeFileSync(join(dir, "proto.jsonl"), `${JSON.stringify({ text: "a", label: "b" })}\n`);
-    const split = await readSplit(join(dir, "proto.jsonl"), { text: "constructor", label: "__proto__", textPair: null, format: null });
+    const split = await readSplit(join(dir, "proto.jsonl"), {
+      text: "constructor",
+      label: "__proto__",
+      textPair: null,
+      format: null,
+    });
     expect(split.diagnostics.map((d) => d.code)).toEqual(["ADAPT903"]);
   }, 30_000);
 
@@ -184,7 +221,10 @@ describe("class 7 and 10: a full disk and stale temp files during a run", () => 
     writeFileSync(stale, "half");
     symlinkSync("/dev/full", join(out, "log.jsonl"));
     const plan = planFor(dir, { epochs: 1, output: "out-full" });
-    const r = await runSession({ ...plan, spec: { ...plan.spec, file: join(dir, "x.adapt") } }, { specDir: dir, resume: false });
+    const r = await runSession(
+      { ...plan, spec: { ...plan.spec, file: join(dir, "x.adapt") } },
+      { specDir: dir, resume: false },
+    );
     expect(existsSync(stale)).toBe(false);
     expect(r.diagnostics.map((d) => d.code)).toEqual(["ADAPT912"]);
     expect(r.diagnostics[0]!.message).toMatch(/the disk filled up at step \d+; a checkpoint needs about .* free/);

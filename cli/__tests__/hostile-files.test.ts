@@ -3,7 +3,16 @@
  * diagnostic, the exit code, no stack trace, and (for the classes that could hang or exhaust memory) a
  * child process that finishes under a heap cap, a watchdog and a peak-memory bound.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
 import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -81,7 +90,10 @@ describe("class 2: reads are bounded and only of regular files", () => {
     execFileSync("mkfifo", [join(dir, "pipe.adapt")]);
     writeFileSync(join(dir, "huge.adapt"), "");
     truncateSync(join(dir, "huge.adapt"), 17 * 1024 * 1024);
-    for (const [file, why] of [[join(dir, "pipe.adapt"), "named pipe"], [join(dir, "huge.adapt"), "more than the limit of 16 MiB"]] as const) {
+    for (const [file, why] of [
+      [join(dir, "pipe.adapt"), "named pipe"],
+      [join(dir, "huge.adapt"), "more than the limit of 16 MiB"],
+    ] as const) {
       const r = await runCli(["check", file], dir);
       expectClean(r, 2, why);
     }
@@ -95,7 +107,9 @@ describe("class 2: reads are bounded and only of regular files", () => {
     expect(r.err).toContain("it is a folder");
     const { readSplit } = await import("../../runtime/data/load.ts");
     const split = await readSplit(dir, { text: "t", label: "l", textPair: null, format: "jsonl" });
-    expect(split.diagnostics.map((d) => [d.code, d.message])).toEqual([["ADAPT901", "the data file cannot be read: it is a folder"]]);
+    expect(split.diagnostics.map((d) => [d.code, d.message])).toEqual([
+      ["ADAPT901", "the data file cannot be read: it is a folder"],
+    ]);
   });
 });
 
@@ -105,7 +119,12 @@ describe("class 3: selector patterns run in linear time", () => {
     mkdirSync(folder);
     const json = JSON.parse(readFileSync(join(TINY, "model.json"), "utf8"));
     const long = `${"a".repeat(4000)}!`;
-    json.modelTopology.config.layers.push({ class_name: "Dropout", name: long, config: { name: long, rate: 0.1 }, inbound_nodes: [[[json.modelTopology.config.layers.at(-1).name, 0, 0, {}]]] });
+    json.modelTopology.config.layers.push({
+      class_name: "Dropout",
+      name: long,
+      config: { name: long, rate: 0.1 },
+      inbound_nodes: [[[json.modelTopology.config.layers.at(-1).name, 0, 0, {}]]],
+    });
     writeFileSync(join(folder, "model.json"), JSON.stringify(json));
     const spec = `model "model.json"\n${SPEC}train /(a+)+$/\ntrain /(a|aa)*b/\nfreeze "${"*a".repeat(60)}b"\nfreeze "${"**.".repeat(60)}zz"\n`;
     writeFileSync(join(folder, "redos.adapt"), spec);
@@ -117,20 +136,40 @@ describe("class 3: selector patterns run in linear time", () => {
   }, 90_000);
 
   it("refuses lookarounds and backreferences at the regex (ADAPT012)", async () => {
-    writeFileSync(join(dir, "look.adapt"), "adapter h = bottleneck(size: 4)\ninsert h after /(a)\\1/\ntrain /x(?<=y)/\n");
+    writeFileSync(
+      join(dir, "look.adapt"),
+      "adapter h = bottleneck(size: 4)\ninsert h after /(a)\\1/\ntrain /x(?<=y)/\n",
+    );
     const r = await runCli(["check", "look.adapt", "--format", "json"], dir);
-    const got = (JSON.parse(r.out) as { code: string; line: number; column: number }[]).map((d) => [d.code, d.line, d.column]);
-    expect(got).toEqual([["ADAPT012", 2, 16], ["ADAPT012", 3, 7]]);
+    const got = (JSON.parse(r.out) as { code: string; line: number; column: number }[]).map((d) => [
+      d.code,
+      d.line,
+      d.column,
+    ]);
+    expect(got).toEqual([
+      ["ADAPT012", 2, 16],
+      ["ADAPT012", 3, 7],
+    ]);
     expect(r.code).toBe(1);
   });
 });
 
 describe("class 6: deep nesting is a coded error, not a stack overflow", () => {
   it("reports ADAPT010 at the bracket that exceeds the limit, for 100,000 brackets", async () => {
-    writeFileSync(join(dir, "deep.adapt"), `adapter h = bottleneck(size: ${"[".repeat(100_000)}4${"]".repeat(100_000)})\nhead classifier(classes: ${"(".repeat(50_000)}\n`);
+    writeFileSync(
+      join(dir, "deep.adapt"),
+      `adapter h = bottleneck(size: ${"[".repeat(100_000)}4${"]".repeat(100_000)})\nhead classifier(classes: ${"(".repeat(50_000)}\n`,
+    );
     const r = await runCli(["check", "deep.adapt", "--format", "json"], dir);
-    const got = (JSON.parse(r.out) as { code: string; line: number; column: number }[]).map((d) => [d.code, d.line, d.column]);
-    expect(got).toEqual([["ADAPT010", 1, 61], ["ADAPT010", 2, 57]]);
+    const got = (JSON.parse(r.out) as { code: string; line: number; column: number }[]).map((d) => [
+      d.code,
+      d.line,
+      d.column,
+    ]);
+    expect(got).toEqual([
+      ["ADAPT010", 1, 61],
+      ["ADAPT010", 2, 57],
+    ]);
     expect(r.code).toBe(1);
     expect(hasTrace(r.err)).toBe(false);
   });
@@ -145,8 +184,14 @@ describe("class 6: deep nesting is a coded error, not a stack overflow", () => {
 describe("class 8: sizes are bounded and integers exact", () => {
   it("refuses a size above 16·d (ADAPT218) and an integer above 2^53 (ADAPT011)", async () => {
     const folder = modelWith("sizes", null);
-    writeFileSync(join(folder, "huge.adapt"), 'model "model.json"\nadapter h = bottleneck(size: 2000000000)\ninsert h after "encoder.layer.*.output.dense"\n');
-    writeFileSync(join(folder, "inexact.adapt"), 'model "model.json"\nadapter h = bottleneck(size: 18014398509481985)\ninsert h after "encoder.layer.*.output.dense"\n');
+    writeFileSync(
+      join(folder, "huge.adapt"),
+      'model "model.json"\nadapter h = bottleneck(size: 2000000000)\ninsert h after "encoder.layer.*.output.dense"\n',
+    );
+    writeFileSync(
+      join(folder, "inexact.adapt"),
+      'model "model.json"\nadapter h = bottleneck(size: 18014398509481985)\ninsert h after "encoder.layer.*.output.dense"\n',
+    );
     const huge = await runCli(["check", "huge.adapt"], folder);
     expectClean(huge, 1, "error[ADAPT218]");
     const inexact = await runCli(["check", "inexact.adapt"], folder);

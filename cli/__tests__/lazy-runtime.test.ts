@@ -23,7 +23,8 @@ async function staticClosure(): Promise<{ inputs: Set<string>; packages: Set<str
   const outdir = mkdtempSync(join(tmpdir(), "adapt-graph-"));
   const result = await esbuild.build({ ...buildOptions(outdir), write: false, metafile: true, logLevel: "silent" });
   const outputs = result.metafile!.outputs;
-  const key = (p: string): string => Object.keys(outputs).find((k) => k.endsWith(p.replace(/^.*adapt-graph-[^/]+\//, "")) && !k.endsWith(".map"))!;
+  const key = (p: string): string =>
+    Object.keys(outputs).find((k) => k.endsWith(p.replace(/^.*adapt-graph-[^/]+\//, "")) && !k.endsWith(".map"))!;
   const seen = new Set<string>();
   const inputs = new Set<string>();
   const packages = new Set<string>();
@@ -47,7 +48,9 @@ function loadsOf(args: string[]): { urls: string[]; code: number | null } {
   const log = join(mkdtempSync(join(tmpdir(), "adapt-loads-")), "loads.txt");
   const hook = join(ROOT as string, "cli/__tests__/fixtures/record-loads.mjs");
   const r = spawnSync(process.execPath, ["--import", hook, join(ROOT as string, "bin/adapt.js"), ...args], {
-    cwd: ROOT as string, encoding: "utf8", env: { ...process.env, ADAPT_LOAD_LOG: log, NO_COLOR: "1" },
+    cwd: ROOT as string,
+    encoding: "utf8",
+    env: { ...process.env, ADAPT_LOAD_LOG: log, NO_COLOR: "1" },
   });
   let text = "";
   try {

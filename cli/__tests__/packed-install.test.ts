@@ -78,7 +78,10 @@ describe("the packed package, installed with npm install -g --prefix", () => {
   it("explains the shipped example: every site and the exact totals", () => {
     const spec = join(installed, "examples", "sentiment", "houlsby.adapt");
     const out = ok(run("adapt", ["explain", spec, "--json"], join(tmp, "elsewhere")), "adapt explain");
-    const explained = JSON.parse(out) as { sites: unknown[]; totals: { added: number; head: number; trainable: number } };
+    const explained = JSON.parse(out) as {
+      sites: unknown[];
+      totals: { added: number; head: number; trainable: number };
+    };
     expect(explained.sites).toHaveLength(12);
     expect(explained.totals.added).toBe(12 * 12_688);
     expect(explained.totals.head).toBe(770);

@@ -28,15 +28,26 @@ describe("the curves of a log that adapt run wrote", () => {
       expect(r.code, r.err).toBe(0);
     }
     const text = readFileSync(join(dir, "out", "log.jsonl"), "utf8");
-    const events = text.trim().split("\n").map((l) => (JSON.parse(l) as { event: string }).event);
+    const events = text
+      .trim()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as { event: string }).event);
     expect(events.filter((e) => e === "step")).toHaveLength(24);
     const { value, diagnostics } = parseTrainingLog(text, "log.jsonl");
     expect(diagnostics).toEqual([]);
     expect(value.loss.map((p) => p.step)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
     expect(value.loss.every((p) => Number.isFinite(p.loss) && p.loss > 0)).toBe(true);
-    expect(value.evals.map((e) => [e.epoch, e.step, e.split])).toEqual([[1, 4, "validation"], [2, 8, "validation"], [3, 12, "validation"]]);
+    expect(value.evals.map((e) => [e.epoch, e.step, e.split])).toEqual([
+      [1, 4, "validation"],
+      [2, 8, "validation"],
+      [3, 12, "validation"],
+    ]);
     expect(Object.keys(value.evals[0]!.metrics)).toContain("accuracy");
-    const steps = text.trim().split("\n").map((l) => JSON.parse(l) as { event: string; loss?: number }).filter((e) => e.event === "step");
+    const steps = text
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { event: string; loss?: number })
+      .filter((e) => e.event === "step");
     expect(value.loss.map((p) => p.loss)).toEqual(steps.slice(12).map((e) => e.loss));
     rmSync(dir, { recursive: true, force: true });
   }, 120_000);

@@ -22,13 +22,24 @@ plan {
 `;
 
 /** Runs `adapt` in `cwd`; sends `signal` (SIGKILL) once stderr matches `killAt`. */
-function adapt(cwd: string, args: string[], killAt?: RegExp, signal: NodeJS.Signals = "SIGKILL"): Promise<{ code: number | null; signal: string | null; stderr: string; stdout: string }> {
+function adapt(
+  cwd: string,
+  args: string[],
+  killAt?: RegExp,
+  signal: NodeJS.Signals = "SIGKILL",
+): Promise<{ code: number | null; signal: string | null; stderr: string; stdout: string }> {
   return new Promise((done, failed) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
-    let stderr = "", stdout = "", sent = false;
+    const child = spawn(process.execPath, [bin, ...args], {
+      cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, NO_COLOR: "1" },
+    });
+    let stderr = "",
+      stdout = "",
+      sent = false;
     child.stderr.on("data", (c: Buffer) => {
       stderr += c.toString();
-      if (killAt && !sent && killAt.test(stderr)) (sent = true), child.kill(signal);
+      if (killAt && !sent && killAt.test(stderr)) ((sent = true), child.kill(signal));
     });
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
     child.on("error", failed);
@@ -38,10 +49,14 @@ function adapt(cwd: string, args: string[], killAt?: RegExp, signal: NodeJS.Sign
 
 /** The summary without wall times, and each point's artifact bytes. */
 function outcome(dir: string): { summary: unknown; artifacts: Record<string, string> } {
-  const summary = JSON.parse(readFileSync(join(dir, "out", "summary.json"), "utf8")) as { configs: { seconds?: number }[] };
+  const summary = JSON.parse(readFileSync(join(dir, "out", "summary.json"), "utf8")) as {
+    configs: { seconds?: number }[];
+  };
   for (const c of summary.configs) delete c.seconds;
   const points = readdirSync(join(dir, "out", "points")).sort();
-  const artifacts = Object.fromEntries(points.map((p) => [p, readFileSync(join(dir, "out", "points", p, "adapter.safetensors")).toString("base64")]));
+  const artifacts = Object.fromEntries(
+    points.map((p) => [p, readFileSync(join(dir, "out", "points", p, "adapter.safetensors")).toString("base64")]),
+  );
   return { summary, artifacts };
 }
 
@@ -54,20 +69,31 @@ describe("adapt sweep", () => {
     expect(a.stderr.match(/\] done /g)?.length).toBe(4);
     expect(a.stdout).toContain("| rank | configuration |");
     const manifest = JSON.parse(readFileSync(join(whole, "out", "sweep.json"), "utf8")) as { points: { id: string }[] };
-    expect(manifest.points.map((p) => p.id)).toEqual(["default~size=2~lr=0.1", "default~size=2~lr=0.02", "default~size=4~lr=0.1", "default~size=4~lr=0.02"]);
+    expect(manifest.points.map((p) => p.id)).toEqual([
+      "default~size=2~lr=0.1",
+      "default~size=2~lr=0.02",
+      "default~size=4~lr=0.1",
+      "default~size=4~lr=0.02",
+    ]);
 
     const cut = workspace();
     writeFileSync(join(cut, "spec.adapt"), SPEC);
     const killed = await adapt(cut, ["sweep", "spec.adapt", "--backend", "cpu"], /\[2\/4\] start/);
     expect(killed.signal).toBe("SIGKILL");
-    const partial = readFileSync(join(cut, "out", "results.jsonl"), "utf8").trim().split("\n");
+    const partial = readFileSync(join(cut, "out", "results.jsonl"), "utf8")
+      .trim()
+      .split("\n");
     expect(partial.length).toBe(1);
     const rest = await adapt(cut, ["sweep", "spec.adapt", "--backend", "cpu"]);
     expect(rest.code, rest.stderr).toBe(0);
     expect(rest.stderr).toContain("(1 finished)");
     expect(rest.stderr).toMatch(/resume default~size=2~lr=0\.02 at step [1-9]/);
     expect(rest.stderr).not.toMatch(/start {2}default~size=2~lr=0\.1 /);
-    expect(readFileSync(join(cut, "out", "results.jsonl"), "utf8").trim().split("\n").length).toBe(4);
+    expect(
+      readFileSync(join(cut, "out", "results.jsonl"), "utf8")
+        .trim()
+        .split("\n").length,
+    ).toBe(4);
     expect(outcome(cut)).toEqual(outcome(whole));
     expect(rest.stdout.replace(/\| [\d.]+ \|\n/g, "|\n")).toBe(a.stdout.replace(/\| [\d.]+ \|\n/g, "|\n"));
 
@@ -98,7 +124,12 @@ describe("adapt sweep", () => {
     const explained = await runCli(["explain", "spec.adapt", "--json"], dir);
     expect(explained.code, explained.err).toBe(0);
     const points = (JSON.parse(explained.out) as { points: { id: string; params: { trainable: number } }[] }).points;
-    expect(points.map((p) => p.id)).toEqual(["default~size=2~lr=0.1", "default~size=2~lr=0.02", "default~size=4~lr=0.1", "default~size=4~lr=0.02"]);
+    expect(points.map((p) => p.id)).toEqual([
+      "default~size=2~lr=0.1",
+      "default~size=2~lr=0.02",
+      "default~size=4~lr=0.1",
+      "default~size=4~lr=0.02",
+    ]);
     expect(points[2]!.params.trainable).toBeGreaterThan(points[0]!.params.trainable);
     for (const command of ["run", "verify"]) {
       const r = await runCli([command, "spec.adapt"], dir);

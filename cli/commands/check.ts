@@ -20,7 +20,9 @@ export const checkCommand: Command = {
   summary: "report the problems of a spec (syntax, names, arguments, plan; selectors and shapes against its model)",
   usage: "adapt check SPEC [--model M] [--format text|json]",
   run: async (args, io) => {
-    const { flags, positionals } = parseFlags(args, { model: { type: "string" }, format: { type: "string" } }, ["SPEC"]);
+    const { flags, positionals } = parseFlags(args, { model: { type: "string" }, format: { type: "string" } }, [
+      "SPEC",
+    ]);
     const format = choice(flags["format"], ["text", "json"] as const, "text", "format");
     const file = positionals[0]!;
     const text = readText(file, io.cwd, "spec");
@@ -40,7 +42,12 @@ async function diagnose(file: string, text: string, model: string | undefined, i
 }
 
 /** A sweep spec: every point checked; without a model (none named, no `--model`) only model-free rules. */
-async function diagnoseSweep(file: string, text: string, model: string | undefined, io: Io): Promise<readonly Diagnostic[]> {
+async function diagnoseSweep(
+  file: string,
+  text: string,
+  model: string | undefined,
+  io: Io,
+): Promise<readonly Diagnostic[]> {
   const specDir = dirname(resolve(io.cwd, file));
   const override = model === undefined ? undefined : resolve(io.cwd, model);
   const r = await compileSweepText(text, file, { loader: modelFileLoader(specDir), modelOverride: override });

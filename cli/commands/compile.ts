@@ -19,10 +19,17 @@ import { compileSweepText, isSweepText, type SweepOutcome } from "../../compiler
 import { sweepPlans } from "../sweep/explain.ts";
 
 /** Compiles SPEC (relative to the cwd) with an optional `--model` (relative to the cwd). */
-export async function compileFile(file: string, model: string | undefined, io: Io): Promise<{ text: string; result: Awaited<ReturnType<typeof compileText>> }> {
+export async function compileFile(
+  file: string,
+  model: string | undefined,
+  io: Io,
+): Promise<{ text: string; result: Awaited<ReturnType<typeof compileText>> }> {
   const text = readText(file, io.cwd, "spec");
   const specDir = dirname(resolve(io.cwd, file));
-  const result = await compileText(text, file, { loader: modelFileLoader(specDir), modelOverride: model === undefined ? undefined : resolve(io.cwd, model) });
+  const result = await compileText(text, file, {
+    loader: modelFileLoader(specDir),
+    modelOverride: model === undefined ? undefined : resolve(io.cwd, model),
+  });
   return { text, result };
 }
 
@@ -30,7 +37,13 @@ export async function compileFile(file: string, model: string | undefined, io: I
  * For `adapt check`: the diagnostics of resolving an already checked spec against its model (selectors,
  * sizes, shapes, rules), without the model-free ones the caller has. None when no model is named.
  */
-export async function modelStageDiagnostics(checked: CheckedSpec, text: string, file: string, model: string | undefined, io: Io): Promise<Diagnostic[]> {
+export async function modelStageDiagnostics(
+  checked: CheckedSpec,
+  text: string,
+  file: string,
+  model: string | undefined,
+  io: Io,
+): Promise<Diagnostic[]> {
   const path = model === undefined ? checked.model?.value : resolve(io.cwd, model);
   if (path === undefined) return [];
   const source = await modelFileLoader(dirname(resolve(io.cwd, file)))(path);
@@ -47,18 +60,32 @@ export async function modelStageDiagnostics(checked: CheckedSpec, text: string, 
  * For a sweep spec: every point compiled, diagnostics rendered (JSON on stderr when `json`); null when
  * there are errors. Undefined when the file is a single-run spec.
  */
-export async function compileSweepFile(file: string, model: string | undefined, io: Io, json = false): Promise<SweepOutcome | null | undefined> {
+export async function compileSweepFile(
+  file: string,
+  model: string | undefined,
+  io: Io,
+  json = false,
+): Promise<SweepOutcome | null | undefined> {
   const text = readText(file, io.cwd, "spec");
   if (!isSweepText(text)) return undefined;
   const specDir = dirname(resolve(io.cwd, file));
-  const r = await compileSweepText(text, file, { loader: modelFileLoader(specDir), modelOverride: model === undefined ? undefined : resolve(io.cwd, model) });
+  const r = await compileSweepText(text, file, {
+    loader: modelFileLoader(specDir),
+    modelOverride: model === undefined ? undefined : resolve(io.cwd, model),
+  });
   if (json && r.diagnostics.length > 0) io.stderr(`${JSON.stringify(toJson(r.diagnostics), null, 2)}\n`);
   else io.stderr(renderAll(r.diagnostics, new Map([[file, text]]), { color: io.color }));
   return hasErrors(r.diagnostics) ? null : r.value;
 }
 
 /** Renders diagnostics (text on stderr, or JSON on stderr when `json`); the plan when there is one. */
-export function reportCompile(io: Io, file: string, text: string, outcome: { value: CompileOutcome; diagnostics: Parameters<typeof toJson>[0] }, json = false): CompiledPlan | null {
+export function reportCompile(
+  io: Io,
+  file: string,
+  text: string,
+  outcome: { value: CompileOutcome; diagnostics: Parameters<typeof toJson>[0] },
+  json = false,
+): CompiledPlan | null {
   if (json && outcome.diagnostics.length > 0) io.stderr(`${JSON.stringify(toJson(outcome.diagnostics), null, 2)}\n`);
   else io.stderr(renderAll(outcome.diagnostics, new Map([[file, text]]), { color: io.color }));
   return hasErrors(outcome.diagnostics) ? null : outcome.value.plan;
@@ -67,7 +94,8 @@ export function reportCompile(io: Io, file: string, text: string, outcome: { val
 /** Throws (an internal error, exit 2) when a plan fails its schema: that is a bug, never user input. */
 export function assertValidPlan(plan: CompiledPlan): void {
   const errors = validatePlan(plan);
-  if (errors.length > 0) throw new Error(`the compiled plan does not match specs/plan.schema.json: ${errors.join("; ")}`);
+  if (errors.length > 0)
+    throw new Error(`the compiled plan does not match specs/plan.schema.json: ${errors.join("; ")}`);
 }
 
 /** The `compile` command. */
@@ -76,7 +104,11 @@ export const compileCommand: Command = {
   summary: "resolve a spec against its model and print the compiled plan (JSON or YAML)",
   usage: "adapt compile SPEC [--model M] [--emit json|yaml] [-o FILE]",
   run: async (args, io) => {
-    const { flags, positionals } = parseFlags(args, { model: { type: "string" }, emit: { type: "string" }, output: { type: "string", short: "o" } }, ["SPEC"]);
+    const { flags, positionals } = parseFlags(
+      args,
+      { model: { type: "string" }, emit: { type: "string" }, output: { type: "string", short: "o" } },
+      ["SPEC"],
+    );
     const emit = choice(flags["emit"], ["json", "yaml"] as const, "json", "emit");
     const out = flags["output"] as string | undefined;
     if (out === "") throw new UsageError("-o needs a file name");

@@ -18,4 +18,18 @@ import { reportCommand } from "./report.ts";
 import { workerCommand } from "./worker.ts";
 
 /** All subcommands. */
-export const COMMANDS: readonly Command[] = [checkCommand, fmtCommand, compileCommand, explainCommand, inspectCommand, importCommand, runCommand, sweepCommand, workerCommand, reportCommand, evalCommand, predictCommand, verifyCommand];
+export const COMMANDS: readonly Command[] = [
+  checkCommand,
+  fmtCommand,
+  compileCommand,
+  explainCommand,
+  inspectCommand,
+  importCommand,
+  runCommand,
+  sweepCommand,
+  workerCommand,
+  reportCommand,
+  evalCommand,
+  predictCommand,
+  verifyCommand,
+];

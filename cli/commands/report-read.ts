@@ -39,7 +39,10 @@ const isDir = (p: string): boolean => {
 
 /** The sweep folders of DIR: itself when it has a `sweep.json`, else its subfolders that have one, by name. */
 function findTasks(dir: string, shown: string): TaskDir[] | Diagnostic {
-  if (!isDir(dir)) throw new UsageError(`cannot read folder \`${shown}\`: ${existsSync(dir) ? "it is not a folder" : "no such file or folder"}`);
+  if (!isDir(dir))
+    throw new UsageError(
+      `cannot read folder \`${shown}\`: ${existsSync(dir) ? "it is not a folder" : "no such file or folder"}`,
+    );
   if (existsSync(join(dir, "sweep.json"))) return [{ name: basename(dir), dir }];
   let names: string[];
   try {
@@ -47,9 +50,16 @@ function findTasks(dir: string, shown: string): TaskDir[] | Diagnostic {
   } catch (e) {
     throw new UsageError(`cannot read folder \`${shown}\`: ${reason(e)}`);
   }
-  const tasks = names.filter((n) => isDir(join(dir, n)) && existsSync(join(dir, n, "sweep.json"))).map((n) => ({ name: n, dir: join(dir, n) }));
+  const tasks = names
+    .filter((n) => isDir(join(dir, n)) && existsSync(join(dir, n, "sweep.json")))
+    .map((n) => ({ name: n, dir: join(dir, n) }));
   if (tasks.length > 0) return tasks;
-  return fileDiag("ADAPT980", shown, `\`${shown}\` has no sweep.json, and neither has any folder in it`, "give `adapt report` the `output` folder of a sweep (`adapt sweep SPEC` writes it), or a folder of such folders, one per task");
+  return fileDiag(
+    "ADAPT980",
+    shown,
+    `\`${shown}\` has no sweep.json, and neither has any folder in it`,
+    "give `adapt report` the `output` folder of a sweep (`adapt sweep SPEC` writes it), or a folder of such folders, one per task",
+  );
 }
 
 /** Reads DIR's sweeps. File paths in diagnostics are relative to `cwd`. */
@@ -70,7 +80,11 @@ export function readSweeps(dirArg: string, cwd: string): ReadSweeps {
 }
 
 function readFolder(dir: string, cwd: string, out: ReadSweeps): SweepFolder | null {
-  const files = { manifest: relative(cwd, join(dir, "sweep.json")), results: relative(cwd, join(dir, "results.jsonl")), summary: relative(cwd, join(dir, "summary.json")) };
+  const files = {
+    manifest: relative(cwd, join(dir, "sweep.json")),
+    results: relative(cwd, join(dir, "results.jsonl")),
+    summary: relative(cwd, join(dir, "summary.json")),
+  };
   const read = (file: string): string | Error => {
     try {
       return readFileSync(resolve(cwd, file), "utf8");
@@ -79,10 +93,28 @@ function readFolder(dir: string, cwd: string, out: ReadSweeps): SweepFolder | nu
     }
   };
   const texts = { manifest: read(files.manifest), results: read(files.results), summary: read(files.summary) };
-  if (texts.manifest instanceof Error) out.diagnostics.push(fileDiag("ADAPT980", files.manifest, `the sweep manifest cannot be read: ${texts.manifest.message}`));
-  if (texts.results instanceof Error) out.diagnostics.push(fileDiag("ADAPT981", files.results, `the sweep's results cannot be read: ${texts.results.message}`, "a sweep writes results.jsonl as its first point finishes; run `adapt sweep SPEC`"));
+  if (texts.manifest instanceof Error)
+    out.diagnostics.push(
+      fileDiag("ADAPT980", files.manifest, `the sweep manifest cannot be read: ${texts.manifest.message}`),
+    );
+  if (texts.results instanceof Error)
+    out.diagnostics.push(
+      fileDiag(
+        "ADAPT981",
+        files.results,
+        `the sweep's results cannot be read: ${texts.results.message}`,
+        "a sweep writes results.jsonl as its first point finishes; run `adapt sweep SPEC`",
+      ),
+    );
   if (texts.summary instanceof Error) {
-    out.diagnostics.push(fileDiag("ADAPT982", files.summary, `the sweep has no summary: ${texts.summary.message}`, "the sweep has not finished: run `adapt sweep SPEC` again, it resumes where it stopped and writes the summary at the end"));
+    out.diagnostics.push(
+      fileDiag(
+        "ADAPT982",
+        files.summary,
+        `the sweep has no summary: ${texts.summary.message}`,
+        "the sweep has not finished: run `adapt sweep SPEC` again, it resumes where it stopped and writes the summary at the end",
+      ),
+    );
   }
   if (texts.manifest instanceof Error || texts.results instanceof Error || texts.summary instanceof Error) return null;
   out.sources.set(files.results, texts.results);
@@ -101,21 +133,40 @@ function readFolder(dir: string, cwd: string, out: ReadSweeps): SweepFolder | nu
  * The training logs of a task's selected runs, by point id. A log that cannot be read, or a point folder
  * outside the sweep folder, is left out with an ADAPT981 warning.
  */
-export function readLogs(task: TaskSection, dir: string, cwd: string, out: { diagnostics: Diagnostic[]; sources: Map<string, string> }): Map<string, TrainingCurves> {
+export function readLogs(
+  task: TaskSection,
+  dir: string,
+  cwd: string,
+  out: { diagnostics: Diagnostic[]; sources: Map<string, string> },
+): Map<string, TrainingCurves> {
   const logs = new Map<string, TrainingCurves>();
   const root = resolve(dir);
   for (const run of task.rows.flatMap((r) => r.runs)) {
     const path = resolve(root, run.dir, "log.jsonl");
     const shown = relative(cwd, path);
     if (!path.startsWith(root + sep)) {
-      out.diagnostics.push({ ...fileDiag("ADAPT981", relative(cwd, join(root, "results.jsonl")), `point \`${run.id}\` has its folder \`${run.dir}\` outside the sweep folder; its curves are left out`), severity: "warning" });
+      out.diagnostics.push({
+        ...fileDiag(
+          "ADAPT981",
+          relative(cwd, join(root, "results.jsonl")),
+          `point \`${run.id}\` has its folder \`${run.dir}\` outside the sweep folder; its curves are left out`,
+        ),
+        severity: "warning",
+      });
       continue;
     }
     let text: string;
     try {
       text = readFileSync(path, "utf8");
     } catch (e) {
-      out.diagnostics.push({ ...fileDiag("ADAPT981", shown, `the training log of point \`${run.id}\` cannot be read: ${reason(e)}; its curves are left out`), severity: "warning" });
+      out.diagnostics.push({
+        ...fileDiag(
+          "ADAPT981",
+          shown,
+          `the training log of point \`${run.id}\` cannot be read: ${reason(e)}; its curves are left out`,
+        ),
+        severity: "warning",
+      });
       continue;
     }
     const parsed = parseTrainingLog(text, shown);

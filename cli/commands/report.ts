@@ -53,7 +53,9 @@ export const reportCommand: Command = {
       throw new UsageError(`cannot create folder \`${outArg}\`: ${reason(e)}`);
     }
     for (const [name, text] of files) writeAtomic(join(outDir, name), text);
-    io.stderr(`wrote ${join(outArg, "report.md")} and ${files.size - 1} figures (${model.tasks.length} ${model.tasks.length === 1 ? "task" : "tasks"})\n`);
+    io.stderr(
+      `wrote ${join(outArg, "report.md")} and ${files.size - 1} figures (${model.tasks.length} ${model.tasks.length === 1 ? "task" : "tasks"})\n`,
+    );
     return EXIT.ok;
   },
 };

@@ -16,24 +16,36 @@ import type * as tfType from "@tensorflow/tfjs";
 import type { Io } from "../command.ts";
 import { modelFileLoader } from "../files.ts";
 
-
 function show(io: Io, diagnostics: readonly Diagnostic[], sources: Map<string, string> = new Map()): void {
   io.stderr(renderAll(diagnostics, sources, { color: io.color }));
 }
 
 /** Compiles the spec against its model; renders the diagnostics; null when there are errors or no plan. */
-export async function compileForRun(text: string, file: string, model: string | undefined, io: Io): Promise<CompiledPlan | null> {
+export async function compileForRun(
+  text: string,
+  file: string,
+  model: string | undefined,
+  io: Io,
+): Promise<CompiledPlan | null> {
   const { compileText } = await import("../../compiler/compile.ts");
   const { notASweep } = await import("../../compiler/sweep/compile-sweep.ts");
   const sweep = notASweep(text, file, "run");
-  if (sweep !== null) return show(io, [sweep], new Map([[file, text]])), null;
+  if (sweep !== null) return (show(io, [sweep], new Map([[file, text]])), null);
   const override = model === undefined ? undefined : resolve(io.cwd, model);
-  const result = await compileText(text, file, { loader: modelFileLoader(dirname(file)), modelOverride: override, purpose: "run" });
+  const result = await compileText(text, file, {
+    loader: modelFileLoader(dirname(file)),
+    modelOverride: override,
+    purpose: "run",
+  });
   show(io, result.diagnostics, new Map([[file, text]]));
   const plan = result.value.plan;
   if (plan === null || hasErrors(result.diagnostics)) return null;
   if (plan.plan === null) {
-    show(io, [{ ...diag("ADAPT307", FILE_START, "the spec has no `plan` block to train with"), file }], new Map([[file, text]]));
+    show(
+      io,
+      [{ ...diag("ADAPT307", FILE_START, "the spec has no `plan` block to train with"), file }],
+      new Map([[file, text]]),
+    );
     return null;
   }
   return plan;
@@ -78,7 +90,14 @@ const RUN_INFO_SCHEMA = {
   required: ["labelNames", "task", "maxLength", "metrics", "batch", "baseModel", "text", "textPair", "label"],
   properties: {
     labelNames: { type: "array", items: { type: "string" }, maxItems: 1000000 },
-    task: { type: "object", required: ["kind", "classes"], properties: { kind: { enum: ["classifier", "regression"] }, classes: { type: "integer", minimum: 1, maximum: 1000000 } } },
+    task: {
+      type: "object",
+      required: ["kind", "classes"],
+      properties: {
+        kind: { enum: ["classifier", "regression"] },
+        classes: { type: "integer", minimum: 1, maximum: 1000000 },
+      },
+    },
     maxLength: { type: "integer", minimum: 1, maximum: 1048576 },
     metrics: { type: "array", items: { type: "string" } },
     batch: { type: "integer", minimum: 1, maximum: 1048576 },
@@ -99,7 +118,8 @@ async function readRunInfo(dir: string): Promise<RunInfo | string> {
   const json = parseSafeJson(read.text);
   if (!json.ok) return `it is malformed: ${json.reason}`;
   const validate = new Ajv({ strict: false }).compile(RUN_INFO_SCHEMA);
-  if (!validate(json.value)) return `it is malformed: ${validate.errors?.[0]?.instancePath || "/"} ${validate.errors?.[0]?.message ?? ""}`.trim();
+  if (!validate(json.value))
+    return `it is malformed: ${validate.errors?.[0]?.instancePath || "/"} ${validate.errors?.[0]?.message ?? ""}`.trim();
   return json.value as RunInfo;
 }
 
@@ -107,7 +127,11 @@ async function readRunInfo(dir: string): Promise<RunInfo | string> {
  * Rebuilds the trained model from an artifact folder (or a file in it) on its base model, through the
  * runtime's one loader (validation, base check, surgery, head, weights).
  */
-export async function loadArtifact(artifact: string, modelOverride: string | undefined, io: Io): Promise<Restored | null> {
+export async function loadArtifact(
+  artifact: string,
+  modelOverride: string | undefined,
+  io: Io,
+): Promise<Restored | null> {
   const { readArtifact } = await import("../../runtime/artifact/files.ts");
   const artifacts = await import("../../runtime/artifact/artifact.ts");
   const { loadLayersModelFile } = await import("../../runtime/io/file-io.ts");
@@ -116,7 +140,10 @@ export async function loadArtifact(artifact: string, modelOverride: string | und
   const read = readArtifact(dir);
   show(io, read.diagnostics);
   if (read.value === null) return null;
-  const fail = (code: Code, msg: string, file = dir): null => (show(io, [{ ...diag(code, FILE_START, msg), file }]), null);
+  const fail = (code: Code, msg: string, file = dir): null => (
+    show(io, [{ ...diag(code, FILE_START, msg), file }]),
+    null
+  );
   const info = await readRunInfo(dir);
   if (typeof info === "string") return fail("ADAPT930", `the run facts cannot be read: ${info}`, join(dir, RUN_INFO));
   const base = modelOverride ? resolve(io.cwd, modelOverride) : resolve(dir, info.baseModel);
@@ -127,7 +154,11 @@ export async function loadArtifact(artifact: string, modelOverride: string | und
   try {
     baseModel = await loadLayersModelFile(base);
   } catch (e) {
-    return fail("ADAPT125", `the base model cannot be loaded: ${e instanceof Error ? e.message.split("\n")[0]! : String(e)}`, base);
+    return fail(
+      "ADAPT125",
+      `the base model cannot be loaded: ${e instanceof Error ? e.message.split("\n")[0]! : String(e)}`,
+      base,
+    );
   }
   const loaded = await artifacts.loadArtifact(baseModel, read.value, { head: true, files: read.value.files });
   baseModel.dispose();

@@ -38,7 +38,13 @@ async function loadBase(path: string, io: Io, file: string) {
     return await loadLayersModelFile(path);
   } catch (e) {
     const message = e instanceof Error ? (e.message.split("\n")[0] ?? "") : String(e);
-    io.stderr(renderAll([{ ...diag("ADAPT125", FILE_START, `the model \`${path}\` cannot be loaded: ${message}`), file }], new Map(), { color: io.color }));
+    io.stderr(
+      renderAll(
+        [{ ...diag("ADAPT125", FILE_START, `the model \`${path}\` cannot be loaded: ${message}`), file }],
+        new Map(),
+        { color: io.color },
+      ),
+    );
     return null;
   }
 }
@@ -55,7 +61,8 @@ export const verifyCommand: Command = {
     const { compileText } = await import("../../compiler/compile.ts");
     const { notASweep } = await import("../../compiler/sweep/compile-sweep.ts");
     const sweep = notASweep(text, file, "verify");
-    if (sweep !== null) return io.stderr(renderAll([sweep], new Map([[file, text]]), { color: io.color })), EXIT.inputErrors;
+    if (sweep !== null)
+      return (io.stderr(renderAll([sweep], new Map([[file, text]]), { color: io.color })), EXIT.inputErrors);
     const override = typeof flags["model"] === "string" ? resolve(io.cwd, flags["model"]) : undefined;
     const compiled = await compileText(text, file, { loader: modelFileLoader(dirname(file)), modelOverride: override });
     const sources = new Map([[file, text]]);
@@ -68,7 +75,8 @@ export const verifyCommand: Command = {
     const result = await verifyPlan(base, plan);
     const diagnostics = result.diagnostics.map((d) => ({ ...d, file: d.file ?? file }));
     io.stderr(renderAll(diagnostics, sources, { color: io.color }));
-    if (result.value !== null) io.stdout(flags["json"] === true ? `${JSON.stringify(result.value, null, 2)}\n` : renderReport(result.value));
+    if (result.value !== null)
+      io.stdout(flags["json"] === true ? `${JSON.stringify(result.value, null, 2)}\n` : renderReport(result.value));
     return result.value?.ok === true && !hasErrors(diagnostics) ? EXIT.ok : EXIT.inputErrors;
   },
 };

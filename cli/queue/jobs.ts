@@ -25,7 +25,12 @@ export interface QueueAddress {
 export function parseQueueUrl(text: string): { address: QueueAddress | null; problem: Diagnostic | null } {
   const bad = (why: string) => ({
     address: null,
-    problem: { ...diag("ADAPT360", FILE_START, `\`--queue ${text}\` is not a Redis address: ${why}`, { help: "write `--queue redis://HOST:PORT` or `redis://HOST:PORT/DB`, e.g. `redis://127.0.0.1:6379/0`" }), file: "--queue" },
+    problem: {
+      ...diag("ADAPT360", FILE_START, `\`--queue ${text}\` is not a Redis address: ${why}`, {
+        help: "write `--queue redis://HOST:PORT` or `redis://HOST:PORT/DB`, e.g. `redis://127.0.0.1:6379/0`",
+      }),
+      file: "--queue",
+    },
   });
   let url: URL;
   try {
@@ -38,13 +43,21 @@ export function parseQueueUrl(text: string): { address: QueueAddress | null; pro
   const port = url.port === "" ? 6379 : Number(url.port);
   const path = url.pathname.replace(/^\//, "");
   const db = path === "" ? 0 : Number(path);
-  if (!Number.isInteger(db) || db < 0 || db > 15 || !/^\d*$/.test(path)) return bad(`the database \`${path}\` is not a number from 0 to 15`);
+  if (!Number.isInteger(db) || db < 0 || db > 15 || !/^\d*$/.test(path))
+    return bad(`the database \`${path}\` is not a number from 0 to 15`);
   return { address: { host: url.hostname.replace(/^\[|\]$/g, ""), port, db }, problem: null };
 }
 
 /** BullMQ connection options: reconnect forever (Redis may restart), never fail a command for a retry count. */
 export function connection(a: QueueAddress) {
-  return { host: a.host, port: a.port, db: a.db, maxRetriesPerRequest: null, enableOfflineQueue: true, retryStrategy: (n: number) => Math.min(200 * n, 2000) };
+  return {
+    host: a.host,
+    port: a.port,
+    db: a.db,
+    maxRetriesPerRequest: null,
+    enableOfflineQueue: true,
+    retryStrategy: (n: number) => Math.min(200 * n, 2000),
+  };
 }
 
 /** What a queued point carries: everything a worker needs to run it exactly as a local sweep's process would. */
@@ -114,9 +127,14 @@ export function checkMarker(out: string, token: string): Diagnostic | null {
   if (seen === token) return null;
   const what = seen === null ? `has no readable marker${why}` : "holds the marker of another sweep";
   return {
-    ...diag("ADAPT362", FILE_START, `the sweep folder \`${out}\` ${what}: this worker does not see the submitter's folder`, {
-      help: "mount the shared folder at the same path on every machine (NFS or a mounted bucket)",
-    }),
+    ...diag(
+      "ADAPT362",
+      FILE_START,
+      `the sweep folder \`${out}\` ${what}: this worker does not see the submitter's folder`,
+      {
+        help: "mount the shared folder at the same path on every machine (NFS or a mounted bucket)",
+      },
+    ),
     file: markerPath(out),
   };
 }

@@ -43,12 +43,25 @@ export function snapshot(points: readonly PointState[], now: number): Snapshot {
     const done = mine.filter((p) => p.state === "done");
     const first = Math.min(...mine.map((p) => p.startedAt ?? now));
     const minutes = Math.max(1e-3, (now - first) / 60_000);
-    return { worker, done: done.length, running: mine.filter((p) => p.state === "running").length, pointsPerMinute: done.length / minutes };
+    return {
+      worker,
+      done: done.length,
+      running: mine.filter((p) => p.state === "running").length,
+      pointsPerMinute: done.length / minutes,
+    };
   });
   const rate = workers.reduce((a, w) => a + w.pointsPerMinute, 0);
   const left = count("running") + count("waiting");
   const etaSeconds = rate > 0 && count("done") > 0 ? (left / rate) * 60 : null;
-  return { total: points.length, done: count("done"), running: count("running"), failed: count("failed"), waiting: count("waiting"), workers, etaSeconds };
+  return {
+    total: points.length,
+    done: count("done"),
+    running: count("running"),
+    failed: count("failed"),
+    waiting: count("waiting"),
+    workers,
+    etaSeconds,
+  };
 }
 
 function duration(s: number | null): string {
@@ -61,7 +74,10 @@ function duration(s: number | null): string {
 export function progressTable(s: Snapshot): string {
   const lines = [
     `points: ${s.done} done, ${s.running} running, ${s.failed} failed, ${s.waiting} waiting (of ${s.total}); ETA ${duration(s.etaSeconds)}`,
-    ...s.workers.map((w) => `  ${w.worker.padEnd(28)} ${String(w.done).padStart(4)} done  ${String(w.running).padStart(2)} running  ${w.pointsPerMinute.toFixed(2).padStart(7)} points/min`),
+    ...s.workers.map(
+      (w) =>
+        `  ${w.worker.padEnd(28)} ${String(w.done).padStart(4)} done  ${String(w.running).padStart(2)} running  ${w.pointsPerMinute.toFixed(2).padStart(7)} points/min`,
+    ),
   ];
   return `${lines.join("\n")}\n`;
 }
@@ -71,17 +87,26 @@ export class ProgressView {
   private shownLines = 0;
   private last = "";
 
-  constructor(private readonly write: (text: string) => void, private readonly tty: boolean) {}
+  constructor(
+    private readonly write: (text: string) => void,
+    private readonly tty: boolean,
+  ) {}
 
   show(s: Snapshot): void {
-    const key = JSON.stringify({ ...s, etaSeconds: null, workers: s.workers.map((w) => [w.worker, w.done, w.running]) });
+    const key = JSON.stringify({
+      ...s,
+      etaSeconds: null,
+      workers: s.workers.map((w) => [w.worker, w.done, w.running]),
+    });
     if (this.tty) {
       const text = progressTable(s);
       this.write(`${this.shownLines > 0 ? `\x1b[${this.shownLines}A\x1b[J` : ""}${text}`);
       this.shownLines = text.split("\n").length - 1;
     } else if (key !== this.last) {
       const round = (x: number) => Math.round(x * 1000) / 1000;
-      this.write(`${JSON.stringify({ type: "progress", ...s, etaSeconds: s.etaSeconds === null ? null : Math.round(s.etaSeconds), workers: s.workers.map((w) => ({ ...w, pointsPerMinute: round(w.pointsPerMinute) })) })}\n`);
+      this.write(
+        `${JSON.stringify({ type: "progress", ...s, etaSeconds: s.etaSeconds === null ? null : Math.round(s.etaSeconds), workers: s.workers.map((w) => ({ ...w, pointsPerMinute: round(w.pointsPerMinute) })) })}\n`,
+      );
     }
     this.last = key;
   }

@@ -14,7 +14,16 @@ import { EXIT } from "../command.ts";
 import type { ChildMessage } from "../sweep/child.ts";
 import { appendResult } from "../sweep/folder.ts";
 import { finishSweep, resultLine, stage2, type SweepRun } from "../sweep/runner.ts";
-import { ATTEMPTS, connection, ensureMarker, jobId, QUEUE_NAME, type PointProgress, type QueueAddress, type QueuedPoint } from "./jobs.ts";
+import {
+  ATTEMPTS,
+  connection,
+  ensureMarker,
+  jobId,
+  QUEUE_NAME,
+  type PointProgress,
+  type QueueAddress,
+  type QueuedPoint,
+} from "./jobs.ts";
 import { ProgressView, snapshot, type PointState } from "./progress.ts";
 import { reachable } from "./reach.ts";
 
@@ -22,12 +31,16 @@ const POLL_MS = 1000;
 
 /** Runs the sweep on the queue at `address`; returns the exit code. */
 export async function runQueuedSweep(run: SweepRun, address: QueueAddress, url: string): Promise<number> {
-  const show = (ds: readonly Diagnostic[]) => run.io.stderr(renderAll(ds, new Map([[run.file, run.text]]), { color: run.io.color }));
+  const show = (ds: readonly Diagnostic[]) =>
+    run.io.stderr(renderAll(ds, new Map([[run.file, run.text]]), { color: run.io.color }));
   const unreachable = await reachable(address, url);
-  if (unreachable) return show([unreachable]), EXIT.inputErrors;
+  if (unreachable) return (show([unreachable]), EXIT.inputErrors);
   const queue = new Queue<QueuedPoint>(QUEUE_NAME, { connection: connection(address) });
   let outage = false;
-  queue.on("error", (e) => void (outage || run.io.stderr(`queue: ${e.message} (waiting for it to come back)\n`), (outage = true)));
+  queue.on(
+    "error",
+    (e) => void (outage || run.io.stderr(`queue: ${e.message} (waiting for it to come back)\n`), (outage = true)),
+  );
   const follower = new Follower(run, queue, ensureMarker(run.out), show);
   const onSigint = () => follower.interrupt();
   process.on("SIGINT", onSigint);
@@ -38,7 +51,12 @@ export async function runQueuedSweep(run: SweepRun, address: QueueAddress, url: 
     process.off("SIGINT", onSigint);
     await queue.close().catch(() => undefined);
   }
-  return finishSweep(run, follower.stopping, follower.failures, "the points stay queued and the workers go on; run the same `adapt sweep --queue` to follow them again");
+  return finishSweep(
+    run,
+    follower.stopping,
+    follower.failures,
+    "the points stay queued and the workers go on; run the same `adapt sweep --queue` to follow them again",
+  );
 }
 
 class Follower {
@@ -47,7 +65,12 @@ class Follower {
   private wake: (() => void) | null = null;
   private readonly view = new ProgressView((t) => this.run.io.stderr(t), Boolean(process.stderr.isTTY));
 
-  constructor(private readonly run: SweepRun, private readonly queue: Queue<QueuedPoint>, private readonly marker: string, private readonly show: (ds: readonly Diagnostic[]) => void) {}
+  constructor(
+    private readonly run: SweepRun,
+    private readonly queue: Queue<QueuedPoint>,
+    private readonly marker: string,
+    private readonly show: (ds: readonly Diagnostic[]) => void,
+  ) {}
 
   interrupt(): void {
     if (this.stopping) process.exit(EXIT.interrupted);
@@ -64,7 +87,9 @@ class Follower {
 
   /** Enqueues `points` (those without a result) and waits until each is done or failed. */
   async follow(points: readonly CompiledPoint[]): Promise<void> {
-    const pending = new Map(points.filter((p) => !this.run.results.some((r) => r.id === p.source.id)).map((p) => [this.id(p), p]));
+    const pending = new Map(
+      points.filter((p) => !this.run.results.some((r) => r.id === p.source.id)).map((p) => [this.id(p), p]),
+    );
     if (pending.size === 0) return;
     await this.retrying(() => this.enqueue([...pending.entries()]));
     const states = new Map<string, PointState>();
@@ -72,12 +97,19 @@ class Follower {
       for (const [id, p] of [...pending]) {
         const job = await this.retrying(() => this.queue.getJob(id));
         const state = job ? await this.retrying(() => job.getState()) : "unknown";
-        if (state === "completed" && job) this.finished(p, job), pending.delete(id);
-        else if (state === "failed" && job) this.failed(p, job), pending.delete(id);
+        if (state === "completed" && job) (this.finished(p, job), pending.delete(id));
+        else if (state === "failed" && job) (this.failed(p, job), pending.delete(id));
         const progress = job?.progress as Partial<PointProgress> | undefined;
         const doneBy = (job?.returnvalue as { worker?: string } | null)?.worker;
-        const s = state === "completed" ? "done" : state === "failed" ? "failed" : state === "active" ? "running" : "waiting";
-        states.set(p.source.id, { id: p.source.id, state: s, worker: doneBy ?? progress?.worker, startedAt: job?.processedOn, finishedAt: job?.finishedOn });
+        const s =
+          state === "completed" ? "done" : state === "failed" ? "failed" : state === "active" ? "running" : "waiting";
+        states.set(p.source.id, {
+          id: p.source.id,
+          state: s,
+          worker: doneBy ?? progress?.worker,
+          startedAt: job?.processedOn,
+          finishedAt: job?.finishedOn,
+        });
       }
       const finished = this.run.results.map((r) => ({ id: r.id, state: "done" as const }));
       this.view.show(snapshot([...finished.filter((f) => !states.has(f.id)), ...states.values()], Date.now()));
@@ -91,11 +123,24 @@ class Follower {
 
   private async enqueue(entries: readonly (readonly [string, CompiledPoint])[]): Promise<void> {
     const data = (p: CompiledPoint): QueuedPoint => ({
-      pointId: p.source.id, file: this.run.file, text: p.source.text, out: this.run.out, marker: this.marker,
-      backend: this.run.backend, model: this.run.model, fingerprint: this.run.manifest.baseFingerprint,
+      pointId: p.source.id,
+      file: this.run.file,
+      text: p.source.text,
+      out: this.run.out,
+      marker: this.marker,
+      backend: this.run.backend,
+      model: this.run.model,
+      fingerprint: this.run.manifest.baseFingerprint,
     });
-    const opts = { attempts: ATTEMPTS, backoff: { type: "fixed", delay: 2000 }, removeOnComplete: false, removeOnFail: false };
-    await this.queue.addBulk(entries.map(([jobId, p]) => ({ name: p.source.id, data: data(p), opts: { ...opts, jobId } })));
+    const opts = {
+      attempts: ATTEMPTS,
+      backoff: { type: "fixed", delay: 2000 },
+      removeOnComplete: false,
+      removeOnFail: false,
+    };
+    await this.queue.addBulk(
+      entries.map(([jobId, p]) => ({ name: p.source.id, data: data(p), opts: { ...opts, jobId } })),
+    );
     for (const [id] of entries) {
       const job = await this.queue.getJob(id);
       if (job && (await job.getState()) === "failed") await job.retry("failed");
@@ -105,7 +150,13 @@ class Follower {
 
   private finished(p: CompiledPoint, job: Job<QueuedPoint>): void {
     const m = job.returnvalue as ChildMessage & { type: "done"; worker: string };
-    const line = resultLine(p, m, this.run.results, this.run.select, this.run.manifest.points.map((x) => x.id));
+    const line = resultLine(
+      p,
+      m,
+      this.run.results,
+      this.run.select,
+      this.run.manifest.points.map((x) => x.id),
+    );
     this.run.results.push(line);
     appendResult(this.run.out, line);
     this.view.release();
@@ -120,7 +171,11 @@ class Follower {
       diagnostics = [];
     }
     const mapped = mapPointDiagnostics(p.source, this.run.text, this.run.file, diagnostics);
-    this.fail(p.source.id, mapped, diagnostics.length > 0 ? "" : `: ${job.failedReason} (after ${job.attemptsMade} attempts)`);
+    this.fail(
+      p.source.id,
+      mapped,
+      diagnostics.length > 0 ? "" : `: ${job.failedReason} (after ${job.attemptsMade} attempts)`,
+    );
   }
 
   /** Runs a queue call, waiting out a Redis outage (the connection reconnects by itself). */

@@ -13,7 +13,14 @@ import { renderAll } from "../../compiler/diagnostics/render.ts";
 import { EXIT, type Io } from "../command.ts";
 import { checkWritable } from "../sweep/folder.ts";
 import { forkPoint, type PointProcess } from "../sweep/runner.ts";
-import { checkMarker, connection, QUEUE_NAME, type PointProgress, type QueueAddress, type QueuedPoint } from "./jobs.ts";
+import {
+  checkMarker,
+  connection,
+  QUEUE_NAME,
+  type PointProgress,
+  type QueueAddress,
+  type QueuedPoint,
+} from "./jobs.ts";
 import { reachable } from "./reach.ts";
 
 /** What `adapt worker` was given. */
@@ -34,7 +41,7 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
   const name = `${hostname()}:${process.pid}`;
   const show = (ds: readonly Diagnostic[]) => o.io.stderr(renderAll(ds, new Map(), { color: o.io.color }));
   const unreachable = await reachable(o.address, o.url);
-  if (unreachable) return show([unreachable]), EXIT.inputErrors;
+  if (unreachable) return (show([unreachable]), EXIT.inputErrors);
   const running = new Set<PointProcess>();
   let stopSignal: NodeJS.Signals | null = null;
   let refused: Diagnostic[] | null = null;
@@ -57,11 +64,28 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
     const folder = checkMarker(d.out, d.marker) ?? checkWritable(d.out, d.file, FILE_START);
     if (folder) return refuse(job, token, [folder]);
     o.io.stderr(`${name}: take   ${d.pointId}\n`);
-    const point = forkPoint({ type: "job", file: d.file, text: d.text, backend: o.backend ?? d.backend, model: o.model ?? d.model, fingerprint: d.fingerprint }, (m) => {
-      o.io.stderr(`${name}: ${m.resumedAt > 0 ? `resume ${d.pointId} at step ${m.resumedAt}/${m.totalSteps}` : `start  ${d.pointId} (${m.totalSteps} steps)`}\n`);
-      const progress: PointProgress = { worker: name, step: m.resumedAt, totalSteps: m.totalSteps, resumedAt: m.resumedAt };
-      void job.updateProgress({ ...progress }).catch(() => undefined);
-    });
+    const point = forkPoint(
+      {
+        type: "job",
+        file: d.file,
+        text: d.text,
+        backend: o.backend ?? d.backend,
+        model: o.model ?? d.model,
+        fingerprint: d.fingerprint,
+      },
+      (m) => {
+        o.io.stderr(
+          `${name}: ${m.resumedAt > 0 ? `resume ${d.pointId} at step ${m.resumedAt}/${m.totalSteps}` : `start  ${d.pointId} (${m.totalSteps} steps)`}\n`,
+        );
+        const progress: PointProgress = {
+          worker: name,
+          step: m.resumedAt,
+          totalSteps: m.totalSteps,
+          resumedAt: m.resumedAt,
+        };
+        void job.updateProgress({ ...progress }).catch(() => undefined);
+      },
+    );
     running.add(point);
     if (stopSignal !== null) point.stop();
     const end = await point.ended.finally(() => running.delete(point));
@@ -71,10 +95,13 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
       return { ...m, worker: name };
     }
     if (m?.type === "interrupted") {
-      o.io.stderr(`${name}: stopped ${d.pointId} at step ${m.step} (checkpoint saved); the job goes back to the queue\n`);
+      o.io.stderr(
+        `${name}: stopped ${d.pointId} at step ${m.step} (checkpoint saved); the job goes back to the queue\n`,
+      );
       return giveBack(job, token);
     }
-    if (m?.type === "failed" && m.diagnostics.some((x) => x.code === "ADAPT363")) return refuse(job, token, m.diagnostics);
+    if (m?.type === "failed" && m.diagnostics.some((x) => x.code === "ADAPT363"))
+      return refuse(job, token, m.diagnostics);
     if (m?.type === "failed" && m.diagnostics.length > 0) {
       o.io.stderr(`${name}: failed ${d.pointId} with ${m.diagnostics.map((x) => x.code).join(", ")} (not retried)\n`);
       throw new UnrecoverableError(JSON.stringify({ diagnostics: m.diagnostics }));
@@ -85,14 +112,20 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
   };
 
   worker = new Worker<QueuedPoint>(QUEUE_NAME, processor, {
-    connection: connection(o.address), concurrency: o.concurrency, name,
-    lockDuration: o.stallSeconds * 1000, stalledInterval: Math.max(1000, (o.stallSeconds * 1000) / 2), maxStalledCount: 5,
+    connection: connection(o.address),
+    concurrency: o.concurrency,
+    name,
+    lockDuration: o.stallSeconds * 1000,
+    stalledInterval: Math.max(1000, (o.stallSeconds * 1000) / 2),
+    maxStalledCount: 5,
   });
   worker.on("error", (e) => o.io.stderr(`${name}: queue: ${e.message}\n`));
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopSignal !== null) process.exit(signal === "SIGINT" ? EXIT.interrupted : 143);
     stopSignal = signal;
-    o.io.stderr(`\n${name}: ${signal}: the running points stop at their next step with a checkpoint and go back to the queue (again to quit now)\n`);
+    o.io.stderr(
+      `\n${name}: ${signal}: the running points stop at their next step with a checkpoint and go back to the queue (again to quit now)\n`,
+    );
     for (const p of running) p.stop();
     shutdown();
   };

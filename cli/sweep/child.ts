@@ -31,8 +31,14 @@ export type ChildMessage =
   | { readonly type: "interrupted"; readonly step: number }
   | { readonly type: "failed"; readonly diagnostics: readonly Diagnostic[] }
   | {
-      readonly type: "done"; readonly validation: Record<string, number> | null; readonly test: Record<string, number> | null;
-      readonly epochs: number; readonly steps: number; readonly seconds: number; readonly backend: string; readonly trainable: number;
+      readonly type: "done";
+      readonly validation: Record<string, number> | null;
+      readonly test: Record<string, number> | null;
+      readonly epochs: number;
+      readonly steps: number;
+      readonly seconds: number;
+      readonly backend: string;
+      readonly trainable: number;
     };
 
 function send(m: ChildMessage): Promise<void> {
@@ -58,12 +64,27 @@ export async function runPointChild(io: Io): Promise<number> {
 
 async function runJob(job: PointJob, io: Io, shouldStop: () => boolean): Promise<ChildMessage> {
   const { compileText } = await import("../../compiler/compile.ts");
-  const compiled = await compileText(job.text, job.file, { loader: modelFileLoader(dirname(job.file)), modelOverride: job.model, purpose: "run" });
+  const compiled = await compileText(job.text, job.file, {
+    loader: modelFileLoader(dirname(job.file)),
+    modelOverride: job.model,
+    purpose: "run",
+  });
   const plan = compiled.value.plan;
-  if (plan === null || plan.plan === null || hasErrors(compiled.diagnostics)) return { type: "failed", diagnostics: compiled.diagnostics };
+  if (plan === null || plan.plan === null || hasErrors(compiled.diagnostics))
+    return { type: "failed", diagnostics: compiled.diagnostics };
   if (job.fingerprint !== undefined && plan.model.fingerprint !== job.fingerprint) {
     const message = `this worker's base model has fingerprint \`${plan.model.fingerprint}\`, the sweep's has \`${job.fingerprint}\``;
-    return { type: "failed", diagnostics: [{ ...diag("ADAPT363", FILE_START, message, { help: "give the worker the sweep's base model (`--model`, or the same path on a shared folder)" }), file: job.model ?? job.file }] };
+    return {
+      type: "failed",
+      diagnostics: [
+        {
+          ...diag("ADAPT363", FILE_START, message, {
+            help: "give the worker the sweep's base model (`--model`, or the same path on a shared folder)",
+          }),
+          file: job.model ?? job.file,
+        },
+      ],
+    };
   }
   const backend = await startBackend(job.backend, io);
   if (backend === null) return { type: "failed", diagnostics: [] };
@@ -75,7 +96,9 @@ async function runJob(job: PointJob, io: Io, shouldStop: () => boolean): Promise
   const started = performance.now();
   let lastEval: Record<string, number> | null = null;
   const result = await runSession(plan, {
-    specDir: dirname(job.file), resume, shouldStop,
+    specDir: dirname(job.file),
+    resume,
+    shouldStop,
     onEvent: (e) => {
       if (e.type === "start") void send({ type: "started", resumedAt: e.resumedAt, totalSteps: e.totalSteps });
       else if (e.type === "eval") lastEval = e.metrics;
@@ -87,7 +110,13 @@ async function runJob(job: PointJob, io: Io, shouldStop: () => boolean): Promise
   const artifact = await saveRunArtifact(plan, r, io);
   if (artifact === null) return { type: "failed", diagnostics: [] };
   return {
-    type: "done", validation: (plan.plan.select === null ? lastEval : null) ?? r.train.state.best?.metrics ?? null, test: r.test?.metrics ?? null, epochs: r.train.state.epoch,
-    steps: r.train.state.globalStep, seconds: (performance.now() - started) / 1000, backend, trainable: r.trainable,
+    type: "done",
+    validation: (plan.plan.select === null ? lastEval : null) ?? r.train.state.best?.metrics ?? null,
+    test: r.test?.metrics ?? null,
+    epochs: r.train.state.epoch,
+    steps: r.train.state.globalStep,
+    seconds: (performance.now() - started) / 1000,
+    backend,
+    trainable: r.trainable,
   };
 }

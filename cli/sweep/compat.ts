@@ -21,26 +21,43 @@ export interface FreshSweep {
 }
 
 /** ADAPT970 when `old` (the folder's manifest) cannot be resumed by `fresh`; null when it can. */
-export function compareManifest(old: Manifest, fresh: FreshSweep, results: readonly ResultLine[], out: string, file: string): Diagnostic | null {
+export function compareManifest(
+  old: Manifest,
+  fresh: FreshSweep,
+  results: readonly ResultLine[],
+  out: string,
+  file: string,
+): Diagnostic | null {
   const changed = firstChange(old.specText ?? "", fresh.specText);
   const notes = changed ? [changed.note] : [];
   const span = changed?.span ?? FILE_START;
   const refuse = (message: string): Diagnostic => ({
-    ...diag("ADAPT970", span, message, { notes, help: "use another `output` folder for a different experiment, or restore the spec" }),
+    ...diag("ADAPT970", span, message, {
+      notes,
+      help: "use another `output` folder for a different experiment, or restore the spec",
+    }),
     file,
   });
-  if (old.baseFingerprint !== fresh.baseFingerprint) return refuse(`the sweep folder \`${out}\` was made with another base model`);
-  const started = old.points.filter((p) => results.some((r) => r.id === p.id) || existsSync(sweepPaths(out).point(p.id)));
+  if (old.baseFingerprint !== fresh.baseFingerprint)
+    return refuse(`the sweep folder \`${out}\` was made with another base model`);
+  const started = old.points.filter(
+    (p) => results.some((r) => r.id === p.id) || existsSync(sweepPaths(out).point(p.id)),
+  );
   for (const p of started) {
     if (p.stage === 2) {
       const config = fresh.points.some((q) => q.config === p.config);
-      if (!config || !fresh.stage2Seeds.includes(p.seed)) return refuse(`the sweep folder \`${out}\` holds point \`${p.id}\`, which the spec no longer has`);
+      if (!config || !fresh.stage2Seeds.includes(p.seed))
+        return refuse(`the sweep folder \`${out}\` holds point \`${p.id}\`, which the spec no longer has`);
       continue;
     }
     const now = fresh.points.find((q) => q.id === p.id);
     if (now === undefined && fresh.allIds.has(p.id)) continue;
-    if (now === undefined) return refuse(`the sweep folder \`${out}\` holds point \`${p.id}\`, which the spec no longer has`);
-    if (now.planHash !== p.planHash) return refuse(`point \`${p.id}\` in the sweep folder \`${out}\` was trained with another plan than the spec now gives it`);
+    if (now === undefined)
+      return refuse(`the sweep folder \`${out}\` holds point \`${p.id}\`, which the spec no longer has`);
+    if (now.planHash !== p.planHash)
+      return refuse(
+        `point \`${p.id}\` in the sweep folder \`${out}\` was trained with another plan than the spec now gives it`,
+      );
   }
   return null;
 }
@@ -54,7 +71,10 @@ function firstChange(before: string, after: string): { note: string; span: Span 
     if (a[i] !== b[i]) {
       const now = b[i] ?? "";
       const was = a[i] === undefined ? "absent" : `\`${a[i]!.trim()}\``;
-      const span = { start: { line: i + 1, column: 1, offset }, end: { line: i + 1, column: now.length + 1, offset: offset + now.length } };
+      const span = {
+        start: { line: i + 1, column: 1, offset },
+        end: { line: i + 1, column: now.length + 1, offset: offset + now.length },
+      };
       return { note: `line ${i + 1} of the spec was ${was} when the folder was made`, span };
     }
     offset += (b[i] ?? "").length + 1;

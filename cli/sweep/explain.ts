@@ -9,8 +9,16 @@ import { table } from "../../compiler/lower/explain.ts";
 function pointJson(p: CompiledPoint) {
   const s = p.source;
   return {
-    id: s.id, variant: s.variant, series: s.series, member: s.member, config: s.config, axes: s.axes,
-    seed: s.seed ?? p.plan.plan?.seed ?? null, stage: s.stage, output: p.plan.plan?.output ?? null, params: p.plan.totals,
+    id: s.id,
+    variant: s.variant,
+    series: s.series,
+    member: s.member,
+    config: s.config,
+    axes: s.axes,
+    seed: s.seed ?? p.plan.plan?.seed ?? null,
+    stage: s.stage,
+    output: p.plan.plan?.output ?? null,
+    params: p.plan.totals,
   };
 }
 
@@ -18,7 +26,12 @@ function pointJson(p: CompiledPoint) {
 export function sweepExplainJson(o: SweepOutcome) {
   const seeds = o.expansion?.stage2Seeds ?? [];
   return {
-    variants: (o.expansion?.variants ?? []).map((v) => ({ name: v.name, series: v.series, member: v.member, axes: v.axes.map((a) => ({ name: a.name, key: a.key, values: a.options.map((x) => x.value) })) })),
+    variants: (o.expansion?.variants ?? []).map((v) => ({
+      name: v.name,
+      series: v.series,
+      member: v.member,
+      axes: v.axes.map((a) => ({ name: a.name, key: a.key, values: a.options.map((x) => x.value) })),
+    })),
     points: o.points.map(pointJson),
     stage2: seeds.length > 0 ? { seeds, of: "the selected configuration of each variant" } : null,
   };
@@ -28,8 +41,11 @@ export function sweepExplainJson(o: SweepOutcome) {
 export function sweepExplainText(o: SweepOutcome): string {
   const names = [...new Set(o.points.flatMap((p) => Object.keys(p.source.axes)))];
   const rows = o.points.map((p) => [
-    p.source.id, p.source.variant, ...names.map((n) => (n in p.source.axes ? String(p.source.axes[n]) : "-")),
-    p.plan.totals.trainable, p.plan.totals.trainablePercent.toFixed(4),
+    p.source.id,
+    p.source.variant,
+    ...names.map((n) => (n in p.source.axes ? String(p.source.axes[n]) : "-")),
+    p.plan.totals.trainable,
+    p.plan.totals.trainablePercent.toFixed(4),
   ]);
   const variants = o.expansion?.variants.length ?? 0;
   const out = [
@@ -40,7 +56,10 @@ export function sweepExplainText(o: SweepOutcome): string {
   const seeds = o.expansion?.stage2Seeds ?? [];
   if (seeds.length > 0) {
     const n = new Set(o.points.map((p) => p.source.variant)).size * seeds.length;
-    out.push("", `stage 2: seed${seeds.length === 1 ? "" : "s"} ${seeds.join(", ")} of the best configuration of each variant (${n} more point${n === 1 ? "" : "s"}, chosen on ${o.points[0]?.plan.plan?.select ? `${o.points[0].plan.plan.select.split}.${o.points[0].plan.plan.select.metric}` : "the first metric"})`);
+    out.push(
+      "",
+      `stage 2: seed${seeds.length === 1 ? "" : "s"} ${seeds.join(", ")} of the best configuration of each variant (${n} more point${n === 1 ? "" : "s"}, chosen on ${o.points[0]?.plan.plan?.select ? `${o.points[0].plan.plan.select.split}.${o.points[0].plan.plan.select.metric}` : "the first metric"})`,
+    );
   }
   return `${out.join("\n")}\n`;
 }

@@ -41,8 +41,12 @@ export interface Manifest {
 /** The files of a sweep folder. */
 export function sweepPaths(out: string) {
   return {
-    manifest: join(out, "sweep.json"), results: join(out, "results.jsonl"), summary: join(out, "summary.json"),
-    table: join(out, "table.md"), lock: join(out, ".sweep.lock"), point: (id: string) => join(out, "points", id),
+    manifest: join(out, "sweep.json"),
+    results: join(out, "results.jsonl"),
+    summary: join(out, "summary.json"),
+    table: join(out, "table.md"),
+    lock: join(out, ".sweep.lock"),
+    point: (id: string) => join(out, "points", id),
   };
 }
 
@@ -55,7 +59,12 @@ export function checkWritable(out: string, file: string, span: Span): Diagnostic
     rmSync(probe);
     return null;
   } catch (e) {
-    return { ...diag("ADAPT971", span, `the sweep folder \`${out}\` cannot be written (${reason(e)})`, { help: "set `output` in the plan to a writable folder" }), file };
+    return {
+      ...diag("ADAPT971", span, `the sweep folder \`${out}\` cannot be written (${reason(e)})`, {
+        help: "set `output` in the plan to a writable folder",
+      }),
+      file,
+    };
   }
 }
 
@@ -68,7 +77,18 @@ export function readSweepManifest(out: string): { manifest: Manifest | null; pro
     if (m.version !== 1 || !Array.isArray(m.points)) throw new Error("not a version 1 sweep manifest");
     return { manifest: m, problem: null };
   } catch (e) {
-    return { manifest: null, problem: { ...diag("ADAPT974", FILE_START, `the sweep manifest cannot be read: ${e instanceof Error ? e.message : String(e)}`, { help: "move the folder away to start the sweep over" }), file: path } };
+    return {
+      manifest: null,
+      problem: {
+        ...diag(
+          "ADAPT974",
+          FILE_START,
+          `the sweep manifest cannot be read: ${e instanceof Error ? e.message : String(e)}`,
+          { help: "move the folder away to start the sweep over" },
+        ),
+        file: path,
+      },
+    };
   }
 }
 
@@ -83,17 +103,24 @@ export function readResults(out: string): { results: ResultLine[]; problems: Dia
   if (!existsSync(path)) return { results: [], problems: [] };
   const results: ResultLine[] = [];
   const problems: Diagnostic[] = [];
-  readFileSync(path, "utf8").split("\n").forEach((line, i) => {
-    if (line.trim() === "") return;
-    try {
-      const r = JSON.parse(line) as ResultLine;
-      if (typeof r.id !== "string" || typeof r.config !== "string") throw new Error("no point id");
-      if (!results.some((x) => x.id === r.id)) results.push(r);
-    } catch {
-      const span = { start: { line: i + 1, column: 1, offset: 0 }, end: { line: i + 1, column: 1, offset: 0 } };
-      problems.push({ ...diag("ADAPT974", span, `line ${i + 1} of the sweep results is not a result; its point runs again`, { severity: "warning" }), file: path });
-    }
-  });
+  readFileSync(path, "utf8")
+    .split("\n")
+    .forEach((line, i) => {
+      if (line.trim() === "") return;
+      try {
+        const r = JSON.parse(line) as ResultLine;
+        if (typeof r.id !== "string" || typeof r.config !== "string") throw new Error("no point id");
+        if (!results.some((x) => x.id === r.id)) results.push(r);
+      } catch {
+        const span = { start: { line: i + 1, column: 1, offset: 0 }, end: { line: i + 1, column: 1, offset: 0 } };
+        problems.push({
+          ...diag("ADAPT974", span, `line ${i + 1} of the sweep results is not a result; its point runs again`, {
+            severity: "warning",
+          }),
+          file: path,
+        });
+      }
+    });
   return { results, problems };
 }
 
@@ -128,7 +155,15 @@ export function takeLock(out: string, file: string): { previous: number[]; probl
     previous = null;
   }
   if (previous && previous.pid !== process.pid && alive(previous.pid)) {
-    return { previous: [], problem: { ...diag("ADAPT973", FILE_START, `another \`adapt sweep\` (process ${previous.pid}) is running in \`${out}\``, { help: "wait for it to finish, or stop it (Ctrl-C) and run this again" }), file } };
+    return {
+      previous: [],
+      problem: {
+        ...diag("ADAPT973", FILE_START, `another \`adapt sweep\` (process ${previous.pid}) is running in \`${out}\``, {
+          help: "wait for it to finish, or stop it (Ctrl-C) and run this again",
+        }),
+        file,
+      },
+    };
   }
   writeLock(out, { pid: process.pid, children: [] });
   return { previous: (previous?.children ?? []).filter(alive), problem: null };

@@ -10,7 +10,13 @@ import { diag, FILE_START, type Diagnostic } from "../../compiler/diagnostics/di
 import { renderAll } from "../../compiler/diagnostics/render.ts";
 import { compilePoint, mapPointDiagnostics, type CompiledPoint } from "../../compiler/sweep/compile-sweep.ts";
 import { withSeed } from "../../compiler/sweep/expand.ts";
-import { isSelectedInVariant, summarize, summaryTable, type ResultLine, type SelectRule } from "../../compiler/sweep/summary.ts";
+import {
+  isSelectedInVariant,
+  summarize,
+  summaryTable,
+  type ResultLine,
+  type SelectRule,
+} from "../../compiler/sweep/summary.ts";
 import type { SweepExpansion } from "../../compiler/sweep/types.ts";
 import type { CompileTextOptions } from "../../compiler/compile.ts";
 import { atomicWrite } from "../../runtime/io/atomic.ts";
@@ -41,8 +47,15 @@ export interface SweepRun {
 export function manifestPoint(p: CompiledPoint): ManifestPoint {
   const s = p.source;
   return {
-    id: s.id, variant: s.variant, series: s.series, member: s.member, config: s.config, axes: s.axes,
-    seed: s.seed ?? p.plan.plan?.seed ?? 0, stage: s.stage, planHash: p.planHash,
+    id: s.id,
+    variant: s.variant,
+    series: s.series,
+    member: s.member,
+    config: s.config,
+    axes: s.axes,
+    seed: s.seed ?? p.plan.plan?.seed ?? 0,
+    stage: s.stage,
+    planHash: p.planHash,
   };
 }
 
@@ -57,7 +70,12 @@ export async function runSweep(run: SweepRun): Promise<number> {
   } finally {
     process.off("SIGINT", onSigint);
   }
-  return finishSweep(run, state.stopping, state.failures, "the running points saved checkpoints; run `adapt sweep` again to resume");
+  return finishSweep(
+    run,
+    state.stopping,
+    state.failures,
+    "the running points saved checkpoints; run `adapt sweep` again to resume",
+  );
 }
 
 /** Writes `summary.json` and `table.md`, prints the table, and says how the sweep ended; returns the exit code. */
@@ -73,20 +91,33 @@ export function finishSweep(run: SweepRun, stopping: boolean, failures: number, 
     run.io.stderr(`interrupted: ${interrupted}\n`);
     return EXIT.interrupted;
   }
-  if (failures > 0) run.io.stderr(`${failures} point${failures === 1 ? "" : "s"} failed; run \`adapt sweep\` again to retry them\n`);
+  if (failures > 0)
+    run.io.stderr(`${failures} point${failures === 1 ? "" : "s"} failed; run \`adapt sweep\` again to retry them\n`);
   return failures > 0 ? EXIT.inputErrors : EXIT.ok;
 }
 
 /** The stage-2 points (run by a local sweep, or queued by `adapt sweep --queue`): the other seeds of each variant's selected configuration, compiled. */
-export async function stage2(run: SweepRun, state: { fail(id: string, ds: readonly Diagnostic[]): void }): Promise<CompiledPoint[]> {
+export async function stage2(
+  run: SweepRun,
+  state: { fail(id: string, ds: readonly Diagnostic[]): void },
+): Promise<CompiledPoint[]> {
   if (run.expansion.stage2Seeds.length === 0) return [];
-  const summary = summarize(run.results, run.select, run.manifest.points.map((p) => p.id));
+  const summary = summarize(
+    run.results,
+    run.select,
+    run.manifest.points.map((p) => p.id),
+  );
   const out: CompiledPoint[] = [];
   for (const c of summary.configs.filter((x) => x.selectedInVariant)) {
     const first = run.points.find((p) => p.source.config === c.config);
     if (first === undefined) continue;
     for (let i = 1; i <= run.expansion.stage2Seeds.length; i++) {
-      const r = await compilePoint(withSeed(run.text, run.expansion, first.source, i), run.text, run.file, run.compileOptions);
+      const r = await compilePoint(
+        withSeed(run.text, run.expansion, first.source, i),
+        run.text,
+        run.file,
+        run.compileOptions,
+      );
       if (r.value === null) {
         state.fail(first.source.id, r.diagnostics);
         continue;
@@ -120,7 +151,10 @@ export interface PointProcess {
 
 /** Forks the process that trains one point (the local sweep's and `adapt worker`'s only training path). */
 export function forkPoint(job: PointJob, onStarted: (m: ChildMessage & { type: "started" }) => void): PointProcess {
-  const child = fork(BIN, ["sweep", "--child"], { stdio: ["ignore", "ignore", "pipe", "ipc"], env: { ...process.env, NO_COLOR: "1" } });
+  const child = fork(BIN, ["sweep", "--child"], {
+    stdio: ["ignore", "ignore", "pipe", "ipc"],
+    env: { ...process.env, NO_COLOR: "1" },
+  });
   let stderr = "";
   let message: ChildMessage | null = null;
   child.stderr?.on("data", (c: Buffer) => void (stderr = (stderr + c.toString()).slice(-4000)));
@@ -141,15 +175,39 @@ export function forkPoint(job: PointJob, onStarted: (m: ChildMessage & { type: "
 }
 
 /** The `results.jsonl` line of a finished point; `order` is the manifest's point order. */
-export function resultLine(p: CompiledPoint, m: ChildMessage & { type: "done" }, results: readonly ResultLine[], select: SelectRule, order: readonly string[]): ResultLine {
+export function resultLine(
+  p: CompiledPoint,
+  m: ChildMessage & { type: "done" },
+  results: readonly ResultLine[],
+  select: SelectRule,
+  order: readonly string[],
+): ResultLine {
   const s = p.source;
   const t = p.plan.totals;
   const base = {
-    id: s.id, variant: s.variant, series: s.series, member: s.member, config: s.config, axes: s.axes,
-    seed: s.seed ?? p.plan.plan?.seed ?? 0, stage: s.stage,
-    params: { base: t.base, added: t.added, head: t.head, trainable: t.trainable, trainablePercent: t.trainablePercent },
-    validation: m.validation, ...(m.test ? { test: m.test } : {}), testSelected: false,
-    epochs: m.epochs, steps: m.steps, seconds: m.seconds, backend: m.backend, dir: `points/${s.id}`,
+    id: s.id,
+    variant: s.variant,
+    series: s.series,
+    member: s.member,
+    config: s.config,
+    axes: s.axes,
+    seed: s.seed ?? p.plan.plan?.seed ?? 0,
+    stage: s.stage,
+    params: {
+      base: t.base,
+      added: t.added,
+      head: t.head,
+      trainable: t.trainable,
+      trainablePercent: t.trainablePercent,
+    },
+    validation: m.validation,
+    ...(m.test ? { test: m.test } : {}),
+    testSelected: false,
+    epochs: m.epochs,
+    steps: m.steps,
+    seconds: m.seconds,
+    backend: m.backend,
+    dir: `points/${s.id}`,
   };
   return { ...base, testSelected: isSelectedInVariant([...results, base], select, order, s.config) };
 }
@@ -164,7 +222,9 @@ class RunState {
   interrupt(): void {
     if (this.stopping) process.exit(EXIT.interrupted);
     this.stopping = true;
-    this.run.io.stderr("\ninterrupt: the running points stop at their next step with a checkpoint (Ctrl-C again to quit now)\n");
+    this.run.io.stderr(
+      "\ninterrupt: the running points stop at their next step with a checkpoint (Ctrl-C again to quit now)\n",
+    );
     for (const c of this.children) if (c.connected) c.send({ type: "stop" }, () => undefined);
   }
 
@@ -190,8 +250,21 @@ class RunState {
 
   private runOne(p: CompiledPoint): Promise<void> {
     const id = p.source.id;
-    const job: PointJob = { type: "job", file: this.run.file, text: p.source.text, backend: this.run.backend, model: this.run.model };
-    const point = forkPoint(job, (m) => this.line(id, m.resumedAt > 0 ? `resume ${id} at step ${m.resumedAt}/${m.totalSteps}` : `start  ${id} (${m.totalSteps} steps)`));
+    const job: PointJob = {
+      type: "job",
+      file: this.run.file,
+      text: p.source.text,
+      backend: this.run.backend,
+      model: this.run.model,
+    };
+    const point = forkPoint(job, (m) =>
+      this.line(
+        id,
+        m.resumedAt > 0
+          ? `resume ${id} at step ${m.resumedAt}/${m.totalSteps}`
+          : `start  ${id} (${m.totalSteps} steps)`,
+      ),
+    );
     this.children.add(point.child);
     this.updateLock();
     if (this.stopping) point.stop();
@@ -202,7 +275,13 @@ class RunState {
     });
   }
 
-  private finish(p: CompiledPoint, m: ChildMessage | null, code: number | null, signal: string | null, stderr: string): void {
+  private finish(
+    p: CompiledPoint,
+    m: ChildMessage | null,
+    code: number | null,
+    signal: string | null,
+    stderr: string,
+  ): void {
     const id = p.source.id;
     if (m?.type === "done") {
       const line = this.resultLine(p, m);
@@ -211,22 +290,40 @@ class RunState {
       const metric = this.run.select.metric;
       const v = line.validation?.[metric];
       const t = line.test?.[metric];
-      const shown = [v !== undefined ? `${this.run.select.split}.${metric} ${v.toFixed(4)}` : "", t !== undefined ? `test.${metric} ${t.toFixed(4)}` : ""].filter((x) => x !== "");
+      const shown = [
+        v !== undefined ? `${this.run.select.split}.${metric} ${v.toFixed(4)}` : "",
+        t !== undefined ? `test.${metric} ${t.toFixed(4)}` : "",
+      ].filter((x) => x !== "");
       this.line(id, `done   ${id}  ${shown.join("  ")}  ${line.seconds.toFixed(1)} s`);
     } else if (m?.type === "interrupted") this.line(id, `stopped ${id} at step ${m.step} (checkpoint saved)`);
-    else if (m?.type === "failed" && (m.diagnostics.length > 0 || stderr.trim() === "")) this.fail(id, mapPointDiagnostics(p.source, this.run.text, this.run.file, m.diagnostics));
+    else if (m?.type === "failed" && (m.diagnostics.length > 0 || stderr.trim() === ""))
+      this.fail(id, mapPointDiagnostics(p.source, this.run.text, this.run.file, m.diagnostics));
     else {
       const why = signal ? `was killed by ${signal}` : `exited with code ${code}`;
       const notes = stderr.trim() === "" ? [] : [`its last output: ${stderr.trim().split("\n").slice(-6).join(" | ")}`];
-      this.fail(id, [{ ...diag("ADAPT972", FILE_START, `the process of point \`${id}\` ${why} without a diagnostic`, { notes }), file: this.run.file }]);
+      this.fail(id, [
+        {
+          ...diag("ADAPT972", FILE_START, `the process of point \`${id}\` ${why} without a diagnostic`, { notes }),
+          file: this.run.file,
+        },
+      ]);
     }
   }
 
   private resultLine(p: CompiledPoint, m: ChildMessage & { type: "done" }): ResultLine {
-    return resultLine(p, m, this.run.results, this.run.select, this.run.manifest.points.map((x) => x.id));
+    return resultLine(
+      p,
+      m,
+      this.run.results,
+      this.run.select,
+      this.run.manifest.points.map((x) => x.id),
+    );
   }
 
   private updateLock(): void {
-    writeLock(this.run.out, { pid: process.pid, children: [...this.children].map((c) => c.pid ?? 0).filter((x) => x > 0) });
+    writeLock(this.run.out, {
+      pid: process.pid,
+      children: [...this.children].map((c) => c.pid ?? 0).filter((x) => x > 0),
+    });
   }
 }

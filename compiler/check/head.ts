@@ -17,7 +17,10 @@ export function checkHead(ctx: CheckContext): StageResult<CheckedHead | null> {
   const kind = stmt.headKind.name;
   if (!(HEAD_KINDS as readonly string[]).includes(kind)) {
     const help = didYouMean(kind, HEAD_KINDS) ?? `the heads are ${orList(HEAD_KINDS)}`;
-    return { value: null, diagnostics: [diag("ADAPT104", stmt.headKind.span, `unknown head kind \`${kind}\``, { help })] };
+    return {
+      value: null,
+      diagnostics: [diag("ADAPT104", stmt.headKind.span, `unknown head kind \`${kind}\``, { help })],
+    };
   }
   const args = resolveArgs(stmt.args, HEAD_ARGS[kind]!, kind, stmt.headKind.span);
   if (hasErrors(args.diagnostics)) return { value: null, diagnostics: args.diagnostics };

@@ -33,21 +33,36 @@ export function checkPlacements(
 
 /** ADAPT101 for a name no statement declares, with a suggestion. */
 export function undeclared(ctx: CheckContext, name: A.Ident): Diagnostic {
-  const help = didYouMean(name.name, ctx.adapterDecls.map((d) => d.name.name)) ?? `declare it with \`adapter ${name.name} = ...\``;
+  const help =
+    didYouMean(
+      name.name,
+      ctx.adapterDecls.map((d) => d.name.name),
+    ) ?? `declare it with \`adapter ${name.name} = ...\``;
   return diag("ADAPT101", name.span, `adapter \`${name.name}\` is not declared`, { help });
 }
 
 function insertProblem(p: A.InsertStmt, a: CheckedAdapter): Diagnostic | undefined {
   if (a.kind === "lora" || a.kind === "ia3") {
     const help = `use \`apply ${a.name} to ...\` for weight-level adapters`;
-    return diag("ADAPT105", p.adapter.span, `\`${a.name}\` is a \`${a.kind}\` adapter, which \`insert\` cannot place`, { help });
+    return diag("ADAPT105", p.adapter.span, `\`${a.name}\` is a \`${a.kind}\` adapter, which \`insert\` cannot place`, {
+      help,
+    });
   }
   if (a.kind === "parallel" && p.position !== "parallel") {
-    return diag("ADAPT107", p.positionSpan, `\`${a.name}\` is a \`parallel\` adapter, so it goes \`parallel\`, not \`${p.position}\``);
+    return diag(
+      "ADAPT107",
+      p.positionSpan,
+      `\`${a.name}\` is a \`parallel\` adapter, so it goes \`parallel\`, not \`${p.position}\``,
+    );
   }
   if (a.kind === "bottleneck" && p.position === "parallel") {
     const help = "declare it as `parallel(...)` to add it beside a layer";
-    return diag("ADAPT107", p.positionSpan, `\`${a.name}\` is a serial \`bottleneck\` adapter, so it goes \`after\` or \`before\` a layer`, { help });
+    return diag(
+      "ADAPT107",
+      p.positionSpan,
+      `\`${a.name}\` is a serial \`bottleneck\` adapter, so it goes \`after\` or \`before\` a layer`,
+      { help },
+    );
   }
   return undefined;
 }
@@ -56,5 +71,7 @@ function applyProblem(p: A.ApplyStmt, a: CheckedAdapter): Diagnostic | undefined
   if (a.kind === "lora" || a.kind === "ia3") return undefined;
   const position = a.kind === "parallel" ? "parallel" : "after";
   const help = `use \`insert ${a.name} ${position} ...\` for module adapters`;
-  return diag("ADAPT106", p.adapter.span, `\`${a.name}\` is a \`${a.kind}\` adapter, which \`apply\` cannot place`, { help });
+  return diag("ADAPT106", p.adapter.span, `\`${a.name}\` is a \`${a.kind}\` adapter, which \`apply\` cannot place`, {
+    help,
+  });
 }

@@ -12,7 +12,10 @@ import { undeclared } from "./placements.ts";
 import type { CheckContext } from "./context.ts";
 
 /** Checks `size` statements; returns those that can be compiled. */
-export function checkSizes(ctx: CheckContext, adapters: ReadonlyMap<string, CheckedAdapter>): StageResult<A.SizeStmt[]> {
+export function checkSizes(
+  ctx: CheckContext,
+  adapters: ReadonlyMap<string, CheckedAdapter>,
+): StageResult<A.SizeStmt[]> {
   const diagnostics: Diagnostic[] = [];
   const valid: A.SizeStmt[] = [];
   for (const s of ctx.sizes) {
@@ -24,7 +27,9 @@ export function checkSizes(ctx: CheckContext, adapters: ReadonlyMap<string, Chec
       continue;
     }
     if (adapter.kind === "ia3") {
-      diagnostics.push(diag("ADAPT205", s.adapter.span, `\`${adapter.name}\` is an \`ia3\` adapter, which has no size`));
+      diagnostics.push(
+        diag("ADAPT205", s.adapter.span, `\`${adapter.name}\` is an \`ia3\` adapter, which has no size`),
+      );
       continue;
     }
     if (own.length === 0) valid.push(s);
@@ -37,7 +42,9 @@ function exprProblems(e: A.SizeExpr): Diagnostic[] {
   if (e.kind === "Number") return positiveInt(e);
   if (e.kind === "List") {
     return e.items.flatMap((item) =>
-      item.kind === "Number" ? positiveInt(item) : [diag("ADAPT202", item.span, "a size list holds positive integers, one per layer")],
+      item.kind === "Number"
+        ? positiveInt(item)
+        : [diag("ADAPT202", item.span, "a size list holds positive integers, one per layer")],
     );
   }
   const out: Diagnostic[] = [];

@@ -115,7 +115,10 @@ export const CODES = {
   ADAPT941: { title: "backend package not installed", severity: "error" },
   ADAPT942: { title: "backend failed to initialise", severity: "error" },
   ADAPT943: { title: "no webgpu adapter", severity: "error" },
-  ADAPT944: { title: "backend cannot train the plan (retired: every backend trains every plan now)", severity: "error" },
+  ADAPT944: {
+    title: "backend cannot train the plan (retired: every backend trains every plan now)",
+    severity: "error",
+  },
   ADAPT945: { title: "the GPU device reported an error", severity: "error" },
   ADAPT950: { title: "data value has the wrong type", severity: "error" },
   ADAPT960: { title: "checkpoint file cannot be read", severity: "error" },

@@ -67,7 +67,10 @@ export interface Widths {
 }
 
 /** One statement on one line (a plan block is printed by the formatter). */
-export function printStatement(s: Exclude<A.Statement, A.PlanBlock | A.VariantBlock | A.InvalidStmt>, w: Widths): string {
+export function printStatement(
+  s: Exclude<A.Statement, A.PlanBlock | A.VariantBlock | A.InvalidStmt>,
+  w: Widths,
+): string {
   const pad = (text: string, width: number) => text.padEnd(width);
   switch (s.kind) {
     case "Model":

@@ -28,7 +28,11 @@ export function parseSpec(source: string): StageResult<Spec> {
   });
   const statements = splitStatements(lexed.tokens).map((chunk) => parseChunk(chunk, diagnostics));
   const end = endPosition(text);
-  const comments = lexed.comments.map((c) => ({ kind: "Comment" as const, text: c.image.replace(/\s+$/, ""), span: tokenSpan(c) }));
+  const comments = lexed.comments.map((c) => ({
+    kind: "Comment" as const,
+    text: c.image.replace(/\s+$/, ""),
+    span: tokenSpan(c),
+  }));
   const span = { start: { line: 1, column: 1, offset: 0 }, end };
   return { value: { kind: "Spec", statements, comments, span }, diagnostics };
 }
@@ -105,9 +109,16 @@ function chunkDiagnostics(
   for (const t of chunk) {
     if (t.tokenType === T.NumberLiteral && /^\d+$/.test(t.image) && !Number.isSafeInteger(Number(t.image))) {
       const help = "integers above 2^53 - 1 = 9007199254740991 cannot be represented exactly";
-      out.push(diag("ADAPT011", tokenSpan(t), `the integer \`${t.image.length > 40 ? `${t.image.slice(0, 40)}…` : t.image}\` is too large to be exact`, { help }));
+      out.push(
+        diag(
+          "ADAPT011",
+          tokenSpan(t),
+          `the integer \`${t.image.length > 40 ? `${t.image.slice(0, 40)}…` : t.image}\` is too large to be exact`,
+          { help },
+        ),
+      );
     } else if (t.tokenType === T.UnterminatedString) {
-      out.push(diag("ADAPT002", tokenSpan(t), "this string has no closing `\"` before the end of the line"));
+      out.push(diag("ADAPT002", tokenSpan(t), 'this string has no closing `"` before the end of the line'));
     } else if (t.tokenType === T.StringLiteral) {
       out.push(...badEscapes(t));
     } else if (t.tokenType === T.RegexLiteral) {
@@ -115,15 +126,23 @@ function chunkDiagnostics(
     }
   }
   const span = chunkSpan(chunk);
-  const lexInside = lexDiagnostics.some((d) => d.span.start.line >= span.start.line && d.span.start.line <= span.end.line);
+  const lexInside = lexDiagnostics.some(
+    (d) => d.span.start.line >= span.start.line && d.span.start.line <= span.end.line,
+  );
   if (out.length > 0 || lexInside) return { diagnostics: out, skip: true };
   const first = chunk[0]!;
   if (STATEMENT_WORDS.includes(first.image)) return { diagnostics: [], skip: false };
   if (first.tokenType === T.Identifier) {
     const help = didYouMean(first.image, STATEMENT_WORDS);
-    return { diagnostics: [diag("ADAPT003", tokenSpan(first), `unknown statement \`${first.image}\``, { help })], skip: true };
+    return {
+      diagnostics: [diag("ADAPT003", tokenSpan(first), `unknown statement \`${first.image}\``, { help })],
+      skip: true,
+    };
   }
-  return { diagnostics: [diag("ADAPT004", tokenSpan(first), `expected a statement, found ${describe(first)}`)], skip: true };
+  return {
+    diagnostics: [diag("ADAPT004", tokenSpan(first), `expected a statement, found ${describe(first)}`)],
+    skip: true,
+  };
 }
 
 /** ADAPT010 at the first bracket that opens one level more than {@link MAX_NESTING}, or null. */
@@ -131,8 +150,10 @@ function tooDeep(chunk: readonly IToken[]): Diagnostic | null {
   let depth = 0;
   for (const t of chunk) {
     if (t.tokenType === T.LParen || t.tokenType === T.LBracket || t.tokenType === T.LCurly) {
-      if (++depth > MAX_NESTING) return diag("ADAPT010", tokenSpan(t), `brackets nest more than ${MAX_NESTING} levels deep here`);
-    } else if (t.tokenType === T.RParen || t.tokenType === T.RBracket || t.tokenType === T.RCurly) depth = Math.max(0, depth - 1);
+      if (++depth > MAX_NESTING)
+        return diag("ADAPT010", tokenSpan(t), `brackets nest more than ${MAX_NESTING} levels deep here`);
+    } else if (t.tokenType === T.RParen || t.tokenType === T.RBracket || t.tokenType === T.RCurly)
+      depth = Math.max(0, depth - 1);
   }
   return null;
 }
@@ -162,7 +183,11 @@ function badRegex(t: IToken): Diagnostic[] {
   const linear = compileLinear(source, flags);
   if (linear.ok) return [];
   const help = "selectors are matched in linear time: no lookarounds or backreferences, at most 1000 characters";
-  return [diag("ADAPT012", tokenSpan(t), `the regular expression cannot be matched in linear time: ${linear.reason}`, { help })];
+  return [
+    diag("ADAPT012", tokenSpan(t), `the regular expression cannot be matched in linear time: ${linear.reason}`, {
+      help,
+    }),
+  ];
 }
 
 function syntaxErrors(chunk: IToken[], errors: readonly { token: IToken }[]): Diagnostic[] {
@@ -186,7 +211,8 @@ function syntaxError(chunk: IToken[], at: number): Diagnostic {
   const expected = expectedAfter(chunk.slice(0, at));
   const found = token ? describe(token) : "the end of the line";
   const words = expected.filter((e) => /^`[a-z_]+`$/.test(e)).map((e) => e.slice(1, -1));
-  const help = token && token.tokenType === T.Identifier && words.length > 0 ? didYouMean(token.image, words) : undefined;
+  const help =
+    token && token.tokenType === T.Identifier && words.length > 0 ? didYouMean(token.image, words) : undefined;
   const message = expected.length > 0 ? `expected ${joinOr(expected)}, found ${found}` : `unexpected ${found}`;
   return diag("ADAPT004", span, message, { help });
 }

@@ -28,15 +28,18 @@ function dupes(xs: readonly string[]): string | null {
 }
 
 function opProblem(op: SurgeryOp): string | null {
-  if (op.size !== null && op.size > maxSizeAt(op.d)) return `operation \`${op.id}\` has size ${op.size}, more than ${MAX_SIZE_FACTOR} × d = ${maxSizeAt(op.d)}`;
+  if (op.size !== null && op.size > maxSizeAt(op.d))
+    return `operation \`${op.id}\` has size ${op.size}, more than ${MAX_SIZE_FACTOR} × d = ${maxSizeAt(op.d)}`;
   const dims = new Set([1, op.d, op.size ?? op.d, ...(op.kernelShape ?? [])]);
   let params = 0;
   for (const w of op.weights) {
     const bad = w.shape.find((n) => !dims.has(n));
-    if (bad !== undefined) return `weight \`${w.name}\` of operation \`${op.id}\` has a dimension ${bad} that its site does not have`;
+    if (bad !== undefined)
+      return `weight \`${w.name}\` of operation \`${op.id}\` has a dimension ${bad} that its site does not have`;
     params += w.shape.reduce((a, b) => a * b, 1);
   }
-  if (params !== op.params) return `operation \`${op.id}\` declares ${op.params} parameters, but its weights hold ${params}`;
+  if (params !== op.params)
+    return `operation \`${op.id}\` declares ${op.params} parameters, but its weights hold ${params}`;
   return null;
 }
 
@@ -53,7 +56,8 @@ export function planInvariantProblems(plan: CompiledPlan): string[] {
     const problem = opProblem(op);
     if (problem !== null) out.push(problem);
     const missing = op.weights.find((w) => !known.has(w.name));
-    if (missing !== undefined) out.push(`weight \`${missing.name}\` of operation \`${op.id}\` is not in the plan's weights`);
+    if (missing !== undefined)
+      out.push(`weight \`${missing.name}\` of operation \`${op.id}\` is not in the plan's weights`);
   }
   const head = plan.head;
   if (head !== null) {

@@ -4,7 +4,18 @@
  * `specs/plan.schema.json` by `scripts/gen-plan-schema.ts`; `validatePlan` checks every emitted plan.
  */
 import { Ajv, type JSONSchemaType, type ValidateFunction } from "ajv";
-import type { AddedWeight, CompiledPlan, HeadIR, InitIR, RuleRef, SourceRef, SurgeryOp, TotalsIR, TrainingPlanIR, WeightTrainability } from "./types.ts";
+import type {
+  AddedWeight,
+  CompiledPlan,
+  HeadIR,
+  InitIR,
+  RuleRef,
+  SourceRef,
+  SurgeryOp,
+  TotalsIR,
+  TrainingPlanIR,
+  WeightTrainability,
+} from "./types.ts";
 
 const nonNeg = { type: "integer", minimum: 0 } as const;
 const shape = { type: "array", items: nonNeg } as const;
@@ -16,7 +27,12 @@ const sourceRef: JSONSchemaType<SourceRef> = {
   type: "object",
   required: ["line", "column", "endLine", "endColumn"],
   additionalProperties: false,
-  properties: { line: { type: "integer", minimum: 1 }, column: { type: "integer", minimum: 1 }, endLine: { type: "integer", minimum: 1 }, endColumn: { type: "integer", minimum: 1 } },
+  properties: {
+    line: { type: "integer", minimum: 1 },
+    column: { type: "integer", minimum: 1 },
+    endLine: { type: "integer", minimum: 1 },
+    endColumn: { type: "integer", minimum: 1 },
+  },
 };
 
 const addedWeight: JSONSchemaType<AddedWeight> = {
@@ -35,7 +51,24 @@ const init: JSONSchemaType<InitIR> = {
 
 const op: JSONSchemaType<SurgeryOp> = {
   type: "object",
-  required: ["id", "adapter", "kind", "site", "position", "layerIndex", "d", "size", "kernelShape", "activation", "init", "scale", "dropout", "params", "weights", "source"],
+  required: [
+    "id",
+    "adapter",
+    "kind",
+    "site",
+    "position",
+    "layerIndex",
+    "d",
+    "size",
+    "kernelShape",
+    "activation",
+    "init",
+    "scale",
+    "dropout",
+    "params",
+    "weights",
+    "source",
+  ],
   additionalProperties: false,
   properties: {
     id: str,
@@ -61,7 +94,11 @@ const ruleRef: JSONSchemaType<RuleRef> = {
   type: "object",
   required: ["action", "line", "text"],
   additionalProperties: false,
-  properties: { action: { type: "string", enum: ["train", "freeze"] }, line: { type: "integer", minimum: 1 }, text: str },
+  properties: {
+    action: { type: "string", enum: ["train", "freeze"] },
+    line: { type: "integer", minimum: 1 },
+    text: str,
+  },
 };
 
 const weight: JSONSchemaType<WeightTrainability> = {
@@ -99,7 +136,21 @@ const nullableStr = { anyOf: [str, NULL] } as const;
 
 const plan: JSONSchemaType<TrainingPlanIR> = {
   type: "object",
-  required: ["data", "optimizer", "schedule", "epochs", "batch", "maxLength", "metrics", "select", "seed", "output", "clipNorm", "earlyStopping", "checkpointEvery"],
+  required: [
+    "data",
+    "optimizer",
+    "schedule",
+    "epochs",
+    "batch",
+    "maxLength",
+    "metrics",
+    "select",
+    "seed",
+    "output",
+    "clipNorm",
+    "earlyStopping",
+    "checkpointEvery",
+  ],
   additionalProperties: false,
   properties: {
     data: {
@@ -120,7 +171,15 @@ const plan: JSONSchemaType<TrainingPlanIR> = {
       type: "object",
       required: ["kind", "lr", "beta1", "beta2", "epsilon", "weightDecay", "momentum"],
       additionalProperties: false,
-      properties: { kind: { type: "string", enum: ["adam", "adamw", "sgd"] }, lr: num, beta1: num, beta2: num, epsilon: num, weightDecay: num, momentum: num },
+      properties: {
+        kind: { type: "string", enum: ["adam", "adamw", "sgd"] },
+        lr: num,
+        beta1: num,
+        beta2: num,
+        epsilon: num,
+        weightDecay: num,
+        momentum: num,
+      },
     },
     schedule: {
       type: "object",
@@ -138,7 +197,11 @@ const plan: JSONSchemaType<TrainingPlanIR> = {
           type: "object",
           required: ["split", "metric", "mode"],
           additionalProperties: false,
-          properties: { split: { type: "string", enum: ["validation", "train"] }, metric: str, mode: { type: "string", enum: ["max", "min"] } },
+          properties: {
+            split: { type: "string", enum: ["validation", "train"] },
+            metric: str,
+            mode: { type: "string", enum: ["max", "min"] },
+          },
         },
         NULL,
       ],
@@ -165,14 +228,21 @@ const totals: JSONSchemaType<TotalsIR> = {
   type: "object",
   required: ["base", "added", "head", "trainable", "trainablePercent"],
   additionalProperties: false,
-  properties: { base: nonNeg, added: nonNeg, head: nonNeg, trainable: nonNeg, trainablePercent: { type: "number", minimum: 0 } },
+  properties: {
+    base: nonNeg,
+    added: nonNeg,
+    head: nonNeg,
+    trainable: nonNeg,
+    trainablePercent: { type: "number", minimum: 0 },
+  },
 };
 
 /** The schema of `CompiledPlan`. */
 export const PLAN_SCHEMA: JSONSchemaType<CompiledPlan> = {
   $id: "adapt/plan.schema.json",
   title: "adapt compiled plan",
-  description: "The compiled plan (IR) of an .adapt spec: surgery operations, trainability, head, training plan and parameter totals.",
+  description:
+    "The compiled plan (IR) of an .adapt spec: surgery operations, trainability, head, training plan and parameter totals.",
   type: "object",
   required: ["version", "spec", "model", "operations", "weights", "head", "plan", "totals"],
   additionalProperties: false,
@@ -188,7 +258,12 @@ export const PLAN_SCHEMA: JSONSchemaType<CompiledPlan> = {
       type: "object",
       required: ["path", "className", "fingerprint", "params"],
       additionalProperties: false,
-      properties: { path: str, className: str, fingerprint: { type: "string", pattern: "^[0-9a-f]{64}$" }, params: nonNeg },
+      properties: {
+        path: str,
+        className: str,
+        fingerprint: { type: "string", pattern: "^[0-9a-f]{64}$" },
+        params: nonNeg,
+      },
     },
     operations: { type: "array", items: op },
     weights: { type: "array", items: weight },
@@ -210,6 +285,10 @@ export function validatePlan(plan: unknown): string[] {
 /** The schema as the JSON text published in `specs/plan.schema.json`. */
 export function planSchemaJson(): string {
   const { $id: _id, ...rest } = PLAN_SCHEMA as unknown as Record<string, unknown>;
-  const plain = JSON.stringify({ $schema: "http://json-schema.org/draft-07/schema#", $id: "plan.schema.json", ...rest }, (k, v: unknown) => (k === "nullable" ? undefined : v), 2);
+  const plain = JSON.stringify(
+    { $schema: "http://json-schema.org/draft-07/schema#", $id: "plan.schema.json", ...rest },
+    (k, v: unknown) => (k === "nullable" ? undefined : v),
+    2,
+  );
   return `${plain}\n`;
 }

@@ -11,7 +11,13 @@ export function adapterLayerName(adapter: string, site: string): string {
 }
 
 /** The weights an adapter adds at one site; `size` is m or r (ignored for ia3). */
-export function adapterWeights(kind: AdapterKind, layer: string, d: number, size: number, kernel: readonly [number, number] | null): AddedWeight[] {
+export function adapterWeights(
+  kind: AdapterKind,
+  layer: string,
+  d: number,
+  size: number,
+  kernel: readonly [number, number] | null,
+): AddedWeight[] {
   switch (kind) {
     case "bottleneck":
     case "parallel":
@@ -34,7 +40,12 @@ export function adapterWeights(kind: AdapterKind, layer: string, d: number, size
 }
 
 /** The contract's formula for the parameters an adapter adds at one site. */
-export function adapterParams(kind: AdapterKind, d: number, size: number, kernel: readonly [number, number] | null): number {
+export function adapterParams(
+  kind: AdapterKind,
+  d: number,
+  size: number,
+  kernel: readonly [number, number] | null,
+): number {
   switch (kind) {
     case "bottleneck":
     case "parallel":

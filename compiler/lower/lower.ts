@@ -18,7 +18,8 @@ export function sourceRef(span: A.Span): SourceRef {
 
 function initOf(site: Site): InitIR {
   const init = site.adapter.args["init"];
-  if (site.adapter.kind === "lora" || site.adapter.kind === "ia3" || typeof init !== "object") return { kind: "zeros", std: 0 };
+  if (site.adapter.kind === "lora" || site.adapter.kind === "ia3" || typeof init !== "object")
+    return { kind: "zeros", std: 0 };
   const std = typeof init["std"] === "number" ? init["std"] : 0;
   return init.kind === "zeros" ? { kind: "zeros", std: 0 } : { kind: "near_identity", std };
 }
@@ -32,8 +33,14 @@ export function lowerSite(site: Site, size: number | null): SurgeryOp {
   const { adapter, layer } = site;
   const name = adapterLayerName(adapter.name, layer.path);
   const m = size ?? 0;
-  const activation = adapter.kind === "bottleneck" || adapter.kind === "parallel" ? String(adapter.args["activation"] ?? "relu") : null;
-  const scale = adapter.kind === "parallel" ? num(adapter.args["scale"], 1) : adapter.kind === "lora" && m > 0 ? num(adapter.args["alpha"], m) / m : 1;
+  const activation =
+    adapter.kind === "bottleneck" || adapter.kind === "parallel" ? String(adapter.args["activation"] ?? "relu") : null;
+  const scale =
+    adapter.kind === "parallel"
+      ? num(adapter.args["scale"], 1)
+      : adapter.kind === "lora" && m > 0
+        ? num(adapter.args["alpha"], m) / m
+        : 1;
   return {
     id: `${adapter.name}@${layer.path}`,
     adapter: adapter.name,

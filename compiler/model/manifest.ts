@@ -36,7 +36,18 @@ export function readManifest(input: string | unknown, file: string): StageResult
   if (unknown !== undefined) {
     const help = didYouMean(unknown.className, KNOWN_LAYER_CLASSES);
     const message = `layer \`${unknown.name}\` of the model file \`${file}\` has the class \`${unknown.className}\`, which TensorFlow.js does not know`;
-    return { value: null, diagnostics: [{ ...diag("ADAPT130", FILE_START, message, { help, notes: ["tfjs could not load this model at `run` or `verify`"] }), file }] };
+    return {
+      value: null,
+      diagnostics: [
+        {
+          ...diag("ADAPT130", FILE_START, message, {
+            help,
+            notes: ["tfjs could not load this model at `run` or `verify`"],
+          }),
+          file,
+        },
+      ],
+    };
   }
   const weights = readWeights(field(safe.value, "weightsManifest"), raw.layers);
   const layers = buildLayers(raw.layers, weights);
@@ -52,7 +63,9 @@ export function readManifest(input: string | unknown, file: string): StageResult
     inputs: raw.inputs,
     outputs: raw.outputs,
     classes: new Set(layers.layers.map((l) => l.className)),
-    layerIndices: [...new Set(layers.layers.map((l) => l.layerIndex).filter((i): i is number => i !== null))].sort((a, b) => a - b),
+    layerIndices: [...new Set(layers.layers.map((l) => l.layerIndex).filter((i): i is number => i !== null))].sort(
+      (a, b) => a - b,
+    ),
     params: weights.reduce((s, w) => s + w.params, 0),
     fingerprint: sha256(canonicalJson({ topology: graph, weights: weights.map((w) => [w.name, w.shape, w.dtype]) })),
   };
@@ -64,7 +77,13 @@ function readWeights(manifest: unknown, layers: readonly RawLayer[]): WeightInfo
   const out: WeightInfo[] = [];
   for (const group of Array.isArray(manifest) ? manifest : []) {
     for (const w of field(group, "weights") as { name: string; shape: number[]; dtype: string }[]) {
-      out.push({ name: w.name, layer: ownerOf(w.name, names), shape: [...w.shape], dtype: w.dtype, params: shapeSize(w.shape) });
+      out.push({
+        name: w.name,
+        layer: ownerOf(w.name, names),
+        shape: [...w.shape],
+        dtype: w.dtype,
+        params: shapeSize(w.shape),
+      });
     }
   }
   return out;

@@ -17,9 +17,18 @@ export interface Matcher {
 }
 
 /** A compiled pattern, or why it cannot be matched in linear time. */
-export type Compiled = { readonly ok: true; readonly matcher: Matcher } | { readonly ok: false; readonly reason: string };
+export type Compiled =
+  { readonly ok: true; readonly matcher: Matcher } | { readonly ok: false; readonly reason: string };
 
-const FLAG_BITS: Readonly<Record<string, number>> = { i: RE2JS.CASE_INSENSITIVE, s: RE2JS.DOTALL, m: RE2JS.MULTILINE, u: 0, g: 0, y: 0, d: 0 };
+const FLAG_BITS: Readonly<Record<string, number>> = {
+  i: RE2JS.CASE_INSENSITIVE,
+  s: RE2JS.DOTALL,
+  m: RE2JS.MULTILINE,
+  u: 0,
+  g: 0,
+  y: 0,
+  d: 0,
+};
 
 const cache = new Map<string, Compiled>();
 const CACHE_LIMIT = 20000;
@@ -53,7 +62,9 @@ export function compileLinear(source: string, flags = "", js = true): Compiled {
 
 /** Why a pattern as written (a regex source or a glob) is too long, or null. */
 export function lengthProblem(text: string): string | null {
-  return text.length > MAX_PATTERN_CHARS ? `it is ${text.length} characters long, more than the ${MAX_PATTERN_CHARS} a selector pattern may have` : null;
+  return text.length > MAX_PATTERN_CHARS
+    ? `it is ${text.length} characters long, more than the ${MAX_PATTERN_CHARS} a selector pattern may have`
+    : null;
 }
 
 function make(source: string, flags: string, js: boolean): Compiled {

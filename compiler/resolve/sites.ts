@@ -43,7 +43,13 @@ export function resolveSites(checked: CheckedSpec, manifest: ModelManifest): Sta
       const key = `${adapter.name}@${layer.path}`;
       const before = taken.get(key);
       if (before !== undefined) {
-        diagnostics.push(diag("ADAPT128", stmt.selector.span, `\`${adapter.name}\` is already placed at \`${layer.path}\` by line ${before.span.start.line}`));
+        diagnostics.push(
+          diag(
+            "ADAPT128",
+            stmt.selector.span,
+            `\`${adapter.name}\` is already placed at \`${layer.path}\` by line ${before.span.start.line}`,
+          ),
+        );
         continue;
       }
       const site = checkSite(stmt, adapter, layer, manifest);
@@ -57,18 +63,28 @@ export function resolveSites(checked: CheckedSpec, manifest: ModelManifest): Sta
   return { value: sites, diagnostics };
 }
 
-function checkSite(stmt: A.InsertStmt | A.ApplyStmt, adapter: CheckedAdapter, layer: LayerInfo, manifest: ModelManifest): Site | Diagnostic {
+function checkSite(
+  stmt: A.InsertStmt | A.ApplyStmt,
+  adapter: CheckedAdapter,
+  layer: LayerInfo,
+  manifest: ModelManifest,
+): Site | Diagnostic {
   const span = stmt.selector.span;
   const base = { adapter, layer, stmt, kernelShape: null };
   if (stmt.kind === "Apply") {
     if (layer.kernelShape === null) {
-      return diag("ADAPT213", span, `\`${adapter.name}\` (${adapter.kind}) needs a dense layer, but \`${layer.path}\` is a \`${layer.className}\` without a 2-d kernel`);
+      return diag(
+        "ADAPT213",
+        span,
+        `\`${adapter.name}\` (${adapter.kind}) needs a dense layer, but \`${layer.path}\` is a \`${layer.className}\` without a 2-d kernel`,
+      );
     }
     return { ...base, position: "weight", d: layer.kernelShape[1], kernelShape: layer.kernelShape };
   }
   if (stmt.position === "before") {
     if (layer.inbound.length !== 1) {
-      const why = layer.inbound.length === 0 ? "reads the model's input directly" : `has ${layer.inbound.length} inputs`;
+      const why =
+        layer.inbound.length === 0 ? "reads the model's input directly" : `has ${layer.inbound.length} inputs`;
       return diag("ADAPT214", span, `\`before\` needs a layer with exactly one input, but \`${layer.path}\` ${why}`, {
         help: layer.inbound.length > 1 ? "place the adapter `after` one of the layers that feed it" : undefined,
       });
@@ -81,11 +97,19 @@ function checkSite(stmt: A.InsertStmt | A.ApplyStmt, adapter: CheckedAdapter, la
   if (d === null) return noFeature(span, layer, "output");
   if (stmt.position === "parallel") {
     if (layer.inbound.length !== 1) {
-      return diag("ADAPT214", span, `a parallel adapter reads one input, but \`${layer.path}\` has ${layer.inbound.length}`);
+      return diag(
+        "ADAPT214",
+        span,
+        `a parallel adapter reads one input, but \`${layer.path}\` has ${layer.inbound.length}`,
+      );
     }
     const dIn = lastDim(manifest.byPath.get(layer.inbound[0]!));
     if (dIn !== d) {
-      return diag("ADAPT217", span, `a parallel adapter needs equal input and output sizes, but \`${layer.path}\` maps ${dIn ?? "an unknown size"} to ${d}`);
+      return diag(
+        "ADAPT217",
+        span,
+        `a parallel adapter needs equal input and output sizes, but \`${layer.path}\` maps ${dIn ?? "an unknown size"} to ${d}`,
+      );
     }
   }
   return { ...base, position: stmt.position, d };
@@ -93,5 +117,9 @@ function checkSite(stmt: A.InsertStmt | A.ApplyStmt, adapter: CheckedAdapter, la
 
 function noFeature(span: A.Span, layer: LayerInfo, which: string): Diagnostic {
   const shape = layer.outputShape ? `[${layer.outputShape.map((x) => x ?? "?").join(", ")}]` : "unknown";
-  return diag("ADAPT212", span, `the ${which} of \`${layer.path}\` (\`${layer.className}\`, shape ${shape}) has no known feature dimension`);
+  return diag(
+    "ADAPT212",
+    span,
+    `the ${which} of \`${layer.path}\` (\`${layer.className}\`, shape ${shape}) has no known feature dimension`,
+  );
 }

@@ -29,7 +29,8 @@ export function findAxes(statements: readonly A.Statement[]): StageResult<FoundA
   const diagnostics: Diagnostic[] = [];
   const visit = (prefix: string, v: A.Value, depth: number): void => {
     if (v.kind === "Alternatives") {
-      if (depth > 0) diagnostics.push(diag("ADAPT007", v.span, "alternatives cannot be nested inside another alternative"));
+      if (depth > 0)
+        diagnostics.push(diag("ADAPT007", v.span, "alternatives cannot be nested inside another alternative"));
       else found.push(axis(prefix, v.options.map(option), v.span, diagnostics));
       v.options.forEach((o) => visit(prefix, o, depth + 1));
     } else if (v.kind === "Call") v.args.forEach((a) => visit(`${prefix}.${a.key.name}`, a.value, depth));
@@ -46,7 +47,12 @@ export function findAxes(statements: readonly A.Statement[]): StageResult<FoundA
   return { value: found, diagnostics };
 }
 
-function planEntry(e: A.PlanEntry, found: FoundAxis[], diagnostics: Diagnostic[], visit: (p: string, v: A.Value, d: number) => void): void {
+function planEntry(
+  e: A.PlanEntry,
+  found: FoundAxis[],
+  diagnostics: Diagnostic[],
+  visit: (p: string, v: A.Value, d: number) => void,
+): void {
   const key = e.key.name;
   const values = e.value.kind === "Pairs" ? e.value.args.map((a) => a.value) : e.value.groups.flat();
   if (SINGLE_VALUED.includes(key)) {
@@ -64,7 +70,10 @@ function planEntry(e: A.PlanEntry, found: FoundAxis[], diagnostics: Diagnostic[]
   const mine = found.splice(before);
   const alt = mine.find((a) => a.name === "seed");
   if (alt) found.push({ ...alt, seed: true, forBest });
-  else if (forBest) diagnostics.push(diag("ADAPT009", forBest, "`for best` needs seeds to choose from", { help: "write `seed 1 | 2 | 3 for best`" }));
+  else if (forBest)
+    diagnostics.push(
+      diag("ADAPT009", forBest, "`for best` needs seeds to choose from", { help: "write `seed 1 | 2 | 3 for best`" }),
+    );
   found.push(...mine.filter((a) => a !== alt));
 }
 
@@ -74,9 +83,13 @@ function forBestSpan(e: A.PlanEntry, diagnostics: Diagnostic[]): A.Span | null {
   const words = e.value.groups.flat();
   const at = words.findIndex((w) => isWord(w, "for"));
   if (at < 0) return null;
-  const ok = e.key.name === "seed" && e.value.groups.length === 1 && at === 1 && words.length === 3 && isWord(words[2]!, "best");
+  const ok =
+    e.key.name === "seed" && e.value.groups.length === 1 && at === 1 && words.length === 3 && isWord(words[2]!, "best");
   if (ok) return joinSpans(words[1]!.span, words[2]!.span);
-  const message = e.key.name === "seed" ? "`for best` ends the `seed` entry, after its alternatives" : "`for best` only follows the alternatives of `seed`";
+  const message =
+    e.key.name === "seed"
+      ? "`for best` ends the `seed` entry, after its alternatives"
+      : "`for best` only follows the alternatives of `seed`";
   diagnostics.push(diag("ADAPT009", words[at]!.span, message, { help: "write `seed 1 | 2 | 3 for best`" }));
   return null;
 }
@@ -90,7 +103,12 @@ function axis(name: string, options: AxisOption[], span: A.Span, diagnostics: Di
   for (const o of options) {
     const key = typeof o.value === "number" ? `#${o.value}` : o.text;
     const first = seen.get(key);
-    if (first) diagnostics.push(diag("ADAPT324", o.span, `\`${o.text}\` is already an alternative of \`${name}\``, { notes: [`the first is at line ${first.span.start.line}, column ${first.span.start.column}`] }));
+    if (first)
+      diagnostics.push(
+        diag("ADAPT324", o.span, `\`${o.text}\` is already an alternative of \`${name}\``, {
+          notes: [`the first is at line ${first.span.start.line}, column ${first.span.start.column}`],
+        }),
+      );
     else seen.set(key, o);
   }
   return { name, options, span, seed: false, forBest: null };
@@ -127,7 +145,10 @@ export function sweepSpan(spec: A.Spec): A.Span | null {
     if (s.kind === "Variant") found = s.span;
     else if (s.kind === "AdapterDecl" || s.kind === "Head") found = first(s.args.map((a) => a.value));
     else if (s.kind === "Size" && s.expr.kind === "SizeAlternatives") found = s.expr.span;
-    else if (s.kind === "Plan") found = first(s.entries.flatMap((e) => (e.value.kind === "Pairs" ? e.value.args.map((a) => a.value) : e.value.groups.flat())));
+    else if (s.kind === "Plan")
+      found = first(
+        s.entries.flatMap((e) => (e.value.kind === "Pairs" ? e.value.args.map((a) => a.value) : e.value.groups.flat())),
+      );
     if (found) return found;
   }
   return null;

@@ -54,9 +54,14 @@ export class TextBuilder {
 }
 
 /** The point's text from the variant's effective statements and the edits of its axis values. */
-export function buildPointText(source: string, statements: readonly A.Statement[], edits: readonly Edit[]): { text: string; pieces: Piece[] } {
+export function buildPointText(
+  source: string,
+  statements: readonly A.Statement[],
+  edits: readonly Edit[],
+): { text: string; pieces: Piece[] } {
   const sorted = [...edits].sort((a, b) => a.span.start.offset - b.span.start.offset);
-  const inside = (span: A.Span) => sorted.filter((e) => e.span.start.offset >= span.start.offset && e.span.end.offset <= span.end.offset);
+  const inside = (span: A.Span) =>
+    sorted.filter((e) => e.span.start.offset >= span.start.offset && e.span.end.offset <= span.end.offset);
   const b = new TextBuilder(source);
   for (const s of statements) {
     if (s.kind === "Plan") {
@@ -83,7 +88,8 @@ export function outputEdit(statements: readonly A.Statement[], folder: (written:
 export function outputValue(statements: readonly A.Statement[]): A.StringLit | null {
   const plan = statements.find((s): s is A.PlanBlock => s.kind === "Plan");
   const entry = plan?.entries.find((e) => e.key.name === "output");
-  if (entry?.value.kind !== "Words" || entry.value.groups.length !== 1 || entry.value.groups[0]!.length !== 1) return null;
+  if (entry?.value.kind !== "Words" || entry.value.groups.length !== 1 || entry.value.groups[0]!.length !== 1)
+    return null;
   const v = entry.value.groups[0]![0]!;
   return v.kind === "String" ? v : null;
 }
@@ -97,7 +103,10 @@ export function mapSpan(span: A.Span, pieces: readonly Piece[], lines: readonly 
 }
 
 function mapOffset(o: number, pieces: readonly Piece[], side: "start" | "end"): number {
-  const p = pieces.find((x) => (side === "start" ? o >= x.at && o < x.at + x.text.length : o > x.at && o <= x.at + x.text.length)) ?? pieces[pieces.length - 1];
+  const p =
+    pieces.find((x) =>
+      side === "start" ? o >= x.at && o < x.at + x.text.length : o > x.at && o <= x.at + x.text.length,
+    ) ?? pieces[pieces.length - 1];
   if (p === undefined) return 0;
   if (p.from === null) return side === "start" ? p.anchor.start.offset : p.anchor.end.offset;
   return p.from + Math.min(Math.max(o - p.at, 0), p.text.length);

@@ -84,7 +84,9 @@ export function stat(xs: readonly number[]): Stat {
 
 function stats(rows: readonly (Readonly<Record<string, number>> | null | undefined)[]): Record<string, Stat> {
   const keys = [...new Set(rows.flatMap((r) => Object.keys(r ?? {})))];
-  return Object.fromEntries(keys.map((k) => [k, stat(rows.map((r) => r?.[k]).filter((x): x is number => typeof x === "number"))]));
+  return Object.fromEntries(
+    keys.map((k) => [k, stat(rows.map((r) => r?.[k]).filter((x): x is number => typeof x === "number"))]),
+  );
 }
 
 /** Summarises `results` (one line per point; `order` is the point order, for ties). */
@@ -98,10 +100,19 @@ export function summarize(results: readonly ResultLine[], select: SelectRule, or
   const configs: ConfigSummary[] = [...groups.entries()].map(([config, rows]) => {
     const { seed: _seed, ...axes } = rows[0]!.axes;
     return {
-      config, variant: rows[0]!.variant, series: rows[0]!.series, member: rows[0]!.member, axes,
-      seeds: rows.map((r) => r.seed).sort((a, b) => a - b), params: rows[0]!.params,
-      validation: stats(rows.map((r) => r.validation)), test: stats(rows.map((r) => r.test)),
-      seconds: rows.reduce((s, r) => s + r.seconds, 0), rank: 0, selected: false, selectedInVariant: false,
+      config,
+      variant: rows[0]!.variant,
+      series: rows[0]!.series,
+      member: rows[0]!.member,
+      axes,
+      seeds: rows.map((r) => r.seed).sort((a, b) => a - b),
+      params: rows[0]!.params,
+      validation: stats(rows.map((r) => r.validation)),
+      test: stats(rows.map((r) => r.test)),
+      seconds: rows.reduce((s, r) => s + r.seconds, 0),
+      rank: 0,
+      selected: false,
+      selectedInVariant: false,
     };
   });
   const score = (c: ConfigSummary) => {
@@ -116,7 +127,12 @@ export function summarize(results: readonly ResultLine[], select: SelectRule, or
 }
 
 /** True when `config` is its variant's selected configuration given `results`. */
-export function isSelectedInVariant(results: readonly ResultLine[], select: SelectRule, order: readonly string[], config: string): boolean {
+export function isSelectedInVariant(
+  results: readonly ResultLine[],
+  select: SelectRule,
+  order: readonly string[],
+  config: string,
+): boolean {
   return summarize(results, select, order).configs.some((c) => c.config === config && c.selectedInVariant);
 }
 
@@ -128,7 +144,16 @@ function fmt(s: Stat | undefined): string {
 /** The ranked Markdown table: test only for the selected configuration of each variant. */
 export function summaryTable(summary: SweepSummary): string {
   const m = summary.select.metric;
-  const header = ["rank", "configuration", `${summary.select.split} ${m}`, `test ${m}`, "seeds", "trainable params", "% of base", "seconds"];
+  const header = [
+    "rank",
+    "configuration",
+    `${summary.select.split} ${m}`,
+    `test ${m}`,
+    "seeds",
+    "trainable params",
+    "% of base",
+    "seconds",
+  ];
   const rows = summary.configs.map((c) => [
     `${c.rank}${c.selected ? " *" : c.selectedInVariant ? " +" : ""}`,
     `\`${c.config}\``,
@@ -140,6 +165,7 @@ export function summaryTable(summary: SweepSummary): string {
     c.seconds.toFixed(1),
   ]);
   const line = (r: readonly string[]) => `| ${r.join(" | ")} |`;
-  const legend = "\n`*` the sweep's selected configuration, `+` the selected configuration of its variant; test is shown for those only; mean ± sample std over the seeds.\n";
+  const legend =
+    "\n`*` the sweep's selected configuration, `+` the selected configuration of its variant; test is shown for those only; mean ± sample std over the seeds.\n";
   return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n") + "\n" + legend;
 }

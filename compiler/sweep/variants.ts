@@ -25,16 +25,29 @@ export function resolveVariants(spec: A.Spec): StageResult<VariantStatements[]> 
   const diagnostics: Diagnostic[] = [];
   const top = spec.statements.filter((s) => s.kind !== "Variant");
   const blocks = spec.statements.filter((s): s is A.VariantBlock => s.kind === "Variant");
-  if (blocks.length === 0) return { value: [{ name: DEFAULT_VARIANT, span: FILE_START, statements: [...top] }], diagnostics };
+  if (blocks.length === 0)
+    return { value: [{ name: DEFAULT_VARIANT, span: FILE_START, statements: [...top] }], diagnostics };
   const byName = new Map<string, A.VariantBlock>();
   for (const b of blocks) {
     const first = byName.get(b.name.text);
-    if (first) diagnostics.push(diag("ADAPT323", b.name.span, `variant \`${b.name.text}\` is declared twice`, { notes: [`the first is on line ${first.span.start.line}`] }));
+    if (first)
+      diagnostics.push(
+        diag("ADAPT323", b.name.span, `variant \`${b.name.text}\` is declared twice`, {
+          notes: [`the first is on line ${first.span.start.line}`],
+        }),
+      );
     else byName.set(b.name.text, b);
     for (const s of b.statements) {
       if (s.kind === "Model" || s.kind === "Variant") {
         const what = s.kind === "Model" ? "`model`" : "another variant";
-        diagnostics.push(diag("ADAPT008", s.span, `a variant cannot hold ${what}`, { help: s.kind === "Model" ? "every variant adapts the same model; use `--model` to change it" : "use `extends` to build on a variant" }));
+        diagnostics.push(
+          diag("ADAPT008", s.span, `a variant cannot hold ${what}`, {
+            help:
+              s.kind === "Model"
+                ? "every variant adapts the same model; use `--model` to change it"
+                : "use `extends` to build on a variant",
+          }),
+        );
       }
     }
   }
@@ -43,26 +56,48 @@ export function resolveVariants(spec: A.Spec): StageResult<VariantStatements[]> 
     const chain = chainOf(b, byName, diagnostics);
     if (chain === null) continue;
     let statements: A.Statement[] = [...top];
-    for (const link of chain) statements = merge(statements, link.statements.filter((s) => s.kind !== "Model" && s.kind !== "Variant"));
+    for (const link of chain)
+      statements = merge(
+        statements,
+        link.statements.filter((s) => s.kind !== "Model" && s.kind !== "Variant"),
+      );
     out.push({ name: b.name.text, span: b.name.span, statements });
   }
   return { value: out, diagnostics };
 }
 
 /** The variants `b` builds on, base first, ending with `b`; null (reported) for an unknown base or a cycle. */
-function chainOf(b: A.VariantBlock, byName: ReadonlyMap<string, A.VariantBlock>, diagnostics: Diagnostic[]): A.VariantBlock[] | null {
+function chainOf(
+  b: A.VariantBlock,
+  byName: ReadonlyMap<string, A.VariantBlock>,
+  diagnostics: Diagnostic[],
+): A.VariantBlock[] | null {
   const chain: A.VariantBlock[] = [b];
-  for (let cur = b; cur.base !== null; ) {
+  for (let cur = b; cur.base !== null;) {
     const base = byName.get(cur.base.text);
     if (base === undefined) {
       if (cur === b) {
         const help = didYouMean(cur.base.text, [...byName.keys()]);
-        diagnostics.push(diag("ADAPT321", cur.base.span, `variant \`${b.name.text}\` extends \`${cur.base.text}\`, which is not declared`, { help }));
+        diagnostics.push(
+          diag(
+            "ADAPT321",
+            cur.base.span,
+            `variant \`${b.name.text}\` extends \`${cur.base.text}\`, which is not declared`,
+            { help },
+          ),
+        );
       }
       return null;
     }
     if (chain.includes(base)) {
-      if (base === b) diagnostics.push(diag("ADAPT322", b.base!.span, `variant \`${b.name.text}\` extends itself through ${chain.map((c) => `\`${c.name.text}\``).join(" -> ")}`));
+      if (base === b)
+        diagnostics.push(
+          diag(
+            "ADAPT322",
+            b.base!.span,
+            `variant \`${b.name.text}\` extends itself through ${chain.map((c) => `\`${c.name.text}\``).join(" -> ")}`,
+          ),
+        );
       return null;
     }
     chain.unshift(base);
@@ -91,7 +126,8 @@ function merge(statements: readonly A.Statement[], more: readonly A.Statement[])
 function replaces(s: A.Statement, earlier: A.Statement): boolean {
   if (s.kind === "Plan" || s.kind === "Head") return earlier.kind === s.kind;
   if (s.kind === "AdapterDecl") return earlier.kind === "AdapterDecl" && earlier.name.name === s.name.name;
-  if (s.kind === "Size") return earlier.kind === "Size" && earlier.adapter.name === s.adapter.name && layersText(earlier) === layersText(s);
+  if (s.kind === "Size")
+    return earlier.kind === "Size" && earlier.adapter.name === s.adapter.name && layersText(earlier) === layersText(s);
   return false;
 }
 

@@ -7,7 +7,14 @@
  * the global `hljs`.
  */
 import {
-  ADAPTER_KINDS, HEAD_KINDS, Identifier, KEYWORD_GROUPS, KEYWORDS, NumberLiteral, PUNCTUATION, REGEX_CONTEXT,
+  ADAPTER_KINDS,
+  HEAD_KINDS,
+  Identifier,
+  KEYWORD_GROUPS,
+  KEYWORDS,
+  NumberLiteral,
+  PUNCTUATION,
+  REGEX_CONTEXT,
 } from "../../grammar/tokens.ts";
 import { NAMED_STATEMENTS, PUNCTUATION_SCOPES, REGEX_REST_SOURCE, alternation, patternSource } from "./shared.ts";
 
@@ -41,8 +48,19 @@ export function buildHighlightJs(): string {
 
 /** The CommonJS module: `hljs.registerLanguage("adapt", require("./adapt.hljs.cjs"))`. */
 export function buildHighlightJsCommonJs(): string {
-  const doc = '/** The highlight.js definition of `.adapt`: `hljs.registerLanguage("adapt", require("./adapt.hljs.cjs"))`. */';
-  return [HEADER, '"use strict";', "", doc, languageFunction(), "", "module.exports = adapt;", "module.exports.default = adapt;", ""].join("\n");
+  const doc =
+    '/** The highlight.js definition of `.adapt`: `hljs.registerLanguage("adapt", require("./adapt.hljs.cjs"))`. */';
+  return [
+    HEADER,
+    '"use strict";',
+    "",
+    doc,
+    languageFunction(),
+    "",
+    "module.exports = adapt;",
+    "module.exports.default = adapt;",
+    "",
+  ].join("\n");
 }
 
 /**
@@ -53,7 +71,7 @@ export function buildHighlightJsScript(): string {
   return [
     HEADER,
     "// A plain script for <script> tags: registers `adapt` with the global `hljs` when there is one, and",
-    "// leaves the definition in `hljsDefineAdapt` (`hljs.registerLanguage(\"adapt\", hljsDefineAdapt)`).",
+    '// leaves the definition in `hljsDefineAdapt` (`hljs.registerLanguage("adapt", hljsDefineAdapt)`).',
     "(function () {",
     '  "use strict";',
     indent(languageFunction(), "  "),
@@ -111,10 +129,15 @@ function languageFunction(): string {
 
 /** The punctuation tokens that the TextMate grammar scopes as operators (`operators`) or as the rest. */
 function punctuationSource(operators: boolean): string {
-  const chosen = PUNCTUATION.filter((t) => (PUNCTUATION_SCOPES[t.name] ?? "").startsWith("keyword.operator") === operators);
+  const chosen = PUNCTUATION.filter(
+    (t) => (PUNCTUATION_SCOPES[t.name] ?? "").startsWith("keyword.operator") === operators,
+  );
   return chosen.map(patternSource).join("|");
 }
 
 function indent(text: string, by: string): string {
-  return text.split("\n").map((l) => (l === "" ? l : by + l)).join("\n");
+  return text
+    .split("\n")
+    .map((l) => (l === "" ? l : by + l))
+    .join("\n");
 }

@@ -37,7 +37,11 @@ export function uriToFile(uri: string): string | null {
 }
 
 /** Analyses a document's text; a failure in the model-aware part is passed to `onError` and skipped. */
-export function analyzeDocument(uri: string, text: string, onError: (e: unknown) => void = () => undefined): DocumentState {
+export function analyzeDocument(
+  uri: string,
+  text: string,
+  onError: (e: unknown) => void = () => undefined,
+): DocumentState {
   const file = uriToFile(uri);
   const analyzed = analyzeText(text, file ?? uri);
   const analysis = analyzed.value;
@@ -55,7 +59,11 @@ export function analyzeDocument(uri: string, text: string, onError: (e: unknown)
       diagnostics.push(...model.diagnostics);
       if (model.manifest !== null && analysis.checked !== null) {
         sites = summarizeSurgery(analysis.checked, model.manifest).value;
-        const compiled = compileSpec(analysis.checked, model.manifest, { file: file ?? uri, text, modelPath: model.given });
+        const compiled = compileSpec(analysis.checked, model.manifest, {
+          file: file ?? uri,
+          text,
+          modelPath: model.given,
+        });
         diagnostics.push(...compiled.diagnostics);
       }
     }

@@ -21,7 +21,10 @@ export interface LoadedModel {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-const cache = new Map<string, { readonly stamp: string; readonly manifest: ModelManifest | null; readonly diagnostics: readonly Diagnostic[] }>();
+const cache = new Map<
+  string,
+  { readonly stamp: string; readonly manifest: ModelManifest | null; readonly diagnostics: readonly Diagnostic[] }
+>();
 
 /** The `model` statement of a spec, if any. */
 export function modelStatement(spec: A.Spec): A.ModelStmt | null {
@@ -51,7 +54,14 @@ export function loadModel(spec: A.Spec, specFile: string | null): LoadedModel | 
   let entry = cache.get(path);
   if (entry === undefined || entry.stamp !== stamp) {
     const text = readText(path, policy("modelJson"));
-    const read = text.ok ? readManifest(text.text, given) : { value: null, diagnostics: [diag("ADAPT125", statement.path.span, `the model file \`${given}\` cannot be read: ${text.reason}`)] };
+    const read = text.ok
+      ? readManifest(text.text, given)
+      : {
+          value: null,
+          diagnostics: [
+            diag("ADAPT125", statement.path.span, `the model file \`${given}\` cannot be read: ${text.reason}`),
+          ],
+        };
     entry = { stamp, manifest: read.value, diagnostics: read.diagnostics };
     cache.set(path, entry);
   }

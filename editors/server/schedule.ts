@@ -18,8 +18,14 @@ export function tooLargeForLive(text: string, file: string): Diagnostic | null {
   let lines = 1;
   for (let i = text.indexOf("\n"); i >= 0 && lines <= MAX_LIVE_LINES; i = text.indexOf("\n", i + 1)) lines++;
   if (text.length <= MAX_LIVE_CHARS && lines <= MAX_LIVE_LINES) return null;
-  const what = text.length > MAX_LIVE_CHARS ? `${text.length} characters (the limit is ${MAX_LIVE_CHARS})` : `more than ${MAX_LIVE_LINES} lines`;
-  const d = diag("ADAPT938", FILE_START, `this spec has ${what}, too large to analyse as you type`, { help: "run `adapt check` on it", severity: "warning" });
+  const what =
+    text.length > MAX_LIVE_CHARS
+      ? `${text.length} characters (the limit is ${MAX_LIVE_CHARS})`
+      : `more than ${MAX_LIVE_LINES} lines`;
+  const d = diag("ADAPT938", FILE_START, `this spec has ${what}, too large to analyse as you type`, {
+    help: "run `adapt check` on it",
+    severity: "warning",
+  });
   return { ...d, file };
 }
 
@@ -35,10 +41,13 @@ export class Debouncer {
   /** A document changed: (re)start its quiet-time timer. */
   changed(uri: string): void {
     this.cancel(uri);
-    this.timers.set(uri, setTimeout(() => {
-      this.timers.delete(uri);
-      this.run(uri);
-    }, this.delayMs));
+    this.timers.set(
+      uri,
+      setTimeout(() => {
+        this.timers.delete(uri);
+        this.run(uri);
+      }, this.delayMs),
+    );
   }
 
   /** True when a change of the document waits for its analysis. */

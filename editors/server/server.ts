@@ -3,7 +3,13 @@
  * definition and formatting, all from the compiler. Start it with `node editors/server/main.js --stdio`
  * (or the bundled `dist/server.js` in the VS Code extension).
  */
-import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, MarkupKind } from "vscode-languageserver/node";
+import {
+  createConnection,
+  ProposedFeatures,
+  TextDocuments,
+  TextDocumentSyncKind,
+  MarkupKind,
+} from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { analyzeDocument, type DocumentState } from "./analysis.ts";
 import { Debouncer, tooLargeForLive } from "./schedule.ts";
@@ -37,7 +43,9 @@ export function startServer(): void {
     const known = states.get(uri);
     if (known !== undefined && known.text === doc.getText()) return known;
     debouncer.cancel(uri);
-    const fresh = analyzeBounded(uri, doc.getText(), (e) => connection.console.error(`adapt: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
+    const fresh = analyzeBounded(uri, doc.getText(), (e) =>
+      connection.console.error(`adapt: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
+    );
     states.set(uri, fresh);
     models.track(uri, fresh.model?.path ?? null);
     return fresh;
@@ -45,7 +53,8 @@ export function startServer(): void {
   const publish = (uri: string): void => {
     const s = state(uri);
     const doc = documents.get(uri);
-    if (s !== null && doc !== undefined) void connection.sendDiagnostics({ uri, version: doc.version, diagnostics: s.diagnostics.map(toLspDiagnostic) });
+    if (s !== null && doc !== undefined)
+      void connection.sendDiagnostics({ uri, version: doc.version, diagnostics: s.diagnostics.map(toLspDiagnostic) });
   };
   const debouncer = new Debouncer(publish);
   const models = watchModelFiles(connection, (uri) => {

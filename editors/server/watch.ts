@@ -43,7 +43,10 @@ export class ModelWatcher {
     for (const path of paths) {
       if (![...this.modelOf.values()].includes(path)) continue;
       clearTimeout(this.pending.get(path));
-      this.pending.set(path, setTimeout(() => this.settle(path), SETTLE_MS));
+      this.pending.set(
+        path,
+        setTimeout(() => this.settle(path), SETTLE_MS),
+      );
     }
   }
 

@@ -34,7 +34,9 @@ const fmt = (s: number): string => (s >= 600 ? `${(s / 60).toFixed(1)} min` : `$
 
 /** The Markdown table for the sweep folders under `runsDir` (one per task). */
 export function wallTimes(runsDir: string): string {
-  const tasks = readdirSync(runsDir).filter((d) => existsSync(join(runsDir, d, "results.jsonl"))).sort();
+  const tasks = readdirSync(runsDir)
+    .filter((d) => existsSync(join(runsDir, d, "results.jsonl")))
+    .sort();
   const rows: string[] = [];
   const bySeries = new Map<string, { n: number; s: number }>();
   const backends = new Set<string>();
@@ -51,7 +53,9 @@ export function wallTimes(runsDir: string): string {
     for (const p of points) if (p.backend) backends.add(p.backend);
   }
   const all = [...bySeries.values()].reduce((a, t) => ({ n: a.n + t.n, s: a.s + t.s }), { n: 0, s: 0 });
-  const totals = [...bySeries.entries()].sort().map(([name, t]) => `| all tasks | ${name} | ${t.n} | ${fmt(t.s)} | ${(t.s / t.n).toFixed(1)} s |`);
+  const totals = [...bySeries.entries()]
+    .sort()
+    .map(([name, t]) => `| all tasks | ${name} | ${t.n} | ${fmt(t.s)} | ${(t.s / t.n).toFixed(1)} s |`);
   return [
     "# Wall time per method",
     "",

@@ -27,7 +27,9 @@ describe("the report layer", () => {
 
   it("never imports the file system, tfjs, the runtime or the CLI", () => {
     for (const f of files) {
-      const bad = staticImports(join(REPO, "report", f)).filter((s) => /^node:|^fs$|tensorflow|\/runtime\/|\/cli\//.test(s));
+      const bad = staticImports(join(REPO, "report", f)).filter((s) =>
+        /^node:|^fs$|tensorflow|\/runtime\/|\/cli\//.test(s),
+      );
       expect(bad, f).toEqual([]);
     }
   });

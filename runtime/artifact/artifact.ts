@@ -50,14 +50,24 @@ export function savedWeightNames(plan: Pick<CompiledPlan, "weights" | "operation
 }
 
 /** Builds the artifact of `adapted` (trained from `base` with `plan`); weights are read asynchronously. */
-export async function encodeArtifact(adapted: tf.LayersModel, plan: CompiledPlan, base: Fingerprint, seed = 0): Promise<Artifact> {
+export async function encodeArtifact(
+  adapted: tf.LayersModel,
+  plan: CompiledPlan,
+  base: Fingerprint,
+  seed = 0,
+): Promise<Artifact> {
   const byName = new Map(adapted.weights.map((w) => [w.originalName, w]));
   const tensors = new Map<string, F32Tensor>();
   for (const name of savedWeightNames(plan, adapted)) {
     const w = byName.get(name);
-    if (w !== undefined) tensors.set(name, { shape: w.shape as number[], values: (await w.read().data()) as Float32Array });
+    if (w !== undefined)
+      tensors.set(name, { shape: w.shape as number[], values: (await w.read().data()) as Float32Array });
   }
-  const safetensors = encodeSafetensors(tensors, { format: ARTIFACT_FORMAT, base_structure: base.structure, base_values: base.values });
+  const safetensors = encodeSafetensors(tensors, {
+    format: ARTIFACT_FORMAT,
+    base_structure: base.structure,
+    base_values: base.values,
+  });
   const meta: ArtifactMeta = {
     format: ARTIFACT_FORMAT,
     version: 2,
@@ -79,11 +89,17 @@ function fail(code: "ADAPT931" | "ADAPT932" | "ADAPT933" | "ADAPT934", message: 
 /** Checks that `base` is the model the artifact was trained on; names the first difference. */
 export function checkBase(meta: ArtifactMeta, base: Fingerprint): Diagnostic[] {
   if (meta.base.structure !== base.structure) {
-    const why = manifestDifference(meta.base.manifest, base.manifest) ?? "the base model's weights are in a different order";
+    const why =
+      manifestDifference(meta.base.manifest, base.manifest) ?? "the base model's weights are in a different order";
     return [fail("ADAPT932", `the adapter was trained on a different base model: ${why}`)];
   }
   if (meta.base.values !== base.values) {
-    return [fail("ADAPT932", "the adapter was trained on a base model with the same weight names and shapes but different weight values")];
+    return [
+      fail(
+        "ADAPT932",
+        "the adapter was trained on a base model with the same weight names and shapes but different weight values",
+      ),
+    ];
   }
   return [];
 }
@@ -96,9 +112,15 @@ function checkWeights(tensors: Map<string, F32Tensor>, meta: ArtifactMeta, model
   for (const [name, t] of tensors) {
     const shape = shapes.get(name);
     if (shape === undefined && head.has(name)) continue;
-    if (shape === undefined) out.push(fail("ADAPT933", `the artifact has weight \`${name}\`, which the adapted model does not have`));
+    if (shape === undefined)
+      out.push(fail("ADAPT933", `the artifact has weight \`${name}\`, which the adapted model does not have`));
     else if (shape.join(",") !== t.shape.join(",")) {
-      out.push(fail("ADAPT934", `weight \`${name}\` has shape [${t.shape.join(", ")}] in the artifact, but [${shape.join(", ")}] in the adapted model`));
+      out.push(
+        fail(
+          "ADAPT934",
+          `weight \`${name}\` has shape [${t.shape.join(", ")}] in the artifact, but [${shape.join(", ")}] in the adapted model`,
+        ),
+      );
     }
   }
   for (const name of savedWeightNames(meta.plan, model)) {
@@ -126,16 +148,31 @@ export interface LoadedModel {
  * that `base` is its base model, applies the surgery (and the head), checks every weight's name and
  * shape, then writes the saved weights. Returns null with diagnostics naming the exact problem.
  */
-export async function loadArtifact(base: tf.LayersModel, artifact: Artifact, options: LoadOptions = {}): Promise<StageResult<LoadedModel | null>> {
+export async function loadArtifact(
+  base: tf.LayersModel,
+  artifact: Artifact,
+  options: LoadOptions = {},
+): Promise<StageResult<LoadedModel | null>> {
   const { head, files, ...surgeryOptions } = options;
-  const valid = validateArtifact(artifact.meta, artifact.safetensors, files ?? { meta: "adapter.json", weights: "adapter.safetensors" });
+  const valid = validateArtifact(
+    artifact.meta,
+    artifact.safetensors,
+    files ?? { meta: "adapter.json", weights: "adapter.safetensors" },
+  );
   if (valid.value === null) return { value: null, diagnostics: valid.diagnostics };
   const { meta, tensors } = valid.value;
   const baseDiags = checkBase(meta, await fingerprint(base));
-  if (baseDiags.length > 0) return { value: null, diagnostics: [...valid.diagnostics, ...baseDiags.map((d) => ({ ...d, file: files?.meta ?? "adapter.json" }))] };
+  if (baseDiags.length > 0)
+    return {
+      value: null,
+      diagnostics: [...valid.diagnostics, ...baseDiags.map((d) => ({ ...d, file: files?.meta ?? "adapter.json" }))],
+    };
   const surgery = applySurgery(base, meta.plan, { seed: meta.seed, ...surgeryOptions });
   if (surgery.value === null) return { value: null, diagnostics: [...valid.diagnostics, ...surgery.diagnostics] };
-  const model = head === true && meta.plan.head !== null ? attachHead(surgery.value, meta.plan.head, derive(meta.plan.plan?.seed ?? 0, "head", 0)) : surgery.value;
+  const model =
+    head === true && meta.plan.head !== null
+      ? attachHead(surgery.value, meta.plan.head, derive(meta.plan.plan?.seed ?? 0, "head", 0))
+      : surgery.value;
   const problems = checkWeights(tensors, meta, model);
   if (problems.length > 0) {
     model.dispose();

@@ -15,15 +15,24 @@ export const WEIGHTS_NAME = "adapter.safetensors";
 export const META_NAME = "adapter.json";
 
 /** Writes `artifact` into `dir`; returns the bytes written per file, or a coded diagnostic. */
-export function writeArtifact(dir: string, artifact: Artifact): StageResult<{ weightsBytes: number; metaBytes: number } | null> {
+export function writeArtifact(
+  dir: string,
+  artifact: Artifact,
+): StageResult<{ weightsBytes: number; metaBytes: number } | null> {
   try {
     const meta = `${JSON.stringify(artifact.meta, null, 1)}\n`;
     writeFileAtomic(join(dir, WEIGHTS_NAME), artifact.safetensors);
     writeFileAtomic(join(dir, META_NAME), meta);
-    return { value: { weightsBytes: artifact.safetensors.byteLength, metaBytes: new TextEncoder().encode(meta).byteLength }, diagnostics: [] };
+    return {
+      value: { weightsBytes: artifact.safetensors.byteLength, metaBytes: new TextEncoder().encode(meta).byteLength },
+      diagnostics: [],
+    };
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    return { value: null, diagnostics: [{ ...diag("ADAPT935", FILE_START, `the adapter cannot be written: ${message}`), file: dir }] };
+    return {
+      value: null,
+      diagnostics: [{ ...diag("ADAPT935", FILE_START, `the adapter cannot be written: ${message}`), file: dir }],
+    };
   }
 }
 
@@ -52,9 +61,17 @@ export function readArtifact(dir: string): StageResult<ReadArtifact | null> {
     meta = JSON.parse(text.text);
   } catch (e) {
     const why = e instanceof Error ? e.message.split("\n")[0]! : String(e);
-    return { value: null, diagnostics: [{ ...diag("ADAPT931", FILE_START, `the adapter description is not valid JSON: ${why}`), file: files.meta }] };
+    return {
+      value: null,
+      diagnostics: [
+        { ...diag("ADAPT931", FILE_START, `the adapter description is not valid JSON: ${why}`), file: files.meta },
+      ],
+    };
   }
   const valid = validateArtifact(meta, weights.bytes, files);
   if (valid.value === null) return { value: null, diagnostics: valid.diagnostics };
-  return { value: { meta: valid.value.meta, safetensors: weights.bytes, tensors: valid.value.tensors, files }, diagnostics: valid.diagnostics };
+  return {
+    value: { meta: valid.value.meta, safetensors: weights.bytes, tensors: valid.value.tensors, files },
+    diagnostics: valid.diagnostics,
+  };
 }

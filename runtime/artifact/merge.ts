@@ -10,10 +10,15 @@ import { applySurgery, type SurgeryOptions } from "../surgery/apply.ts";
 import { adapterLayerName } from "../surgery/names.ts";
 
 /** The plan without its LoRA operations (and their weights). */
-export function withoutLora(plan: Pick<CompiledPlan, "operations" | "weights">): Pick<CompiledPlan, "operations" | "weights"> {
+export function withoutLora(
+  plan: Pick<CompiledPlan, "operations" | "weights">,
+): Pick<CompiledPlan, "operations" | "weights"> {
   const lora = plan.operations.filter((o) => o.kind === "lora");
   const dropped = new Set(lora.flatMap((o) => o.weights.map((w) => w.name)));
-  return { operations: plan.operations.filter((o) => o.kind !== "lora"), weights: plan.weights.filter((w) => !dropped.has(w.name)) };
+  return {
+    operations: plan.operations.filter((o) => o.kind !== "lora"),
+    weights: plan.weights.filter((w) => !dropped.has(w.name)),
+  };
 }
 
 /**
@@ -21,7 +26,12 @@ export function withoutLora(plan: Pick<CompiledPlan, "operations" | "weights">):
  * the plan's other operations, every shared weight copied from `adapted`, and each LoRA site's kernel
  * replaced by W + scale·A·B. Neither input model changes.
  */
-export function mergeLora(base: tf.LayersModel, adapted: tf.LayersModel, plan: Pick<CompiledPlan, "operations" | "weights">, options: SurgeryOptions = {}): StageResult<tf.LayersModel | null> {
+export function mergeLora(
+  base: tf.LayersModel,
+  adapted: tf.LayersModel,
+  plan: Pick<CompiledPlan, "operations" | "weights">,
+  options: SurgeryOptions = {},
+): StageResult<tf.LayersModel | null> {
   const result = applySurgery(base, withoutLora(plan), options);
   const merged = result.value;
   if (merged === null) return result;

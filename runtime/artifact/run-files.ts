@@ -17,15 +17,29 @@ export { RUN_INFO, type RunInfo };
 /** The run facts of a compiled plan, with the label names the data gave and the base model's path. */
 export function runInfoOf(plan: CompiledPlan, labelNames: string[], baseModel: string): RunInfo {
   const tp = plan.plan!;
-  const task = plan.head?.kind === "regression" ? { kind: "regression" as const, classes: 1 } : { kind: "classifier" as const, classes: plan.head?.classes ?? 2 };
+  const task =
+    plan.head?.kind === "regression"
+      ? { kind: "regression" as const, classes: 1 }
+      : { kind: "classifier" as const, classes: plan.head?.classes ?? 2 };
   return {
-    labelNames, task, maxLength: tp.maxLength, metrics: tp.metrics, batch: tp.batch, baseModel,
-    text: tp.data.text, textPair: tp.data.textPair, label: tp.data.label,
+    labelNames,
+    task,
+    maxLength: tp.maxLength,
+    metrics: tp.metrics,
+    batch: tp.batch,
+    baseModel,
+    text: tp.data.text,
+    textPair: tp.data.textPair,
+    label: tp.data.label,
   };
 }
 
 /** Writes the artifact and `run.json` of a finished run into its output folder; the bytes written. */
-export async function writeRunFiles(plan: CompiledPlan, run: SessionResult, baseModel: string): Promise<StageResult<{ bytes: number } | null>> {
+export async function writeRunFiles(
+  plan: CompiledPlan,
+  run: SessionResult,
+  baseModel: string,
+): Promise<StageResult<{ bytes: number } | null>> {
   const artifact = await encodeArtifact(run.model, plan, run.base, run.surgerySeed);
   const written = writeArtifact(run.outDir, artifact);
   if (written.value === null) return { value: null, diagnostics: written.diagnostics };

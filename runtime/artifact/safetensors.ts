@@ -32,7 +32,10 @@ function f32Bytes(values: Float32Array): Uint8Array {
 }
 
 /** Encodes tensors (in the map's order) and metadata as safetensors bytes. */
-export function encodeSafetensors(tensors: ReadonlyMap<string, F32Tensor>, metadata: Record<string, string> = {}): Uint8Array {
+export function encodeSafetensors(
+  tensors: ReadonlyMap<string, F32Tensor>,
+  metadata: Record<string, string> = {},
+): Uint8Array {
   const header: Record<string, unknown> = { __metadata__: metadata };
   let offset = 0;
   for (const [name, t] of tensors) {
@@ -70,7 +73,18 @@ export interface AnyTensor {
   readonly values: Float32Array | null;
 }
 
-const BYTES: Readonly<Record<string, number>> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
+const BYTES: Readonly<Record<string, number>> = {
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U8: 1,
+  BOOL: 1,
+};
 
 /** Decodes IEEE half-precision bits to a number. */
 export function halfToFloat(h: number): number {
@@ -118,28 +132,44 @@ function safeCount(x: unknown): x is number {
 
 function readEntry(name: string, e: unknown, dataSize: number): Entry {
   const x = e as Partial<Entry> | null;
-  if (typeof x !== "object" || x === null || Array.isArray(x)) throw new SafetensorsError(`the header entry of \`${name}\` is not an object`);
-  if (typeof x.dtype !== "string" || !Object.hasOwn(BYTES, x.dtype)) throw new SafetensorsError(`tensor \`${name}\` has the unknown dtype \`${String(x.dtype)}\``);
-  if (!Array.isArray(x.shape) || x.shape.length > 16 || !x.shape.every(safeCount)) throw new SafetensorsError(`tensor \`${name}\` has a shape that is not a list of sizes`);
+  if (typeof x !== "object" || x === null || Array.isArray(x))
+    throw new SafetensorsError(`the header entry of \`${name}\` is not an object`);
+  if (typeof x.dtype !== "string" || !Object.hasOwn(BYTES, x.dtype))
+    throw new SafetensorsError(`tensor \`${name}\` has the unknown dtype \`${String(x.dtype)}\``);
+  if (!Array.isArray(x.shape) || x.shape.length > 16 || !x.shape.every(safeCount))
+    throw new SafetensorsError(`tensor \`${name}\` has a shape that is not a list of sizes`);
   const offsets = x.data_offsets;
-  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(safeCount)) throw new SafetensorsError(`tensor \`${name}\` has data offsets that are not two byte positions`);
+  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(safeCount))
+    throw new SafetensorsError(`tensor \`${name}\` has data offsets that are not two byte positions`);
   const [begin, end] = offsets as [number, number];
-  if (begin > end) throw new SafetensorsError(`tensor \`${name}\` has data offsets in reverse order (${begin} > ${end})`);
-  if (end > dataSize) throw new SafetensorsError(`tensor \`${name}\` ends at byte ${end} of the data, but the file holds only ${dataSize}`);
+  if (begin > end)
+    throw new SafetensorsError(`tensor \`${name}\` has data offsets in reverse order (${begin} > ${end})`);
+  if (end > dataSize)
+    throw new SafetensorsError(
+      `tensor \`${name}\` ends at byte ${end} of the data, but the file holds only ${dataSize}`,
+    );
   const count = x.shape.reduce((a, b) => a * b, 1);
   if (!Number.isSafeInteger(count) || end - begin !== count * BYTES[x.dtype]!) {
-    throw new SafetensorsError(`tensor \`${name}\` has ${end - begin} bytes of data, which does not fit its shape [${x.shape.join(", ")}] of ${x.dtype}`);
+    throw new SafetensorsError(
+      `tensor \`${name}\` has ${end - begin} bytes of data, which does not fit its shape [${x.shape.join(", ")}] of ${x.dtype}`,
+    );
   }
   return { dtype: x.dtype, shape: x.shape, data_offsets: [begin, end] };
 }
 
 /** Reads and checks the header: its length, its JSON, and every entry against the data's size. */
-function readHeader(src: ByteSource): { entries: Map<string, Entry>; metadata: Record<string, string>; dataStart: number } {
+function readHeader(src: ByteSource): {
+  entries: Map<string, Entry>;
+  metadata: Record<string, string>;
+  dataStart: number;
+} {
   if (src.size < 8) throw new SafetensorsError("the file is shorter than its 8-byte header length");
   const head = src.read(0, 8);
   const length = new DataView(head.buffer, head.byteOffset, 8).getBigUint64(0, true);
   if (length > BigInt(Math.min(MAX_HEADER_BYTES, src.size - 8))) {
-    throw new SafetensorsError(`the header length ${length} runs past the end of the file (${src.size} bytes) or the ${MAX_HEADER_BYTES}-byte limit`);
+    throw new SafetensorsError(
+      `the header length ${length} runs past the end of the file (${src.size} bytes) or the ${MAX_HEADER_BYTES}-byte limit`,
+    );
   }
   const n = Number(length);
   let header: unknown;
@@ -148,14 +178,17 @@ function readHeader(src: ByteSource): { entries: Map<string, Entry>; metadata: R
   } catch {
     throw new SafetensorsError("the header is not valid JSON");
   }
-  if (typeof header !== "object" || header === null || Array.isArray(header)) throw new SafetensorsError("the header is not a JSON object");
+  if (typeof header !== "object" || header === null || Array.isArray(header))
+    throw new SafetensorsError("the header is not a JSON object");
   const dataSize = src.size - 8 - n;
   const entries = new Map<string, Entry>();
   const metadata: Record<string, string> = {};
   for (const [name, entry] of Object.entries(header)) {
     if (name !== "__metadata__") entries.set(name, readEntry(name, entry, dataSize));
     else if (typeof entry === "object" && entry !== null) {
-      for (const [k, v] of Object.entries(entry as object)) if (typeof v === "string") Object.defineProperty(metadata, k, { value: v, enumerable: true, writable: true, configurable: true });
+      for (const [k, v] of Object.entries(entry as object))
+        if (typeof v === "string")
+          Object.defineProperty(metadata, k, { value: v, enumerable: true, writable: true, configurable: true });
     }
   }
   return { entries, metadata, dataStart: 8 + n };
@@ -165,13 +198,20 @@ function readHeader(src: ByteSource): { entries: Map<string, Entry>; metadata: R
  * Reads safetensors of any dtype from a source, one tensor's bytes at a time; throws
  * {@link SafetensorsError} on malformed input (never another error, never past the source's end).
  */
-export function readSafetensorsFrom(src: ByteSource): { tensors: Map<string, AnyTensor>; metadata: Record<string, string> } {
+export function readSafetensorsFrom(src: ByteSource): {
+  tensors: Map<string, AnyTensor>;
+  metadata: Record<string, string>;
+} {
   const { entries, metadata, dataStart } = readHeader(src);
   const tensors = new Map<string, AnyTensor>();
   for (const [name, e] of entries) {
     const [begin, end] = e.data_offsets;
     const count = e.shape.reduce((a, b) => a * b, 1);
-    tensors.set(name, { dtype: e.dtype, shape: e.shape, values: decodeValues(e.dtype, src.read(dataStart + begin, end - begin), count) });
+    tensors.set(name, {
+      dtype: e.dtype,
+      shape: e.shape,
+      values: decodeValues(e.dtype, src.read(dataStart + begin, end - begin), count),
+    });
   }
   return { tensors, metadata };
 }
@@ -200,7 +240,10 @@ export function readSafetensorsFile(path: string, policy: ReadPolicy): Safetenso
 }
 
 /** Reads safetensors bytes of any dtype; throws {@link SafetensorsError} on malformed input. */
-export function readSafetensors(bytes: Uint8Array): { tensors: Map<string, AnyTensor>; metadata: Record<string, string> } {
+export function readSafetensors(bytes: Uint8Array): {
+  tensors: Map<string, AnyTensor>;
+  metadata: Record<string, string>;
+} {
   return readSafetensorsFrom(memorySource(bytes));
 }
 
@@ -209,7 +252,8 @@ export function decodeSafetensors(bytes: Uint8Array): SafetensorsFile {
   const { tensors, metadata } = readSafetensors(bytes);
   const out = new Map<string, F32Tensor>();
   for (const [name, t] of tensors) {
-    if (t.dtype !== "F32" || t.values === null) throw new SafetensorsError(`tensor \`${name}\` has dtype ${t.dtype}, not F32`);
+    if (t.dtype !== "F32" || t.values === null)
+      throw new SafetensorsError(`tensor \`${name}\` has dtype ${t.dtype}, not F32`);
     out.set(name, { shape: t.shape, values: t.values });
   }
   return { tensors: out, metadata };

@@ -39,7 +39,12 @@ export const META_SCHEMA = {
   properties: {
     format: { const: ARTIFACT_FORMAT },
     version: { enum: [1, 2] },
-    spec: { type: "object", required: ["file", "text"], additionalProperties: false, properties: { file: { type: "string" }, text: { type: "string" } } },
+    spec: {
+      type: "object",
+      required: ["file", "text"],
+      additionalProperties: false,
+      properties: { file: { type: "string" }, text: { type: "string" } },
+    },
     plan: { type: "object" },
     base: {
       type: "object",
@@ -50,7 +55,16 @@ export const META_SCHEMA = {
         values: hex,
         manifest: {
           type: "array",
-          items: { type: "array", minItems: 3, maxItems: 3, items: [{ type: "string" }, { type: "array", maxItems: 16, items: { type: "integer", minimum: -1 } }, { type: "string" }] },
+          items: {
+            type: "array",
+            minItems: 3,
+            maxItems: 3,
+            items: [
+              { type: "string" },
+              { type: "array", maxItems: 16, items: { type: "integer", minimum: -1 } },
+              { type: "string" },
+            ],
+          },
         },
       },
     },
@@ -67,7 +81,9 @@ let metaValidator: ValidateFunction | undefined;
 type Hasher = { createHash(alg: "sha256"): { update(b: Uint8Array): { digest(enc: "hex"): string } } };
 
 /** Node's crypto when the runtime has it (fast, native); absent in a browser, which imports no Node module. */
-const nodeCrypto = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.("node:crypto") as Hasher | undefined;
+const nodeCrypto = (
+  globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
+).process?.getBuiltinModule?.("node:crypto") as Hasher | undefined;
 
 /**
  * The sha256 (hex) of the weights bytes, as recorded in `adapter.json`: Node's native hash where there is
@@ -99,20 +115,37 @@ function metaProblems(meta: unknown): string[] {
  * Validates an artifact's description (`meta`, untrusted JSON) and weights bytes. Returns the typed
  * description and decoded float32 tensors, or null with coded diagnostics naming the file.
  */
-export function validateArtifact(meta: unknown, safetensors: Uint8Array, files: ArtifactFiles): StageResult<ValidArtifact | null> {
+export function validateArtifact(
+  meta: unknown,
+  safetensors: Uint8Array,
+  files: ArtifactFiles,
+): StageResult<ValidArtifact | null> {
   const fail = (code: "ADAPT931" | "ADAPT936", file: string, message: string): StageResult<null> => ({
     value: null,
     diagnostics: [{ ...diag(code, FILE_START, message), file }],
   });
   const problems = metaProblems(meta);
-  if (problems.length > 0) return fail("ADAPT931", files.meta, `the adapter description is malformed: ${problems.join("; ")}`);
+  if (problems.length > 0)
+    return fail("ADAPT931", files.meta, `the adapter description is malformed: ${problems.join("; ")}`);
   const m = meta as ArtifactMeta;
   const diagnostics: Diagnostic[] = [];
   const sum = weightsChecksum(safetensors);
   if (m.weightsSha256 === undefined) {
-    diagnostics.push({ ...diag("ADAPT937", FILE_START, "the adapter was written without a weights checksum, so damaged weights cannot be detected", { help: "train it again to record one" }), file: files.meta });
+    diagnostics.push({
+      ...diag(
+        "ADAPT937",
+        FILE_START,
+        "the adapter was written without a weights checksum, so damaged weights cannot be detected",
+        { help: "train it again to record one" },
+      ),
+      file: files.meta,
+    });
   } else if (m.weightsSha256 !== sum) {
-    return fail("ADAPT936", files.weights, `the adapter weights do not match the checksum recorded in ${files.meta} (sha256 ${sum.slice(0, 12)}…, recorded ${m.weightsSha256.slice(0, 12)}…): the file was changed or damaged`);
+    return fail(
+      "ADAPT936",
+      files.weights,
+      `the adapter weights do not match the checksum recorded in ${files.meta} (sha256 ${sum.slice(0, 12)}…, recorded ${m.weightsSha256.slice(0, 12)}…): the file was changed or damaged`,
+    );
   }
   let tensors: Map<string, F32Tensor>;
   try {
@@ -123,6 +156,7 @@ export function validateArtifact(meta: unknown, safetensors: Uint8Array, files: 
   }
   const listed = new Set(m.weights);
   const stray = [...tensors.keys()].find((n) => !listed.has(n)) ?? m.weights.find((n) => !tensors.has(n));
-  if (stray !== undefined) return fail("ADAPT931", files.weights, `weight \`${stray}\` is in only one of ${files.meta} and the weights file`);
+  if (stray !== undefined)
+    return fail("ADAPT931", files.weights, `weight \`${stray}\` is in only one of ${files.meta} and the weights file`);
   return { value: { meta: m, tensors }, diagnostics };
 }

@@ -44,7 +44,13 @@ const kernelFunc: tf.KernelConfig["kernelFunc"] = ({ inputs, backend, attrs }) =
   const inner = innerShape.reduce((a, b) => a * b, 1);
   if (numSegments * inner === 0) return out;
   // Views are taken after makeOutput, which may grow (and so detach) the heap.
-  segmentSumInto(heap.typedArrayFromHeap(x), heap.typedArrayFromHeap(ids), inner, heap.typedArrayFromHeap(out), numSegments);
+  segmentSumInto(
+    heap.typedArrayFromHeap(x),
+    heap.typedArrayFromHeap(ids),
+    inner,
+    heap.typedArrayFromHeap(out),
+    numSegments,
+  );
   return out;
 };
 

@@ -9,7 +9,16 @@ import { join } from "node:path";
 /** The Vulkan loader's file name on Linux. */
 export const VULKAN_LOADER = "libvulkan.so.1";
 
-const SYSTEM_DIRS = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib", "/lib/x86_64-linux-gnu", "/lib64", "/lib", "/usr/local/lib"];
+const SYSTEM_DIRS = [
+  "/usr/lib/x86_64-linux-gnu",
+  "/usr/lib/aarch64-linux-gnu",
+  "/usr/lib64",
+  "/usr/lib",
+  "/lib/x86_64-linux-gnu",
+  "/lib64",
+  "/lib",
+  "/usr/local/lib",
+];
 
 /** True when Dawn will look for Vulkan: on Linux, unless `ADAPT_DAWN_OPTIONS` picks another of its backends. */
 export function dawnWantsVulkan(options: readonly string[], platform: NodeJS.Platform = process.platform): boolean {
@@ -22,7 +31,11 @@ export function dawnWantsVulkan(options: readonly string[], platform: NodeJS.Pla
  * True when the dynamic loader can find the Vulkan loader: in `LD_LIBRARY_PATH`, in the loader's cache
  * (/etc/ld.so.cache names every library ldconfig knows), or in a system library folder.
  */
-export function vulkanLoaderFound(env: NodeJS.ProcessEnv = process.env, cache = "/etc/ld.so.cache", dirs: readonly string[] = SYSTEM_DIRS): boolean {
+export function vulkanLoaderFound(
+  env: NodeJS.ProcessEnv = process.env,
+  cache = "/etc/ld.so.cache",
+  dirs: readonly string[] = SYSTEM_DIRS,
+): boolean {
   const fromEnv = (env["LD_LIBRARY_PATH"] ?? "").split(":").filter((d) => d !== "");
   if ([...fromEnv, ...dirs].some((d) => existsSync(join(d, VULKAN_LOADER)))) return true;
   try {

@@ -58,7 +58,10 @@ export function describeAdapter(info: AdapterInfo): string {
 
 /** Dawn toggles from `ADAPT_DAWN_OPTIONS` (comma-separated, e.g. `backend=opengles`). */
 export function dawnOptions(env: NodeJS.ProcessEnv = process.env): string[] {
-  return (env["ADAPT_DAWN_OPTIONS"] ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
+  return (env["ADAPT_DAWN_OPTIONS"] ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
 }
 
 /** Loads Dawn and installs `navigator.gpu` (once); a reason when it cannot. */
@@ -66,7 +69,11 @@ async function loadGpu(): Promise<Gpu | Attempt> {
   if (gpu !== undefined) return gpu;
   const options = dawnOptions();
   if (dawnWantsVulkan(options) && !vulkanLoaderFound()) {
-    return refused("ADAPT943", `Dawn found no WebGPU adapter: there is no Vulkan loader (${VULKAN_LOADER})`, DRIVER_HELP);
+    return refused(
+      "ADAPT943",
+      `Dawn found no WebGPU adapter: there is no Vulkan loader (${VULKAN_LOADER})`,
+      DRIVER_HELP,
+    );
   }
   const mod = await importOptional<DawnModule>("webgpu", () => import("webgpu"));
   if (!mod.ok) {

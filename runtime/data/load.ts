@@ -62,7 +62,8 @@ function typeName(v: unknown): string {
  * is never read through the prototype), texts must be strings, labels strings, numbers or booleans.
  */
 function pick(row: RawRow, cols: DataColumns, file: string, errors: Diagnostic[]): RawExample | null {
-  const has = (name: string): boolean => Object.hasOwn(row.fields, name) && row.fields[name] !== null && row.fields[name] !== undefined;
+  const has = (name: string): boolean =>
+    Object.hasOwn(row.fields, name) && row.fields[name] !== null && row.fields[name] !== undefined;
   for (const name of [cols.text, cols.label, ...(cols.textPair ? [cols.textPair] : [])]) {
     if (!has(name)) {
       const keys = Object.keys(row.fields);
@@ -72,12 +73,18 @@ function pick(row: RawRow, cols: DataColumns, file: string, errors: Diagnostic[]
     }
   }
   const values: (string | null)[] = [];
-  for (const [name, numbers] of [[cols.text, false], [cols.label, true], [cols.textPair, false]] as const) {
+  for (const [name, numbers] of [
+    [cols.text, false],
+    [cols.label, true],
+    [cols.textPair, false],
+  ] as const) {
     if (name === null) continue;
     const v = typed(row.fields[name], numbers);
     if (v === null) {
       const want = numbers ? "a string or a number" : "a string";
-      errors.push(dataDiag("ADAPT950", file, row.line, `column \`${name}\` holds ${typeName(row.fields[name])}, not ${want}`));
+      errors.push(
+        dataDiag("ADAPT950", file, row.line, `column \`${name}\` holds ${typeName(row.fields[name])}, not ${want}`),
+      );
       return null;
     }
     values.push(v);
@@ -85,7 +92,14 @@ function pick(row: RawRow, cols: DataColumns, file: string, errors: Diagnostic[]
   const [text, labelText, pairText] = values as [string, string, string | undefined];
   const pair = pairText ?? null;
   if (text.trim() === "" || (pair !== null && pair.trim() === "")) {
-    errors.push(dataDiag("ADAPT904", file, row.line, `the text in column \`${text.trim() === "" ? cols.text : cols.textPair}\` is empty`));
+    errors.push(
+      dataDiag(
+        "ADAPT904",
+        file,
+        row.line,
+        `the text in column \`${text.trim() === "" ? cols.text : cols.textPair}\` is empty`,
+      ),
+    );
     return null;
   }
   return { text, pair, label: labelText.trim(), line: row.line };
@@ -95,11 +109,18 @@ function pick(row: RawRow, cols: DataColumns, file: string, errors: Diagnostic[]
 export async function readSplit(file: string, cols: DataColumns): Promise<StageResult<RawExample[]>> {
   const errors: Diagnostic[] = [];
   const checked = checkFile(file, { maxBytes: Number.POSITIVE_INFINITY });
-  if (!checked.ok) return { value: [], diagnostics: [dataDiag("ADAPT901", file, 1, `the data file cannot be read: ${checked.reason}`)] };
+  if (!checked.ok)
+    return {
+      value: [],
+      diagnostics: [dataDiag("ADAPT901", file, 1, `the data file cannot be read: ${checked.reason}`)],
+    };
   const format: DataFormat | null = cols.format ?? formatOf(file);
   if (format === null) {
     const msg = "the data format cannot be told from the file name";
-    return { value: [], diagnostics: [dataDiag("ADAPT909", file, 1, msg, "use .jsonl, .csv or .tsv, or set `format` in `data`")] };
+    return {
+      value: [],
+      diagnostics: [dataDiag("ADAPT909", file, 1, msg, "use .jsonl, .csv or .tsv, or set `format` in `data`")],
+    };
   }
   const out: RawExample[] = [];
   for await (const event of readRows(file, format)) {
@@ -110,7 +131,8 @@ export async function readSplit(file: string, cols: DataColumns): Promise<StageR
     }
     if (errors.length >= MAX_ERRORS) break;
   }
-  if (out.length === 0 && errors.length === 0) errors.push(dataDiag("ADAPT908", file, 1, "the data file has no examples"));
+  if (out.length === 0 && errors.length === 0)
+    errors.push(dataDiag("ADAPT908", file, 1, "the data file has no examples"));
   return { value: out, diagnostics: errors };
 }
 
@@ -139,8 +161,18 @@ function mapLabels(raw: RawExample[], file: string, task: TaskShape, names: stri
     } else {
       label = index.get(r.label);
       if (label === undefined) {
-        const known = names.slice(0, 8).map((n) => `\`${n}\``).join(", ");
-        errors.push(dataDiag("ADAPT905", file, r.line, `the label \`${r.label}\` never occurs in the training data (labels: ${known})`));
+        const known = names
+          .slice(0, 8)
+          .map((n) => `\`${n}\``)
+          .join(", ");
+        errors.push(
+          dataDiag(
+            "ADAPT905",
+            file,
+            r.line,
+            `the label \`${r.label}\` never occurs in the training data (labels: ${known})`,
+          ),
+        );
         continue;
       }
     }
@@ -167,7 +199,10 @@ export async function loadDatasets(
   errors.push(...train.diagnostics);
   let names = labelNames ?? [];
   if (task.kind === "classifier" && labelNames === undefined) {
-    names = labelNamesOf(train.value.map((r) => r.label), task.classes);
+    names = labelNamesOf(
+      train.value.map((r) => r.label),
+      task.classes,
+    );
     if (names.length > task.classes) {
       const msg = `the training data has ${names.length} distinct labels but the head has ${task.classes} classes`;
       errors.push(dataDiag("ADAPT907", trainFile, 1, msg));
@@ -183,6 +218,8 @@ export async function loadDatasets(
   const trainEx = mapLabels(train.value, trainFile, task, names, errors);
   const validation = await splitOf(data.validation);
   const test = await splitOf(data.test);
-  const value = errors.some((e) => e.severity === "error") ? null : { train: trainEx, validation, test, labelNames: names };
+  const value = errors.some((e) => e.severity === "error")
+    ? null
+    : { train: trainEx, validation, test, labelNames: names };
   return { value, diagnostics: errors };
 }

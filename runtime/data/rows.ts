@@ -36,7 +36,9 @@ export function formatOf(file: string): DataFormat | null {
 }
 
 /** One line of a file, or a line longer than the cap (its text dropped). */
-type Line = { readonly text: string; readonly line: number; readonly tooLong?: false } | { readonly line: number; readonly tooLong: true };
+type Line =
+  | { readonly text: string; readonly line: number; readonly tooLong?: false }
+  | { readonly line: number; readonly tooLong: true };
 
 /**
  * The lines of a file, streamed: `\n` or `\r\n` ends a line, a leading byte order mark is dropped, and a
@@ -54,7 +56,7 @@ export async function* lines(file: string, maxChars: number = READ_LIMITS.dataLi
   for await (const chunk of files().chunks(file)) {
     let from = 0;
     for (let nl = chunk.indexOf("\n"); nl >= 0; nl = chunk.indexOf("\n", from)) {
-      if (skipping) (skipping = false), (line += 1);
+      if (skipping) ((skipping = false), (line += 1));
       else yield emit(pending + chunk.slice(from, nl));
       pending = "";
       from = nl + 1;
@@ -111,11 +113,11 @@ function feedCsv(st: CsvState, text: string, sep: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
     if (st.quoted) {
-      if (ch === '"' && text[i + 1] === '"') (st.field += '"'), i++;
+      if (ch === '"' && text[i + 1] === '"') ((st.field += '"'), i++);
       else if (ch === '"') st.quoted = false;
       else st.field += ch;
     } else if (ch === '"' && st.field === "") st.quoted = true;
-    else if (ch === sep) st.out.push(st.field), (st.field = "");
+    else if (ch === sep) (st.out.push(st.field), (st.field = ""));
     else st.field += ch;
   }
   if (st.quoted) {
@@ -144,12 +146,19 @@ async function* delimitedRows(file: string, sep: string): AsyncGenerator<RowEven
       continue;
     }
     const { text, line } = l;
-    if (st === null) (start = line), (chars = 0), (st = { out: [], field: "", quoted: false });
+    if (st === null) ((start = line), (chars = 0), (st = { out: [], field: "", quoted: false }));
     chars += text.length + 1;
     if (sep === "\t") st.out = text.split("\t");
     const done = sep === "\t" || feedCsv(st, text, sep);
     if (!done && chars > READ_LIMITS.dataLine) {
-      yield { error: dataDiag("ADAPT902", file, start, `a quoted field is still open after ${bytesText(READ_LIMITS.dataLine)}`) };
+      yield {
+        error: dataDiag(
+          "ADAPT902",
+          file,
+          start,
+          `a quoted field is still open after ${bytesText(READ_LIMITS.dataLine)}`,
+        ),
+      };
       st = null;
       continue;
     }

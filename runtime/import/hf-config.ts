@@ -44,17 +44,37 @@ function locate(text: string, key: string): Diagnostic["span"] {
   const before = text.slice(0, at).split("\n");
   const line = before.length;
   const column = (before[before.length - 1]?.length ?? 0) + 1;
-  return { start: { line, column, offset: at }, end: { line, column: column + key.length + 2, offset: at + key.length + 2 } };
+  return {
+    start: { line, column, offset: at },
+    end: { line, column: column + key.length + 2, offset: at + key.length + 2 },
+  };
 }
 
 function checkArchitecture(raw: Record<string, unknown>, text: string, file: string): Diagnostic[] {
   const type = own(raw, "model_type");
   if (type !== undefined && !(SUPPORTED_MODEL_TYPES as readonly unknown[]).includes(type)) {
-    return [{ ...diag("ADAPT962", locate(text, "model_type"), `model type \`${String(type)}\` is not supported`, { notes: [`supported: ${SUPPORTED_MODEL_TYPES.join(", ")}`] }), file }];
+    return [
+      {
+        ...diag("ADAPT962", locate(text, "model_type"), `model type \`${String(type)}\` is not supported`, {
+          notes: [`supported: ${SUPPORTED_MODEL_TYPES.join(", ")}`],
+        }),
+        file,
+      },
+    ];
   }
   const emb = own(raw, "position_embedding_type");
   if (emb !== undefined && emb !== "absolute") {
-    return [{ ...diag("ADAPT962", locate(text, "position_embedding_type"), `position embedding type \`${String(emb)}\` is not supported`, { notes: ["supported: absolute"] }), file }];
+    return [
+      {
+        ...diag(
+          "ADAPT962",
+          locate(text, "position_embedding_type"),
+          `position embedding type \`${String(emb)}\` is not supported`,
+          { notes: ["supported: absolute"] },
+        ),
+        file,
+      },
+    ];
   }
   return [];
 }
@@ -63,7 +83,15 @@ function readActivation(raw: Record<string, unknown>, text: string, file: string
   const act = own(raw, "hidden_act") ?? "gelu";
   if (typeof act === "string" && Object.hasOwn(BERT_ACTIVATIONS, act)) return act as BertActivation;
   const hint = didYouMean(String(act), Object.keys(BERT_ACTIVATIONS));
-  out.push({ ...diag("ADAPT962", locate(text, "hidden_act"), `activation \`${String(act)}\` is not supported`, hint ? { help: hint } : {}), file });
+  out.push({
+    ...diag(
+      "ADAPT962",
+      locate(text, "hidden_act"),
+      `activation \`${String(act)}\` is not supported`,
+      hint ? { help: hint } : {},
+    ),
+    file,
+  });
   return "gelu";
 }
 
@@ -73,7 +101,19 @@ export function parseBertConfig(text: string, file: string): StageResult<BertCon
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    return { value: null, diagnostics: [{ ...diag("ADAPT961", FILE_START, `the config is not valid JSON (${e instanceof Error ? e.message : String(e)})`), file }] };
+    return {
+      value: null,
+      diagnostics: [
+        {
+          ...diag(
+            "ADAPT961",
+            FILE_START,
+            `the config is not valid JSON (${e instanceof Error ? e.message : String(e)})`,
+          ),
+          file,
+        },
+      ],
+    };
   }
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     return { value: null, diagnostics: [{ ...diag("ADAPT961", FILE_START, "the config is not a JSON object"), file }] };
@@ -84,18 +124,48 @@ export function parseBertConfig(text: string, file: string): StageResult<BertCon
   for (const [field, key] of Object.entries(INTEGER_KEYS)) {
     const v = own(obj, key) ?? (key === "type_vocab_size" ? 2 : undefined);
     if (typeof v === "number" && Number.isInteger(v) && v > 0 && v <= MAX_SIZE) ints[field] = v;
-    else if (typeof v === "number" && Number.isInteger(v) && v > MAX_SIZE) diagnostics.push({ ...diag("ADAPT961", locate(text, key), `\`${key}\` is ${v}, more than the largest size this importer builds (${MAX_SIZE})`), file });
+    else if (typeof v === "number" && Number.isInteger(v) && v > MAX_SIZE)
+      diagnostics.push({
+        ...diag(
+          "ADAPT961",
+          locate(text, key),
+          `\`${key}\` is ${v}, more than the largest size this importer builds (${MAX_SIZE})`,
+        ),
+        file,
+      });
     else diagnostics.push({ ...diag("ADAPT961", locate(text, key), `\`${key}\` must be a positive integer`), file });
   }
   const hiddenAct = readActivation(obj, text, file, diagnostics);
   if (diagnostics.length > 0) return { value: null, diagnostics };
   if ((ints["hiddenSize"] ?? 0) % (ints["numAttentionHeads"] ?? 1) !== 0) {
-    return { value: null, diagnostics: [{ ...diag("ADAPT961", locate(text, "num_attention_heads"), "`hidden_size` is not a multiple of `num_attention_heads`"), file }] };
+    return {
+      value: null,
+      diagnostics: [
+        {
+          ...diag(
+            "ADAPT961",
+            locate(text, "num_attention_heads"),
+            "`hidden_size` is not a multiple of `num_attention_heads`",
+          ),
+          file,
+        },
+      ],
+    };
   }
   const params = bertParams(ints);
   if (params > MAX_IMPORT_PARAMS) {
     const msg = `the config describes a model of about ${params.toExponential(2)} parameters, more than the ${MAX_IMPORT_PARAMS} this importer builds`;
-    return { value: null, diagnostics: [{ ...diag("ADAPT961", FILE_START, msg, { help: "check `vocab_size`, `hidden_size`, `intermediate_size` and `num_hidden_layers`" }), file }] };
+    return {
+      value: null,
+      diagnostics: [
+        {
+          ...diag("ADAPT961", FILE_START, msg, {
+            help: "check `vocab_size`, `hidden_size`, `intermediate_size` and `num_hidden_layers`",
+          }),
+          file,
+        },
+      ],
+    };
   }
   const eps = own(obj, "layer_norm_eps");
   const drop = own(obj, "hidden_dropout_prob");

@@ -6,7 +6,13 @@
 import { copyFileSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { diag, FILE_START, hasErrors, type Diagnostic, type StageResult } from "../../compiler/diagnostics/diagnostic.ts";
+import {
+  diag,
+  FILE_START,
+  hasErrors,
+  type Diagnostic,
+  type StageResult,
+} from "../../compiler/diagnostics/diagnostic.ts";
 import { buildBert } from "../bert/builder.ts";
 import type { BertBuildOptions, BertConfig } from "../bert/config.ts";
 import { fileSaveHandler } from "../io/file-io.ts";
@@ -16,7 +22,13 @@ import { readSafetensorsIn, type SafeTensors } from "./safetensors.ts";
 import { checkFile, policy, readText } from "../io/read-file.ts";
 
 /** Files copied beside the imported model when the checkpoint has them (the config, for provenance). */
-export const COPIED_FILES = ["config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt"] as const;
+export const COPIED_FILES = [
+  "config.json",
+  "tokenizer.json",
+  "tokenizer_config.json",
+  "special_tokens_map.json",
+  "vocab.txt",
+] as const;
 
 /** What an import produced. */
 export interface ImportSummary {
@@ -38,7 +50,11 @@ export interface LoadedCheckpoint {
 function readCheckpointFiles(dir: string, diagnostics: Diagnostic[]): [BertConfig, SafeTensors] | null {
   const configPath = join(dir, "config.json");
   const text = readText("config.json", policy("smallJson", dir));
-  if (!text.ok) diagnostics.push({ ...diag("ADAPT960", FILE_START, `cannot read \`${configPath}\`: ${text.reason}`), file: configPath });
+  if (!text.ok)
+    diagnostics.push({
+      ...diag("ADAPT960", FILE_START, `cannot read \`${configPath}\`: ${text.reason}`),
+      file: configPath,
+    });
   const tensors = readSafetensorsIn(dir, "model.safetensors", join(dir, "model.safetensors"));
   diagnostics.push(...tensors.diagnostics);
   if (!text.ok) return null;
@@ -72,17 +88,29 @@ function copyTokenizer(dir: string, outDir: string, diagnostics: Diagnostic[]): 
       copyFileSync(checked.path, join(outDir, f));
       copied.push(f);
     } else if (checked.reason !== "no such file or folder") {
-      diagnostics.push({ ...diag("ADAPT960", FILE_START, `\`${f}\` is not copied: ${checked.reason}`, { severity: "warning" }), file: join(dir, f) });
+      diagnostics.push({
+        ...diag("ADAPT960", FILE_START, `\`${f}\` is not copied: ${checked.reason}`, { severity: "warning" }),
+        file: join(dir, f),
+      });
     }
   }
   if (!copied.includes("tokenizer.json")) {
-    diagnostics.push({ ...diag("ADAPT960", FILE_START, "the checkpoint has no `tokenizer.json`, so none is copied beside the model", { severity: "warning" }), file: join(dir, "tokenizer.json") });
+    diagnostics.push({
+      ...diag("ADAPT960", FILE_START, "the checkpoint has no `tokenizer.json`, so none is copied beside the model", {
+        severity: "warning",
+      }),
+      file: join(dir, "tokenizer.json"),
+    });
   }
   return copied;
 }
 
 /** Imports the checkpoint in `dir` into the folder `outDir`. */
-export async function importHf(dir: string, outDir: string, options: BertBuildOptions = {}): Promise<StageResult<ImportSummary | null>> {
+export async function importHf(
+  dir: string,
+  outDir: string,
+  options: BertBuildOptions = {},
+): Promise<StageResult<ImportSummary | null>> {
   const loaded = loadHfCheckpoint(dir, options);
   const diagnostics = [...loaded.diagnostics];
   if (loaded.value === null) return { value: null, diagnostics };
@@ -90,10 +118,20 @@ export async function importHf(dir: string, outDir: string, options: BertBuildOp
   try {
     await model.save(fileSaveHandler(outDir));
     const copied = copyTokenizer(dir, outDir, diagnostics);
-    const value = { config, layers: model.layers.length, parameters: model.countParams(), tensorsLoaded, copied, outDir };
+    const value = {
+      config,
+      layers: model.layers.length,
+      parameters: model.countParams(),
+      tensorsLoaded,
+      copied,
+      outDir,
+    };
     return { value, diagnostics };
   } catch (e) {
-    diagnostics.push({ ...diag("ADAPT967", FILE_START, `cannot write the model to \`${outDir}\`: ${(e as Error).message}`), file: outDir });
+    diagnostics.push({
+      ...diag("ADAPT967", FILE_START, `cannot write the model to \`${outDir}\`: ${(e as Error).message}`),
+      file: outDir,
+    });
     return { value: null, diagnostics };
   } finally {
     model.dispose();

@@ -31,6 +31,8 @@ export function parseSafetensors(bytes: Uint8Array, file: string): StageResult<S
 export function readSafetensorsIn(dir: string, name: string, file: string): StageResult<SafeTensors | null> {
   const read = readSafetensorsFile(name, { maxBytes: READ_LIMITS.weights, within: dir });
   if (read.ok) return { value: read.tensors, diagnostics: [] };
-  const d = read.malformed ? diag("ADAPT963", FILE_START, read.reason) : diag("ADAPT960", FILE_START, `cannot read \`${file}\`: ${read.reason}`);
+  const d = read.malformed
+    ? diag("ADAPT963", FILE_START, read.reason)
+    : diag("ADAPT960", FILE_START, `cannot read \`${file}\`: ${read.reason}`);
   return { value: null, diagnostics: [{ ...d, file }] };
 }

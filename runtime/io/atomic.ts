@@ -15,7 +15,8 @@ export function atomicWrite(path: string, data: string | Uint8Array | readonly U
   try {
     const fd = openSync(tmp, "w");
     try {
-      const chunks = typeof data === "string" ? [Buffer.from(data, "utf8")] : data instanceof Uint8Array ? [data] : data;
+      const chunks =
+        typeof data === "string" ? [Buffer.from(data, "utf8")] : data instanceof Uint8Array ? [data] : data;
       for (const c of chunks) writeSync(fd, c);
       fsyncSync(fd);
     } finally {

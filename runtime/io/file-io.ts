@@ -73,13 +73,22 @@ export function fileSaveHandler(dir: string): tf.io.IOHandler {
 /** A model file that cannot be loaded: the message names the file and the reason. */
 export class ModelFileError extends Error {}
 
-const DTYPE_BYTES: Readonly<Record<string, number>> = { float32: 4, int32: 4, bool: 1, complex64: 8, uint8: 1, uint16: 2, float16: 2 };
+const DTYPE_BYTES: Readonly<Record<string, number>> = {
+  float32: 4,
+  int32: 4,
+  bool: 1,
+  complex64: 8,
+  uint8: 1,
+  uint16: 2,
+  float16: 2,
+};
 
 /** The bytes a manifest entry declares (its quantized dtype when it has one). */
 function declaredBytes(w: tf.io.WeightsManifestEntry): number {
   const dtype = w.quantization?.dtype ?? w.dtype;
   const size = typeof dtype === "string" && Object.hasOwn(DTYPE_BYTES, dtype) ? DTYPE_BYTES[dtype]! : undefined;
-  if (size === undefined) throw new ModelFileError(`weight \`${w.name}\` has the unsupported dtype \`${String(dtype)}\``);
+  if (size === undefined)
+    throw new ModelFileError(`weight \`${w.name}\` has the unsupported dtype \`${String(dtype)}\``);
   const count = w.shape.reduce((a, b) => a * b, 1);
   if (!Number.isSafeInteger(count)) throw new ModelFileError(`weight \`${w.name}\` declares an impossible shape`);
   return count * size;
@@ -94,7 +103,10 @@ function readWeights(dir: string, manifest: tf.io.WeightsManifestConfig): [tf.io
   const specs: tf.io.WeightsManifestEntry[] = [];
   const parts: Uint8Array[] = [];
   const declared = manifest.reduce((n, g) => n + g.weights.reduce((m, w) => m + declaredBytes(w), 0), 0);
-  if (declared > READ_LIMITS.weights) throw new ModelFileError(`the weights manifest declares ${bytesText(declared)}, more than the limit of ${bytesText(READ_LIMITS.weights)}`);
+  if (declared > READ_LIMITS.weights)
+    throw new ModelFileError(
+      `the weights manifest declares ${bytesText(declared)}, more than the limit of ${bytesText(READ_LIMITS.weights)}`,
+    );
   let left = declared;
   for (const group of manifest) {
     specs.push(...group.weights);
@@ -105,7 +117,10 @@ function readWeights(dir: string, manifest: tf.io.WeightsManifestConfig): [tf.io
       left -= read.bytes.byteLength;
     }
   }
-  if (left !== 0) throw new ModelFileError(`the weights files hold ${bytesText(declared - left)} but the manifest declares ${bytesText(declared)}`);
+  if (left !== 0)
+    throw new ModelFileError(
+      `the weights files hold ${bytesText(declared - left)} but the manifest declares ${bytesText(declared)}`,
+    );
   return [specs, concatBytes(parts).buffer as ArrayBuffer];
 }
 
@@ -118,7 +133,9 @@ function readModelJson(modelJsonPath: string): tf.io.ModelJSON {
   const validate = modelJsonValidator();
   if (!validate(json.value) || !Array.isArray((json.value as tf.io.ModelJSON).weightsManifest)) {
     const e = validate.errors?.[0];
-    const why = e ? `${e.message ?? "invalid"}${e.instancePath ? ` at \`${e.instancePath}\`` : ""}` : "it has no weights manifest";
+    const why = e
+      ? `${e.message ?? "invalid"}${e.instancePath ? ` at \`${e.instancePath}\`` : ""}`
+      : "it has no weights manifest";
     throw new ModelFileError(`\`${modelJsonPath}\` is not a TensorFlow.js LayersModel: ${why}`);
   }
   return json.value as tf.io.ModelJSON;

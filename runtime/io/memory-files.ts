@@ -18,7 +18,8 @@ export function normalPath(path: string): string {
   return `/${out.join("/")}`;
 }
 
-const missing = (path: string, op: string): FileError => new FileError(`ENOENT: no such file or directory, ${op} '${path}'`, "ENOENT");
+const missing = (path: string, op: string): FileError =>
+  new FileError(`ENOENT: no such file or directory, ${op} '${path}'`, "ENOENT");
 
 /** `Files` held in a map from absolute path to bytes; folders exist implicitly or by `makeFolder`. */
 export class MemoryFiles implements Files {
@@ -54,7 +55,8 @@ export class MemoryFiles implements Files {
       if (this.folders.has(p)) throw new FileError(`EISDIR: illegal operation on a directory, read`, "EISDIR");
       throw missing(path, "open");
     }
-    if (limit !== undefined && b.byteLength > limit) throw new FileError(`the file is ${b.byteLength} bytes, more than the ${limit} allowed`, "EFBIG");
+    if (limit !== undefined && b.byteLength > limit)
+      throw new FileError(`the file is ${b.byteLength} bytes, more than the ${limit} allowed`, "EFBIG");
     return b;
   }
 
@@ -74,15 +76,22 @@ export class MemoryFiles implements Files {
   }
 
   check(path: string, policy: ReadPolicy): CheckedFile | Refusal {
-    const p = policy.within === undefined || path.startsWith("/") ? normalPath(path) : normalPath(`${policy.within}/${path}`);
+    const p =
+      policy.within === undefined || path.startsWith("/") ? normalPath(path) : normalPath(`${policy.within}/${path}`);
     if (policy.within !== undefined) {
       const root = normalPath(policy.within);
       if (!this.folders.has(root)) return { ok: false, reason: "its folder cannot be read: no such file or folder" };
-      if (p !== root && !p.startsWith(root === "/" ? "/" : `${root}/`)) return { ok: false, reason: `it lies outside the folder \`${policy.within}\`` };
+      if (p !== root && !p.startsWith(root === "/" ? "/" : `${root}/`))
+        return { ok: false, reason: `it lies outside the folder \`${policy.within}\`` };
     }
     const b = this.data.get(p);
-    if (b === undefined) return { ok: false, reason: this.folders.has(p) ? "it is a folder" : "no such file or folder" };
-    if (b.byteLength > policy.maxBytes) return { ok: false, reason: `it is ${bytesText(b.byteLength)}, more than the limit of ${bytesText(policy.maxBytes)}` };
+    if (b === undefined)
+      return { ok: false, reason: this.folders.has(p) ? "it is a folder" : "no such file or folder" };
+    if (b.byteLength > policy.maxBytes)
+      return {
+        ok: false,
+        reason: `it is ${bytesText(b.byteLength)}, more than the limit of ${bytesText(policy.maxBytes)}`,
+      };
     return { ok: true, path: p, size: b.byteLength };
   }
 

@@ -1,5 +1,17 @@
 /** The runtime's file access on Node's file system (see files.ts); writes go through atomic.ts. */
-import { appendFileSync, createReadStream, existsSync, accessSync, constants, mkdirSync, readdirSync, readFileSync, rmSync, statSync, statfsSync } from "node:fs";
+import {
+  appendFileSync,
+  createReadStream,
+  existsSync,
+  accessSync,
+  constants,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  statfsSync,
+} from "node:fs";
 import { dirname } from "node:path";
 import { atomicWrite, removeStaleTemps } from "./atomic.ts";
 import { nodeCheck, nodeOpen } from "./node-read.ts";

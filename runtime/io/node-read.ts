@@ -6,9 +6,22 @@
  */
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync } from "node:fs";
 import { isAbsolute, relative, resolve } from "node:path";
-import { bytesText, errnoReason, type CheckedFile, type OpenFile, type ReadPolicy, type Refusal } from "./read-policy.ts";
+import {
+  bytesText,
+  errnoReason,
+  type CheckedFile,
+  type OpenFile,
+  type ReadPolicy,
+  type Refusal,
+} from "./read-policy.ts";
 
-function kindOf(st: { isDirectory(): boolean; isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): string {
+function kindOf(st: {
+  isDirectory(): boolean;
+  isFIFO(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+  isSocket(): boolean;
+}): string {
   if (st.isDirectory()) return "it is a folder";
   if (st.isFIFO()) return "it is a named pipe, not a regular file";
   if (st.isCharacterDevice() || st.isBlockDevice()) return "it is a device, not a regular file";
@@ -46,7 +59,8 @@ export function nodeCheck(path: string, policy: ReadPolicy): CheckedFile | Refus
   try {
     const st = statSync(real);
     if (!st.isFile()) return { ok: false, reason: kindOf(st) };
-    if (st.size > policy.maxBytes) return { ok: false, reason: `it is ${bytesText(st.size)}, more than the limit of ${bytesText(policy.maxBytes)}` };
+    if (st.size > policy.maxBytes)
+      return { ok: false, reason: `it is ${bytesText(st.size)}, more than the limit of ${bytesText(policy.maxBytes)}` };
     return { ok: true, path: real, size: st.size };
   } catch (e) {
     return { ok: false, reason: errnoReason(e) };
@@ -80,5 +94,11 @@ export function nodeOpen(path: string, policy: ReadPolicy): OpenFile | Refusal {
     closeSync(fd);
     return { ok: false, reason: st.isFile() ? `it grew past the limit of ${bytesText(policy.maxBytes)}` : kindOf(st) };
   }
-  return { ok: true, path: checked.path, size: st.size, read: (position, length) => readFd(fd, position, length), close: () => closeSync(fd) };
+  return {
+    ok: true,
+    path: checked.path,
+    size: st.size,
+    read: (position, length) => readFd(fd, position, length),
+    close: () => closeSync(fd),
+  };
 }

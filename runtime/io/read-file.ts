@@ -7,7 +7,15 @@
  * `Files.open`: node-read.ts on Node, memory-files.ts in a browser), so this module imports no Node module.
  */
 import { files } from "./files.ts";
-import { errnoReason, type CheckedFile, type OpenFile, type ReadBytes, type ReadPolicy, type ReadText, type Refusal } from "./read-policy.ts";
+import {
+  errnoReason,
+  type CheckedFile,
+  type OpenFile,
+  type ReadBytes,
+  type ReadPolicy,
+  type ReadText,
+  type Refusal,
+} from "./read-policy.ts";
 
 export * from "./read-policy.ts";
 

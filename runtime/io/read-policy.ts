@@ -86,7 +86,7 @@ export function bytesText(n: number): string {
   const units = ["KiB", "MiB", "GiB", "TiB"];
   let v = n / 1024;
   let u = 0;
-  while (v >= 1024 && u < units.length - 1) (v /= 1024), u++;
+  while (v >= 1024 && u < units.length - 1) ((v /= 1024), u++);
   return `${v >= 10 ? Math.round(v) : Math.round(v * 10) / 10} ${units[u]}`;
 }
 

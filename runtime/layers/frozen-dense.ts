@@ -30,7 +30,9 @@ export function frozenMatMul(x: tf.Tensor, kernel: tf.Tensor, bias?: tf.Tensor):
   const op = tf.customGrad((...args: unknown[]) => {
     const input = args[0] as tf.Tensor;
     return {
-      value: tf.tidy(() => (bias === undefined ? denseLastAxis(input, kernel) : tf.add(denseLastAxis(input, kernel), bias))),
+      value: tf.tidy(() =>
+        bias === undefined ? denseLastAxis(input, kernel) : tf.add(denseLastAxis(input, kernel), bias),
+      ),
       gradFunc: (g: tf.Tensor) => {
         const dx = tf.matMul(tf.reshape(g, [-1, nOut]) as tf.Tensor2D, kernel as tf.Tensor2D, false, true);
         return tf.reshape(dx, [...input.shape.slice(0, -1), nIn]);

@@ -24,12 +24,13 @@ export const fusedGelu: (x: tf.Tensor) => tf.Tensor = tf.customGrad((...args: un
   save([x]);
   return {
     value: tf.tidy(() => geluValue(x)),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => {
-      const s = saved[0]!;
-      const cdf = tf.mul(0.5, tf.add(1, tf.erf(tf.div(s, SQRT2))));
-      const pdf = tf.mul(tf.exp(tf.mul(tf.square(s), -0.5)), INV_SQRT_2PI);
-      return tf.mul(dy, tf.add(cdf, tf.mul(s, pdf)));
-    }),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+      tf.tidy(() => {
+        const s = saved[0]!;
+        const cdf = tf.mul(0.5, tf.add(1, tf.erf(tf.div(s, SQRT2))));
+        const pdf = tf.mul(tf.exp(tf.mul(tf.square(s), -0.5)), INV_SQRT_2PI);
+        return tf.mul(dy, tf.add(cdf, tf.mul(s, pdf)));
+      }),
   };
 }) as (x: tf.Tensor) => tf.Tensor;
 
@@ -45,18 +46,21 @@ export function scaledMaskedSoftmax(scores: tf.Tensor, scale: number, bias: tf.T
     save([probs]);
     return {
       value: probs,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => {
-        const p = saved[0]!;
-        const dot = tf.sum(tf.mul(dy, p), -1, true);
-        return tf.mul(tf.mul(p, tf.sub(dy, dot)), scale);
-      }),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const p = saved[0]!;
+          const dot = tf.sum(tf.mul(dy, p), -1, true);
+          return tf.mul(tf.mul(p, tf.sub(dy, dot)), scale);
+        }),
     };
   });
   return op(scores) as tf.Tensor;
 }
 
 /** The registered class of tfjs's `gelu` activation. */
-const StockGelu = tf.serialization.SerializationMap.getMap().classNameMap["gelu"]![0] as unknown as new () => { apply(x: tf.Tensor): tf.Tensor };
+const StockGelu = tf.serialization.SerializationMap.getMap().classNameMap["gelu"]![0] as unknown as new () => {
+  apply(x: tf.Tensor): tf.Tensor;
+};
 
 /**
  * The `gelu` activation with {@link fusedGelu}: registered in place of tfjs's class (same name, no
@@ -69,4 +73,6 @@ export class FusedGeluActivation extends StockGelu {
     return fusedGelu(x);
   }
 }
-tf.serialization.registerClass(FusedGeluActivation as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
+tf.serialization.registerClass(
+  FusedGeluActivation as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>,
+);

@@ -46,7 +46,13 @@ export class BroadcastLayerNormalization extends Stock {
  * (x − mean)·rsqrt(var + ε)·γ + β over `axes`, by broadcasting, with the analytic gradient:
  * dx = r·(g − mean(g) − x̂·mean(g·x̂)) with g = dy·γ, dγ = Σ dy·x̂, dβ = Σ dy (sums over the other axes).
  */
-function normalize(x: tf.Tensor, axes: number[], epsilon: number, gamma: tf.Tensor | null, beta: tf.Tensor | null): tf.Tensor {
+function normalize(
+  x: tf.Tensor,
+  axes: number[],
+  epsilon: number,
+  gamma: tf.Tensor | null,
+  beta: tf.Tensor | null,
+): tf.Tensor {
   const shape = x.shape.map((d, i) => (axes.includes(i) ? d : 1));
   const others = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
   const count = axes.reduce((n, a) => n * x.shape[a]!, 1);
@@ -66,23 +72,27 @@ function normalize(x: tf.Tensor, axes: number[], epsilon: number, gamma: tf.Tens
       if (beta !== null) y = tf.add(y, tf.reshape(beta, shape));
       return y === xhat ? tf.clone(y) : y;
     });
-    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => tf.tidy(() => {
-      const [xh, r] = saved as [tf.Tensor, tf.Tensor];
-      const g = gamma === null ? dy : tf.mul(dy, tf.reshape(gamma, shape));
-      const meanG = tf.div(tf.sum(g, axes, true), count);
-      const meanGX = tf.div(tf.sum(tf.mul(g, xh), axes, true), count);
-      const dx = tf.mul(r, tf.sub(tf.sub(g, meanG), tf.mul(xh, meanGX)));
-      const grads = [dx];
-      if (gamma !== null) grads.push(tf.reshape(others.length > 0 ? tf.sum(tf.mul(dy, xh), others) : tf.mul(dy, xh), gamma.shape));
-      if (beta !== null) grads.push(tf.reshape(others.length > 0 ? tf.sum(dy, others) : dy, beta.shape));
-      return grads;
-    });
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] =>
+      tf.tidy(() => {
+        const [xh, r] = saved as [tf.Tensor, tf.Tensor];
+        const g = gamma === null ? dy : tf.mul(dy, tf.reshape(gamma, shape));
+        const meanG = tf.div(tf.sum(g, axes, true), count);
+        const meanGX = tf.div(tf.sum(tf.mul(g, xh), axes, true), count);
+        const dx = tf.mul(r, tf.sub(tf.sub(g, meanG), tf.mul(xh, meanGX)));
+        const grads = [dx];
+        if (gamma !== null)
+          grads.push(tf.reshape(others.length > 0 ? tf.sum(tf.mul(dy, xh), others) : tf.mul(dy, xh), gamma.shape));
+        if (beta !== null) grads.push(tf.reshape(others.length > 0 ? tf.sum(dy, others) : dy, beta.shape));
+        return grads;
+      });
     return { value, gradFunc };
   });
   return op(x, ...params) as tf.Tensor;
 }
 
-tf.serialization.registerClass(BroadcastLayerNormalization as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
+tf.serialization.registerClass(
+  BroadcastLayerNormalization as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>,
+);
 
 /** A broadcasting layer norm over the last axis. */
 export function layerNormalization(args: { name: string; epsilon: number; axis?: number }): tf.layers.Layer {

@@ -36,7 +36,9 @@ export function formatBytes(n: number): string {
 }
 
 function metricsText(metrics: Record<string, number>): string {
-  return Object.entries(metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(", ");
+  return Object.entries(metrics)
+    .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+    .join(", ");
 }
 
 /** Turns training events into text to write (on stderr); returns "" when nothing is to be shown. */
@@ -50,7 +52,9 @@ export class ProgressRenderer {
   render(e: TrainEvent): string {
     switch (e.type) {
       case "start":
-        return e.resumedAt > 0 ? `resuming at step ${e.resumedAt} of ${e.totalSteps}\n` : `training: ${e.totalSteps} steps (${e.stepsPerEpoch} per epoch), ${e.trainable} trainable parameters\n`;
+        return e.resumedAt > 0
+          ? `resuming at step ${e.resumedAt} of ${e.totalSteps}\n`
+          : `training: ${e.totalSteps} steps (${e.stepsPerEpoch} per epoch), ${e.trainable} trainable parameters\n`;
       case "step":
         return this.step(e);
       case "eval":
@@ -117,8 +121,11 @@ export function renderSummary(s: RunSummary): string {
   }
   lines.push(`  time: ${formatDuration(s.seconds)} in all, ${s.steps} steps`);
   const rate = s.trainSteps / Math.max(s.trainSeconds, 1e-9);
-  lines.push(`  training: ${formatSeconds(s.trainSeconds)} for ${s.trainSteps} steps (${rate.toFixed(2)} steps/s, ${(rate * s.batch).toFixed(1)} examples/s)`);
-  if (s.evalSeconds + s.testSeconds > 0) lines.push(`  evaluation: ${formatSeconds(s.evalSeconds)} validation, ${formatSeconds(s.testSeconds)} test`);
+  lines.push(
+    `  training: ${formatSeconds(s.trainSeconds)} for ${s.trainSteps} steps (${rate.toFixed(2)} steps/s, ${(rate * s.batch).toFixed(1)} examples/s)`,
+  );
+  if (s.evalSeconds + s.testSeconds > 0)
+    lines.push(`  evaluation: ${formatSeconds(s.evalSeconds)} validation, ${formatSeconds(s.testSeconds)} test`);
   for (const [k, v] of Object.entries(s.paths)) lines.push(`  ${k}: ${v}`);
   return `${lines.join("\n")}\n`;
 }

@@ -15,16 +15,35 @@ export function adapterLayer(op: SurgeryOp, seed: number, denseActivation = "lin
   const s = seedFor(seed, op.id);
   switch (op.kind) {
     case "bottleneck":
-      return new BottleneckAdapter({ name, d: op.d, size: op.size ?? 1, activation: op.activation ?? "relu", init: op.init, seed: s });
+      return new BottleneckAdapter({
+        name,
+        d: op.d,
+        size: op.size ?? 1,
+        activation: op.activation ?? "relu",
+        init: op.init,
+        seed: s,
+      });
     case "parallel":
       return new ParallelAdapter({
-        name, d: op.d, size: op.size ?? 1, activation: op.activation ?? "relu", init: op.init, scale: op.scale, seed: s,
+        name,
+        d: op.d,
+        size: op.size ?? 1,
+        activation: op.activation ?? "relu",
+        init: op.init,
+        scale: op.scale,
+        seed: s,
       });
     case "lora": {
       const [nIn, nOut] = op.kernelShape ?? [op.d, op.d];
       return new LoraAdapter({
-        name, nIn: nIn ?? op.d, nOut: nOut ?? op.d, rank: op.size ?? 1, scale: op.scale, dropout: op.dropout,
-        activation: denseActivation, seed: s,
+        name,
+        nIn: nIn ?? op.d,
+        nOut: nOut ?? op.d,
+        rank: op.size ?? 1,
+        scale: op.scale,
+        dropout: op.dropout,
+        activation: denseActivation,
+        seed: s,
       });
     }
     case "ia3":

@@ -13,7 +13,9 @@ export function adapterLayerName(op: Pick<SurgeryOp, "adapter" | "site">): strin
 }
 
 /** The weights an operation adds, by name and shape, in the order the layer creates them. */
-export function addedWeights(op: Pick<SurgeryOp, "adapter" | "site" | "kind" | "d" | "size" | "kernelShape">): AddedWeight[] {
+export function addedWeights(
+  op: Pick<SurgeryOp, "adapter" | "site" | "kind" | "d" | "size" | "kernelShape">,
+): AddedWeight[] {
   const base = adapterLayerName(op);
   const m = op.size ?? 0;
   switch (op.kind) {

@@ -18,7 +18,11 @@ export interface CheckpointData<S> {
 
 /** Saves a checkpoint to `path` atomically. */
 export function saveCheckpoint<S>(path: string, data: CheckpointData<S>): void {
-  const header = JSON.stringify({ fingerprint: data.fingerprint, state: data.state, lengths: data.arrays.map((a) => a.length) });
+  const header = JSON.stringify({
+    fingerprint: data.fingerprint,
+    state: data.state,
+    lengths: data.arrays.map((a) => a.length),
+  });
   const headerBytes = new TextEncoder().encode(header);
   const pad = (4 - ((MAGIC.length + 4 + headerBytes.length) % 4)) % 4;
   const prefix = new Uint8Array(MAGIC.length + 4);
@@ -36,7 +40,8 @@ export function loadCheckpoint<S>(path: string): CheckpointData<S> | { error: st
   if (!read.ok) return { error: `the checkpoint cannot be read: ${read.reason}` };
   const buf = read.bytes;
   const text = (from: number, to: number): string => new TextDecoder().decode(buf.subarray(from, to));
-  if (buf.length < MAGIC.length + 4 || text(0, MAGIC.length) !== MAGIC) return { error: "the checkpoint file is damaged" };
+  if (buf.length < MAGIC.length + 4 || text(0, MAGIC.length) !== MAGIC)
+    return { error: "the checkpoint file is damaged" };
   const len = new DataView(buf.buffer, buf.byteOffset, buf.byteLength).getUint32(MAGIC.length, true);
   let header: { fingerprint: string; state: S; lengths: number[] };
   try {
@@ -45,7 +50,8 @@ export function loadCheckpoint<S>(path: string): CheckpointData<S> | { error: st
     return { error: "the checkpoint's header is damaged" };
   }
   const lengths: unknown = (header as { lengths?: unknown } | null)?.lengths;
-  if (!Array.isArray(lengths) || !lengths.every((n) => Number.isSafeInteger(n) && n >= 0)) return { error: "the checkpoint's header is damaged" };
+  if (!Array.isArray(lengths) || !lengths.every((n) => Number.isSafeInteger(n) && n >= 0))
+    return { error: "the checkpoint's header is damaged" };
   let offset = MAGIC.length + 4 + len;
   const total = header.lengths.reduce((s, n) => s + n * 4, 0);
   if (buf.length !== offset + total) return { error: "the checkpoint file is truncated" };

@@ -39,14 +39,21 @@ describe("specs/LANGUAGE.md", () => {
     const list = examples();
     expect(list.length).toBeGreaterThanOrEqual(9);
     for (const example of list) {
-      const declared = new Set(parseSpec(example).value.statements.flatMap((s) => (s.kind === "AdapterDecl" ? [s.name.name] : [])));
-      const prelude = Object.entries(PRELUDE).filter(([n]) => !declared.has(n)).map(([, line]) => line);
+      const declared = new Set(
+        parseSpec(example).value.statements.flatMap((s) => (s.kind === "AdapterDecl" ? [s.name.name] : [])),
+      );
+      const prelude = Object.entries(PRELUDE)
+        .filter(([n]) => !declared.has(n))
+        .map(([, line]) => line);
       const text = `${example}\n${prelude.join("\n")}\n`;
       const opts = { loader: () => ({ ok: true as const, json: bert }), modelOverride: "bert.json" };
       const sweep = isSweepText(text) ? await compileSweepText(text, "example.adapt", opts) : null;
       const r = sweep ?? (await compileText(text, "example.adapt", opts));
       const errors = r.diagnostics.filter((d) => d.severity === "error");
-      expect(errors.map((d) => `${d.code} ${d.message}`), example).toEqual([]);
+      expect(
+        errors.map((d) => `${d.code} ${d.message}`),
+        example,
+      ).toEqual([]);
       const plans = sweep ? sweep.value.points.map((p) => p.plan) : [(r.value as { plan: unknown }).plan];
       expect(plans.length).toBeGreaterThan(0);
       for (const plan of plans) expect(validatePlan(plan)).toEqual([]);

@@ -12,7 +12,12 @@ const ROOT = join(import.meta.dirname, "..", "..");
 
 /** The chromium executable (`ADAPT_CHROMIUM` overrides), or null with the reason when there is none. */
 export function findChromium(): { path: string } | { reason: string } {
-  const candidates = [process.env["ADAPT_CHROMIUM"], "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
+  const candidates = [
+    process.env["ADAPT_CHROMIUM"],
+    "/usr/bin/chromium",
+    "/usr/bin/chromium-browser",
+    "/usr/bin/google-chrome",
+  ];
   const path = candidates.find((p): p is string => p !== undefined && p !== "" && existsSync(p));
   if (path !== undefined) return { path };
   return { reason: "no chromium executable (install Debian's `chromium`, or set ADAPT_CHROMIUM); .ci/run installs it" };
@@ -32,14 +37,21 @@ function newest(dir: string): number {
 /** Builds web/dist unless it is newer than every source it is built from. */
 export async function ensureBuilt(): Promise<void> {
   const index = join(DIST, "index.html");
-  const sources = Math.max(...["web", "grammar", "compiler", "runtime", "editors/generate"].map((d) => newest(join(ROOT, d))), statSync(join(ROOT, "package-lock.json")).mtimeMs);
+  const sources = Math.max(
+    ...["web", "grammar", "compiler", "runtime", "editors/generate"].map((d) => newest(join(ROOT, d))),
+    statSync(join(ROOT, "package-lock.json")).mtimeMs,
+  );
   if (existsSync(index) && statSync(index).mtimeMs > sources) return;
   await buildSite(true);
 }
 
 /** Serves web/dist on a free local port; its URL and the server. */
 export async function serveSite(): Promise<{ url: string; server: PreviewServer }> {
-  const server = await preview({ configFile: join(ROOT, "web/vite.config.ts"), logLevel: "error", preview: { port: 0, host: "127.0.0.1" } });
+  const server = await preview({
+    configFile: join(ROOT, "web/vite.config.ts"),
+    logLevel: "error",
+    preview: { port: 0, host: "127.0.0.1" },
+  });
   const url = server.resolvedUrls?.local[0];
   if (url === undefined) throw new Error("the preview server has no local URL");
   return { url, server };
@@ -49,14 +61,19 @@ export async function serveSite(): Promise<{ url: string; server: PreviewServer 
 function rows(n: number): string {
   const good = ["the movie was great good", "great good acting", "good great plot"];
   const bad = ["the plot was bad", "bad acting was bad", "the movie bad"];
-  return Array.from({ length: n }, (_, i) => JSON.stringify({ sentence: (i % 2 ? good : bad)[i % 3], label: i % 2 ? "pos" : "neg" })).join("\n") + "\n";
+  return (
+    Array.from({ length: n }, (_, i) =>
+      JSON.stringify({ sentence: (i % 2 ? good : bad)[i % 3], label: i % 2 ? "pos" : "neg" }),
+    ).join("\n") + "\n"
+  );
 }
 
 /** A folder with `tiny/` (the tiny BERT fixture and a tokenizer) and train/dev/test data. */
 export function tinyWorkspace(): string {
   const dir = mkdtempSync(join(tmpdir(), "adapt-web-"));
   mkdirSync(join(dir, "tiny"));
-  for (const f of ["model.json", "weights.bin"]) copyFileSync(join(ROOT, "compiler/__tests__/fixtures/tiny-bert", f), join(dir, "tiny", f));
+  for (const f of ["model.json", "weights.bin"])
+    copyFileSync(join(ROOT, "compiler/__tests__/fixtures/tiny-bert", f), join(dir, "tiny", f));
   copyFileSync(join(ROOT, "runtime/tokenize/__tests__/fixtures/tokenizer.json"), join(dir, "tiny", "tokenizer.json"));
   writeFileSync(join(dir, "train.jsonl"), rows(48));
   writeFileSync(join(dir, "dev.jsonl"), rows(12));

@@ -7,7 +7,9 @@ import { tokenClass } from "../src/highlight.ts";
 /** The highlight class of each significant token of `text`, as the editor assigns them. */
 function classes(text: string): [string, string | null][] {
   const { tokens } = lexSpec(text);
-  return tokens.filter((t) => t.tokenType.name !== "Newline").map((t, i, all) => [t.image, tokenClass(t, all[i - 1], all[i + 1])]);
+  return tokens
+    .filter((t) => t.tokenType.name !== "Newline")
+    .map((t, i, all) => [t.image, tokenClass(t, all[i - 1], all[i + 1])]);
 }
 
 describe("playground highlighting from the token definitions", () => {
@@ -23,14 +25,34 @@ describe("playground highlighting from the token definitions", () => {
   });
 
   it("classes a spec's names, kinds, literals and punctuation", () => {
-    const got = classes('adapter a = bottleneck(size: 16)\ninsert a after /encoder\\.layer/ expect 6\ntrain "**.LayerNorm"\n');
+    const got = classes(
+      'adapter a = bottleneck(size: 16)\ninsert a after /encoder\\.layer/ expect 6\ntrain "**.LayerNorm"\n',
+    );
     expect(got).toEqual([
-      ["adapter", "kw-statement"], ["a", "name"], ["=", "punct"], ["bottleneck", "builtin"], ["(", "punct"], ["size", "key"],
-      [":", "punct"], ["16", "number"], [")", "punct"],
-      ["insert", "kw-statement"], ["a", "name"], ["after", "kw-position"], ["/encoder\\.layer/", "regexp"], ["expect", "kw-selector"], ["6", "number"],
-      ["train", "kw-statement"], ['"**.LayerNorm"', "string"],
+      ["adapter", "kw-statement"],
+      ["a", "name"],
+      ["=", "punct"],
+      ["bottleneck", "builtin"],
+      ["(", "punct"],
+      ["size", "key"],
+      [":", "punct"],
+      ["16", "number"],
+      [")", "punct"],
+      ["insert", "kw-statement"],
+      ["a", "name"],
+      ["after", "kw-position"],
+      ["/encoder\\.layer/", "regexp"],
+      ["expect", "kw-selector"],
+      ["6", "number"],
+      ["train", "kw-statement"],
+      ['"**.LayerNorm"', "string"],
     ]);
     expect(ADAPTER_KINDS).toContain("bottleneck");
-    expect(classes('plan {\ndata train: "t.jsonl"\n}\n').slice(0, 4)).toEqual([["plan", "kw-statement"], ["{", "punct"], ["data", null], ["train", "key"]]);
+    expect(classes('plan {\ndata train: "t.jsonl"\n}\n').slice(0, 4)).toEqual([
+      ["plan", "kw-statement"],
+      ["{", "punct"],
+      ["data", null],
+      ["train", "key"],
+    ]);
   });
 });

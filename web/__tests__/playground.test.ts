@@ -33,14 +33,17 @@ describe.skipIf("reason" in chromium)("the playground in chromium", () => {
     await ensureBuilt();
     ({ url, server } = await serveSite());
     browser = await puppeteer.launch({
-      executablePath: (chromium as { path: string }).path, headless: true,
+      executablePath: (chromium as { path: string }).path,
+      headless: true,
       args: ["--no-sandbox", "--disable-dev-shm-usage", "--enable-unsafe-swiftshader"],
     });
     page = await browser.newPage();
     await page.setViewport({ width: 1400, height: 1100 });
     page.on("request", (r) => void requests.push(r.url()));
     await page.goto(url);
-    await page.waitForFunction(() => document.getElementById("check-state")?.textContent === "checked", { timeout: 60_000 });
+    await page.waitForFunction(() => document.getElementById("check-state")?.textContent === "checked", {
+      timeout: 60_000,
+    });
   }, 300_000);
 
   afterAll(async () => {
@@ -62,17 +65,22 @@ describe.skipIf("reason" in chromium)("the playground in chromium", () => {
         const s = document.getElementById("check-state")!;
         return Number(s.dataset["checked"] ?? 0) > n && s.textContent !== "checking…";
       },
-      { timeout: 30_000 }, before,
+      { timeout: 30_000 },
+      before,
     );
   }
 
   it("loads the page, the editor and the checker within budget, without tfjs or the weights", () => {
     const local = requests.filter((r) => r.startsWith(url)).map((r) => r.slice(url.length).split("?")[0]!);
     expect(local.some((p) => /train-worker|weights\.bin|tokenizer\.json|\.wasm$/.test(p))).toBe(false);
-    const code = local.filter((p) => p === "" || /^assets\/.*\.(js|css)$/.test(p)).map((p) => (p === "" ? "index.html" : p));
+    const code = local
+      .filter((p) => p === "" || /^assets\/.*\.(js|css)$/.test(p))
+      .map((p) => (p === "" ? "index.html" : p));
     expect(code.some((p) => p.includes("check-worker"))).toBe(true);
     const gzip = code.reduce((s, p) => s + gzipSync(readFileSync(join(DIST, p)), { level: 9 }).byteLength, 0);
-    process.stdout.write(`first load: ${code.join(", ")}: ${(gzip / 1024).toFixed(1)} KB gzipped (budget ${FIRST_LOAD_BUDGET / 1024} KB)\n`);
+    process.stdout.write(
+      `first load: ${code.join(", ")}: ${(gzip / 1024).toFixed(1)} KB gzipped (budget ${FIRST_LOAD_BUDGET / 1024} KB)\n`,
+    );
     expect(gzip).toBeLessThan(FIRST_LOAD_BUDGET);
   });
 
@@ -80,11 +88,15 @@ describe.skipIf("reason" in chromium)("the playground in chromium", () => {
     writeFileSync(join(dir, "spec.adapt"), tinySpec());
     const model = (await page.$("input#pick-model"))!;
     await model.uploadFile(join(dir, "tiny"));
-    await page.waitForFunction(() => document.getElementById("files")!.textContent!.includes("tiny/weights.bin"), { timeout: 20_000 });
+    await page.waitForFunction(() => document.getElementById("files")!.textContent!.includes("tiny/weights.bin"), {
+      timeout: 20_000,
+    });
     const data = (await page.$("input#pick-data"))!;
     await data.uploadFile(...["train.jsonl", "dev.jsonl", "test.jsonl"].map((f) => join(dir, f)));
     await (await page.$("input#pick-spec"))!.uploadFile(join(dir, "spec.adapt"));
-    await page.waitForFunction(() => document.getElementById("spec-name")!.textContent === "spec.adapt", { timeout: 20_000 });
+    await page.waitForFunction(() => document.getElementById("spec-name")!.textContent === "spec.adapt", {
+      timeout: 20_000,
+    });
     await typeSpec(tinySpec("houlsbby"));
     writeFileSync(join(dir, "spec.adapt"), tinySpec("houlsbby"));
     const cli = await runCli(["check", "spec.adapt"], dir);
@@ -112,15 +124,21 @@ describe.skipIf("reason" in chromium)("the playground in chromium", () => {
     mkdirSync(join(dir, "notes"));
     writeFileSync(join(dir, "notes/readme.txt"), "not a model");
     await (await page.$("input#pick-model"))!.uploadFile(join(dir, "notes"));
-    await page.waitForFunction(() => document.getElementById("file-problems")!.textContent!.includes("ADAPT992"), { timeout: 20_000 });
-    expect(await page.$eval("#file-problems", (e) => e.textContent)).toContain("error[ADAPT992]: the picked files have no model.json (`notes/readme.txt`)");
+    await page.waitForFunction(() => document.getElementById("file-problems")!.textContent!.includes("ADAPT992"), {
+      timeout: 20_000,
+    });
+    expect(await page.$eval("#file-problems", (e) => e.textContent)).toContain(
+      "error[ADAPT992]: the picked files have no model.json (`notes/readme.txt`)",
+    );
 
     renameSync(join(dir, "dev.jsonl"), join(dir, "dev.good"));
     writeFileSync(join(dir, "dev.jsonl"), '{"sentence": "fine", "label": "pos"}\n{"sentence": "broken"\n');
     await (await page.$("input#pick-data"))!.uploadFile(join(dir, "dev.jsonl"));
     await page.select("#backend-choice", "wasm");
     await page.click("#train");
-    await page.waitForFunction(() => document.getElementById("status")!.dataset["state"] === "failed", { timeout: 60_000 });
+    await page.waitForFunction(() => document.getElementById("status")!.dataset["state"] === "failed", {
+      timeout: 60_000,
+    });
     const shown = await page.$eval("#train-diagnostics", (e) => e.textContent!);
     expect(shown).toMatch(/error\[ADAPT902\]: this line is not valid JSON: .*\n --> \/workspace\/dev\.jsonl:2:1/);
     renameSync(join(dir, "dev.good"), join(dir, "dev.jsonl"));
@@ -130,7 +148,10 @@ describe.skipIf("reason" in chromium)("the playground in chromium", () => {
   it("trains the tiny model on wasm with a falling loss, and the downloaded artifact passes adapt eval", async () => {
     await page.select("#backend-choice", "wasm");
     await page.click("#train");
-    await page.waitForFunction(() => ["done", "failed", "interrupted"].includes(document.getElementById("status")!.dataset["state"]!), { timeout: 120_000 });
+    await page.waitForFunction(
+      () => ["done", "failed", "interrupted"].includes(document.getElementById("status")!.dataset["state"]!),
+      { timeout: 120_000 },
+    );
     const problems = await page.$eval("#train-diagnostics", (e) => e.textContent);
     expect(problems).toBe("");
     expect(await page.$eval("#status", (e) => (e as HTMLElement).dataset["state"])).toBe("done");

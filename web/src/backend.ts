@@ -35,7 +35,8 @@ async function tryWebgpu(explicit: boolean): Promise<Outcome> {
   if (adapter === null) return { ok: false, detail: "the browser offers no WebGPU adapter" };
   const info = adapter.info ?? {};
   const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(" ") || "unnamed adapter";
-  if (info.isFallbackAdapter === true && !explicit) return { ok: false, detail: `the WebGPU adapter is a software one (${name}), slower than wasm` };
+  if (info.isFallbackAdapter === true && !explicit)
+    return { ok: false, detail: `the WebGPU adapter is a software one (${name}), slower than wasm` };
   await import("@tensorflow/tfjs-backend-webgpu");
   fixWebgpuCast();
   if (!(await setBackend("webgpu"))) return { ok: false, detail: `the webgpu backend failed to initialise on ${name}` };
@@ -62,13 +63,16 @@ async function tryWasm(wasmBase: string): Promise<Outcome> {
 }
 
 /** Brings up `preference` ("auto" tries all in order); the name taken (null when none) and every line. */
-export async function selectBrowserBackend(preference: string, wasmBase: string): Promise<{ name: string | null; lines: BackendLine[] }> {
+export async function selectBrowserBackend(
+  preference: string,
+  wasmBase: string,
+): Promise<{ name: string | null; lines: BackendLine[] }> {
   const order = preference === "auto" ? BROWSER_BACKENDS : BROWSER_BACKENDS.filter((b) => b === preference);
   const lines: BackendLine[] = [];
   for (const name of order) {
-    const outcome = await (name === "webgpu" ? tryWebgpu(preference === "webgpu") : name === "webgl" ? tryWebgl() : tryWasm(wasmBase)).catch(
-      (e: unknown): Outcome => ({ ok: false, detail: e instanceof Error ? e.message : String(e) }),
-    );
+    const outcome = await (
+      name === "webgpu" ? tryWebgpu(preference === "webgpu") : name === "webgl" ? tryWebgl() : tryWasm(wasmBase)
+    ).catch((e: unknown): Outcome => ({ ok: false, detail: e instanceof Error ? e.message : String(e) }));
     lines.push({ name, ok: outcome.ok, detail: outcome.detail });
     if (outcome.ok) return { name, lines };
   }

@@ -37,7 +37,9 @@ export function drawChart(canvas: HTMLCanvasElement, data: ChartData): void {
   ctx.strokeStyle = "#2563eb";
   ctx.lineWidth = 1.5;
   ctx.beginPath();
-  data.losses.forEach((p, i) => (i === 0 ? ctx.moveTo(x(p.step), yLoss(p.loss)) : ctx.lineTo(x(p.step), yLoss(p.loss))));
+  data.losses.forEach((p, i) =>
+    i === 0 ? ctx.moveTo(x(p.step), yLoss(p.loss)) : ctx.lineTo(x(p.step), yLoss(p.loss)),
+  );
   ctx.stroke();
   ctx.fillStyle = "#16a34a";
   for (const p of data.evals) {

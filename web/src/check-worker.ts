@@ -34,12 +34,22 @@ function layersOf(manifest: ModelManifest, plan: CompiledPlan | null): LayerView
     path: l.path,
     className: l.className,
     params: l.params,
-    sites: (plan?.operations ?? []).filter((op) => op.site === l.path).map((op) => ({
-      id: op.id, adapter: op.adapter, position: op.position, params: op.params, line: op.source.line,
-    })),
-    trained: (plan?.weights ?? []).filter((w) => w.owner === "base" && w.layer === l.path && w.trainable).map((w) => ({
-      name: w.name, params: w.params, line: w.rule?.line ?? null,
-    })),
+    sites: (plan?.operations ?? [])
+      .filter((op) => op.site === l.path)
+      .map((op) => ({
+        id: op.id,
+        adapter: op.adapter,
+        position: op.position,
+        params: op.params,
+        line: op.source.line,
+      })),
+    trained: (plan?.weights ?? [])
+      .filter((w) => w.owner === "base" && w.layer === l.path && w.trainable)
+      .map((w) => ({
+        name: w.name,
+        params: w.params,
+        line: w.rule?.line ?? null,
+      })),
   }));
 }
 
@@ -48,7 +58,9 @@ async function check(id: number, text: string, file: string): Promise<CheckResul
   const { manifest, plan, modelPath } = result.value;
   const diagnostics = result.diagnostics;
   return {
-    type: "checked", id, marks: marksOf(diagnostics, text),
+    type: "checked",
+    id,
+    marks: marksOf(diagnostics, text),
     rendered: renderAll(diagnostics, new Map([[file, text]])),
     errors: diagnostics.filter((d) => d.severity === "error").length,
     layers: manifest ? layersOf(manifest, plan) : null,
@@ -61,7 +73,18 @@ async function check(id: number, text: string, file: string): Promise<CheckResul
 
 function failure(id: number, e: unknown): CheckResult {
   const d = diag("ADAPT993", FILE_START, `the checker failed: ${e instanceof Error ? e.message : String(e)}`);
-  return { type: "checked", id, marks: [], rendered: renderAll([d], new Map()), errors: 1, layers: null, modelPath: null, totals: null, trainable: null, explain: null };
+  return {
+    type: "checked",
+    id,
+    marks: [],
+    rendered: renderAll([d], new Map()),
+    errors: 1,
+    layers: null,
+    modelPath: null,
+    totals: null,
+    trainable: null,
+    explain: null,
+  };
 }
 
 self.onmessage = async (e: MessageEvent<CheckRequest>) => {

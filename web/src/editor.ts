@@ -15,13 +15,22 @@ export interface SpecEditor {
 }
 
 /** Creates the editor in `parent`; `onChange` gets the text after each edit, `onCursor` the cursor's line. */
-export function createEditor(parent: HTMLElement, onChange: (text: string) => void, onCursor: (line: number) => void): SpecEditor {
+export function createEditor(
+  parent: HTMLElement,
+  onChange: (text: string) => void,
+  onCursor: (line: number) => void,
+): SpecEditor {
   const view = new EditorView({
     parent,
     state: EditorState.create({
       doc: "",
       extensions: [
-        lineNumbers(), history(), drawSelection(), highlightActiveLine(), lintGutter(), linter(null),
+        lineNumbers(),
+        history(),
+        drawSelection(),
+        highlightActiveLine(),
+        lintGutter(),
+        linter(null),
         keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
         adaptHighlighting,
         EditorView.updateListener.of((u) => {
@@ -39,8 +48,10 @@ export function createEditor(parent: HTMLElement, onChange: (text: string) => vo
     showMarks: (marks) => {
       const length = view.state.doc.length;
       const items: LintDiagnostic[] = marks.map((m) => ({
-        from: Math.min(m.from, length), to: Math.min(m.to, length),
-        severity: m.severity === "note" ? "info" : m.severity, message: m.message,
+        from: Math.min(m.from, length),
+        to: Math.min(m.to, length),
+        severity: m.severity === "note" ? "info" : m.severity,
+        message: m.message,
       }));
       view.dispatch(setDiagnostics(view.state, items));
     },

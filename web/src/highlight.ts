@@ -9,12 +9,23 @@ import { Decoration, ViewPlugin, type DecorationSet, type EditorView, type ViewU
 import type { IToken } from "chevrotain";
 import { lexSpec } from "../../grammar/lexer.ts";
 import {
-  ADAPTER_KINDS, Colon, Comment, HEAD_KINDS, Identifier, KEYWORD_GROUPS, NumberLiteral, PUNCTUATION, RegexLiteral, StringLiteral,
+  ADAPTER_KINDS,
+  Colon,
+  Comment,
+  HEAD_KINDS,
+  Identifier,
+  KEYWORD_GROUPS,
+  NumberLiteral,
+  PUNCTUATION,
+  RegexLiteral,
+  StringLiteral,
   UnterminatedString,
 } from "../../grammar/tokens.ts";
 import { NAMED_STATEMENTS } from "../../editors/generate/shared.ts";
 
-const groupOf = new Map<string, string>(Object.entries(KEYWORD_GROUPS).flatMap(([g, words]) => words.map((w) => [w, g] as [string, string])));
+const groupOf = new Map<string, string>(
+  Object.entries(KEYWORD_GROUPS).flatMap(([g, words]) => words.map((w) => [w, g] as [string, string])),
+);
 const builtins = new Set<string>([...ADAPTER_KINDS, ...HEAD_KINDS]);
 const punctuation = new Set(PUNCTUATION);
 const named = new Set<string>(NAMED_STATEMENTS);

@@ -31,17 +31,25 @@ const checker = new Worker(new URL("./check-worker.ts", import.meta.url), { type
 checker.onmessage = (e: MessageEvent<CheckResult>) => {
   if (e.data.id === latest) show(e.data);
 };
-checker.onerror = (e) => showProblems($("file-problems"), [diag("ADAPT993", FILE_START, `the checker failed: ${e.message}`)]);
+checker.onerror = (e) =>
+  showProblems($("file-problems"), [diag("ADAPT993", FILE_START, `the checker failed: ${e.message}`)]);
 
-const editor = createEditor($("editor"), () => scheduleCheck(), (line) => {
-  cursorLine = line;
-  if (last?.layers) renderTree($("tree"), last.layers, cursorLine);
-});
+const editor = createEditor(
+  $("editor"),
+  () => scheduleCheck(),
+  (line) => {
+    cursorLine = line;
+    if (last?.layers) renderTree($("tree"), last.layers, cursorLine);
+  },
+);
 
 function scheduleCheck(): void {
   clearTimeout(timer);
   $("check-state").textContent = "checking…";
-  timer = setTimeout(() => checker.postMessage({ type: "check", id: ++latest, text: editor.text(), file: specFile }), 120);
+  timer = setTimeout(
+    () => checker.postMessage({ type: "check", id: ++latest, text: editor.text(), file: specFile }),
+    120,
+  );
 }
 
 function show(r: CheckResult): void {
@@ -52,7 +60,8 @@ function show(r: CheckResult): void {
   panel.classList.toggle("ok", r.rendered === "");
   $("check-state").textContent = r.errors > 0 ? `${r.errors} error${r.errors === 1 ? "" : "s"}` : "checked";
   $("check-state").dataset["checked"] = String(r.id);
-  $("totals").textContent = r.totals ?? (r.modelPath ? `model ${r.modelPath}: the spec does not compile yet` : "no model");
+  $("totals").textContent =
+    r.totals ?? (r.modelPath ? `model ${r.modelPath}: the spec does not compile yet` : "no model");
   $("totals").dataset["trainable"] = r.trainable === null ? "" : String(r.trainable);
   $("explain").textContent = r.explain ?? "";
   if (r.layers) renderTree($("tree"), r.layers, cursorLine);
@@ -62,11 +71,13 @@ function show(r: CheckResult): void {
 
 async function refreshFiles(problems: Diagnostic[] = []): Promise<void> {
   const list = $("files");
-  list.replaceChildren(...ws.list().map((e) => {
-    const li = document.createElement("li");
-    li.textContent = `${e.path}${e.size === null ? "" : ` (${e.size.toLocaleString("en-US")} bytes)`}`;
-    return li;
-  }));
+  list.replaceChildren(
+    ...ws.list().map((e) => {
+      const li = document.createElement("li");
+      li.textContent = `${e.path}${e.size === null ? "" : ` (${e.size.toLocaleString("en-US")} bytes)`}`;
+      return li;
+    }),
+  );
   const sent = await ws.checkerFiles();
   checker.postMessage({ type: "files", files: sent.files });
   showProblems($("file-problems"), [...problems, ...sent.problems]);
@@ -108,7 +119,11 @@ async function loadExample(): Promise<void> {
     editor.setText(await (await fetch(base + index.spec)).text());
     await refreshFiles();
   } catch (e) {
-    const d = diag("ADAPT991", FILE_START, `the bundled example cannot be loaded: ${e instanceof Error ? e.message : String(e)}`);
+    const d = diag(
+      "ADAPT991",
+      FILE_START,
+      `the bundled example cannot be loaded: ${e instanceof Error ? e.message : String(e)}`,
+    );
     await refreshFiles([{ ...d, file: `${base}files.json` }]);
   }
 }
@@ -131,9 +146,17 @@ document.addEventListener("dragover", (e) => e.preventDefault());
 document.addEventListener("drop", (e) => {
   e.preventDefault();
   if (e.dataTransfer === null) return;
-  void droppedFiles(e.dataTransfer.items).then((picked) => addFiles(picked, picked.some((p) => p.path.includes("/"))));
+  void droppedFiles(e.dataTransfer.items).then((picked) =>
+    addFiles(
+      picked,
+      picked.some((p) => p.path.includes("/")),
+    ),
+  );
 });
-$("train").addEventListener("click", () => void startTraining(ws, editor.text(), specFile, $<HTMLSelectElement>("backend-choice").value));
+$("train").addEventListener(
+  "click",
+  () => void startTraining(ws, editor.text(), specFile, $<HTMLSelectElement>("backend-choice").value),
+);
 $("stop").addEventListener("click", () => stopTraining());
 
 void loadExample();

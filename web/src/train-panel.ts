@@ -63,11 +63,13 @@ function onReply(m: TrainReply): void {
   else if (m.type === "backend") {
     $("backend").textContent = `backend: ${m.name}`;
     $("backend").dataset["backend"] = m.name;
-    $("backend-lines").replaceChildren(...m.lines.map((l) => {
-      const li = document.createElement("li");
-      li.textContent = `${l.ok ? "✓" : "✗"} ${l.name}: ${l.detail}`;
-      return li;
-    }));
+    $("backend-lines").replaceChildren(
+      ...m.lines.map((l) => {
+        const li = document.createElement("li");
+        li.textContent = `${l.ok ? "✓" : "✗"} ${l.name}: ${l.detail}`;
+        return li;
+      }),
+    );
   } else if (m.type === "diagnostics") addDiagnostics(m.rendered);
   else if (m.type === "event") {
     const e = m.event;
@@ -77,19 +79,32 @@ function onReply(m: TrainReply): void {
       stepTimes.push(performance.now());
       $("status").dataset["stepTimes"] = stepTimes.map((t) => t.toFixed(1)).join(",");
       chart.losses.push({ step: e.globalStep, loss: e.loss });
-      setStatus(`epoch ${e.epoch} · step ${e.globalStep}/${e.totalSteps} · loss ${e.loss.toFixed(4)} · ${e.examplesPerSec.toFixed(1)} examples/s`, "running");
+      setStatus(
+        `epoch ${e.epoch} · step ${e.globalStep}/${e.totalSteps} · loss ${e.loss.toFixed(4)} · ${e.examplesPerSec.toFixed(1)} examples/s`,
+        "running",
+      );
       $("status").dataset["losses"] = chart.losses.map((p) => p.loss).join(",");
     }
     if (e.type === "eval") {
-      const [name, value] = Object.entries(e.metrics).find(([k]) => k === "accuracy") ?? Object.entries(e.metrics)[0] ?? ["", NaN];
+      const [name, value] = Object.entries(e.metrics).find(([k]) => k === "accuracy") ??
+        Object.entries(e.metrics)[0] ?? ["", NaN];
       if (Number.isFinite(value)) chart.evals.push({ step, value, label: `${e.split}.${name}` });
     }
     drawChart($<HTMLCanvasElement>("chart"), chart);
   } else if (m.type === "done") {
     busy(false);
-    const test = m.test ? Object.entries(m.test).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(" · ") : "";
+    const test = m.test
+      ? Object.entries(m.test)
+          .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+          .join(" · ")
+      : "";
     $("test").textContent = test ? `test: ${test}` : "";
-    setStatus(m.status === "failed" ? "training failed: see the problems below" : `${m.status}: ${m.steps} steps in ${m.seconds.toFixed(1)} s (${(m.steps / Math.max(m.seconds, 1e-9)).toFixed(2)} steps/s)`, m.status);
+    setStatus(
+      m.status === "failed"
+        ? "training failed: see the problems below"
+        : `${m.status}: ${m.steps} steps in ${m.seconds.toFixed(1)} s (${(m.steps / Math.max(m.seconds, 1e-9)).toFixed(2)} steps/s)`,
+      m.status,
+    );
     $("status").dataset["stepsPerSec"] = String(m.steps / Math.max(m.seconds, 1e-9));
     offerDownloads(m);
   }
@@ -128,8 +143,18 @@ export async function startTraining(ws: Workspace, text: string, file: string, b
       trainer = null;
     };
   }
-  const request: TrainRequest = { type: "train", text, file, files: read.files, backend, wasmBase: new URL("wasm/", document.baseURI).href };
-  trainer.postMessage(request, read.files.map((f) => f.bytes));
+  const request: TrainRequest = {
+    type: "train",
+    text,
+    file,
+    files: read.files,
+    backend,
+    wasmBase: new URL("wasm/", document.baseURI).href,
+  };
+  trainer.postMessage(
+    request,
+    read.files.map((f) => f.bytes),
+  );
 }
 
 /** Asks the trainer to stop after the current step (it saves a checkpoint, as Ctrl-C does). */

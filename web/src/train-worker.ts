@@ -39,13 +39,19 @@ async function train(m: Extract<TrainRequest, { type: "train" }>): Promise<void>
   post({ type: "phase", text: "compiling the spec for a run" });
   const loader = (path: string) => {
     const p = resolve(WORKSPACE, path);
-    return mem.readable(p) ? { ok: true as const, json: mem.readText(p) } : { ok: false as const, reason: "no such file or folder" };
+    return mem.readable(p)
+      ? { ok: true as const, json: mem.readText(p) }
+      : { ok: false as const, reason: "no such file or folder" };
   };
   const compiled = await compileText(m.text, m.file, { loader, purpose: "run" });
   const plan = compiled.value.plan;
   if (report(compiled.diagnostics, m.file, m.text) || plan === null) return fail("failed");
   if (plan.plan === null) {
-    report([{ ...diag("ADAPT307", FILE_START, "the spec has no `plan` block to train with"), file: m.file }], m.file, m.text);
+    report(
+      [{ ...diag("ADAPT307", FILE_START, "the spec has no `plan` block to train with"), file: m.file }],
+      m.file,
+      m.text,
+    );
     return fail("failed");
   }
   post({ type: "phase", text: "starting the backend" });
@@ -53,13 +59,23 @@ async function train(m: Extract<TrainRequest, { type: "train" }>): Promise<void>
   post({ type: "backend", name: backend.name ?? "none", lines: backend.lines });
   if (backend.name === null) {
     const why = backend.lines.map((l) => `${l.name}: ${l.detail}`).join("; ");
-    report([diag("ADAPT990", FILE_START, `no backend of this browser can train (${why})`, { help: "try another browser, or train with `adapt run`" })], m.file, m.text);
+    report(
+      [
+        diag("ADAPT990", FILE_START, `no backend of this browser can train (${why})`, {
+          help: "try another browser, or train with `adapt run`",
+        }),
+      ],
+      m.file,
+      m.text,
+    );
     return fail("failed");
   }
   post({ type: "phase", text: "loading the data and the model" });
   const started = performance.now();
   const result = await runSession(plan, {
-    specDir: WORKSPACE, resume: false, shouldStop: () => stopRequested,
+    specDir: WORKSPACE,
+    resume: false,
+    shouldStop: () => stopRequested,
     onEvent: (event) => post({ type: "event", event }),
   });
   report(result.diagnostics, m.file, m.text);
@@ -71,10 +87,21 @@ async function train(m: Extract<TrainRequest, { type: "train" }>): Promise<void>
     const written = await writeRunFiles(plan, r, baseModel);
     if (report(written.diagnostics, m.file, m.text)) return fail("failed");
   }
-  const outputs = mem.filesUnder(r.outDir).map((p) => ({ name: p.slice(r.outDir.length + 1), bytes: mem.readBytes(p).slice().buffer }));
+  const outputs = mem
+    .filesUnder(r.outDir)
+    .map((p) => ({ name: p.slice(r.outDir.length + 1), bytes: mem.readBytes(p).slice().buffer }));
   r.model.dispose();
   post(
-    { type: "done", status: r.train.status, test: r.test?.metrics ?? null, outDir: relative(WORKSPACE, r.outDir), testData: plan.plan.data.test, outputs, seconds, steps: r.train.state.globalStep },
+    {
+      type: "done",
+      status: r.train.status,
+      test: r.test?.metrics ?? null,
+      outDir: relative(WORKSPACE, r.outDir),
+      testData: plan.plan.data.test,
+      outputs,
+      seconds,
+      steps: r.train.state.globalStep,
+    },
     outputs.map((o) => o.bytes),
   );
 }
@@ -86,7 +113,11 @@ self.onmessage = (e: MessageEvent<TrainRequest>) => {
     return;
   }
   train(m).catch((err: unknown) => {
-    const d = diag("ADAPT993", FILE_START, `training stopped on an unexpected error: ${err instanceof Error ? err.message : String(err)}`);
+    const d = diag(
+      "ADAPT993",
+      FILE_START,
+      `training stopped on an unexpected error: ${err instanceof Error ? err.message : String(err)}`,
+    );
     report([d], m.file, m.text);
     fail("failed");
   });

@@ -48,12 +48,20 @@ function row(node: Node, line: number): HTMLElement {
     r.dataset["path"] = l.path;
     r.append(el("span", "cls", l.className), el("span", "params", fmt(l.params)));
     for (const s of l.sites) {
-      const badge = el("span", `site${s.line === line ? " current" : ""}`, `+ ${s.adapter} ${s.position} · ${fmt(s.params)}`);
+      const badge = el(
+        "span",
+        `site${s.line === line ? " current" : ""}`,
+        `+ ${s.adapter} ${s.position} · ${fmt(s.params)}`,
+      );
       badge.title = `${s.id} (line ${s.line})`;
       r.append(badge);
     }
     for (const w of l.trained) {
-      const badge = el("span", `trained${w.line === line ? " current" : ""}`, `train ${w.name.split("/").pop()} · ${fmt(w.params)}`);
+      const badge = el(
+        "span",
+        `trained${w.line === line ? " current" : ""}`,
+        `train ${w.name.split("/").pop()} · ${fmt(w.params)}`,
+      );
       badge.title = `${w.name}: ${w.line === null ? "trainable by default" : `line ${w.line}`}`;
       r.append(badge);
     }
@@ -85,7 +93,9 @@ function render(node: Node, line: number): HTMLElement {
 
 /** Renders the model tree of `layers` into `host`; the statement on `line` is highlighted. */
 export function renderTree(host: HTMLElement, layers: readonly LayerView[], line: number): void {
-  const open = new Set([...host.querySelectorAll("details[open] > summary .layer")].map((e) => (e as HTMLElement).textContent));
+  const open = new Set(
+    [...host.querySelectorAll("details[open] > summary .layer")].map((e) => (e as HTMLElement).textContent),
+  );
   const ul = el("ul", "tree");
   for (const c of build(layers).children.values()) ul.append(render(c, line));
   for (const d of ul.querySelectorAll("details")) {

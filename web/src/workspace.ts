@@ -49,8 +49,14 @@ export class Workspace {
       return new Uint8Array(await res.arrayBuffer());
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
-      const help = "file" in e.source ? "pick or drop it again (a picked file that changed on disk must be picked anew)" : undefined;
-      return { ...diag("ADAPT991", FILE_START, `the file \`${e.path}\` cannot be read: ${why}`, { help }), file: e.path };
+      const help =
+        "file" in e.source
+          ? "pick or drop it again (a picked file that changed on disk must be picked anew)"
+          : undefined;
+      return {
+        ...diag("ADAPT991", FILE_START, `the file \`${e.path}\` cannot be read: ${why}`, { help }),
+        file: e.path,
+      };
     }
   }
 
@@ -68,7 +74,9 @@ export class Workspace {
   }
 
   /** Every file's bytes for the trainer, or the diagnostics of those that could not be read. */
-  async trainerFiles(onProgress: (done: number, total: number) => void): Promise<{ files: WorkspaceFile[]; problems: Diagnostic[] }> {
+  async trainerFiles(
+    onProgress: (done: number, total: number) => void,
+  ): Promise<{ files: WorkspaceFile[]; problems: Diagnostic[] }> {
     const list = this.list();
     const files: WorkspaceFile[] = [];
     const problems: Diagnostic[] = [];
@@ -120,16 +128,30 @@ export async function droppedFiles(items: DataTransferItemList): Promise<Picked[
  * top. Returns the model.json paths added, and ADAPT992 for a folder with no model.json at all when the
  * user meant a model (`expectModel`).
  */
-export function addPicked(ws: Workspace, picked: readonly Picked[], expectModel: boolean): { models: string[]; problems: Diagnostic[] } {
+export function addPicked(
+  ws: Workspace,
+  picked: readonly Picked[],
+  expectModel: boolean,
+): { models: string[]; problems: Diagnostic[] } {
   const folders = new Set(picked.filter((p) => p.path.includes("/")).map((p) => p.path.split("/")[0]!));
   for (const f of folders) ws.removeFolder(f);
   for (const p of picked) ws.add(p.path, { file: p.file }, p.file.size);
-  const models = picked.map((p) => p.path).filter((p) => /(^|\/)model\.json$/.test(p)).sort((a, b) => a.split("/").length - b.split("/").length);
+  const models = picked
+    .map((p) => p.path)
+    .filter((p) => /(^|\/)model\.json$/.test(p))
+    .sort((a, b) => a.split("/").length - b.split("/").length);
   const problems: Diagnostic[] = [];
   if (expectModel && models.length === 0) {
-    const names = picked.slice(0, 6).map((p) => `\`${p.path}\``).join(", ");
-    const help = "pick the folder that `adapt import hf` or tfjs's converter wrote: model.json with its weights files beside it";
-    problems.push({ ...diag("ADAPT992", FILE_START, `the picked files have no model.json (${names || "none"})`, { help }), file: [...folders][0] ?? "" });
+    const names = picked
+      .slice(0, 6)
+      .map((p) => `\`${p.path}\``)
+      .join(", ");
+    const help =
+      "pick the folder that `adapt import hf` or tfjs's converter wrote: model.json with its weights files beside it";
+    problems.push({
+      ...diag("ADAPT992", FILE_START, `the picked files have no model.json (${names || "none"})`, { help }),
+      file: [...folders][0] ?? "",
+    });
   }
   return { models, problems };
 }

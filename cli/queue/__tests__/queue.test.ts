@@ -27,15 +27,31 @@ if (missing) console.warn(missing);
  * on the order points finish in; `summary.json` is authoritative and compared whole).
  */
 function outcome(dir: string) {
-  const summary = JSON.parse(readFileSync(join(dir, "out", "summary.json"), "utf8")) as { configs: { seconds?: number }[] };
+  const summary = JSON.parse(readFileSync(join(dir, "out", "summary.json"), "utf8")) as {
+    configs: { seconds?: number }[];
+  };
   for (const c of summary.configs) delete c.seconds;
   const points = readdirSync(join(dir, "out", "points")).sort();
-  const artifacts = Object.fromEntries(points.map((p) => [p, readFileSync(join(dir, "out", "points", p, "adapter.safetensors")).toString("base64")]));
-  const lines = readFileSync(join(dir, "out", "results.jsonl"), "utf8").trim().split("\n").map((l) => {
-    const { seconds: _s, testSelected: _t, ...rest } = JSON.parse(l) as { seconds: number; testSelected: boolean; id: string };
-    return rest;
-  });
-  return { summary, artifacts, results: lines.sort((a, b) => a.id.localeCompare(b.id)), table: readFileSync(join(dir, "out", "table.md"), "utf8").replace(/\| [\d.]+ \|\n/g, "|\n") };
+  const artifacts = Object.fromEntries(
+    points.map((p) => [p, readFileSync(join(dir, "out", "points", p, "adapter.safetensors")).toString("base64")]),
+  );
+  const lines = readFileSync(join(dir, "out", "results.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => {
+      const {
+        seconds: _s,
+        testSelected: _t,
+        ...rest
+      } = JSON.parse(l) as { seconds: number; testSelected: boolean; id: string };
+      return rest;
+    });
+  return {
+    summary,
+    artifacts,
+    results: lines.sort((a, b) => a.id.localeCompare(b.id)),
+    table: readFileSync(join(dir, "out", "table.md"), "utf8").replace(/\| [\d.]+ \|\n/g, "|\n"),
+  };
 }
 
 let local: ReturnType<typeof outcome> | null = null;
@@ -109,7 +125,9 @@ describe.skipIf(missing !== null)("adapt sweep --queue and adapt worker", () => 
     quitter.proc.kill("SIGINT");
     const q = await quitter.exited;
     expect(q.code, quitter.stderr).toBe(130);
-    expect(quitter.stderr).toMatch(/stopped default~\S+ at step \d+ \(checkpoint saved\); the job goes back to the queue/);
+    expect(quitter.stderr).toMatch(
+      /stopped default~\S+ at step \d+ \(checkpoint saved\); the job goes back to the queue/,
+    );
     const worker = started(new Adapt(dir, ["worker", "--queue", r.url, "--stall-seconds", "4"]));
     expect(await submit.until(/^done /m)).toBe(true);
     await r.restart();
@@ -125,8 +143,13 @@ describe.skipIf(missing !== null)("adapt sweep --queue and adapt worker", () => 
     writeFileSync(join(dir, "spec.adapt"), SPEC);
     mkdirSync(join(dir, "other"));
     copyFileSync(join(dir, "weights.bin"), join(dir, "other", "weights.bin"));
-    writeFileSync(join(dir, "other", "model.json"), readFileSync(join(dir, "model.json"), "utf8").replace('"epsilon":0.001', '"epsilon":0.002'));
-    const submit = started(new Adapt(dir, ["sweep", "spec.adapt", "--backend", "cpu", "--queue", r.url, "--only", "default~size=2~lr=0.1"]));
+    writeFileSync(
+      join(dir, "other", "model.json"),
+      readFileSync(join(dir, "model.json"), "utf8").replace('"epsilon":0.001', '"epsilon":0.002'),
+    );
+    const submit = started(
+      new Adapt(dir, ["sweep", "spec.adapt", "--backend", "cpu", "--queue", r.url, "--only", "default~size=2~lr=0.1"]),
+    );
     expect(await submit.until(/queued 1 point /)).toBe(true);
     const wrong = started(new Adapt(dir, ["worker", "--queue", r.url, "--model", "other/model.json"]));
     const w = await wrong.exited;

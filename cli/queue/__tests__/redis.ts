@@ -14,7 +14,9 @@ const bin = join(import.meta.dirname, "..", "..", "..", "bin", "adapt.js");
 /** Why Redis tests cannot run here (no `redis-server`), or null. */
 export function redisMissing(): string | null {
   const r = spawnSync("redis-server", ["--version"], { encoding: "utf8" });
-  return r.status === 0 ? null : "redis-server is not installed (`.ci/run` installs it from Debian): the queue tests are skipped";
+  return r.status === 0
+    ? null
+    : "redis-server is not installed (`.ci/run` installs it from Debian): the queue tests are skipped";
 }
 
 async function freePort(): Promise<number> {
@@ -31,7 +33,10 @@ async function freePort(): Promise<number> {
 /** A private Redis; `restart()` stops it (saving) and starts it again on the same port and folder. */
 export class TestRedis {
   private proc: ChildProcess | null = null;
-  private constructor(readonly port: number, readonly dir: string) {}
+  private constructor(
+    readonly port: number,
+    readonly dir: string,
+  ) {}
 
   static async start(): Promise<TestRedis> {
     const r = new TestRedis(await freePort(), mkdtempSync(join(tmpdir(), "adapt-redis-")));
@@ -44,7 +49,22 @@ export class TestRedis {
   }
 
   private up(): Promise<void> {
-    const args = ["--port", String(this.port), "--bind", "127.0.0.1", "--dir", this.dir, "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--protected-mode", "no"];
+    const args = [
+      "--port",
+      String(this.port),
+      "--bind",
+      "127.0.0.1",
+      "--dir",
+      this.dir,
+      "--appendonly",
+      "yes",
+      "--appendfsync",
+      "always",
+      "--save",
+      "",
+      "--protected-mode",
+      "no",
+    ];
     const proc = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
     this.proc = proc;
     return new Promise((done, failed) => {
@@ -52,7 +72,7 @@ export class TestRedis {
       const timer = setTimeout(() => failed(new Error(`redis-server did not start:\n${out}`)), 20_000);
       proc.stdout!.on("data", (c: Buffer) => {
         out += c.toString();
-        if (out.includes("Ready to accept connections")) clearTimeout(timer), done();
+        if (out.includes("Ready to accept connections")) (clearTimeout(timer), done());
       });
       proc.on("exit", () => (clearTimeout(timer), failed(new Error(`redis-server exited:\n${out}`))));
     });
@@ -80,7 +100,11 @@ export class Adapt {
   private waiters: { re: RegExp; done: () => void }[] = [];
 
   constructor(cwd: string, args: string[]) {
-    this.proc = spawn(process.execPath, [bin, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+    this.proc = spawn(process.execPath, [bin, ...args], {
+      cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, NO_COLOR: "1" },
+    });
     this.proc.stdout!.on("data", (c: Buffer) => (this.stdout += c.toString()));
     this.proc.stderr!.on("data", (c: Buffer) => {
       this.stderr += c.toString();
@@ -92,6 +116,9 @@ export class Adapt {
   /** Resolves once stderr matches `re` (or the process ended). */
   until(re: RegExp): Promise<boolean> {
     if (re.test(this.stderr)) return Promise.resolve(true);
-    return Promise.race([new Promise<boolean>((done) => this.waiters.push({ re, done: () => done(true) })), this.exited.then(() => re.test(this.stderr))]);
+    return Promise.race([
+      new Promise<boolean>((done) => this.waiters.push({ re, done: () => done(true) })),
+      this.exited.then(() => re.test(this.stderr)),
+    ]);
   }
 }

@@ -19,7 +19,14 @@ describe("queue addresses, job ids and the folder marker", () => {
   it("derives the same job id from the same spec, point and base model, and another id when any differs", () => {
     const id = jobId("spec1", "default~lr=0.1", "fp1");
     expect(jobId("spec1", "default~lr=0.1", "fp1")).toBe(id);
-    expect(new Set([id, jobId("spec2", "default~lr=0.1", "fp1"), jobId("spec1", "default~lr=0.2", "fp1"), jobId("spec1", "default~lr=0.1", "fp2")]).size).toBe(4);
+    expect(
+      new Set([
+        id,
+        jobId("spec2", "default~lr=0.1", "fp1"),
+        jobId("spec1", "default~lr=0.2", "fp1"),
+        jobId("spec1", "default~lr=0.1", "fp2"),
+      ]).size,
+    ).toBe(4);
     expect(id).toMatch(/^point-[0-9a-f]{40}$/);
   });
 
@@ -47,10 +54,18 @@ describe("progress of a queued sweep", () => {
   it("counts states, measures each worker's points per minute and the ETA from their sum", () => {
     const s = snapshot(points, t0 + 60_000);
     expect([s.done, s.running, s.failed, s.waiting, s.total]).toEqual([2, 1, 1, 1, 5]);
-    expect(s.workers.map((w) => [w.worker, w.done, w.running, w.pointsPerMinute])).toEqual([["m1:1", 2, 0, 2], ["m2:7", 0, 1, 0]]);
+    expect(s.workers.map((w) => [w.worker, w.done, w.running, w.pointsPerMinute])).toEqual([
+      ["m1:1", 2, 0, 2],
+      ["m2:7", 0, 1, 0],
+    ]);
     expect(s.etaSeconds).toBe(60);
     expect(progressTable(s)).toContain("2 done, 1 running, 1 failed, 1 waiting (of 5); ETA 1 min 0 s");
-    expect(snapshot(points.filter((p) => p.state !== "done"), t0).etaSeconds).toBe(null);
+    expect(
+      snapshot(
+        points.filter((p) => p.state !== "done"),
+        t0,
+      ).etaSeconds,
+    ).toBe(null);
   });
 
   it("writes a JSON line per change off a terminal and redraws the table in place on one", () => {

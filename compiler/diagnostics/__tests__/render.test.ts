@@ -5,7 +5,10 @@ import { closest, didYouMean, editDistance } from "../suggest.ts";
 
 const source = 'adapter houlsby = bottleneck(size: 64)\ninsert houlsbi after "x"\n';
 const span = { start: { line: 2, column: 8, offset: 46 }, end: { line: 2, column: 15, offset: 53 } };
-const d = { ...diag("ADAPT101", span, "adapter `houlsbi` is not declared", { help: "did you mean `houlsby`?" }), file: "spec.adapt" };
+const d = {
+  ...diag("ADAPT101", span, "adapter `houlsbi` is not declared", { help: "did you mean `houlsby`?" }),
+  file: "spec.adapt",
+};
 
 describe("rendering", () => {
   it("renders rustc-style text with a gutter and a caret span", () => {
@@ -35,7 +38,17 @@ describe("rendering", () => {
 
   it("renders the JSON of the contract with 1-based positions", () => {
     expect(toJson([d])).toEqual([
-      { file: "spec.adapt", line: 2, column: 8, endLine: 2, endColumn: 15, severity: "error", code: "ADAPT101", message: "adapter `houlsbi` is not declared", help: "did you mean `houlsby`?" },
+      {
+        file: "spec.adapt",
+        line: 2,
+        column: 8,
+        endLine: 2,
+        endColumn: 15,
+        severity: "error",
+        code: "ADAPT101",
+        message: "adapter `houlsbi` is not declared",
+        help: "did you mean `houlsby`?",
+      },
     ]);
   });
 });
@@ -50,6 +63,8 @@ describe("suggestions", () => {
   it("suggests only close candidates", () => {
     expect(didYouMean("botleneck", ["bottleneck", "lora"])).toBe("did you mean `bottleneck`?");
     expect(didYouMean("xyz", ["bottleneck", "lora"])).toBeUndefined();
-    expect(closest("encoder.layer.1.outpt", ["encoder.layer.1.output", "pooler.dense", "encoder.layer.2.output"], 2)).toEqual(["encoder.layer.1.output", "encoder.layer.2.output"]);
+    expect(
+      closest("encoder.layer.1.outpt", ["encoder.layer.1.output", "pooler.dense", "encoder.layer.2.output"], 2),
+    ).toEqual(["encoder.layer.1.output", "encoder.layer.2.output"]);
   });
 });

@@ -47,12 +47,26 @@ describe("sweep expansion", () => {
     const e = expand(HEAD + PLAN("  seed      1 | 2\n") + VARIANTS);
     expect(e.diagnostics).toEqual([]);
     expect(e.points.map((p) => p.id)).toEqual([
-      "adapters.m4~lr=0.1~seed=1", "adapters.m4~lr=0.1~seed=2", "adapters.m4~lr=0.01~seed=1", "adapters.m4~lr=0.01~seed=2",
-      "adapters.m8~lr=0.1~seed=1", "adapters.m8~lr=0.1~seed=2", "adapters.m8~lr=0.01~seed=1", "adapters.m8~lr=0.01~seed=2",
-      "top.n1~seed=1", "top.n1~seed=2",
+      "adapters.m4~lr=0.1~seed=1",
+      "adapters.m4~lr=0.1~seed=2",
+      "adapters.m4~lr=0.01~seed=1",
+      "adapters.m4~lr=0.01~seed=2",
+      "adapters.m8~lr=0.1~seed=1",
+      "adapters.m8~lr=0.1~seed=2",
+      "adapters.m8~lr=0.01~seed=1",
+      "adapters.m8~lr=0.01~seed=2",
+      "top.n1~seed=1",
+      "top.n1~seed=2",
     ]);
     const p = e.points[6]!;
-    expect(p).toMatchObject({ config: "adapters.m8~lr=0.01", variant: "adapters.m8", series: "adapters", member: "m8", seed: 1, stage: 1 });
+    expect(p).toMatchObject({
+      config: "adapters.m8~lr=0.01",
+      variant: "adapters.m8",
+      series: "adapters",
+      member: "m8",
+      seed: 1,
+      stage: 1,
+    });
     expect(p.axes).toEqual({ "optimizer.lr": 0.01, seed: 1 });
     expect(e.points[8]!).toMatchObject({ series: "top", member: "n1", seed: 1 });
   });
@@ -71,17 +85,30 @@ describe("sweep expansion", () => {
   it("runs `for best` seeds in stage 2 only, and names size axes after their statement", () => {
     const text = `${HEAD}insert h after "encoder.layer.*.output.dense"\nsize h = 2 | d / 4 in layers 0..1\n${PLAN("  seed      1 | 2 | 3 for best\n")}`;
     const e = expand(text);
-    expect(e.points.map((p) => p.id)).toEqual(["default~size.0-1=2~lr=0.1~seed=1", "default~size.0-1=2~lr=0.01~seed=1", "default~size.0-1=d_4~lr=0.1~seed=1", "default~size.0-1=d_4~lr=0.01~seed=1"]);
+    expect(e.points.map((p) => p.id)).toEqual([
+      "default~size.0-1=2~lr=0.1~seed=1",
+      "default~size.0-1=2~lr=0.01~seed=1",
+      "default~size.0-1=d_4~lr=0.1~seed=1",
+      "default~size.0-1=d_4~lr=0.01~seed=1",
+    ]);
     expect(e.stage2Seeds).toEqual([2, 3]);
     expect(e.points[0]!.text).toMatch(/seed {6}1\n/);
     const extra = withSeed(text, e, e.points[2]!, 2);
-    expect(extra).toMatchObject({ id: "default~size.0-1=d_4~lr=0.1~seed=3", config: "default~size.0-1=d_4~lr=0.1", stage: 2, seed: 3 });
+    expect(extra).toMatchObject({
+      id: "default~size.0-1=d_4~lr=0.1~seed=3",
+      config: "default~size.0-1=d_4~lr=0.1",
+      stage: 2,
+      seed: 3,
+    });
     expect(Object.keys(e.points[0]!.axes)).toEqual(["size h in layers 0..1", "optimizer.lr", "seed"]);
   });
 
   it("reports misplaced alternatives and `for best`, duplicate alternatives and variant errors", () => {
-    const codes = (t: string) => expand(t).diagnostics.map((d) => `${d.code} ${d.span.start.line}:${d.span.start.column}`);
-    expect(codes(`${HEAD}plan {\n  select best by validation.accuracy | validation.f1\n}\n`)).toEqual(["ADAPT007 5:18"]);
+    const codes = (t: string) =>
+      expand(t).diagnostics.map((d) => `${d.code} ${d.span.start.line}:${d.span.start.column}`);
+    expect(codes(`${HEAD}plan {\n  select best by validation.accuracy | validation.f1\n}\n`)).toEqual([
+      "ADAPT007 5:18",
+    ]);
     expect(codes(`${HEAD}plan {\n  seed 1 for best\n}\n`)).toEqual(["ADAPT009 5:10"]);
     expect(codes(`${HEAD}plan {\n  epochs 1 | 1\n}\n`)).toEqual(["ADAPT324 5:14"]);
     expect(codes(`${HEAD}variant a extends b {\n}\n`)).toEqual(["ADAPT321 4:19"]);
@@ -93,8 +120,12 @@ describe("compiling a sweep", () => {
     const text = `${HEAD}insert h after "encoder.layer.*.output.dense"\nsize h = 2 | 4 | d / 3\n${PLAN("  seed      1 | 2\n")}`;
     const r = await compileSweepText(text, "s.adapt", { loader, purpose: "run" });
     const errors = r.diagnostics.filter((d) => d.severity === "error");
-    expect(errors.map((d) => `${d.code} ${d.span.start.line}:${d.span.start.column}-${d.span.end.column}`)).toEqual(["ADAPT210 5:18-23"]);
-    expect(errors[0]!.notes).toEqual(["in 4 of 12 points: `default~size=d_3~lr=0.1~seed=1`, `default~size=d_3~lr=0.1~seed=2`, `default~size=d_3~lr=0.01~seed=1`, ..."]);
+    expect(errors.map((d) => `${d.code} ${d.span.start.line}:${d.span.start.column}-${d.span.end.column}`)).toEqual([
+      "ADAPT210 5:18-23",
+    ]);
+    expect(errors[0]!.notes).toEqual([
+      "in 4 of 12 points: `default~size=d_3~lr=0.1~seed=1`, `default~size=d_3~lr=0.1~seed=2`, `default~size=d_3~lr=0.01~seed=1`, ...",
+    ]);
     expect(r.value.points).toEqual([]);
     expect(analyzeSweepText(text, "s.adapt", null, "").filter((d) => d.severity === "error")).toEqual([]);
   });
@@ -116,7 +147,12 @@ describe("compiling a sweep", () => {
     const r = await compileSweepText(HEAD + PLAN("") + VARIANTS, "s.adapt", { loader, only: ["full*"] });
     expect(r.diagnostics.map((d) => d.code)).toEqual(["ADAPT320"]);
     const some = await compileSweepText(HEAD + PLAN("") + VARIANTS, "s.adapt", { loader, only: ["adapters.*"] });
-    expect(some.value.points.map((p) => p.source.variant)).toEqual(["adapters.m4", "adapters.m4", "adapters.m8", "adapters.m8"]);
+    expect(some.value.points.map((p) => p.source.variant)).toEqual([
+      "adapters.m4",
+      "adapters.m4",
+      "adapters.m8",
+      "adapters.m8",
+    ]);
   });
 });
 

@@ -5,9 +5,23 @@ const params = { base: 1000, added: 10, head: 2, trainable: 12, trainablePercent
 
 function line(id: string, config: string, variant: string, seed: number, acc: number, test = acc): ResultLine {
   return {
-    id, config, variant, series: variant.split(".")[0]!, member: variant.split(".")[1] ?? null, axes: { "optimizer.lr": 0.1, seed }, seed, stage: 1,
-    params, validation: { accuracy: acc, loss: 1 - acc }, test: { accuracy: test }, testSelected: false,
-    epochs: 1, steps: 4, seconds: 2, backend: "cpu", dir: `points/${id}`,
+    id,
+    config,
+    variant,
+    series: variant.split(".")[0]!,
+    member: variant.split(".")[1] ?? null,
+    axes: { "optimizer.lr": 0.1, seed },
+    seed,
+    stage: 1,
+    params,
+    validation: { accuracy: acc, loss: 1 - acc },
+    test: { accuracy: test },
+    testSelected: false,
+    epochs: 1,
+    steps: 4,
+    seconds: 2,
+    backend: "cpu",
+    dir: `points/${id}`,
   };
 }
 
@@ -19,14 +33,19 @@ describe("sweep summary", () => {
 
   it("ranks configurations by validation mean, selects one per variant and one overall, ties by point order", () => {
     const results = [
-      line("a~lr=1~seed=1", "a~lr=1", "a", 1, 0.5), line("a~lr=1~seed=2", "a~lr=1", "a", 2, 0.7),
-      line("a~lr=2~seed=1", "a~lr=2", "a", 1, 0.9), line("b.x~seed=1", "b.x", "b.x", 1, 0.7),
+      line("a~lr=1~seed=1", "a~lr=1", "a", 1, 0.5),
+      line("a~lr=1~seed=2", "a~lr=1", "a", 2, 0.7),
+      line("a~lr=2~seed=1", "a~lr=2", "a", 1, 0.9),
+      line("b.x~seed=1", "b.x", "b.x", 1, 0.7),
       line("b.y~seed=1", "b.y", "b.y", 1, 0.7),
     ];
     const order = ["a~lr=1~seed=1", "a~lr=1~seed=2", "a~lr=2~seed=1", "b.y~seed=1", "b.x~seed=1"];
     const s = summarize(results, { split: "validation", metric: "accuracy", direction: "max" }, order);
     expect(s.configs.map((c) => [c.config, c.rank, c.selected, c.selectedInVariant])).toEqual([
-      ["a~lr=2", 1, true, true], ["b.y", 2, false, true], ["b.x", 3, false, true], ["a~lr=1", 4, false, false],
+      ["a~lr=2", 1, true, true],
+      ["b.y", 2, false, true],
+      ["b.x", 3, false, true],
+      ["a~lr=1", 4, false, false],
     ]);
     expect(s.selected).toBe("a~lr=2");
     const a1 = s.configs.find((c) => c.config === "a~lr=1")!;

@@ -25,7 +25,12 @@ let client: LspClient;
 beforeAll(async () => {
   const json = JSON.parse(readFileSync(join(root, "compiler/__tests__/fixtures/tiny-bert/model.json"), "utf8"));
   const long = `${"a".repeat(4000)}!`;
-  json.modelTopology.config.layers.push({ class_name: "Dropout", name: long, config: { name: long, rate: 0.1 }, inbound_nodes: [[[json.modelTopology.config.layers.at(-1).name, 0, 0, {}]]] });
+  json.modelTopology.config.layers.push({
+    class_name: "Dropout",
+    name: long,
+    config: { name: long, rate: 0.1 },
+    inbound_nodes: [[[json.modelTopology.config.layers.at(-1).name, 0, 0, {}]]],
+  });
   writeFileSync(join(dir, "model.json"), JSON.stringify(json));
   copyFileSync(join(root, "compiler/__tests__/fixtures/tiny-bert/weights.bin"), join(dir, "weights.bin"));
   client = new LspClient(process.execPath, [join(root, "editors", "server", "main.js"), "--stdio"], root);
@@ -45,7 +50,10 @@ function open(name: string, text: string): string {
 
 async function within<T>(p: Promise<T>, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const guard = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took longer than ${HANG_GUARD_MS} ms`)), HANG_GUARD_MS)));
+  const guard = new Promise<never>(
+    (_, reject) =>
+      (timer = setTimeout(() => reject(new Error(`${what} took longer than ${HANG_GUARD_MS} ms`)), HANG_GUARD_MS)),
+  );
   try {
     return await Promise.race([p, guard]);
   } finally {
@@ -57,37 +65,67 @@ describe("the language server on hostile documents", () => {
   it("reports deep nesting, a backtracking regex and an inexact integer, and still answers hovers", async () => {
     const text = `adapter h = bottleneck(size: ${"[".repeat(20_000)}4)\ninsert h after /(a)\\1/\nadapter g = lora(rank: 99999999999999999999)\n`;
     const uri = open("hostile.adapt", text);
-    const got = await within(client.waitFor<Published>("textDocument/publishDiagnostics", (p) => p.uri === uri), "diagnostics");
+    const got = await within(
+      client.waitFor<Published>("textDocument/publishDiagnostics", (p) => p.uri === uri),
+      "diagnostics",
+    );
     expect(got.diagnostics.map((d) => d.code).sort()).toEqual(["ADAPT010", "ADAPT011", "ADAPT012"]);
-    await within(client.request("textDocument/hover", { textDocument: { uri }, position: { line: 2, character: 9 } }), "hover");
+    await within(
+      client.request("textDocument/hover", { textDocument: { uri }, position: { line: 2, character: 9 } }),
+      "hover",
+    );
   }, 60_000);
 
   it("matches nested-quantifier selectors against a 4,000-character layer name without blocking", async () => {
-    const uri = open("redos.adapt", 'model "model.json"\nadapter h = bottleneck(size: 4)\ninsert h after "encoder.layer.*.output.dense"\ntrain /(a+)+$/\nfreeze /(a|aa)*b/\n');
-    const got = await within(client.waitFor<Published>("textDocument/publishDiagnostics", (p) => p.uri === uri), "diagnostics");
+    const uri = open(
+      "redos.adapt",
+      'model "model.json"\nadapter h = bottleneck(size: 4)\ninsert h after "encoder.layer.*.output.dense"\ntrain /(a+)+$/\nfreeze /(a|aa)*b/\n',
+    );
+    const got = await within(
+      client.waitFor<Published>("textDocument/publishDiagnostics", (p) => p.uri === uri),
+      "diagnostics",
+    );
     expect(got.diagnostics.map((d) => d.code)).toEqual(["ADAPT120", "ADAPT120"]);
-    await within(client.request("textDocument/hover", { textDocument: { uri }, position: { line: 2, character: 2 } }), "hover");
+    await within(
+      client.request("textDocument/hover", { textDocument: { uri }, position: { line: 2, character: 2 } }),
+      "hover",
+    );
   }, 60_000);
 
   it("coalesces a burst of changes into few analyses, publishing the last version", async () => {
     const uri = open("typing.adapt", "adapter h = bottleneck(size: 4)\n");
-    await within(client.waitFor<Published>("textDocument/publishDiagnostics", (p) => p.uri === uri), "first diagnostics");
+    await within(
+      client.waitFor<Published>("textDocument/publishDiagnostics", (p) => p.uri === uri),
+      "first diagnostics",
+    );
     const before = client.received<Published>("textDocument/publishDiagnostics").filter((p) => p.uri === uri).length;
     let text = "adapter h = bottleneck(size: 4)\n";
     for (let v = 2; v <= 41; v++) {
       text += v % 2 === 0 ? "#" : "\n";
       client.notify("textDocument/didChange", { textDocument: { uri, version: v }, contentChanges: [{ text }] });
     }
-    await within(client.waitFor<Published>("textDocument/publishDiagnostics", (p) => p.uri === uri && p.version === 41), "the last version's diagnostics");
+    await within(
+      client.waitFor<Published>("textDocument/publishDiagnostics", (p) => p.uri === uri && p.version === 41),
+      "the last version's diagnostics",
+    );
     const after = client.received<Published>("textDocument/publishDiagnostics").filter((p) => p.uri === uri).length;
     expect(after - before).toBeLessThan(10);
   }, 60_000);
 
   it("answers at once on a 100,000-line document, with a warning instead of live analysis", async () => {
     const uri = open("blank.adapt", `${"\n".repeat(100_000)}adapter h = bottleneck(size: 4)\n`);
-    const got = await within(client.waitFor<Published>("textDocument/publishDiagnostics", (p) => p.uri === uri), "diagnostics");
+    const got = await within(
+      client.waitFor<Published>("textDocument/publishDiagnostics", (p) => p.uri === uri),
+      "diagnostics",
+    );
     expect(got.diagnostics.map((d) => [d.code, d.severity])).toEqual([["ADAPT938", 2]]);
-    await within(client.request("textDocument/completion", { textDocument: { uri }, position: { line: 100_000, character: 3 } }), "completion");
-    await within(client.request("textDocument/hover", { textDocument: { uri }, position: { line: 99_999, character: 0 } }), "hover");
+    await within(
+      client.request("textDocument/completion", { textDocument: { uri }, position: { line: 100_000, character: 3 } }),
+      "completion",
+    );
+    await within(
+      client.request("textDocument/hover", { textDocument: { uri }, position: { line: 99_999, character: 0 } }),
+      "hover",
+    );
   }, 60_000);
 });

@@ -9,7 +9,8 @@ import { ModelWatcher } from "../watch.ts";
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..", "..");
 const tinyBert = join(here, "fixtures", "tiny-bert", "model.json");
-const SPEC = 'model "model/model.json"\nadapter h = bottleneck(size: 4)\ninsert h after "encoder.layer.*.atention.output.dense"\n';
+const SPEC =
+  'model "model/model.json"\nadapter h = bottleneck(size: 4)\ninsert h after "encoder.layer.*.atention.output.dense"\n';
 
 interface Published {
   uri: string;
@@ -43,14 +44,23 @@ describe("the language server follows the spec's model file on disk", () => {
     const uri = pathToFileURL(join(folder, "spec.adapt")).href;
     const mine = (test: (p: Published) => boolean) => (p: Published) => p.uri === uri && test(p);
     client.notify("textDocument/didOpen", { textDocument: { uri, languageId: "adapt", version: 1, text: SPEC } });
-    await client.waitFor<Published>("textDocument/publishDiagnostics", mine((p) => codes(p).join() === "ADAPT125"));
+    await client.waitFor<Published>(
+      "textDocument/publishDiagnostics",
+      mine((p) => codes(p).join() === "ADAPT125"),
+    );
 
     copyFileSync(tinyBert, join(folder, "model", "model.json"));
-    const found = await client.waitFor<Published>("textDocument/publishDiagnostics", mine((p) => codes(p).join() === "ADAPT120"));
+    const found = await client.waitFor<Published>(
+      "textDocument/publishDiagnostics",
+      mine((p) => codes(p).join() === "ADAPT120"),
+    );
     expect(found.diagnostics[0]!.message).toContain("encoder.layer.0.attention.output.dense");
 
     writeByRename(join(folder, "model", "model.json"), "{ not json");
-    await client.waitFor<Published>("textDocument/publishDiagnostics", mine((p) => codes(p).join() === "ADAPT126"));
+    await client.waitFor<Published>(
+      "textDocument/publishDiagnostics",
+      mine((p) => codes(p).join() === "ADAPT126"),
+    );
   });
 
   it("takes the client's workspace/didChangeWatchedFiles for a model folder that did not exist at first", async () => {
@@ -59,12 +69,18 @@ describe("the language server follows the spec's model file on disk", () => {
     const uri = pathToFileURL(join(folder, "spec.adapt")).href;
     const mine = (test: (p: Published) => boolean) => (p: Published) => p.uri === uri && test(p);
     client.notify("textDocument/didOpen", { textDocument: { uri, languageId: "adapt", version: 1, text: SPEC } });
-    await client.waitFor<Published>("textDocument/publishDiagnostics", mine((p) => codes(p).join() === "ADAPT125"));
+    await client.waitFor<Published>(
+      "textDocument/publishDiagnostics",
+      mine((p) => codes(p).join() === "ADAPT125"),
+    );
     mkdirSync(join(folder, "model"));
     copyFileSync(tinyBert, join(folder, "model", "model.json"));
     const model = pathToFileURL(join(folder, "model", "model.json")).href;
     client.notify("workspace/didChangeWatchedFiles", { changes: [{ uri: model, type: 1 }] });
-    await client.waitFor<Published>("textDocument/publishDiagnostics", mine((p) => codes(p).join() === "ADAPT120"));
+    await client.waitFor<Published>(
+      "textDocument/publishDiagnostics",
+      mine((p) => codes(p).join() === "ADAPT120"),
+    );
   });
 
   it("reports an untitled buffer's relative model path as a model that cannot be read", async () => {
@@ -72,7 +88,9 @@ describe("the language server follows the spec's model file on disk", () => {
     client.notify("textDocument/didOpen", { textDocument: { uri, languageId: "adapt", version: 1, text: SPEC } });
     const p = await client.waitFor<Published>("textDocument/publishDiagnostics", (x) => x.uri === uri);
     expect(p.diagnostics.map((d) => [d.code, d.severity])).toEqual([["ADAPT125", 2]]);
-    expect(p.diagnostics[0]!.message).toContain("the model file `model/model.json` cannot be read: the spec is not saved");
+    expect(p.diagnostics[0]!.message).toContain(
+      "the model file `model/model.json` cannot be read: the spec is not saved",
+    );
     expect(p.diagnostics[0]!.message).toContain("help: save the spec");
   });
 });

@@ -55,7 +55,12 @@ describe("the Markdown injection grammar", () => {
 
   it("highlights ```adapt and ~~~adapt fences, in a list item too, with the adapt grammar", () => {
     const tokens = tokenize(grammar, text);
-    for (const [line, word] of [[6, "model"], [7, "insert"], [13, "train"], [17, "adapter"]] as const) {
+    for (const [line, word] of [
+      [6, "model"],
+      [7, "insert"],
+      [13, "train"],
+      [17, "adapter"],
+    ] as const) {
       const t = onLine(tokens, line).find((x) => x.text.trim() === word);
       expect(t?.scopes, `line ${line}`).toContain("keyword.control.adapt");
       expect(t!.scopes, `line ${line}`).toContain(EMBEDDED_SCOPE);
@@ -76,7 +81,8 @@ describe("the Markdown injection grammar", () => {
     for (const line of bodies) {
       const first = onLine(tokens, line)[0]!;
       expect(first.scopes, `${path}:${line}`).toContain(EMBEDDED_SCOPE);
-      if (statements.test(doc.split("\n")[line - 1]!)) expect(first.scopes, `${path}:${line}`).toContain("keyword.control.adapt");
+      if (statements.test(doc.split("\n")[line - 1]!))
+        expect(first.scopes, `${path}:${line}`).toContain("keyword.control.adapt");
     }
   });
 });

@@ -42,14 +42,19 @@ function zipText(zip: Buffer, name: string): string {
 
 describe("the extension's files", () => {
   it("carry the repository's licence", () => {
-    expect(readFileSync(join(here, "..", "LICENSE"), "utf8")).toBe(readFileSync(join(here, "..", "..", "..", "LICENSE"), "utf8"));
+    expect(readFileSync(join(here, "..", "LICENSE"), "utf8")).toBe(
+      readFileSync(join(here, "..", "..", "..", "LICENSE"), "utf8"),
+    );
   });
 
   it("declare the server path and trace settings that the client reads", () => {
     const manifest = JSON.parse(readFileSync(join(here, "..", "package.json"), "utf8")) as {
       contributes: { configuration: { properties: Record<string, { default: unknown }> } };
     };
-    expect(Object.keys(manifest.contributes.configuration.properties).sort()).toEqual(["adapt.server.path", "adapt.trace.server"]);
+    expect(Object.keys(manifest.contributes.configuration.properties).sort()).toEqual([
+      "adapt.server.path",
+      "adapt.trace.server",
+    ]);
     const client = readFileSync(join(here, "..", "src", "extension.ts"), "utf8");
     expect(client).toContain('getConfiguration("adapt").get<string>("server.path"');
     expect(client).toContain('new LanguageClient("adapt",');
@@ -62,29 +67,37 @@ describe("npm run package:vscode", () => {
     try {
       const vsix = await packageExtension(out);
       const entries = zipEntries(readFileSync(vsix));
-      expect(entries).toEqual(expect.arrayContaining([
-        "extension.vsixmanifest",
-        "extension/package.json",
-        "extension/language-configuration.json",
-        "extension/syntaxes/adapt.tmLanguage.json",
-        "extension/syntaxes/adapt.markdown.tmLanguage.json",
-        "extension/out/extension.cjs",
-        "extension/out/server.cjs",
-        "extension/LICENSE.txt",
-        "extension/changelog.md",
-        "extension/images/icon.png",
-        "extension/images/screenshot.png",
-      ]));
+      expect(entries).toEqual(
+        expect.arrayContaining([
+          "extension.vsixmanifest",
+          "extension/package.json",
+          "extension/language-configuration.json",
+          "extension/syntaxes/adapt.tmLanguage.json",
+          "extension/syntaxes/adapt.markdown.tmLanguage.json",
+          "extension/out/extension.cjs",
+          "extension/out/server.cjs",
+          "extension/LICENSE.txt",
+          "extension/changelog.md",
+          "extension/images/icon.png",
+          "extension/images/screenshot.png",
+        ]),
+      );
       const readme = zipText(readFileSync(vsix), "extension/readme.md");
       expect(readme).toContain("](https://github.com/adapt-dsl/adapt/raw/HEAD/editors/vscode/images/screenshot.png)");
-      expect(entries.some((e) => e.includes("__tests__") || e.includes("/src/") || e.includes("node_modules"))).toBe(false);
+      expect(entries.some((e) => e.includes("__tests__") || e.includes("/src/") || e.includes("node_modules"))).toBe(
+        false,
+      );
 
       const client = new LspClient(process.execPath, [join(here, "..", "out", "server.cjs"), "--stdio"], out);
       await client.request("initialize", { processId: process.pid, rootUri: null, capabilities: {} });
       client.notify("initialized", {});
       const uri = pathToFileURL(join(out, "x.adapt")).href;
-      client.notify("textDocument/didOpen", { textDocument: { uri, languageId: "adapt", version: 1, text: "adaptr x = lora()\n" } });
-      const published = await client.waitFor<{ diagnostics: { code: string; message: string }[] }>("textDocument/publishDiagnostics");
+      client.notify("textDocument/didOpen", {
+        textDocument: { uri, languageId: "adapt", version: 1, text: "adaptr x = lora()\n" },
+      });
+      const published = await client.waitFor<{ diagnostics: { code: string; message: string }[] }>(
+        "textDocument/publishDiagnostics",
+      );
       expect(published.diagnostics.map((d) => d.code)).toEqual(["ADAPT003"]);
       expect(published.diagnostics[0]!.message).toContain("adapter");
       expect(await client.close()).toBe(0);

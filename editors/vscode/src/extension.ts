@@ -6,7 +6,12 @@
  */
 import { isAbsolute, join } from "node:path";
 import { workspace, type ExtensionContext } from "vscode";
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
+import {
+  LanguageClient,
+  TransportKind,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from "vscode-languageclient/node";
 
 let client: LanguageClient | undefined;
 
@@ -25,7 +30,10 @@ async function start(context: ExtensionContext): Promise<void> {
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ["--nolazy", "--inspect=6009"] } },
   };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: [{ scheme: "file", language: "adapt" }, { scheme: "untitled", language: "adapt" }],
+    documentSelector: [
+      { scheme: "file", language: "adapt" },
+      { scheme: "untitled", language: "adapt" },
+    ],
     synchronize: { fileEvents: workspace.createFileSystemWatcher("**/*.json") },
   };
   client = new LanguageClient("adapt", "adapt language server", serverOptions, clientOptions);

@@ -35,7 +35,14 @@ function findChromium(): string | null {
 /** highlight.js's core as browsers get it from its own builds: a global `hljs` script, and an ES module. */
 async function hljsBundle(format: "iife" | "esm"): Promise<string> {
   const entry = createRequire(import.meta.url).resolve("highlight.js/lib/core");
-  const out = await build({ entryPoints: [entry], bundle: true, format, globalName: "hljs", write: false, logLevel: "error" });
+  const out = await build({
+    entryPoints: [entry],
+    bundle: true,
+    format,
+    globalName: "hljs",
+    write: false,
+    logLevel: "error",
+  });
   const text = out.outputFiles[0]!.text;
   return format === "esm" ? text.replace(/export default (\w+);/, "export default $1.default ?? $1;") : text;
 }
@@ -67,7 +74,10 @@ ${codeBlock}
 });
 
 const chromium = findChromium();
-if (chromium === null) console.log("[highlight.js in Chromium] skipped: no chromium on PATH (apt-get install chromium, or set ADAPT_CHROMIUM)");
+if (chromium === null)
+  console.log(
+    "[highlight.js in Chromium] skipped: no chromium on PATH (apt-get install chromium, or set ADAPT_CHROMIUM)",
+  );
 
 describe.skipIf(chromium === null)("highlight.js in headless Chromium", () => {
   let server: Server;
@@ -75,7 +85,10 @@ describe.skipIf(chromium === null)("highlight.js in headless Chromium", () => {
   let browser: Browser;
   hljs.registerLanguage("adapt", adapt);
   // innerHTML writes quotes in text as they are; highlight.js escapes them.
-  const expected = hljs.highlight(snippet, { language: "adapt" }).value.replace(/&quot;/g, '"').replace(/&#x27;/g, "'");
+  const expected = hljs
+    .highlight(snippet, { language: "adapt" })
+    .value.replace(/&quot;/g, '"')
+    .replace(/&#x27;/g, "'");
 
   beforeAll(async () => {
     const files = pages({
@@ -92,7 +105,11 @@ describe.skipIf(chromium === null)("highlight.js in headless Chromium", () => {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const address = server.address();
     base = `http://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}`;
-    browser = await puppeteer.launch({ executablePath: chromium!, headless: true, args: ["--no-sandbox", "--disable-gpu"] });
+    browser = await puppeteer.launch({
+      executablePath: chromium!,
+      headless: true,
+      args: ["--no-sandbox", "--disable-gpu"],
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -108,7 +125,9 @@ describe.skipIf(chromium === null)("highlight.js in headless Chromium", () => {
     page.on("console", (m) => void (m.type() === "error" && errors.push(m.text())));
     try {
       await page.goto(`${base}${path}`, { waitUntil: "load" });
-      await page.waitForFunction(() => document.body.dataset["done"] === "1", { timeout: 20_000 }).catch(() => undefined);
+      await page
+        .waitForFunction(() => document.body.dataset["done"] === "1", { timeout: 20_000 })
+        .catch(() => undefined);
       const html = await page.$eval("code", (el) => el.innerHTML);
       return { html, errors };
     } finally {
@@ -116,10 +135,14 @@ describe.skipIf(chromium === null)("highlight.js in headless Chromium", () => {
     }
   }
 
-  it.each(["/classic.html", "/module.html", "/late.html"])("%s highlights the snippet as highlight.js does in Node", async (path) => {
-    const { html, errors } = await load(path);
-    expect(errors).toEqual([]);
-    expect(html).toContain('<span class="hljs-keyword">insert</span>');
-    expect(html).toBe(expected);
-  }, 60_000);
+  it.each(["/classic.html", "/module.html", "/late.html"])(
+    "%s highlights the snippet as highlight.js does in Node",
+    async (path) => {
+      const { html, errors } = await load(path);
+      expect(errors).toEqual([]);
+      expect(html).toContain('<span class="hljs-keyword">insert</span>');
+      expect(html).toBe(expected);
+    },
+    60_000,
+  );
 });

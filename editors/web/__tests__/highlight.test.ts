@@ -15,7 +15,10 @@ import { scopesByOffset } from "./hljs-html.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..", "..");
-const kitchenSink = readFileSync(join(here, "..", "..", "vscode", "__tests__", "fixtures", "kitchen-sink.adapt"), "utf8");
+const kitchenSink = readFileSync(
+  join(here, "..", "..", "vscode", "__tests__", "fixtures", "kitchen-sink.adapt"),
+  "utf8",
+);
 hljs.registerLanguage("adapt", adapt);
 
 const spans = (html: string, cls: string) =>
@@ -36,12 +39,16 @@ describe("highlight.js definition", () => {
     expect(spans(html, "char escape_")).toContain("\\\\");
     expect(spans(html, "number")).toEqual(expect.arrayContaining(["3e-4", "0.01", "12"]));
     expect(spans(html, "regexp")).toEqual(["/encoder\\.layer\\.\\d+\\.output\\.dense/i", "/pooler\\..*/"]);
-    expect(spans(html, "type")).toEqual(expect.arrayContaining(["bottleneck", "parallel", "lora", "ia3", "classifier"]));
+    expect(spans(html, "type")).toEqual(
+      expect.arrayContaining(["bottleneck", "parallel", "lora", "ia3", "classifier"]),
+    );
     expect(spans(html, "variable")).toEqual(expect.arrayContaining(["houlsby", "side", "lora8", "gate"]));
   });
 
   it("marks plan keys as keywords and layer classes as built-ins, as the TextMate grammar does", () => {
-    expect(spans(html, "keyword")).toEqual(expect.arrayContaining(["data", "optimizer", "max_length", "early_stopping"]));
+    expect(spans(html, "keyword")).toEqual(
+      expect.arrayContaining(["data", "optimizer", "max_length", "early_stopping"]),
+    );
     expect(spans(html, "built_in")).toEqual(["Dense"]);
     expect(spans(html, "attr")).toContain("train");
   });
@@ -97,7 +104,10 @@ describe("highlight.js agrees with the TextMate grammar", () => {
     const disagreements = tokenize(grammar, text)
       .map((t) => ({ t, want: expectedScope(t), got: byOffset[lineStarts[t.line - 1]! + t.column] ?? null }))
       .filter(({ want, got }) => want !== got)
-      .map(({ t, want, got }) => `${path}:${t.line}:${t.column + 1} ${JSON.stringify(t.text.trim())}: TextMate ${want}, highlight.js ${got}`);
+      .map(
+        ({ t, want, got }) =>
+          `${path}:${t.line}:${t.column + 1} ${JSON.stringify(t.text.trim())}: TextMate ${want}, highlight.js ${got}`,
+      );
     expect(disagreements).toEqual([]);
   });
 });

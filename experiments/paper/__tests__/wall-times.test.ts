@@ -4,13 +4,22 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { wallTimes } from "../wall-times.ts";
 
-const line = (id: string, series: string, seconds: number): string => JSON.stringify({ id, series, seconds, backend: "tensorflow" });
+const line = (id: string, series: string, seconds: number): string =>
+  JSON.stringify({ id, series, seconds, backend: "tensorflow" });
 
 describe("wall time per method", () => {
   it("sums the seconds of each task's series and of all tasks, a re-run point counted once", () => {
     const runs = mkdtempSync(join(tmpdir(), "paper-runs-"));
     for (const [task, lines] of [
-      ["a", [line("full~1", "full", 30), line("adapters.m8~1", "adapters", 10), line("adapters.m8~2", "adapters", 14), line("full~1", "full", 20)]],
+      [
+        "a",
+        [
+          line("full~1", "full", 30),
+          line("adapters.m8~1", "adapters", 10),
+          line("adapters.m8~2", "adapters", 14),
+          line("full~1", "full", 20),
+        ],
+      ],
       ["b", [line("full~1", "full", 40)]],
     ] as const) {
       mkdirSync(join(runs, task));

@@ -32,7 +32,10 @@ function scratch(prefix: string): string {
 /** `npm pack SPEC` in a temporary folder, unpacked; returns the package's folder. */
 export function npmPackage(spec: string): string {
   const dir = scratch("paper-npm-");
-  const tarball = execFileSync("npm", ["pack", spec, "--silent"], { cwd: dir, encoding: "utf8" }).trim().split("\n").pop()!;
+  const tarball = execFileSync("npm", ["pack", spec, "--silent"], { cwd: dir, encoding: "utf8" })
+    .trim()
+    .split("\n")
+    .pop()!;
   execFileSync("tar", ["xzf", tarball], { cwd: dir });
   return join(dir, "package");
 }
@@ -44,7 +47,10 @@ export function npmPackage(spec: string): string {
  */
 export function debianPackage(name: string, version: string): string {
   const dir = scratch("paper-deb-");
-  execFileSync("apt-get", ["download", "-q", `${name}=${version}`], { cwd: dir, stdio: ["ignore", "ignore", "inherit"] });
+  execFileSync("apt-get", ["download", "-q", `${name}=${version}`], {
+    cwd: dir,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   const deb = readdirSync(dir).find((f) => f.endsWith(".deb"));
   if (deb === undefined) throw new Error(`apt-get download ${name}=${version} wrote no .deb`);
   const root = join(dir, "root");
@@ -83,13 +89,20 @@ export function dedupe<R extends Row>(rows: readonly R[], columns: readonly stri
  * the next `counts.test` to test; each split is shuffled once more. Rows must already be deduplicated.
  * Throws when a label has too few rows (a bug in the builder, not user input).
  */
-export function stratifiedSplit<R extends Row>(rows: readonly R[], counts: Counts, seed: number): Record<SplitName, R[]> {
+export function stratifiedSplit<R extends Row>(
+  rows: readonly R[],
+  counts: Counts,
+  seed: number,
+): Record<SplitName, R[]> {
   const random = mulberry32(seed);
   const out: Record<SplitName, R[]> = { train: [], validation: [], test: [] };
   const labels = [...new Set(rows.map((r) => r.label))].sort();
   const need = counts.train + counts.validation + counts.test;
   for (const label of labels) {
-    const group = shuffleInPlace(rows.filter((r) => r.label === label), random);
+    const group = shuffleInPlace(
+      rows.filter((r) => r.label === label),
+      random,
+    );
     if (group.length < need) throw new Error(`label ${label} has ${group.length} rows, ${need} needed`);
     let at = 0;
     for (const split of SPLITS) {

@@ -13,7 +13,16 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { clean, dedupe, debianPackage, stratifiedSplit, textKey, writeSplits, type Counts, type Row } from "./common.ts";
+import {
+  clean,
+  dedupe,
+  debianPackage,
+  stratifiedSplit,
+  textKey,
+  writeSplits,
+  type Counts,
+  type Row,
+} from "./common.ts";
 
 const PACKAGE = ["fortunes", "1:1.99.1-7.3"] as const;
 const TOPICS = ["computers", "food", "law", "politics", "science", "startrek"] as const;

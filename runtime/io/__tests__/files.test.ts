@@ -50,7 +50,15 @@ describe("the runtime on MemoryFiles", () => {
     const mem = new MemoryFiles();
     before = useFiles(mem);
     mem.put("/ws/train.jsonl", '{"text":"good","label":"pos"}\n{"text":"bad","label":"neg"}\n');
-    const data = { train: "train.jsonl", validation: null, test: null, format: null, text: "text", textPair: null, label: "label" };
+    const data = {
+      train: "train.jsonl",
+      validation: null,
+      test: null,
+      format: null,
+      text: "text",
+      textPair: null,
+      label: "label",
+    };
     const loaded = await loadDatasets(data, "/ws", { kind: "classifier", classes: 2 });
     expect(loaded.value?.labelNames).toEqual(["neg", "pos"]);
     saveCheckpoint("/ws/out/c.ckpt", { fingerprint: "f", state: { step: 3 }, arrays: [Float32Array.from([1, 2.5])] });
@@ -85,10 +93,19 @@ describe.each(implementations)("bounded reads on %s", (_, make) => {
       fs.writeAtomic(join(root, "secret.txt"), "no");
       const inside = checkFile("model.json", policy("modelJson", join(root, "m")));
       expect(inside.ok && inside.size).toBe(10);
-      expect(checkFile("../secret.txt", policy("modelJson", join(root, "m")))).toEqual({ ok: false, reason: `it lies outside the folder \`${join(root, "m")}\`` });
+      expect(checkFile("../secret.txt", policy("modelJson", join(root, "m")))).toEqual({
+        ok: false,
+        reason: `it lies outside the folder \`${join(root, "m")}\``,
+      });
       expect(checkFile(join(root, "m"), policy("modelJson"))).toEqual({ ok: false, reason: "it is a folder" });
-      expect(checkFile(join(root, "none"), policy("modelJson"))).toEqual({ ok: false, reason: "no such file or folder" });
-      expect(readBytes(join(root, "m/model.json"), { maxBytes: 4 })).toEqual({ ok: false, reason: "it is 10 bytes, more than the limit of 4 bytes" });
+      expect(checkFile(join(root, "none"), policy("modelJson"))).toEqual({
+        ok: false,
+        reason: "no such file or folder",
+      });
+      expect(readBytes(join(root, "m/model.json"), { maxBytes: 4 })).toEqual({
+        ok: false,
+        reason: "it is 10 bytes, more than the limit of 4 bytes",
+      });
       const file = openChecked(join(root, "m/model.json"), policy("modelJson"));
       if (!file.ok) throw new Error(file.reason);
       expect(new TextDecoder().decode(readAt(file, 8, 5))).toBe("89");
@@ -107,7 +124,11 @@ describe.each(implementations)("bounded reads on %s", (_, make) => {
       fs.writeAtomic(join(root, "d.jsonl"), `\uFEFFa\r\n${"x".repeat(200_000)}\nb`);
       const got: unknown[] = [];
       for await (const l of lines(join(root, "d.jsonl"), 20)) got.push(l);
-      expect(got).toEqual([{ text: "a", line: 1 }, { line: 2, tooLong: true }, { text: "b", line: 3 }]);
+      expect(got).toEqual([
+        { text: "a", line: 1 },
+        { line: 2, tooLong: true },
+        { text: "b", line: 3 },
+      ]);
     } finally {
       useFiles(prev);
     }

@@ -7,10 +7,14 @@ import { KNOWN_LAYER_CLASSES } from "../../../compiler/model/known-classes.ts";
 
 /** Class names tfjs's registry holds for layers (initializers, optimizers and the like are not layers). */
 function registeredLayers(): string[] {
-  const map = (tf.serialization as unknown as { SerializationMap: { getMap(): { classNameMap: Record<string, [unknown]> } } }).SerializationMap.getMap().classNameMap;
+  const map = (
+    tf.serialization as unknown as { SerializationMap: { getMap(): { classNameMap: Record<string, [unknown]> } } }
+  ).SerializationMap.getMap().classNameMap;
   return Object.keys(map).filter((name) => {
     const ctor = map[name]![0] as { prototype?: unknown };
-    return ctor.prototype instanceof tf.layers.Layer || ctor === tf.LayersModel || ctor.prototype instanceof tf.LayersModel;
+    return (
+      ctor.prototype instanceof tf.layers.Layer || ctor === tf.LayersModel || ctor.prototype instanceof tf.LayersModel
+    );
   });
 }
 

@@ -9,13 +9,18 @@ import { describe, expect, it } from "vitest";
 import { dedupe, SPLITS, stratifiedSplit, textKey, type Row } from "../common.ts";
 
 const DATA = join(import.meta.dirname, "..");
-const TASKS = readdirSync(DATA).filter((d) => statSync(join(DATA, d)).isDirectory() && d !== "__tests__").sort();
+const TASKS = readdirSync(DATA)
+  .filter((d) => statSync(join(DATA, d)).isDirectory() && d !== "__tests__")
+  .sort();
 const TEXT: Readonly<Record<string, readonly string[]>> = { definitions: ["word", "definition"] };
 /** Columns that must not repeat across splits on their own (a pair task's definitions). */
 const ALONE: Readonly<Record<string, string>> = { definitions: "definition" };
 
 function read(task: string, split: string): Row[] {
-  return readFileSync(join(DATA, task, `${split}.jsonl`), "utf8").trim().split("\n").map((l) => JSON.parse(l) as Row);
+  return readFileSync(join(DATA, task, `${split}.jsonl`), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Row);
 }
 
 describe("the paper's task data", () => {
@@ -34,7 +39,8 @@ describe("the paper's task data", () => {
         expect(rows.length).toBeGreaterThanOrEqual(split === "train" ? 120 : 200);
         const counts = new Map<string, number>();
         for (const r of rows) {
-          for (const c of columns) expect(typeof r[c] === "string" && r[c]!.length > 0, `${task}/${split}: ${JSON.stringify(r)}`).toBe(true);
+          for (const c of columns)
+            expect(typeof r[c] === "string" && r[c]!.length > 0, `${task}/${split}: ${JSON.stringify(r)}`).toBe(true);
           counts.set(r.label, (counts.get(r.label) ?? 0) + 1);
           const k = textKey(r, columns);
           expect(seen.get(k), `${task}: ${JSON.stringify(r)} is in ${seen.get(k)} and ${split}`).toBeUndefined();
@@ -68,7 +74,17 @@ describe("stratifiedSplit", () => {
   });
 
   it("refuses a label with too few rows, and dedupe folds case and spaces", () => {
-    expect(() => stratifiedSplit(rows, { train: 9, validation: 1, test: 1 }, 1)).toThrow("label a has 10 rows, 11 needed");
-    expect(dedupe([{ text: "A  b", label: "x" }, { text: "a b", label: "y" }], ["text"])).toHaveLength(1);
+    expect(() => stratifiedSplit(rows, { train: 9, validation: 1, test: 1 }, 1)).toThrow(
+      "label a has 10 rows, 11 needed",
+    );
+    expect(
+      dedupe(
+        [
+          { text: "A  b", label: "x" },
+          { text: "a b", label: "y" },
+        ],
+        ["text"],
+      ),
+    ).toHaveLength(1);
   });
 });
