@@ -41,7 +41,9 @@ export function buildOptions(outdir) {
     chunkNames: "chunks/[name]-[hash]",
     sourcemap: "linked",
     // The bundled CommonJS packages (ajv, yaml) require Node's built-ins, which ES modules get through this.
-    banner: { js: 'import { createRequire as __adaptCreateRequire } from "node:module"; const require = __adaptCreateRequire(import.meta.url);' },
+    banner: {
+      js: 'import { createRequire as __adaptCreateRequire } from "node:module"; const require = __adaptCreateRequire(import.meta.url);',
+    },
     logLevel: "warning",
   };
 }
@@ -93,5 +95,5 @@ export async function buildCli() {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const n = await buildCli();
-  process.stdout.write(`built ${n} files in dist/\n`);
+  process.stderr.write(`built ${n} files in dist/\n`);
 }

@@ -57,6 +57,7 @@ describe("the packed package, installed with npm install -g --prefix", () => {
       expect(tarballFiles, f).toContain(f);
     }
     expect(tarballFiles).toContain("examples/sentiment/houlsby.adapt");
+    expect(tarballFiles).toContain("dist/main.js");
     expect(tarballFiles).toContain("editors/web/adapt.hljs.js");
     const unwanted = tarballFiles.filter((f) => /(^|\/)(__tests__|bench|scripts|runs|node_modules)\//.test(f));
     expect(unwanted).toEqual([]);
