@@ -9,20 +9,8 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import { workspace } from "../runtime/train/__tests__/fixtures/workspace.ts";
 import { Adapt, redisMissing, TestRedis } from "../cli/queue/__tests__/redis.ts";
+import { GRID_SPEC as SPEC } from "../cli/__tests__/fixtures/sweep-grid.ts";
 
-const SPEC = `model "model.json"
-adapter a = bottleneck(size: 2 | 4, init: zeros)
-insert a after "encoder.layer.*.output.dense" in layers 0..1
-head classifier(classes: 2, pool: mean, dropout: 0.1)
-plan {
-  data       train: "train.jsonl", validation: "dev.jsonl", test: "test.jsonl", text: "sentence", label: "label"
-  optimizer  adamw(lr: 0.1 | 0.02)
-  epochs     2
-  batch      8
-  seed       1
-  output     "out"
-}
-`;
 const stall = Number(process.argv[process.argv.indexOf("--stall-seconds") + 1] ?? 4) || 4;
 
 async function sweep(workers: number, killOne: boolean): Promise<{ seconds: number; detect: number | null }> {

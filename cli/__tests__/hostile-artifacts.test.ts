@@ -35,9 +35,16 @@ function edited(name: string, edit: (folder: string) => void): string {
   return folder;
 }
 
-function editMeta(folder: string, f: (meta: Record<string, any>) => void, rechecksum = true): void {
+/** The fields of `adapter.json` that the edits below change; the rest is written back as it was read. */
+interface EditableMeta {
+  weightsSha256: string;
+  spec: { text: string };
+  plan: { head: { kind: string; classes: number }; weights: unknown[]; spec: { text: string } };
+}
+
+function editMeta(folder: string, f: (meta: EditableMeta) => void, rechecksum = true): void {
   const path = join(folder, "adapter.json");
-  const meta = JSON.parse(readFileSync(path, "utf8"));
+  const meta = JSON.parse(readFileSync(path, "utf8")) as EditableMeta;
   f(meta);
   if (rechecksum)
     meta.weightsSha256 = weightsChecksum(new Uint8Array(readFileSync(join(folder, "adapter.safetensors"))));
@@ -68,16 +75,16 @@ describe("class 4: an edited artifact is refused", () => {
   it.each([
     [
       "an unknown head kind",
-      (m: Record<string, any>) => void (m.plan.head.kind = "mystery"),
+      (m: EditableMeta) => void (m.plan.head.kind = "mystery"),
       "stored plan does not match plan.schema.json",
     ],
-    ["a duplicated weight", (m: Record<string, any>) => void m.plan.weights.push(m.plan.weights[0]), "appears twice"],
+    ["a duplicated weight", (m: EditableMeta) => void m.plan.weights.push(m.plan.weights[0]), "appears twice"],
     [
       "a spec text that does not match its hash",
-      (m: Record<string, any>) => void (m.plan.spec.text = m.spec.text = "# other\n"),
+      (m: EditableMeta) => void (m.plan.spec.text = m.spec.text = "# other\n"),
       "does not match its sha256",
     ],
-    ["an absurd head size", (m: Record<string, any>) => void (m.plan.head.classes = 1e12), "more than 1000000"],
+    ["an absurd head size", (m: EditableMeta) => void (m.plan.head.classes = 1e12), "more than 1000000"],
   ])("%s (ADAPT931, exit 1)", async (_what, edit, why) => {
     const r = await evalOf(edited(`meta-${why.length}`, (f) => editMeta(f, edit)));
     expect(r.code).toBe(1);

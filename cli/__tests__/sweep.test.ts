@@ -4,22 +4,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { workspace } from "../../runtime/train/__tests__/fixtures/workspace.ts";
 import { runCli } from "./run-cli.ts";
+import { GRID_SPEC as SPEC } from "./fixtures/sweep-grid.ts";
 
 const bin = join(import.meta.dirname, "..", "..", "bin", "adapt.js");
-
-const SPEC = `model "model.json"
-adapter a = bottleneck(size: 2 | 4, init: zeros)
-insert a after "encoder.layer.*.output.dense" in layers 0..1
-head classifier(classes: 2, pool: mean, dropout: 0.1)
-plan {
-  data       train: "train.jsonl", validation: "dev.jsonl", test: "test.jsonl", text: "sentence", label: "label"
-  optimizer  adamw(lr: 0.1 | 0.02)
-  epochs     2
-  batch      8
-  seed       1
-  output     "out"
-}
-`;
 
 /** Runs `adapt` in `cwd`; sends `signal` (SIGKILL) once stderr matches `killAt`. */
 function adapt(

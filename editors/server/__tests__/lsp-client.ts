@@ -44,7 +44,7 @@ export class LspClient {
   }
 
   /** The params of every notification `method` received so far. */
-  received<T = any>(method: string): T[] {
+  received<T = unknown>(method: string): T[] {
     return this.notifications.filter((n) => n.method === method).map((n) => n.params as T);
   }
 
