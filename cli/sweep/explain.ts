@@ -2,21 +2,14 @@
  * What `adapt explain` and `adapt compile` show for a sweep spec: every point (id, variant, axis values,
  * trainable parameters and their percentage of the base), and stage 2 of `seed ... for best` as such.
  */
-import type { CompiledPoint, SweepOutcome } from "../../compiler/sweep/compile-sweep.ts";
+import { pointIdentity, type CompiledPoint, type SweepOutcome } from "../../compiler/sweep/compile-sweep.ts";
 import { table } from "../../compiler/lower/explain.ts";
 
 /** One point as `explain --json` lists it. */
 function pointJson(p: CompiledPoint) {
-  const s = p.source;
   return {
-    id: s.id,
-    variant: s.variant,
-    series: s.series,
-    member: s.member,
-    config: s.config,
-    axes: s.axes,
-    seed: s.seed ?? p.plan.plan?.seed ?? null,
-    stage: s.stage,
+    ...pointIdentity(p),
+    seed: p.source.seed ?? p.plan.plan?.seed ?? null,
     output: p.plan.plan?.output ?? null,
     params: p.plan.totals,
   };

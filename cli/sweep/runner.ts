@@ -8,7 +8,12 @@ import { fork, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { diag, FILE_START, type Diagnostic } from "../../compiler/diagnostics/diagnostic.ts";
 import { renderAll } from "../../compiler/diagnostics/render.ts";
-import { compilePoint, mapPointDiagnostics, type CompiledPoint } from "../../compiler/sweep/compile-sweep.ts";
+import {
+  compilePoint,
+  mapPointDiagnostics,
+  pointIdentity,
+  type CompiledPoint,
+} from "../../compiler/sweep/compile-sweep.ts";
 import { withSeed } from "../../compiler/sweep/expand.ts";
 import {
   isSelectedInVariant,
@@ -45,18 +50,7 @@ export interface SweepRun {
 
 /** The manifest entry of a compiled point. */
 export function manifestPoint(p: CompiledPoint): ManifestPoint {
-  const s = p.source;
-  return {
-    id: s.id,
-    variant: s.variant,
-    series: s.series,
-    member: s.member,
-    config: s.config,
-    axes: s.axes,
-    seed: s.seed ?? p.plan.plan?.seed ?? 0,
-    stage: s.stage,
-    planHash: p.planHash,
-  };
+  return { ...pointIdentity(p), planHash: p.planHash };
 }
 
 /** Runs the sweep to its end (or Ctrl-C); returns the exit code. */
@@ -185,14 +179,7 @@ export function resultLine(
   const s = p.source;
   const t = p.plan.totals;
   const base = {
-    id: s.id,
-    variant: s.variant,
-    series: s.series,
-    member: s.member,
-    config: s.config,
-    axes: s.axes,
-    seed: s.seed ?? p.plan.plan?.seed ?? 0,
-    stage: s.stage,
+    ...pointIdentity(p),
     params: {
       base: t.base,
       added: t.added,

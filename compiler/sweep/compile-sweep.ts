@@ -236,3 +236,18 @@ function cachedLoader(loader: ModelLoader): ModelLoader {
     return hit;
   };
 }
+
+/** Who a point is, as the manifest, the results and `explain` name it; its seed is the plan's when no axis sets one. */
+export function pointIdentity(p: CompiledPoint) {
+  const s = p.source;
+  return {
+    id: s.id,
+    variant: s.variant,
+    series: s.series,
+    member: s.member,
+    config: s.config,
+    axes: s.axes,
+    seed: s.seed ?? p.plan.plan?.seed ?? 0,
+    stage: s.stage,
+  };
+}
