@@ -3,7 +3,8 @@
  * code with its bad example from `specs/diagnostics/` and the message the compiler gives for it).
  */
 import { readFileSync, existsSync } from "node:fs";
-import { ADAPTER_ARGS, DATA_ARGS, HEAD_ARGS, INIT_KINDS, OPTIMIZER_ARGS, SCHEDULE_ARGS, EARLY_STOPPING_ARGS, CHECKPOINT_ARGS, type ArgTable, type ValueSpec } from "../compiler/schema/args.ts";
+import { KINDS, type AnyKind } from "../compiler/kinds/registry.ts";
+import { DATA_ARGS, HEAD_ARGS, INIT_KINDS, OPTIMIZER_ARGS, SCHEDULE_ARGS, EARLY_STOPPING_ARGS, CHECKPOINT_ARGS, type ArgTable, type ValueSpec } from "../compiler/schema/args.ts";
 import { PLAN_KEYS } from "../compiler/schema/plan-keys.ts";
 import { ALL_CODES, CODES } from "../compiler/diagnostics/codes.ts";
 import { renderText } from "../compiler/diagnostics/render.ts";
@@ -44,10 +45,17 @@ function argTable(title: string, table: ArgTable): string {
   return [`**${title}**`, "", "| key | type | default | meaning |", "|---|---|---|---|", ...rows, ""].join("\n");
 }
 
+/** What the registry says of a kind besides its arguments: use, size, parameters, start, merge. */
+function kindFacts(k: AnyKind): string {
+  const use = k.level === "module" ? `\`insert NAME ${k.positions.join("|")} SELECTOR\`` : "`apply NAME to SELECTOR`";
+  const size = k.sizeArg === null ? "no size" : `size argument \`${k.sizeArg}\``;
+  return `${k.doc}. Placed with ${use}; ${size}; parameters per site: ${k.formula}${k.mergeable ? "; merges into the base weights" : ""}.\n`;
+}
+
 /** The *Arguments* section. */
 export function argumentsSection(): string {
   const parts: string[] = [];
-  for (const [kind, t] of Object.entries(ADAPTER_ARGS)) parts.push(argTable(`adapter \`${kind}(...)\``, t));
+  for (const k of KINDS) parts.push(`${argTable(`adapter \`${k.name}(...)\``, k.args)}\n${kindFacts(k)}\n`);
   for (const [kind, t] of Object.entries(INIT_KINDS)) parts.push(argTable(`init \`${kind}\``, t));
   for (const [kind, t] of Object.entries(HEAD_ARGS)) parts.push(argTable(`head \`${kind}(...)\``, t));
   for (const [kind, t] of Object.entries(OPTIMIZER_ARGS)) parts.push(argTable(`optimizer \`${kind}(...)\``, t));

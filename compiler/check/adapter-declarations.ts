@@ -3,9 +3,7 @@
  * and ADAPT110-114 for the arguments): every `adapter NAME = KIND(ARGS)` names a known kind once, with
  * arguments of that kind. Returns the valid declarations with their arguments resolved.
  */
-import { ADAPTER_KINDS } from "../../grammar/tokens.ts";
-import type { AdapterKind } from "../ir/types.ts";
-import { ADAPTER_ARGS } from "../schema/args.ts";
+import { ADAPTER_KINDS, kindNamed } from "../kinds/registry.ts";
 import { resolveArgs } from "../schema/resolve-args.ts";
 import { diag, type Diagnostic, type StageResult } from "../diagnostics/diagnostic.ts";
 import { didYouMean, orList } from "../diagnostics/suggest.ts";
@@ -26,16 +24,17 @@ export function checkAdapterDeclarations(ctx: CheckContext): StageResult<Map<str
       continue;
     }
     firstLine.set(name, decl.span.start.line);
-    const kind = decl.adapterKind.name;
-    if (!(ADAPTER_KINDS as readonly string[]).includes(kind)) {
-      const help = didYouMean(kind, ADAPTER_KINDS) ?? `the kinds are ${orList(ADAPTER_KINDS)}`;
-      diagnostics.push(diag("ADAPT103", decl.adapterKind.span, `unknown adapter kind \`${kind}\``, { help }));
+    const kind = kindNamed(decl.adapterKind.name);
+    if (kind === undefined) {
+      const written = decl.adapterKind.name;
+      const help = didYouMean(written, ADAPTER_KINDS) ?? `the kinds are ${orList(ADAPTER_KINDS)}`;
+      diagnostics.push(diag("ADAPT103", decl.adapterKind.span, `unknown adapter kind \`${written}\``, { help }));
       continue;
     }
-    const args = resolveArgs(decl.args, ADAPTER_ARGS[kind]!, kind, decl.adapterKind.span);
+    const args = resolveArgs(decl.args, kind.args, kind.name, decl.adapterKind.span);
     diagnostics.push(...args.diagnostics);
     if (args.diagnostics.some((d) => d.severity === "error")) continue;
-    adapters.set(name, { name, kind: kind as AdapterKind, args: args.value, decl });
+    adapters.set(name, { name, kind: kind.name, def: kind, args: args.value, decl });
   }
   return { value: adapters, diagnostics };
 }

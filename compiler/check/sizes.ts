@@ -1,7 +1,7 @@
 /**
  * Rule `sizes` (ADAPT101 undeclared adapter, ADAPT202 size not a positive integer, ADAPT203 division
- * by zero, ADAPT204 bad divisor, ADAPT205 size for ia3, ADAPT206 unknown size variable): each `size`
- * statement names an adapter that has a size (bottleneck m, parallel m, LoRA rank) and gives it as a
+ * by zero, ADAPT204 bad divisor, ADAPT205 size for a kind without one, ADAPT206 unknown size variable):
+ * each `size` statement names an adapter whose kind has a size argument (bottleneck m, LoRA rank) as a
  * positive integer, `d / k` with a positive integer k, or a list of positive integers.
  */
 import type * as A from "../../grammar/ast.ts";
@@ -23,8 +23,8 @@ export function checkSizes(ctx: CheckContext, adapters: ReadonlyMap<string, Chec
       if (!isDeclared(ctx, s.adapter.name)) diagnostics.push(undeclared(ctx, s.adapter));
       continue;
     }
-    if (adapter.kind === "ia3") {
-      diagnostics.push(diag("ADAPT205", s.adapter.span, `\`${adapter.name}\` is an \`ia3\` adapter, which has no size`));
+    if (adapter.def.sizeArg === null) {
+      diagnostics.push(diag("ADAPT205", s.adapter.span, `\`${adapter.name}\` is ${article(adapter.kind)} \`${adapter.kind}\` adapter, which has no size`));
       continue;
     }
     if (own.length === 0) valid.push(s);
@@ -32,7 +32,12 @@ export function checkSizes(ctx: CheckContext, adapters: ReadonlyMap<string, Chec
   return { value: valid, diagnostics };
 }
 
-function exprProblems(e: A.SizeExpr): Diagnostic[] {
+function article(word: string): string {
+  return /^[aeiou]/.test(word) ? "an" : "a";
+}
+
+/** The problems of a size expression on its own: a positive integer, `d / k`, or a list of them. */
+export function exprProblems(e: A.SizeExpr): Diagnostic[] {
   if (e.kind === "Number") return positiveInt(e);
   if (e.kind === "List") {
     return e.items.flatMap((item) =>

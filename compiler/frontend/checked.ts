@@ -3,13 +3,16 @@
  * resolved and defaults filled in. The resolve stage (against a model) starts from this.
  */
 import type * as A from "../../grammar/ast.ts";
-import type { AdapterKind, TrainingPlanIR } from "../ir/types.ts";
+import type { TrainingPlanIR } from "../ir/types.ts";
+import type { AdapterKind, AnyKind } from "../kinds/registry.ts";
 import type { ResolvedArgs } from "../schema/resolve-args.ts";
 
 /** A declared adapter with its resolved arguments. */
 export interface CheckedAdapter {
   readonly name: string;
   readonly kind: AdapterKind;
+  /** The kind's definition in the registry. */
+  readonly def: AnyKind;
   readonly args: ResolvedArgs;
   readonly decl: A.AdapterDecl;
 }

@@ -7,6 +7,7 @@
 import type * as A from "../../grammar/ast.ts";
 import { diag, type Diagnostic, type StageResult } from "../diagnostics/diagnostic.ts";
 import type { CheckedAdapter, CheckedSpec } from "../frontend/checked.ts";
+import type { OpPosition } from "../ir/types.ts";
 import type { LayerInfo, ModelManifest } from "../model/types.ts";
 import { matchSelector } from "./selector.ts";
 
@@ -14,7 +15,7 @@ import { matchSelector } from "./selector.ts";
 export interface Site {
   readonly adapter: CheckedAdapter;
   readonly layer: LayerInfo;
-  readonly position: "after" | "before" | "parallel" | "weight";
+  readonly position: OpPosition;
   /** The feature size: output (after, parallel, weight) or input (before) last dimension. */
   readonly d: number;
   /** Dense kernel [n_in, n_out] for weight-level adapters. */

@@ -12,7 +12,7 @@ import type { ModelManifest } from "../model/types.ts";
 import { expandRanges, orderedRangeIndices } from "./ranges.ts";
 import type { Site } from "./sites.ts";
 
-/** The size of each site (null for IA3), parallel to the `sites` array. */
+/** The size of each site (null for kinds without a size argument), parallel to the `sites` array. */
 export function resolveSizes(checked: CheckedSpec, manifest: ModelManifest, sites: readonly Site[]): StageResult<(number | null)[]> {
   const diagnostics: Diagnostic[] = [];
   const reported = new Set<string>();
@@ -28,8 +28,9 @@ export function resolveSizes(checked: CheckedSpec, manifest: ModelManifest, site
     byAdapter.set(s.adapter.name, [...(byAdapter.get(s.adapter.name) ?? []), s]);
   }
   const sizes = sites.map((site) => {
-    if (site.adapter.kind === "ia3") return null;
-    const own = site.adapter.args[site.adapter.kind === "lora" ? "rank" : "size"];
+    const sizeArg = site.adapter.def.sizeArg;
+    if (sizeArg === null) return null;
+    const own = site.adapter.args[sizeArg];
     let m = typeof own === "number" ? own : null;
     let from: A.Span = site.adapter.decl.span;
     for (const stmt of byAdapter.get(site.adapter.name) ?? []) {

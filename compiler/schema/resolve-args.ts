@@ -10,6 +10,13 @@ import type { ArgTable, CtorTable, ResolvedCtor, ValueSpec } from "./args.ts";
 /** Resolved arguments: key to number, string or nested constructor. */
 export type ResolvedArgs = Record<string, number | string | ResolvedCtor>;
 
+/** The defaults of a table's arguments (those that have one). */
+export function defaultArgs(table: ArgTable): ResolvedArgs {
+  const out: ResolvedArgs = {};
+  for (const [key, spec] of Object.entries(table)) if (spec.default !== undefined) out[key] = spec.default;
+  return out;
+}
+
 /** Checks `args` against `table` (`what` names the constructor in messages) and fills in defaults. */
 export function resolveArgs(args: readonly Arg[], table: ArgTable, what: string, span: Span): StageResult<ResolvedArgs> {
   const diagnostics: Diagnostic[] = [];

@@ -4,8 +4,9 @@
  * the editor. The output is an ES module whose default export is the `LanguageFn`.
  */
 import {
-  ADAPTER_KINDS, HEAD_KINDS, Identifier, KEYWORDS, NumberLiteral, PUNCTUATION, REGEX_CONTEXT,
+  HEAD_KINDS, Identifier, KEYWORDS, NumberLiteral, PUNCTUATION, REGEX_CONTEXT,
 } from "../../grammar/tokens.ts";
+import { ADAPTER_KINDS } from "../../compiler/kinds/registry.ts";
 import { NAMED_STATEMENTS, alternation, patternSource } from "./shared.ts";
 
 /** Type declarations that go beside the generated module. */

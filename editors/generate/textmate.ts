@@ -4,8 +4,9 @@
  * fails when the committed file differs from what this returns.
  */
 import {
-  ADAPTER_KINDS, Comment, HEAD_KINDS, Identifier, KEYWORD_GROUPS, NumberLiteral, PUNCTUATION, REGEX_CONTEXT,
+  Comment, HEAD_KINDS, Identifier, KEYWORD_GROUPS, NumberLiteral, PUNCTUATION, REGEX_CONTEXT,
 } from "../../grammar/tokens.ts";
+import { ADAPTER_KINDS } from "../../compiler/kinds/registry.ts";
 import { NAMED_STATEMENTS, PUNCTUATION_SCOPES, REGEX_REST_SOURCE, alternation, patternSource } from "./shared.ts";
 
 /** A TextMate rule (the subset of the format this grammar uses). */

@@ -2,6 +2,7 @@
  * Adapter artifacts on disk: `adapter.safetensors` and `adapter.json` in one folder, each written
  * atomically (temp file, then rename).
  */
+import { upgradePlan } from "../../compiler/ir/upgrade.ts";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { diag, FILE_START, type StageResult } from "../../compiler/diagnostics/diagnostic.ts";
@@ -26,6 +27,8 @@ export function writeArtifact(dir: string, artifact: Artifact): StageResult<{ we
   }
 }
 
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null;
+
 function isMeta(x: unknown): x is ArtifactMeta {
   const m = x as ArtifactMeta;
   return typeof m === "object" && m !== null && m.format === ARTIFACT_FORMAT && m.version === 1 &&
@@ -46,6 +49,7 @@ export function readArtifact(dir: string): StageResult<Artifact | null> {
   let meta: unknown;
   try {
     meta = JSON.parse(text);
+    if (isObject(meta)) meta = { ...meta, plan: upgradePlan(meta["plan"]) };
   } catch {
     meta = null;
   }

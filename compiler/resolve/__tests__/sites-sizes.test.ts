@@ -32,7 +32,7 @@ describe("sites", () => {
 
   it("a parallel adapter needs equal input and output sizes (ADAPT217)", () => {
     const ok = compile('adapter p = parallel(size: 4, scale: 2)\ninsert p parallel "fc2"\n', mlp);
-    expect(ok.plan!.operations[0]).toMatchObject({ position: "parallel", d: 16, scale: 2, params: 2 * 4 * 16 + 16 + 4 });
+    expect(ok.plan!.operations[0]).toMatchObject({ position: "parallel", d: 16, config: { scale: 2 }, params: 2 * 4 * 16 + 16 + 4 });
     expect(codes(compile('adapter p = parallel(size: 4)\ninsert p parallel "out"\n', mlp).diagnostics)).toEqual(["ADAPT217"]);
   });
 });
@@ -65,7 +65,7 @@ describe("sizes", () => {
 
   it("the LoRA rank comes from `size` too, and sets the scale alpha / r", () => {
     const r = compile('adapter l = lora(rank: 8, alpha: 16)\napply l to "encoder.layer.0.attention.self.query"\nsize l = 4\n', bert);
-    expect(r.plan!.operations[0]).toMatchObject({ kind: "lora", position: "weight", size: 4, kernelShape: [8, 8], scale: 4, params: 4 * (8 + 8) });
+    expect(r.plan!.operations[0]).toMatchObject({ kind: "lora", position: "weight", size: 4, config: { kernelShape: [8, 8], scale: 4 }, params: 4 * (8 + 8) });
   });
 });
 

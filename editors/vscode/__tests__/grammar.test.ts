@@ -5,7 +5,8 @@ import { fileURLToPath } from "node:url";
 import type vsctm from "vscode-textmate";
 import { buildTmLanguage } from "../../generate/textmate.ts";
 import { generatedFiles } from "../../generate/outputs.ts";
-import { KEYWORD_GROUPS, ADAPTER_KINDS } from "../../../grammar/tokens.ts";
+import { KEYWORD_GROUPS } from "../../../grammar/tokens.ts";
+import { ADAPTER_KINDS } from "../../../compiler/kinds/registry.ts";
 import { loadGrammar, snapshotText, tokenize, type ScopedToken } from "./tokenize.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeArtifact, loadArtifact } from "../artifact.ts";
 import { fingerprint } from "../fingerprint.ts";
 import { META_NAME, readArtifact, WEIGHTS_NAME, writeArtifact } from "../files.ts";
-import { mergeLora } from "../merge.ts";
+import { mergeAdapters } from "../merge.ts";
 import { decodeSafetensors, encodeSafetensors } from "../safetensors.ts";
 import { applySurgery } from "../../surgery/apply.ts";
 import { inputsFor, maxDiff, op, planFor, tinyEncoder } from "../../surgery/__tests__/fixtures.ts";
@@ -108,7 +108,7 @@ describe("adapter artifacts", () => {
     const plan = planFor(base, ops);
     const adapted = applySurgery(base, plan).value!;
     train(adapted);
-    const merged = mergeLora(base, adapted, plan).value!;
+    const merged = mergeAdapters(base, adapted, plan).value!;
     expect(merged.layers.some((l) => l.name.startsWith("adapter.lora"))).toBe(false);
     const xs = inputsFor(base);
     expect(maxDiff(adapted, merged, xs)).toBeLessThanOrEqual(1e-5);
