@@ -38,9 +38,9 @@ function show(io: Io, diagnostics: readonly Diagnostic[], sources: Map<string, s
 
 /** Compiles the spec against its model; renders the diagnostics; null when there are errors or no plan. */
 export async function compileForRun(text: string, file: string, model: string | undefined, io: Io): Promise<CompiledPlan | null> {
-  const { compileText } = await import("../../compiler/compile.ts");
+  const { runPipeline } = await import("../../compiler/compile.ts");
   const override = model === undefined ? undefined : resolve(io.cwd, model);
-  const result = await compileText(text, file, { loader: modelFileLoader(dirname(file)), modelOverride: override, purpose: "run" });
+  const result = await runPipeline({ text, file, modelOverride: override, purpose: "run" }, modelFileLoader(dirname(file)));
   show(io, result.diagnostics, new Map([[file, text]]));
   const plan = result.value.plan;
   if (plan === null || hasErrors(result.diagnostics)) return null;

@@ -8,7 +8,7 @@ import { resolveArgs } from "../schema/resolve-args.ts";
 import { diag, type Diagnostic, type StageResult } from "../diagnostics/diagnostic.ts";
 import { didYouMean, orList } from "../diagnostics/suggest.ts";
 import type { CheckedAdapter } from "../frontend/checked.ts";
-import type { CheckContext } from "./context.ts";
+import type { CheckContext, CheckRule } from "./context.ts";
 
 /** Checks adapter declarations and resolves their arguments. */
 export function checkAdapterDeclarations(ctx: CheckContext): StageResult<Map<string, CheckedAdapter>> {
@@ -43,3 +43,14 @@ export function checkAdapterDeclarations(ctx: CheckContext): StageResult<Map<str
 export function isDeclared(ctx: CheckContext, name: string): boolean {
   return ctx.declaredNames.has(name);
 }
+
+/** The rule `adapter-declarations` under the check-rule contract. */
+export const adapterDeclarationsRule: CheckRule = {
+  name: "adapter-declarations",
+  codes: ["ADAPT102", "ADAPT103", "ADAPT110", "ADAPT111", "ADAPT112", "ADAPT113", "ADAPT114"],
+  run: (ctx, report) => {
+    const r = checkAdapterDeclarations(ctx);
+    r.diagnostics.forEach(report);
+    ctx.results.adapters = r.value;
+  },
+};

@@ -9,7 +9,7 @@ import { didYouMean, orList } from "../diagnostics/suggest.ts";
 import { kindNamed, MODULE_KINDS } from "../kinds/registry.ts";
 import type { CheckedAdapter } from "../frontend/checked.ts";
 import { isDeclared } from "./adapter-declarations.ts";
-import type { CheckContext } from "./context.ts";
+import type { CheckContext, CheckRule } from "./context.ts";
 
 /** Checks every `insert` and `apply`; returns those that can be compiled. */
 export function checkPlacements(
@@ -55,3 +55,14 @@ function applyProblem(p: A.ApplyStmt, a: CheckedAdapter): Diagnostic | undefined
   const help = `use \`insert ${a.name} ${a.def.positions[0] ?? "after"} ...\` for module adapters`;
   return diag("ADAPT106", p.adapter.span, `\`${a.name}\` is a \`${a.kind}\` adapter, which \`apply\` cannot place`, { help });
 }
+
+/** The rule `placements` under the check-rule contract. */
+export const placementsRule: CheckRule = {
+  name: "placements",
+  codes: ["ADAPT101", "ADAPT105", "ADAPT106", "ADAPT107"],
+  run: (ctx, report) => {
+    const r = checkPlacements(ctx, ctx.results.adapters);
+    r.diagnostics.forEach(report);
+    ctx.results.placements = r.value;
+  },
+};

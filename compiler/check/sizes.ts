@@ -9,7 +9,7 @@ import { diag, type Diagnostic, type StageResult } from "../diagnostics/diagnost
 import type { CheckedAdapter } from "../frontend/checked.ts";
 import { isDeclared } from "./adapter-declarations.ts";
 import { undeclared } from "./placements.ts";
-import type { CheckContext } from "./context.ts";
+import type { CheckContext, CheckRule } from "./context.ts";
 
 /** Checks `size` statements; returns those that can be compiled. */
 export function checkSizes(ctx: CheckContext, adapters: ReadonlyMap<string, CheckedAdapter>): StageResult<A.SizeStmt[]> {
@@ -60,3 +60,14 @@ function positiveInt(n: A.NumberLit): Diagnostic[] {
   if (n.integer && n.value > 0) return [];
   return [diag("ADAPT202", n.span, `a size is a positive integer, not ${n.text}`)];
 }
+
+/** The rule `sizes` under the check-rule contract. */
+export const sizesRule: CheckRule = {
+  name: "sizes",
+  codes: ["ADAPT101", "ADAPT202", "ADAPT203", "ADAPT204", "ADAPT205", "ADAPT206"],
+  run: (ctx, report) => {
+    const r = checkSizes(ctx, ctx.results.adapters);
+    r.diagnostics.forEach(report);
+    ctx.results.sizes = r.value;
+  },
+};

@@ -5,6 +5,7 @@
 import type * as A from "../../grammar/ast.ts";
 import type { TrainingPlanIR } from "../ir/types.ts";
 import type { AdapterKind, AnyKind } from "../kinds/registry.ts";
+import type { HEAD_ARGS, ResolvedOf } from "../schema/args.ts";
 import type { ResolvedArgs } from "../schema/resolve-args.ts";
 
 /** A declared adapter with its resolved arguments. */
@@ -17,12 +18,10 @@ export interface CheckedAdapter {
   readonly decl: A.AdapterDecl;
 }
 
-/** The head with its resolved arguments. */
-export interface CheckedHead {
-  readonly kind: "classifier" | "regression";
-  readonly args: ResolvedArgs;
-  readonly stmt: A.HeadStmt;
-}
+/** The head with its arguments resolved and typed from its table. */
+export type CheckedHead = {
+  [K in keyof typeof HEAD_ARGS]: { readonly kind: K; readonly args: ResolvedOf<(typeof HEAD_ARGS)[K]>; readonly stmt: A.HeadStmt };
+}[keyof typeof HEAD_ARGS];
 
 /** A spec that passed the model-free checks (or the valid part of one that did not). */
 export interface CheckedSpec {

@@ -6,24 +6,10 @@
  * Browser-safe: no tfjs, no file system.
  */
 import type { JSONSchemaType } from "ajv";
-import type { ArgTable, ResolvedCtor, ValueSpec } from "../schema/args.ts";
+import type { ArgTable, ResolvedOf } from "../schema/args.ts";
+
+export type { ResolvedOf } from "../schema/args.ts";
 import type { ResolvedArgs } from "../schema/resolve-args.ts";
-
-/** The TypeScript type of a value of spec `V`. */
-export type ValueOf<V extends ValueSpec> = V extends { readonly type: "int" | "number" }
-  ? number
-  : V extends { readonly type: "string" }
-    ? string
-    : V extends { readonly type: "enum"; readonly values: readonly (infer E)[] }
-      ? E
-      : ResolvedCtor;
-
-/** Resolved arguments typed from an argument table: present when they have a default or are required. */
-export type ResolvedOf<T extends ArgTable> = {
-  readonly [K in keyof T]: T[K] extends { readonly default: unknown } | { readonly required: true }
-    ? ValueOf<T[K]["value"]>
-    : ValueOf<T[K]["value"]> | undefined;
-};
 
 /** The shape of a site as a kind sees it: its feature size and, for a dense target, its kernel. */
 export interface SiteShape {

@@ -18,10 +18,6 @@ export function sourceRef(span: A.Span): SourceRef {
   return { line: span.start.line, column: span.start.column, endLine: span.end.line, endColumn: span.end.column };
 }
 
-function num(v: unknown, fallback: number): number {
-  return typeof v === "number" ? v : fallback;
-}
-
 /** What an operation is made from: its adapter at a site of some shape, its size and arguments. */
 export interface OpSource {
   readonly adapter: string;
@@ -83,14 +79,14 @@ export function lowerHead(head: CheckedHead | null, manifest: ModelManifest): St
     const msg = `the head needs the feature size of the model's output \`${input}\`, which is unknown`;
     return { value: null, diagnostics: [diag("ADAPT212", head.stmt.span, msg)] as Diagnostic[] };
   }
-  const classes = head.kind === "classifier" ? num(head.args["classes"], 2) : 1;
+  const classes = head.kind === "classifier" ? head.args.classes : 1;
   const weights = headWeights(d, classes);
   return {
     value: {
       kind: head.kind,
       classes,
-      pool: head.args["pool"] === "mean" ? "mean" : "cls",
-      dropout: num(head.args["dropout"], 0),
+      pool: head.args.pool,
+      dropout: head.args.dropout,
       input,
       d,
       params: d * classes + classes,

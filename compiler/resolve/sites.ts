@@ -9,7 +9,7 @@ import { diag, type Diagnostic, type StageResult } from "../diagnostics/diagnost
 import type { CheckedAdapter, CheckedSpec } from "../frontend/checked.ts";
 import type { OpPosition } from "../ir/types.ts";
 import type { LayerInfo, ModelManifest } from "../model/types.ts";
-import { matchSelector } from "./selector.ts";
+import { matchSelector, suggestionBudget, type SuggestionBudget } from "./selector.ts";
 
 /** One place where an adapter goes. */
 export interface Site {
@@ -31,14 +31,14 @@ export function lastDim(layer: LayerInfo | undefined): number | null {
 }
 
 /** Matches every placement and checks each site; sites in statement order, then model order. */
-export function resolveSites(checked: CheckedSpec, manifest: ModelManifest): StageResult<Site[]> {
+export function resolveSites(checked: CheckedSpec, manifest: ModelManifest, budget: SuggestionBudget = suggestionBudget()): StageResult<Site[]> {
   const diagnostics: Diagnostic[] = [];
   const sites: Site[] = [];
   const taken = new Map<string, A.InsertStmt | A.ApplyStmt>();
   for (const stmt of checked.placements) {
     const adapter = checked.adapters.get(stmt.adapter.name);
     if (adapter === undefined) continue;
-    const match = matchSelector(stmt.selector, manifest);
+    const match = matchSelector(stmt.selector, manifest, { budget });
     diagnostics.push(...match.diagnostics);
     for (const layer of match.value.layers) {
       const key = `${adapter.name}@${layer.path}`;

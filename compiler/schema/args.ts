@@ -34,6 +34,22 @@ export interface ResolvedCtor {
   readonly [key: string]: number | string | ResolvedCtor;
 }
 
+/** The TypeScript type of a value of spec `V`. */
+export type ValueOf<V extends ValueSpec> = V extends { readonly type: "int" | "number" }
+  ? number
+  : V extends { readonly type: "string" }
+    ? string
+    : V extends { readonly type: "enum"; readonly values: readonly (infer E)[] }
+      ? E
+      : ResolvedCtor;
+
+/** Resolved arguments typed from an argument table: present when they have a default or are required. */
+export type ResolvedOf<T extends ArgTable> = {
+  readonly [K in keyof T]: T[K] extends { readonly default: unknown } | { readonly required: true }
+    ? ValueOf<T[K]["value"]>
+    : ValueOf<T[K]["value"]> | undefined;
+};
+
 /** The adapter nonlinearities. */
 export const ACTIVATIONS = ["relu", "gelu", "tanh", "swish", "silu", "sigmoid", "linear"] as const;
 
@@ -44,7 +60,7 @@ export const INIT_KINDS: CtorTable = {
 };
 
 /** Head kinds and their arguments. */
-export const HEAD_ARGS: CtorTable = {
+export const HEAD_ARGS = {
   classifier: {
     classes: { value: { type: "int", min: 2 }, required: true, doc: "number of classes" },
     pool: { value: { type: "enum", values: ["cls", "mean"] }, default: "cls", doc: "how the sequence is pooled" },
@@ -54,7 +70,7 @@ export const HEAD_ARGS: CtorTable = {
     pool: { value: { type: "enum", values: ["cls", "mean"] }, default: "cls", doc: "how the sequence is pooled" },
     dropout: { value: { type: "number", min: 0, max: 1 }, default: 0.1, doc: "dropout before the output layer" },
   },
-};
+} as const satisfies CtorTable;
 
 const lr: ArgSpec = { value: { type: "number", min: 0 }, default: 1e-3, doc: "learning rate" };
 const adamArgs: ArgTable = {

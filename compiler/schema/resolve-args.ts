@@ -5,7 +5,7 @@
 import type { Arg, Value, Span } from "../../grammar/ast.ts";
 import { diag, type Diagnostic, type StageResult } from "../diagnostics/diagnostic.ts";
 import { didYouMean, orList } from "../diagnostics/suggest.ts";
-import type { ArgTable, CtorTable, ResolvedCtor, ValueSpec } from "./args.ts";
+import type { ArgTable, CtorTable, ResolvedCtor, ResolvedOf, ValueSpec } from "./args.ts";
 
 /** Resolved arguments: key to number, string or nested constructor. */
 export type ResolvedArgs = Record<string, number | string | ResolvedCtor>;
@@ -46,6 +46,15 @@ export function resolveArgs(args: readonly Arg[], table: ArgTable, what: string,
     else if (spec.default !== undefined) out[key] = spec.default;
   }
   return { value: out, diagnostics };
+}
+
+/**
+ * `resolveArgs` typed from the table: every argument with a default or marked required is present
+ * (when the diagnostics have no error), which is what `ResolvedOf` states. The one place that relies on it.
+ */
+export function resolveTypedArgs<const T extends ArgTable>(args: readonly Arg[], table: T, what: string, span: Span): StageResult<ResolvedOf<T>> {
+  const r = resolveArgs(args, table, what, span);
+  return { value: r.value as ResolvedOf<T>, diagnostics: r.diagnostics };
 }
 
 /** Resolves one value against its type; `key` names it in messages. */

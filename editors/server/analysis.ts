@@ -1,13 +1,13 @@
 /**
- * The server's view of one open document: the compiler's parse and checks, the spec's model when its
- * file exists, the surgery resolved against it (for hovers) and the compiler's model-aware diagnostics.
- * Recomputed on every change; never throws on bad input.
+ * The server's view of one open document: one run of the compile pipeline (parse, checks, the spec's
+ * model when its file exists, resolution), the surgery resolved against the model (for hovers) and
+ * every diagnostic. Recomputed on every change; never throws on bad input.
  */
 import { fileURLToPath } from "node:url";
-import { analyzeText, type Analysis } from "../../compiler/frontend/analyze.ts";
+import type { Analysis } from "../../compiler/frontend/analyze.ts";
 import { sortDiagnostics, type Diagnostic } from "../../compiler/diagnostics/diagnostic.ts";
-import { compileSpec } from "../../compiler/compile.ts";
-import { loadModel, type LoadedModel } from "./model.ts";
+import { runPipelineSync } from "../../compiler/compile.ts";
+import { modelLoader, modelStatement, type LoadedModel } from "./model.ts";
 import { summarizeSurgery, type SiteSummary } from "./surgery.ts";
 
 /** Everything the server knows about one document. */
@@ -36,23 +36,26 @@ export function uriToFile(uri: string): string | null {
 /** Analyses a document's text; a failure in the model-aware part is passed to `onError` and skipped. */
 export function analyzeDocument(uri: string, text: string, onError: (e: unknown) => void = () => undefined): DocumentState {
   const file = uriToFile(uri);
-  const analyzed = analyzeText(text, file ?? uri);
-  const analysis = analyzed.value;
-  const diagnostics: Diagnostic[] = [...analyzed.diagnostics];
+  const name = file ?? uri;
   let model: LoadedModel | null = null;
+  let result;
+  try {
+    result = runPipelineSync({ text, file: name, modelOptional: true }, modelLoader(file, (m) => (model = m)));
+  } catch (e) {
+    onError(e);
+    result = runPipelineSync({ text, file: name, modelOptional: true }, () => ({ ok: false, reason: "it could not be read", severity: "warning" }));
+  }
+  const { spec, checked } = result.value;
+  const statement = modelStatement(spec);
+  if (model === null && statement !== null && statement.path.value !== "") modelLoader(file, (m) => (model = m))(statement.path.value);
+  const manifest = (model as LoadedModel | null)?.manifest ?? null;
+  const place = statement?.path.span;
+  const diagnostics = result.diagnostics.map((d) => (d.file === name || place === undefined ? d : { ...d, span: place, file: name }));
   let sites: SiteSummary[] = [];
   try {
-    model = loadModel(analysis.spec, file);
-    if (model !== null) {
-      diagnostics.push(...model.diagnostics);
-      if (model.manifest !== null && analysis.checked !== null) {
-        sites = summarizeSurgery(analysis.checked, model.manifest).value;
-        const compiled = compileSpec(analysis.checked, model.manifest, { file: file ?? uri, text, modelPath: model.given });
-        diagnostics.push(...compiled.diagnostics);
-      }
-    }
+    if (manifest !== null && checked !== null) sites = summarizeSurgery(checked, manifest).value;
   } catch (e) {
     onError(e);
   }
-  return { uri, text, file, analysis, model, sites, diagnostics: sortDiagnostics(diagnostics) };
+  return { uri, text, file, analysis: { spec, checked }, model, sites, diagnostics: sortDiagnostics(diagnostics) };
 }
