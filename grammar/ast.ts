@@ -63,7 +63,7 @@ export interface List {
 }
 
 /** Any argument value. */
-export type Value = NumberLit | StringLit | Name | Call | List;
+export type Value = NumberLit | StringLit | Name | Call | List | DivExpr;
 
 /** `key: value`. */
 export interface Arg {

@@ -52,6 +52,15 @@ function kindFacts(k: AnyKind): string {
   return `${k.doc}. Placed with ${use}; ${size}; parameters per site: ${k.formula}${k.mergeable ? "; merges into the base weights" : ""}.\n`;
 }
 
+/** The table of adapter kinds (from the registry). */
+export function kindsSection(): string {
+  const rows = KINDS.map((k) => {
+    const use = k.level === "module" ? k.positions.map((p) => `\`insert ... ${p}\``).join(" / ") : "`apply ... to`";
+    return `| \`${k.name}\` | ${use} | ${k.doc} | ${k.formula} |`;
+  });
+  return ["| kind | placed with | what it is | parameters per site |", "|---|---|---|---|", ...rows, ""].join("\n");
+}
+
 /** The *Arguments* section. */
 export function argumentsSection(): string {
   const parts: string[] = [];
@@ -101,6 +110,7 @@ export async function diagnosticsSection(): Promise<string> {
 /** `doc` with every generated section replaced by its current content. */
 export async function renderReference(doc: string): Promise<string> {
   const sections: Record<string, string> = {
+    kinds: kindsSection(),
     arguments: argumentsSection(),
     "plan-keys": planKeysSection(),
     diagnostics: await diagnosticsSection(),

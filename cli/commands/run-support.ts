@@ -81,7 +81,7 @@ export async function saveRunArtifact(
 ): Promise<{ path: string; bytes: number; baseBytes: number | null } | null> {
   const { encodeArtifact } = await import("../../runtime/artifact/artifact.ts");
   const { writeArtifact } = await import("../../runtime/artifact/files.ts");
-  const { writeFileAtomic } = await import("../../runtime/io/file-io.ts");
+  const { atomicWrite } = await import("../../runtime/io/atomic.ts");
   const tp = plan.plan!;
   const baseModel = resolve(dirname(plan.spec.file), plan.model.path);
   const info: RunInfo = {
@@ -93,7 +93,7 @@ export async function saveRunArtifact(
   show(io, written.diagnostics);
   if (written.value === null) return null;
   const runJson = `${JSON.stringify(info, null, 1)}\n`;
-  writeFileAtomic(join(run.outDir, RUN_INFO), runJson);
+  atomicWrite(join(run.outDir, RUN_INFO), runJson, { mkdir: true });
   const weights = join(dirname(baseModel), "weights.bin");
   const baseBytes = existsSync(weights) ? statSync(weights).size : null;
   const bytes = written.value.weightsBytes + written.value.metaBytes + Buffer.byteLength(runJson);

@@ -22,6 +22,8 @@ export function printValue(v: A.Value): string {
       return `${v.callee.name}(${printArgs(v.args)})`;
     case "List":
       return `[${v.items.map(printValue).join(", ")}]`;
+    case "Div":
+      return `${v.dividend.name} / ${v.divisor.text}`;
   }
 }
 
@@ -47,7 +49,7 @@ export function printSelector(s: A.Selector): string {
 
 /** The right-hand side of `size`. */
 export function printSizeExpr(e: A.SizeExpr): string {
-  return e.kind === "Div" ? `${e.dividend.name} / ${e.divisor.text}` : printValue(e);
+  return printValue(e);
 }
 
 /** A plan entry's value. */

@@ -15,6 +15,8 @@ export interface CheckedAdapter {
   /** The kind's definition in the registry. */
   readonly def: AnyKind;
   readonly args: ResolvedArgs;
+  /** The size argument when it is a reduction factor `d / k` (then `args` has the default size). */
+  readonly sizeRatio: A.DivExpr | null;
   readonly decl: A.AdapterDecl;
 }
 

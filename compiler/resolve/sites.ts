@@ -44,7 +44,8 @@ export function resolveSites(checked: CheckedSpec, manifest: ModelManifest, budg
       const key = `${adapter.name}@${layer.path}`;
       const before = taken.get(key);
       if (before !== undefined) {
-        diagnostics.push(diag("ADAPT128", stmt.selector.span, `\`${adapter.name}\` is already placed at \`${layer.path}\` by line ${before.span.start.line}`));
+        const labels = before === stmt ? [] : [{ span: before.selector.span, message: "first placed here" }];
+        diagnostics.push(diag("ADAPT128", stmt.selector.span, `\`${adapter.name}\` is already placed at \`${layer.path}\` by line ${before.span.start.line}`, { labels }));
         continue;
       }
       const site = checkSite(stmt, adapter, layer, manifest);

@@ -118,5 +118,7 @@ export function describeValue(v: Value): string {
       return `a call to \`${v.callee.name}\``;
     case "List":
       return "a list";
+    case "Div":
+      return `\`${v.dividend.name} / ${v.divisor.text}\``;
   }
 }

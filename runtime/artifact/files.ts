@@ -6,7 +6,7 @@ import { upgradePlan } from "../../compiler/ir/upgrade.ts";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { diag, FILE_START, type StageResult } from "../../compiler/diagnostics/diagnostic.ts";
-import { writeFileAtomic } from "../io/file-io.ts";
+import { atomicWrite } from "../io/atomic.ts";
 import { ARTIFACT_FORMAT, type Artifact, type ArtifactMeta } from "./artifact.ts";
 
 /** The weights file of an artifact folder. */
@@ -18,8 +18,8 @@ export const META_NAME = "adapter.json";
 export function writeArtifact(dir: string, artifact: Artifact): StageResult<{ weightsBytes: number; metaBytes: number } | null> {
   try {
     const meta = `${JSON.stringify(artifact.meta, null, 1)}\n`;
-    writeFileAtomic(join(dir, WEIGHTS_NAME), artifact.safetensors);
-    writeFileAtomic(join(dir, META_NAME), meta);
+    atomicWrite(join(dir, WEIGHTS_NAME), artifact.safetensors, { mkdir: true });
+    atomicWrite(join(dir, META_NAME), meta, { mkdir: true });
     return { value: { weightsBytes: artifact.safetensors.byteLength, metaBytes: Buffer.byteLength(meta) }, diagnostics: [] };
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);

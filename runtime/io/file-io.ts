@@ -15,12 +15,6 @@ import { concatBytes } from "./bytes.ts";
 /** The name of the weights file written beside `model.json`. */
 export const WEIGHTS_FILE = "weights.bin";
 
-/** Writes `data` to `path` atomically (see atomic.ts), creating its folder first. */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  atomicWrite(path, data);
-}
-
 /** Flattens tfjs's weight data (one buffer or several) into one buffer. */
 export function weightBytes(data: tf.io.WeightData | undefined): Uint8Array {
   if (data === undefined) return new Uint8Array(0);
@@ -44,8 +38,8 @@ export function modelJsonFor(artifacts: tf.io.ModelArtifacts): tf.io.ModelJSON {
 /** Writes `model.json` and `weights.bin` into `dir` (created if missing), each atomically. */
 export function writeModelFiles(dir: string, json: tf.io.ModelJSON, weights: Uint8Array): void {
   mkdirSync(dir, { recursive: true });
-  writeFileAtomic(join(dir, WEIGHTS_FILE), weights);
-  writeFileAtomic(join(dir, "model.json"), JSON.stringify(json));
+  atomicWrite(join(dir, WEIGHTS_FILE), weights, { mkdir: true });
+  atomicWrite(join(dir, "model.json"), JSON.stringify(json), { mkdir: true });
 }
 
 /** A tfjs save handler that writes `model.json` + `weights.bin` into the folder `dir`. */
