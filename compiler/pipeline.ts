@@ -10,14 +10,15 @@ import { analyzeText, type Analysis } from "./frontend/analyze.ts";
 import type { CheckOptions } from "./frontend/check.ts";
 import type { CheckedSpec } from "./frontend/checked.ts";
 import { analyzeYamlText, isYamlSpecFile } from "./frontend/yaml-spec.ts";
-import type { CompiledPlan } from "./ir/types.ts";
+import type { CompiledPlan, SurgeryOp } from "./ir/types.ts";
+import { kindOf } from "./kinds/registry.ts";
 import { totals } from "./lower/accounting.ts";
 import { lowerHead, lowerSite, opWeights } from "./lower/lower.ts";
 import { sha256 } from "./lower/sha256.ts";
 import { readManifest } from "./model/manifest.ts";
 import type { ModelManifest } from "./model/types.ts";
 import { suggestionBudget } from "./resolve/selector.ts";
-import { resolveSites } from "./resolve/sites.ts";
+import { resolveSites, type Site } from "./resolve/sites.ts";
 import { resolveSizes } from "./resolve/sizes.ts";
 import { resolveTrainability } from "./resolve/trainability.ts";
 
@@ -50,10 +51,11 @@ export function compileSpec(checked: CheckedSpec, manifest: ModelManifest, opts:
   const sites = resolveSites(checked, manifest, budget);
   const sizes = resolveSizes(checked, manifest, sites.value);
   const operations = sites.value.map((s, i) => lowerSite(s, sizes.value[i] ?? null));
+  const fit = siteFit(sites.value, operations);
   const head = lowerHead(checked.head, manifest);
   const headWeights = (head.value?.weights ?? []).map((w) => ({ ...w, layer: "head" }));
   const weights = resolveTrainability(checked.rules, manifest, opWeights(operations), headWeights, budget);
-  const diagnostics = [...sites.diagnostics, ...sizes.diagnostics, ...head.diagnostics, ...weights.diagnostics];
+  const diagnostics = [...sites.diagnostics, ...sizes.diagnostics, ...fit, ...head.diagnostics, ...weights.diagnostics];
   const tagged = sortDiagnostics(diagnostics.map((d) => ({ ...d, file: d.file ?? opts.file })));
   if (hasErrors(tagged)) return { value: null, diagnostics: tagged };
   const added = operations.reduce((s, op) => s + op.params, 0);
@@ -68,6 +70,22 @@ export function compileSpec(checked: CheckedSpec, manifest: ModelManifest, opts:
     totals: totals(manifest.params, added, head.value?.params ?? 0, weights.value),
   };
   return { value: plan, diagnostics: tagged };
+}
+
+/** ADAPT220 where a kind cannot take a site's sizes (e.g. Compacter's factors must divide d and m), once per statement and sizes. */
+function siteFit(sites: readonly Site[], ops: readonly SurgeryOp[]): Diagnostic[] {
+  const seen = new Set<string>();
+  const out: Diagnostic[] = [];
+  ops.forEach((op, i) => {
+    const site = sites[i]!;
+    if (op.size === null && site.adapter.def.sizeArg !== null) return;
+    const problem = kindOf(op).siteProblem(op.config, { d: op.d, kernelShape: site.kernelShape }, op.size ?? 0);
+    const key = `${site.stmt.span.start.offset}:${op.d}:${op.size}`;
+    if (problem === null || seen.has(key)) return;
+    seen.add(key);
+    out.push(diag("ADAPT220", site.stmt.selector.span, `\`${op.adapter}\` (${op.kind}) cannot go at \`${op.site}\`: ${problem}`));
+  });
+  return out;
 }
 
 /**

@@ -7,13 +7,15 @@
  */
 import type { CtorTable } from "../schema/args.ts";
 import { bottleneck } from "./bottleneck.ts";
+import { compacter } from "./compacter.ts";
 import type { Kind } from "./define.ts";
 import { ia3 } from "./ia3.ts";
 import { lora } from "./lora.ts";
 import { parallel } from "./parallel.ts";
+import { prefix } from "./prefix.ts";
 
 /** Every kind. */
-export const KINDS = [bottleneck, parallel, lora, ia3] as const;
+export const KINDS = [bottleneck, parallel, lora, ia3, compacter, prefix] as const;
 
 /** A kind's name. */
 export type AdapterKind = (typeof KINDS)[number]["name"];

@@ -2,7 +2,8 @@
  * Adapter sites: every `insert`/`apply` statement's selector matched against the model, each matched
  * layer checked for its position and shape. ADAPT212 (no feature dimension), ADAPT213 (weight-level
  * target is not dense), ADAPT214 (`before` a layer without exactly one input), ADAPT217 (a parallel
- * site that changes the feature size), ADAPT128 (the same adapter twice at one site).
+ * site that changes the feature size), ADAPT221 (an attention-level kind on another layer), ADAPT128 (the
+ * same adapter twice at one site).
  */
 import type * as A from "../../grammar/ast.ts";
 import { diag, type Diagnostic, type StageResult } from "../diagnostics/diagnostic.ts";
@@ -10,6 +11,9 @@ import type { CheckedAdapter, CheckedSpec } from "../frontend/checked.ts";
 import type { OpPosition } from "../ir/types.ts";
 import type { LayerInfo, ModelManifest } from "../model/types.ts";
 import { matchSelector, suggestionBudget, type SuggestionBudget } from "./selector.ts";
+
+/** The layer class of an attention layer whose keys and values surgery can extend (runtime/bert). */
+export const ATTENTION_CLASS = "MaskedSelfAttention";
 
 /** One place where an adapter goes. */
 export interface Site {
@@ -62,6 +66,15 @@ export function resolveSites(checked: CheckedSpec, manifest: ModelManifest, budg
 function checkSite(stmt: A.InsertStmt | A.ApplyStmt, adapter: CheckedAdapter, layer: LayerInfo, manifest: ModelManifest): Site | Diagnostic {
   const span = stmt.selector.span;
   const base = { adapter, layer, stmt, kernelShape: null };
+  if (stmt.kind === "Apply" && adapter.def.target === "attention") {
+    const d = lastDim(layer);
+    if (layer.className !== ATTENTION_CLASS || d === null) {
+      return diag("ADAPT221", span, `\`${adapter.name}\` (${adapter.kind}) needs an attention layer (\`${ATTENTION_CLASS}\`), but \`${layer.path}\` is a \`${layer.className}\``, {
+        help: "select the attention layers themselves, e.g. `\"encoder.layer.*.attention.self.context\"`",
+      });
+    }
+    return { ...base, position: "attention", d };
+  }
   if (stmt.kind === "Apply") {
     if (layer.kernelShape === null) {
       return diag("ADAPT213", span, `\`${adapter.name}\` (${adapter.kind}) needs a dense layer, but \`${layer.path}\` is a \`${layer.className}\` without a 2-d kernel`);

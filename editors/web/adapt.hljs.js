@@ -11,7 +11,7 @@ export default function adapt(hljs) {
       { scope: "string", begin: /"/, end: /"|$/, contains: [{ scope: "char.escape", match: /\\["\\]/ }] },
       { scope: "regexp", match: /(?<=\b(?:parallel|before|freeze|after|train|to)\s+)\/(?:[^/\\\n]|\\.)+\/[a-z]*/ },
       { match: [/\b(?:adapter|insert|apply|size)/, /\s+/, /[A-Za-z_][A-Za-z0-9_]*/], scope: { 1: "keyword", 3: "variable" } },
-      { scope: "type", match: /\b(?:bottleneck|classifier|regression|parallel|lora|ia3)\b(?=\s*\()/ },
+      { scope: "type", match: /\b(?:bottleneck|classifier|regression|compacter|parallel|prefix|lora|ia3)\b(?=\s*\()/ },
       { scope: "title.function", match: /\b[A-Za-z_][A-Za-z0-9_]*(?=\s*\()/ },
       { scope: "attr", match: /\b[A-Za-z_][A-Za-z0-9_]*(?=\s*:)/ },
       { scope: "number", match: /\b\d+(?:\.\d+)?(?:[eE][+-]?\d+)?\b/ },

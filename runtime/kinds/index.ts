@@ -6,13 +6,15 @@ import type { AdapterKind, SurgeryOp } from "../../compiler/ir/types.ts";
 import { seedFor } from "../layers/index.ts";
 import { adapterLayerName } from "../surgery/names.ts";
 import { bottleneck } from "./bottleneck.ts";
+import { compacter } from "./compacter.ts";
 import type { ConfigOf, Layer, RuntimeKind } from "./define.ts";
 import { ia3 } from "./ia3.ts";
 import { lora } from "./lora.ts";
 import { parallel } from "./parallel.ts";
+import { prefix } from "./prefix.ts";
 
 /** Every runtime kind, by name. */
-export const RUNTIME_KINDS: { readonly [K in AdapterKind]: RuntimeKind<K> } = { bottleneck, parallel, lora, ia3 };
+export const RUNTIME_KINDS: { readonly [K in AdapterKind]: RuntimeKind<K> } = { bottleneck, parallel, lora, ia3, compacter, prefix };
 
 /** An operation's runtime kind with its config; the config's kind is the operation's (checked on load). */
 export function runtimeOf(op: SurgeryOp): { kind: RuntimeKind<AdapterKind>; config: ConfigOf<AdapterKind> } {
