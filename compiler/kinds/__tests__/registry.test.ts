@@ -68,7 +68,7 @@ describe("the kind registry", () => {
 
   it("is the only place in the product's sources that names a kind (bench/ builds a Houlsby plan by name)", () => {
     const names = ADAPTER_KINDS.filter((k) => !(KEYWORDS as readonly string[]).includes(k));
-    const pattern = new RegExp(`["'\`](${names.join("|")})["'\`]`);
+    const pattern = new RegExp(`["'](${names.join("|")})["']`);
     const offenders = ["grammar", "compiler", "runtime", "cli", "editors", "scripts"]
       .flatMap((d) => sources(join(ROOT, d)))
       .map((p) => relative(ROOT, p))
