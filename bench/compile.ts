@@ -37,7 +37,9 @@ function bigSpec(lines: number, blocks: number): string {
         out.push(`size a${a} = ${1 + (i % 7)} in layers ${block}`);
         break;
       case 2:
-        out.push(`train "encoder.layer.*.${i % 8 < 4 ? "attention.output.LayerNorm" : "output.LayerNorm"}" in layers ${block}`);
+        out.push(
+          `train "encoder.layer.*.${i % 8 < 4 ? "attention.output.LayerNorm" : "output.LayerNorm"}" in layers ${block}`,
+        );
         break;
       default:
         out.push(`freeze "encoder.layer.${block}.attention.**"`);
@@ -103,7 +105,18 @@ function main(): void {
   const header = row(["case", "front ms", "model ms", "resolve ms", "total ms", "ratio", "ops", "errors"]);
   const houlsby = measure(HOULSBY, encoderText(24, 1024));
   out.push("Houlsby on a generated 24-layer d=1024 encoder (294 layers)", header);
-  out.push(row(["houlsby 24x1024", houlsby.front, houlsby.manifest, houlsby.resolve, houlsby.total, "-", String(houlsby.ops), String(houlsby.errors)]));
+  out.push(
+    row([
+      "houlsby 24x1024",
+      houlsby.front,
+      houlsby.manifest,
+      houlsby.resolve,
+      houlsby.total,
+      "-",
+      String(houlsby.ops),
+      String(houlsby.errors),
+    ]),
+  );
 
   const blocks = 182;
   const model = encoderText(blocks, 64);
@@ -112,7 +125,18 @@ function main(): void {
   let prev: number | null = null;
   for (const lines of [1250, 2500, 5000, 10000]) {
     const t = measure(bigSpec(lines, blocks), model);
-    out.push(row([`${lines} lines`, t.front, t.manifest, t.resolve, t.total, prev === null ? "-" : (t.total / prev).toFixed(2), String(t.ops), String(t.errors)]));
+    out.push(
+      row([
+        `${lines} lines`,
+        t.front,
+        t.manifest,
+        t.resolve,
+        t.total,
+        prev === null ? "-" : (t.total / prev).toFixed(2),
+        String(t.ops),
+        String(t.errors),
+      ]),
+    );
     prev = t.total;
   }
   out.push("", "model size, spec of 5 lines per block (ratio: total time / previous row's)", header);
@@ -121,7 +145,18 @@ function main(): void {
     const text = encoderText(b, 64);
     const n = readManifest(text, "m").value!.layers.length;
     const t = measure(bigSpec(5 * b, b), text);
-    out.push(row([`${n} layers, ${5 * b} lines`, t.front, t.manifest, t.resolve, t.total, prev === null ? "-" : (t.total / prev).toFixed(2), String(t.ops), String(t.errors)]));
+    out.push(
+      row([
+        `${n} layers, ${5 * b} lines`,
+        t.front,
+        t.manifest,
+        t.resolve,
+        t.total,
+        prev === null ? "-" : (t.total / prev).toFixed(2),
+        String(t.ops),
+        String(t.errors),
+      ]),
+    );
     prev = t.total;
   }
   process.stdout.write(`${out.join("\n")}\n`);

@@ -23,7 +23,9 @@ for (const n of sizes) {
   const fmt = time(() => formatText(text), 1);
   const per = (ms * 1000) / n;
   if (first === 0) first = per;
-  console.log(`${String(n).padStart(10)}  ${ms.toFixed(1).padStart(14)}  ${per.toFixed(1).padStart(12)}  ${fmt.toFixed(1).padStart(6)}`);
+  console.log(
+    `${String(n).padStart(10)}  ${ms.toFixed(1).padStart(14)}  ${per.toFixed(1).padStart(12)}  ${fmt.toFixed(1).padStart(6)}`,
+  );
 }
 const big = generateSpec(10_000);
 const last = (time(() => analyzeText(big, "bench.adapt"), 2) * 1000) / 10_000;

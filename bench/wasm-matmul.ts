@@ -54,8 +54,10 @@ async function main(): Promise<void> {
   const untransposed = await timeIt(async () => tf.matMul(a, b.transpose()).data());
   const [tPlain, tFast] = await both(() => timeIt(async () => tf.matMul(a, b, false, true).data()));
   const gf = (ms: number) => (flops / ms / 1e6).toFixed(2);
-  console.log(`matMul ${n}x${k} · (${m}x${k})ᵀ: tfjs ${gf(tPlain)} GFLOP/s, wrapper ${gf(tFast)} GFLOP/s ` +
-    `(explicit transpose + plain product ${gf(untransposed)}); ratio ${(tPlain / tFast).toFixed(2)}x`);
+  console.log(
+    `matMul ${n}x${k} · (${m}x${k})ᵀ: tfjs ${gf(tPlain)} GFLOP/s, wrapper ${gf(tFast)} GFLOP/s ` +
+      `(explicit transpose + plain product ${gf(untransposed)}); ratio ${(tPlain / tFast).toFixed(2)}x`,
+  );
 
   const x = seededTensor(3, [B, T, H]).mul(0.5) as tf.Tensor3D;
   const w = blockWeights();
@@ -67,9 +69,11 @@ async function main(): Promise<void> {
   };
   const [gPlain, gFast] = await both(step);
   const [sPlain, sFast] = await both(() => timeIt(step));
-  console.log(`fine-tuning step of one ${H}-wide block, batch ${B}x${T}: tfjs ${sPlain.toFixed(0)} ms, wrapper ` +
-    `${sFast.toFixed(0)} ms; ratio ${(sPlain / sFast).toFixed(2)}x; max gradient difference ` +
-    `${scaledDiff(gFast, gPlain).toExponential(1)} of the largest`);
+  console.log(
+    `fine-tuning step of one ${H}-wide block, batch ${B}x${T}: tfjs ${sPlain.toFixed(0)} ms, wrapper ` +
+      `${sFast.toFixed(0)} ms; ratio ${(sPlain / sFast).toFixed(2)}x; max gradient difference ` +
+      `${scaledDiff(gFast, gPlain).toExponential(1)} of the largest`,
+  );
 }
 
 await main();

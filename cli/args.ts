@@ -28,12 +28,19 @@ export function parseFlags(args: readonly string[], spec: FlagSpec, names: reado
     const message = e instanceof Error ? e.message : String(e);
     const flag = /'(--?[\w-]+)/.exec(message)?.[1];
     const hint = flag ? didYouMean(flag.replace(/^-+/, ""), Object.keys(spec)) : undefined;
-    throw new UsageError(`${message.split(". To specify")[0]!.split("\n")[0]}${hint ? `; ${hint.replace("`", "`--")}` : ""}`);
+    throw new UsageError(
+      `${message.split(". To specify")[0]!.split("\n")[0]}${hint ? `; ${hint.replace("`", "`--")}` : ""}`,
+    );
   }
 }
 
 /** A string flag restricted to some values. */
-export function choice<T extends string>(value: string | boolean | undefined, allowed: readonly T[], fallback: T, name: string): T {
+export function choice<T extends string>(
+  value: string | boolean | undefined,
+  allowed: readonly T[],
+  fallback: T,
+  name: string,
+): T {
   if (value === undefined) return fallback;
   if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T;
   throw new UsageError(`--${name} takes ${allowed.join(" or ")}, not \`${String(value)}\``);

@@ -58,7 +58,10 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   }
   const command = COMMANDS.find((c) => c.name === first);
   if (command === undefined) {
-    const hint = didYouMean(first, COMMANDS.map((c) => c.name));
+    const hint = didYouMean(
+      first,
+      COMMANDS.map((c) => c.name),
+    );
     io.stderr(`adapt: unknown command \`${first}\`${hint ? `; ${hint}` : ""}\nRun \`adapt --help\` for the list.\n`);
     return EXIT.usage;
   }
@@ -74,7 +77,9 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       return EXIT.usage;
     }
     const message = e instanceof Error ? e.message : String(e);
-    io.stderr(`adapt ${command.name}: internal error: ${message}\nThis is a bug in adapt; please report it with the input that caused it.\n`);
+    io.stderr(
+      `adapt ${command.name}: internal error: ${message}\nThis is a bug in adapt; please report it with the input that caused it.\n`,
+    );
     if (process.env["ADAPT_DEBUG"] && e instanceof Error) io.stderr(`${e.stack}\n`);
     return EXIT.usage;
   }

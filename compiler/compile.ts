@@ -12,7 +12,14 @@ export { matchSelector, type SelectorMatch } from "./resolve/selector.ts";
 export { readManifest } from "./model/manifest.ts";
 export type { ModelManifest, LayerInfo, WeightInfo } from "./model/types.ts";
 export { analyzeSpec, compileSpec, runPipeline, runPipelineSync, specFormat } from "./pipeline.ts";
-export type { CompileOptions, CompileOutcome, ModelLoader, ModelSource, PipelineRequest, SpecFormat } from "./pipeline.ts";
+export type {
+  CompileOptions,
+  CompileOutcome,
+  ModelLoader,
+  ModelSource,
+  PipelineRequest,
+  SpecFormat,
+} from "./pipeline.ts";
 
 /** Options of `compileText`. */
 export interface CompileTextOptions extends CheckOptions {
@@ -22,7 +29,11 @@ export interface CompileTextOptions extends CheckOptions {
 }
 
 /** Parses, checks, loads the model and compiles (`runPipeline` with a model required). */
-export async function compileText(text: string, file: string, opts: CompileTextOptions): Promise<StageResult<CompileOutcome>> {
+export async function compileText(
+  text: string,
+  file: string,
+  opts: CompileTextOptions,
+): Promise<StageResult<CompileOutcome>> {
   const { loader, ...rest } = opts;
   return runPipeline({ ...rest, text, file }, loader);
 }

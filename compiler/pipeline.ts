@@ -5,7 +5,14 @@
  * synchronous twin for callers whose model loader is synchronous). Browser-safe: the caller loads files.
  */
 import type * as A from "../grammar/ast.ts";
-import { diag, FILE_START, hasErrors, sortDiagnostics, type Diagnostic, type StageResult } from "./diagnostics/diagnostic.ts";
+import {
+  diag,
+  FILE_START,
+  hasErrors,
+  sortDiagnostics,
+  type Diagnostic,
+  type StageResult,
+} from "./diagnostics/diagnostic.ts";
 import { analyzeText, type Analysis } from "./frontend/analyze.ts";
 import type { CheckOptions } from "./frontend/check.ts";
 import type { CheckedSpec } from "./frontend/checked.ts";
@@ -46,7 +53,11 @@ export interface CompileOptions {
 }
 
 /** Stages 3-4: resolves a checked spec against a model and lowers it to the plan; null when there are errors. */
-export function compileSpec(checked: CheckedSpec, manifest: ModelManifest, opts: CompileOptions): StageResult<CompiledPlan | null> {
+export function compileSpec(
+  checked: CheckedSpec,
+  manifest: ModelManifest,
+  opts: CompileOptions,
+): StageResult<CompiledPlan | null> {
   const budget = suggestionBudget();
   const sites = resolveSites(checked, manifest, budget);
   const sizes = resolveSizes(checked, manifest, sites.value);
@@ -62,7 +73,12 @@ export function compileSpec(checked: CheckedSpec, manifest: ModelManifest, opts:
   const plan: CompiledPlan = {
     version: 1,
     spec: { file: opts.file, sha256: sha256(opts.text), text: opts.text },
-    model: { path: opts.modelPath, className: manifest.className, fingerprint: manifest.fingerprint, params: manifest.params },
+    model: {
+      path: opts.modelPath,
+      className: manifest.className,
+      fingerprint: manifest.fingerprint,
+      params: manifest.params,
+    },
     operations,
     weights: weights.value,
     head: head.value,
@@ -83,7 +99,13 @@ function siteFit(sites: readonly Site[], ops: readonly SurgeryOp[]): Diagnostic[
     const key = `${site.stmt.span.start.offset}:${op.d}:${op.size}`;
     if (problem === null || seen.has(key)) return;
     seen.add(key);
-    out.push(diag("ADAPT220", site.stmt.selector.span, `\`${op.adapter}\` (${op.kind}) cannot go at \`${op.site}\`: ${problem}`));
+    out.push(
+      diag(
+        "ADAPT220",
+        site.stmt.selector.span,
+        `\`${op.adapter}\` (${op.kind}) cannot go at \`${op.site}\`: ${problem}`,
+      ),
+    );
   });
   return out;
 }
@@ -128,27 +150,43 @@ interface Front {
 function start(req: PipelineRequest): Front {
   const front = analyzeSpec(req.text, req.file, req);
   const { spec, checked } = front.value;
-  const result = { value: { spec, checked, manifest: null, modelPath: null, plan: null }, diagnostics: front.diagnostics };
+  const result = {
+    value: { spec, checked, manifest: null, modelPath: null, plan: null },
+    diagnostics: front.diagnostics,
+  };
   if (checked === null || hasErrors(front.diagnostics)) return { result, modelPath: null };
   const modelPath = req.modelOverride ?? checked.model?.value ?? null;
   if (modelPath !== null || req.modelOptional === true) return { result, modelPath };
-  const d = diag("ADAPT127", FILE_START, "the spec names no model", { help: 'add `model "path/to/model.json"` or pass `--model`' });
+  const d = diag("ADAPT127", FILE_START, "the spec names no model", {
+    help: 'add `model "path/to/model.json"` or pass `--model`',
+  });
   return { result: { ...result, diagnostics: [...front.diagnostics, { ...d, file: req.file }] }, modelPath: null };
 }
 
-function finish(req: PipelineRequest, front: Front, modelPath: string, source: ModelSource): StageResult<CompileOutcome> {
+function finish(
+  req: PipelineRequest,
+  front: Front,
+  modelPath: string,
+  source: ModelSource,
+): StageResult<CompileOutcome> {
   const base = { ...front.result.value, modelPath };
   const early = front.result.diagnostics;
   const checked = base.checked!;
   if (!source.ok) {
     const span = req.modelOverride === undefined && checked.model ? checked.model.span : FILE_START;
-    const d = diag("ADAPT125", span, `the model file \`${modelPath}\` cannot be read: ${source.reason}`, { severity: source.severity });
+    const d = diag("ADAPT125", span, `the model file \`${modelPath}\` cannot be read: ${source.reason}`, {
+      severity: source.severity,
+    });
     return { value: base, diagnostics: [...early, { ...d, file: req.file }] };
   }
-  const manifest = "manifest" in source ? { value: source.manifest, diagnostics: [] } : readManifest(source.json, modelPath);
+  const manifest =
+    "manifest" in source ? { value: source.manifest, diagnostics: [] } : readManifest(source.json, modelPath);
   if (manifest.value === null) return { value: base, diagnostics: [...early, ...manifest.diagnostics] };
   const compiled = compileSpec(checked, manifest.value, { file: req.file, text: req.text, modelPath });
-  return { value: { ...base, manifest: manifest.value, plan: compiled.value }, diagnostics: [...early, ...manifest.diagnostics, ...compiled.diagnostics] };
+  return {
+    value: { ...base, manifest: manifest.value, plan: compiled.value },
+    diagnostics: [...early, ...manifest.diagnostics, ...compiled.diagnostics],
+  };
 }
 
 /** Parses, checks, loads the model and compiles; each stage runs only when the ones before have no errors. */
@@ -159,7 +197,10 @@ export async function runPipeline(req: PipelineRequest, loader: ModelLoader): Pr
 }
 
 /** `runPipeline` for a synchronous loader (the language server's cached one). */
-export function runPipelineSync(req: PipelineRequest, loader: (path: string) => ModelSource): StageResult<CompileOutcome> {
+export function runPipelineSync(
+  req: PipelineRequest,
+  loader: (path: string) => ModelSource,
+): StageResult<CompileOutcome> {
   const front = start(req);
   if (front.modelPath === null) return front.result;
   return finish(req, front, front.modelPath, loader(front.modelPath));

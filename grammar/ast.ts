@@ -215,15 +215,7 @@ export interface InvalidStmt {
 
 /** Any statement. */
 export type Statement =
-  | ModelStmt
-  | AdapterDecl
-  | InsertStmt
-  | ApplyStmt
-  | SizeStmt
-  | RuleStmt
-  | HeadStmt
-  | PlanBlock
-  | InvalidStmt;
+  ModelStmt | AdapterDecl | InsertStmt | ApplyStmt | SizeStmt | RuleStmt | HeadStmt | PlanBlock | InvalidStmt;
 
 /** A `# ...` comment, kept for the formatter. */
 export interface Comment {
@@ -242,4 +234,5 @@ export interface Spec {
 }
 
 /** Any AST node. */
-export type Node = Spec | Comment | Statement | Selector | Range | Arg | Value | DivExpr | GroupTarget | PlanEntry | Ident;
+export type Node =
+  Spec | Comment | Statement | Selector | Range | Arg | Value | DivExpr | GroupTarget | PlanEntry | Ident;

@@ -4,7 +4,18 @@
  * parser reads one at a time so that each bad statement gets its own error.
  */
 import { Lexer, type IToken, type ILexingError } from "chevrotain";
-import { allTokens, KEYWORD_GROUPS, Colon, Newline, LParen, RParen, LBracket, RBracket, LCurly, RCurly } from "./tokens.ts";
+import {
+  allTokens,
+  KEYWORD_GROUPS,
+  Colon,
+  Newline,
+  LParen,
+  RParen,
+  LBracket,
+  RBracket,
+  LCurly,
+  RCurly,
+} from "./tokens.ts";
 
 const lexer = new Lexer(allTokens, {
   positionTracking: "full",

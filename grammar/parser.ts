@@ -50,7 +50,8 @@ class AdaptParser extends CstParser {
   private argList = this.RULE("argList", () => {
     this.SUBRULE(this.arg);
     this.MANY({
-      GATE: () => this.LA(2).tokenType === T.Identifier || this.LA(2).tokenType.CATEGORIES?.includes(T.Identifier) === true,
+      GATE: () =>
+        this.LA(2).tokenType === T.Identifier || this.LA(2).tokenType.CATEGORIES?.includes(T.Identifier) === true,
       DEF: () => {
         this.CONSUME(T.Comma);
         this.SUBRULE2(this.arg);

@@ -96,7 +96,19 @@ export const RCurly = createToken({ name: "RCurly", pattern: /\}/ });
 
 /** Punctuation tokens with their texts, for editor grammars. */
 export const PUNCTUATION: readonly TokenType[] = [
-  DotDot, Dot, Equals, Colon, Comma, Slash, Minus, LParen, RParen, LBracket, RBracket, LCurly, RCurly,
+  DotDot,
+  Dot,
+  Equals,
+  Colon,
+  Comma,
+  Slash,
+  Minus,
+  LParen,
+  RParen,
+  LBracket,
+  RBracket,
+  LCurly,
+  RCurly,
 ];
 
 /** All tokens in the lexer's order of preference. */

@@ -23,7 +23,10 @@ export function applyFreezing(model: tf.LayersModel, weights: readonly WeightTra
 }
 
 function listed(names: readonly string[]): string {
-  const shown = names.slice(0, 3).map((n) => `\`${n}\``).join(", ");
+  const shown = names
+    .slice(0, 3)
+    .map((n) => `\`${n}\``)
+    .join(", ");
   return names.length > 3 ? `${shown} and ${names.length - 3} more` : shown;
 }
 
@@ -38,10 +41,22 @@ export function checkTrainable(model: tf.LayersModel, weights: readonly WeightTr
   const extra = [...actual].filter((n) => !expected.has(n));
   const out: Diagnostic[] = [];
   if (missing.length > 0) {
-    out.push(diag("ADAPT925", FILE_START, `${missing.length} weight(s) the plan trains are not trainable in the model: ${listed(missing)}`));
+    out.push(
+      diag(
+        "ADAPT925",
+        FILE_START,
+        `${missing.length} weight(s) the plan trains are not trainable in the model: ${listed(missing)}`,
+      ),
+    );
   }
   if (extra.length > 0) {
-    out.push(diag("ADAPT925", FILE_START, `${extra.length} weight(s) are trainable in the model but frozen in the plan: ${listed(extra)}`));
+    out.push(
+      diag(
+        "ADAPT925",
+        FILE_START,
+        `${extra.length} weight(s) are trainable in the model but frozen in the plan: ${listed(extra)}`,
+      ),
+    );
   }
   return out;
 }

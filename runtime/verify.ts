@@ -66,7 +66,9 @@ function outputs(model: tf.LayersModel, xs: tf.Tensor[]): tf.Tensor[] {
  * asynchronously: webgpu cannot read synchronously).
  */
 export async function deviation(a: tf.Tensor[], b: tf.Tensor[]): Promise<{ dev: number; scale: number }> {
-  const maxima = tf.tidy(() => a.flatMap((ya, i) => [tf.max(tf.abs(tf.sub(ya, b[i] as tf.Tensor))), tf.max(tf.abs(ya))]));
+  const maxima = tf.tidy(() =>
+    a.flatMap((ya, i) => [tf.max(tf.abs(tf.sub(ya, b[i] as tf.Tensor))), tf.max(tf.abs(ya))]),
+  );
   let dev = 0;
   let scale = 0;
   try {
@@ -95,21 +97,41 @@ function perturb(model: tf.LayersModel, seed: number): void {
 
 async function roundTrip(model: tf.LayersModel): Promise<tf.LayersModel> {
   let saved: tf.io.ModelArtifacts | null = null;
-  await model.save(tf.io.withSaveHandler(async (artifacts) => {
-    saved = artifacts;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
-  }));
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      saved = artifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
+    }),
+  );
   if (saved === null) throw new Error("the model was not saved");
   return tf.loadLayersModel(tf.io.fromMemory(saved));
 }
 
-function check(name: VerifyCheck["name"], ok: boolean, deviation: number | null, tolerance: number | null, detail: string): VerifyCheck {
+function check(
+  name: VerifyCheck["name"],
+  ok: boolean,
+  deviation: number | null,
+  tolerance: number | null,
+  detail: string,
+): VerifyCheck {
   return { name, ok, deviation, tolerance, detail };
 }
 
-const CODE_OF = { identity: "ADAPT926", trainable: "ADAPT925", roundtrip: "ADAPT927", artifact: "ADAPT927", merge: "ADAPT928" } as const;
+const CODE_OF = {
+  identity: "ADAPT926",
+  trainable: "ADAPT925",
+  roundtrip: "ADAPT927",
+  artifact: "ADAPT927",
+  merge: "ADAPT928",
+} as const;
 
-async function outputChecks(base: tf.LayersModel, adapted: tf.LayersModel, plan: CompiledPlan, xs: tf.Tensor[], o: Required<VerifyOptions>): Promise<[VerifyCheck[], number]> {
+async function outputChecks(
+  base: tf.LayersModel,
+  adapted: tf.LayersModel,
+  plan: CompiledPlan,
+  xs: tf.Tensor[],
+  o: Required<VerifyOptions>,
+): Promise<[VerifyCheck[], number]> {
   const checks: VerifyCheck[] = [];
   perturb(adapted, o.seed + 100);
   const reference = outputs(adapted, xs);
@@ -123,15 +145,26 @@ async function outputChecks(base: tf.LayersModel, adapted: tf.LayersModel, plan:
     checks.push(check("artifact", false, null, 0, loaded.diagnostics.map((d) => d.message).join("; ")));
   } else {
     const ad = (await deviation(reference, outputs(loaded.value, xs))).dev;
-    checks.push(check("artifact", ad === 0, ad, 0, `adapter-only artifact of ${artifact.safetensors.byteLength} bytes loaded onto the base`));
+    checks.push(
+      check(
+        "artifact",
+        ad === 0,
+        ad,
+        0,
+        `adapter-only artifact of ${artifact.safetensors.byteLength} bytes loaded onto the base`,
+      ),
+    );
     loaded.value.dispose();
   }
   if (plan.operations.some((op) => kindOf(op).mergeable)) {
     const merged = mergeAdapters(base, adapted, plan, { seed: o.seed, noFreeze: true });
-    if (merged.value === null) checks.push(check("merge", false, null, o.mergeTolerance, merged.diagnostics.map((d) => d.message).join("; ")));
+    if (merged.value === null)
+      checks.push(check("merge", false, null, o.mergeTolerance, merged.diagnostics.map((d) => d.message).join("; ")));
     else {
       const md = (await deviation(reference, outputs(merged.value, xs))).dev;
-      checks.push(check("merge", md <= o.mergeTolerance, md, o.mergeTolerance, "mergeable adapters merged into the base kernels"));
+      checks.push(
+        check("merge", md <= o.mergeTolerance, md, o.mergeTolerance, "mergeable adapters merged into the base kernels"),
+      );
       merged.value.dispose();
     }
   }
@@ -139,9 +172,17 @@ async function outputChecks(base: tf.LayersModel, adapted: tf.LayersModel, plan:
 }
 
 function toDiagnostics(checks: VerifyCheck[]): Diagnostic[] {
-  return checks.filter((c) => !c.ok).map((c) => diag(CODE_OF[c.name], FILE_START, c.deviation === null
-    ? `${c.name} check failed: ${c.detail}`
-    : `${c.name} check failed: largest deviation ${c.deviation} exceeds the tolerance ${c.tolerance}`));
+  return checks
+    .filter((c) => !c.ok)
+    .map((c) =>
+      diag(
+        CODE_OF[c.name],
+        FILE_START,
+        c.deviation === null
+          ? `${c.name} check failed: ${c.detail}`
+          : `${c.name} check failed: largest deviation ${c.deviation} exceeds the tolerance ${c.tolerance}`,
+      ),
+    );
 }
 
 const IDENTITY_DETAIL: Record<StartsAs, string> = {
@@ -151,8 +192,18 @@ const IDENTITY_DETAIL: Record<StartsAs, string> = {
 };
 
 /** Runs every verify check of `plan` on `base` (which is not modified). */
-export async function verifyPlan(base: tf.LayersModel, plan: CompiledPlan, options: VerifyOptions = {}): Promise<StageResult<VerifyReport | null>> {
-  const o: Required<VerifyOptions> = { batch: 2, nearIdentityTolerance: 0.1, mergeTolerance: 1e-5, seed: 0, ...options };
+export async function verifyPlan(
+  base: tf.LayersModel,
+  plan: CompiledPlan,
+  options: VerifyOptions = {},
+): Promise<StageResult<VerifyReport | null>> {
+  const o: Required<VerifyOptions> = {
+    batch: 2,
+    nearIdentityTolerance: 0.1,
+    mergeTolerance: 1e-5,
+    seed: 0,
+    ...options,
+  };
   const surgery = applySurgery(base, plan, { seed: o.seed, noFreeze: true });
   if (surgery.value === null) return { value: null, diagnostics: surgery.diagnostics };
   const adapted = surgery.value;
@@ -164,7 +215,14 @@ export async function verifyPlan(base: tf.LayersModel, plan: CompiledPlan, optio
   const tolerance = start === "exact" ? 0 : start === "near" ? o.nearIdentityTolerance * Math.max(1, scale) : null;
   const checks: VerifyCheck[] = [
     check("identity", tolerance === null || dev <= tolerance, dev, tolerance, IDENTITY_DETAIL[start]),
-    check("trainable", trainDiags.length === 0, null, null, trainDiags.map((d) => d.message).join("; ") || `${adapted.trainableWeights.length} trainable weights, as the plan says`),
+    check(
+      "trainable",
+      trainDiags.length === 0,
+      null,
+      null,
+      trainDiags.map((d) => d.message).join("; ") ||
+        `${adapted.trainableWeights.length} trainable weights, as the plan says`,
+    ),
   ];
   const [more, artifactBytes] = await outputChecks(base, adapted, plan, xs, o);
   checks.push(...more);
@@ -172,5 +230,12 @@ export async function verifyPlan(base: tf.LayersModel, plan: CompiledPlan, optio
   adapted.dispose();
   xs.forEach((x) => x.dispose());
   const report: VerifyReport = { ok: checks.every((c) => c.ok), checks, maxDeviation: dev, trainable, artifactBytes };
-  return { value: report, diagnostics: [...surgery.diagnostics, ...toDiagnostics(checks.filter((c) => c.name !== "trainable")), ...trainDiags] };
+  return {
+    value: report,
+    diagnostics: [
+      ...surgery.diagnostics,
+      ...toDiagnostics(checks.filter((c) => c.name !== "trainable")),
+      ...trainDiags,
+    ],
+  };
 }

@@ -33,7 +33,9 @@ async function main(): Promise<number> {
     const outs = [model.predict(feeds)].flat() as tf.Tensor[];
     const hidden = tf.max(tf.abs(tf.sub(outs[0]!, tf.tensor(b.last_hidden_state)))).dataSync()[0]!;
     const scale = tf.max(tf.abs(tf.tensor(b.last_hidden_state))).dataSync()[0]!;
-    process.stdout.write(`batch ${b.input_ids.length}x${b.input_ids[0]?.length}: last_hidden_state max |diff| ${hidden.toExponential(3)} (values up to ${scale.toFixed(3)})\n`);
+    process.stdout.write(
+      `batch ${b.input_ids.length}x${b.input_ids[0]?.length}: last_hidden_state max |diff| ${hidden.toExponential(3)} (values up to ${scale.toFixed(3)})\n`,
+    );
     worst = Math.max(worst, hidden);
     if (outs[1] !== undefined && b.pooler_output !== undefined) {
       const pooled = tf.max(tf.abs(tf.sub(outs[1], tf.tensor(b.pooler_output)))).dataSync()[0]!;
@@ -41,7 +43,9 @@ async function main(): Promise<number> {
       worst = Math.max(worst, pooled);
     }
   }
-  process.stdout.write(`${worst <= TOLERANCE ? "MATCH" : "MISMATCH"}: max |diff| ${worst.toExponential(3)} (tolerance ${TOLERANCE})\n`);
+  process.stdout.write(
+    `${worst <= TOLERANCE ? "MATCH" : "MISMATCH"}: max |diff| ${worst.toExponential(3)} (tolerance ${TOLERANCE})\n`,
+  );
   return worst <= TOLERANCE ? 0 : 1;
 }
 

@@ -25,7 +25,10 @@ type Json = Record<string, unknown>;
 
 function sentences(): string[] {
   return SPLITS.flatMap((s) =>
-    readFileSync(join(EXAMPLE, "data", `${s}.jsonl`), "utf8").split("\n").filter(Boolean).map((l) => (JSON.parse(l) as { sentence: string }).sentence),
+    readFileSync(join(EXAMPLE, "data", `${s}.jsonl`), "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => (JSON.parse(l) as { sentence: string }).sentence),
   );
 }
 
@@ -58,7 +61,11 @@ function rewriteTokenizer(tokJson: Json, kept: number[]): Json {
   };
   const out = structuredClone(tokJson);
   const model = out["model"] as { vocab: Record<string, number> };
-  model.vocab = Object.fromEntries(Object.entries(model.vocab).filter(([, id]) => newId.has(id)).map(([t, id]) => [t, remap(id)]));
+  model.vocab = Object.fromEntries(
+    Object.entries(model.vocab)
+      .filter(([, id]) => newId.has(id))
+      .map(([t, id]) => [t, remap(id)]),
+  );
   for (const t of out["added_tokens"] as { id: number }[]) t.id = remap(t.id);
   const post = out["post_processor"] as { special_tokens?: Record<string, { ids: number[] }> } | null;
   for (const s of Object.values(post?.special_tokens ?? {})) s.ids = s.ids.map(remap);
@@ -80,19 +87,24 @@ function copyWeights(from: tf.LayersModel, to: tf.LayersModel, kept: number[]): 
 }
 
 async function saveFloat16(model: tf.LayersModel, outDir: string): Promise<void> {
-  await model.save(tf.io.withSaveHandler(async (artifacts) => {
-    const json = modelJsonFor(artifacts);
-    const [specs, bytes] = quantizeFloat16(json.weightsManifest[0]!.weights, weightBytes(artifacts.weightData));
-    writeModelFiles(outDir, { ...json, weightsManifest: [{ paths: ["./weights.bin"], weights: specs }] }, bytes);
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
-  }));
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const json = modelJsonFor(artifacts);
+      const [specs, bytes] = quantizeFloat16(json.weightsManifest[0]!.weights, weightBytes(artifacts.weightData));
+      writeModelFiles(outDir, { ...json, weightsManifest: [{ paths: ["./weights.bin"], weights: specs }] }, bytes);
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
+    }),
+  );
 }
 
 function checkTokenization(oldTok: Tokenizer, newTok: Tokenizer, kept: number[], texts: string[]): number {
   let differing = 0;
   for (const text of texts) {
     const before = oldTok.encode(text).ids.join(",");
-    const after = newTok.encode(text).ids.map((i: number) => kept[i]).join(",");
+    const after = newTok
+      .encode(text)
+      .ids.map((i: number) => kept[i])
+      .join(",");
     if (before !== after) differing++;
   }
   return differing;
@@ -102,9 +114,21 @@ function batch(tok: Tokenizer, texts: string[], map: (id: number) => number): tf
   const ids = texts.map((t) => tok.encode(t).ids.map(map));
   const width = Math.max(...ids.map((x) => x.length));
   const pad = (x: number[], v: number): number[] => [...x, ...new Array<number>(width - x.length).fill(v)];
-  return [ids.map((x) => pad(x, 0)), ids.map((x) => pad(x.map(() => 1), 0)), ids.map((x) => pad(x.map(() => 0), 0))].map((m) =>
-    tf.tensor2d(m, undefined, "int32"),
-  );
+  return [
+    ids.map((x) => pad(x, 0)),
+    ids.map((x) =>
+      pad(
+        x.map(() => 1),
+        0,
+      ),
+    ),
+    ids.map((x) =>
+      pad(
+        x.map(() => 0),
+        0,
+      ),
+    ),
+  ].map((m) => tf.tensor2d(m, undefined, "int32"));
 }
 
 function maskedMaxDiff(a: tf.Tensor, b: tf.Tensor, mask: tf.Tensor): number {
@@ -135,8 +159,13 @@ async function main(): Promise<void> {
   copyWeights(full, small, kept);
   await saveFloat16(small, outDir);
   atomicWrite(join(outDir, "tokenizer.json"), JSON.stringify(newTokJson), { mkdir: true });
-  atomicWrite(join(outDir, "config.json"), JSON.stringify({ ...(JSON.parse(configText) as Json), vocab_size: kept.length }, null, 2) + "\n", { mkdir: true });
-  for (const f of ["tokenizer_config.json", "special_tokens_map.json"]) if (existsSync(join(imported, f))) copyFileSync(join(imported, f), join(outDir, f));
+  atomicWrite(
+    join(outDir, "config.json"),
+    JSON.stringify({ ...(JSON.parse(configText) as Json), vocab_size: kept.length }, null, 2) + "\n",
+    { mkdir: true },
+  );
+  for (const f of ["tokenizer_config.json", "special_tokens_map.json"])
+    if (existsSync(join(imported, f))) copyFileSync(join(imported, f), join(outDir, f));
 
   log("wrote the derived model; checking it");
   const newTok = new Tokenizer(newTokJson, tokConfig);

@@ -29,7 +29,13 @@ export function mlp(): tf.LayersModel {
   return tf.sequential({
     name: "mlp",
     layers: [
-      tf.layers.dense({ units: 16, activation: "relu", inputShape: [10], name: "fc1", kernelInitializer: init(seed++) }),
+      tf.layers.dense({
+        units: 16,
+        activation: "relu",
+        inputShape: [10],
+        name: "fc1",
+        kernelInitializer: init(seed++),
+      }),
       tf.layers.dropout({ rate: 0.1, name: "drop" }),
       dense("fc2", 16, "relu"),
       dense("out", 4),
@@ -50,7 +56,15 @@ export function residual(): tf.LayersModel {
 /** A BERT-style encoder: embeddings, `layers` transformer-shaped blocks with HF names, a pooler. */
 export function tinyBert(layers = 12, d = 8, ff = 32, vocab = 40, seq = 16): tf.LayersModel {
   const ids = tf.input({ shape: [seq], dtype: "int32", name: "input_ids" });
-  let h = apply(tf.layers.embedding({ inputDim: vocab, outputDim: d, name: "embeddings.word_embeddings", embeddingsInitializer: init(seed++) }), ids);
+  let h = apply(
+    tf.layers.embedding({
+      inputDim: vocab,
+      outputDim: d,
+      name: "embeddings.word_embeddings",
+      embeddingsInitializer: init(seed++),
+    }),
+    ids,
+  );
   h = apply(tf.layers.layerNormalization({ name: "embeddings.LayerNorm" }), h);
   for (let i = 0; i < layers; i++) {
     const p = `encoder.layer.${i}`;

@@ -4,7 +4,17 @@
  */
 import { readFileSync, existsSync } from "node:fs";
 import { KINDS, type AnyKind } from "../compiler/kinds/registry.ts";
-import { DATA_ARGS, HEAD_ARGS, INIT_KINDS, OPTIMIZER_ARGS, SCHEDULE_ARGS, EARLY_STOPPING_ARGS, CHECKPOINT_ARGS, type ArgTable, type ValueSpec } from "../compiler/schema/args.ts";
+import {
+  DATA_ARGS,
+  HEAD_ARGS,
+  INIT_KINDS,
+  OPTIMIZER_ARGS,
+  SCHEDULE_ARGS,
+  EARLY_STOPPING_ARGS,
+  CHECKPOINT_ARGS,
+  type ArgTable,
+  type ValueSpec,
+} from "../compiler/schema/args.ts";
 import { PLAN_KEYS } from "../compiler/schema/plan-keys.ts";
 import { ALL_CODES, CODES } from "../compiler/diagnostics/codes.ts";
 import { renderText } from "../compiler/diagnostics/render.ts";
@@ -25,7 +35,9 @@ function typeText(v: ValueSpec): string {
     case "enum":
       return v.values.map((x) => `\`${x}\``).join(" \\| ");
     case "ctor":
-      return Object.keys(v.table).map((x) => `\`${x}\``).join(" \\| ");
+      return Object.keys(v.table)
+        .map((x) => `\`${x}\``)
+        .join(" \\| ");
   }
 }
 
@@ -33,14 +45,19 @@ function defaultText(d: unknown): string {
   if (d === undefined) return "";
   if (typeof d === "object" && d !== null) {
     const { kind, ...rest } = d as Record<string, unknown>;
-    const args = Object.entries(rest).map(([k, v]) => `${k}: ${String(v)}`).join(", ");
+    const args = Object.entries(rest)
+      .map(([k, v]) => `${k}: ${String(v)}`)
+      .join(", ");
     return `\`${String(kind)}${args ? `(${args})` : ""}\``;
   }
   return `\`${String(d)}\``;
 }
 
 function argTable(title: string, table: ArgTable): string {
-  const rows = Object.entries(table).map(([k, a]) => `| \`${k}\` | ${typeText(a.value)} | ${a.required ? "required" : defaultText(a.default) || "none"} | ${a.doc} |`);
+  const rows = Object.entries(table).map(
+    ([k, a]) =>
+      `| \`${k}\` | ${typeText(a.value)} | ${a.required ? "required" : defaultText(a.default) || "none"} | ${a.doc} |`,
+  );
   if (rows.length === 0) return `**${title}** takes no arguments.\n`;
   return [`**${title}**`, "", "| key | type | default | meaning |", "|---|---|---|---|", ...rows, ""].join("\n");
 }
@@ -69,7 +86,11 @@ export function argumentsSection(): string {
   for (const [kind, t] of Object.entries(HEAD_ARGS)) parts.push(argTable(`head \`${kind}(...)\``, t));
   for (const [kind, t] of Object.entries(OPTIMIZER_ARGS)) parts.push(argTable(`optimizer \`${kind}(...)\``, t));
   for (const [kind, t] of Object.entries(SCHEDULE_ARGS)) parts.push(argTable(`schedule \`${kind}(...)\``, t));
-  parts.push(argTable("plan `data`", DATA_ARGS), argTable("plan `early_stopping`", EARLY_STOPPING_ARGS), argTable("plan `checkpoint`", CHECKPOINT_ARGS));
+  parts.push(
+    argTable("plan `data`", DATA_ARGS),
+    argTable("plan `early_stopping`", EARLY_STOPPING_ARGS),
+    argTable("plan `checkpoint`", CHECKPOINT_ARGS),
+  );
   return parts.join("\n");
 }
 
@@ -81,7 +102,11 @@ export function planKeysSection(): string {
 
 /** A fixture's example text without its header and expectation lines. */
 function exampleBody(text: string): string {
-  return text.split("\n").filter((l) => !/^# (Diagnostic ADAPT|purpose:|model:|expect:)/.test(l)).join("\n").trim();
+  return text
+    .split("\n")
+    .filter((l) => !/^# (Diagnostic ADAPT|purpose:|model:|expect:)/.test(l))
+    .join("\n")
+    .trim();
 }
 
 /** The *Diagnostics* section: one entry per code, with its fixture rendered through the compiler. */
@@ -92,7 +117,10 @@ export async function diagnosticsSection(): Promise<string> {
     parts.push(`### ${code}: ${title} (${severity})`, "");
     const path = `${ROOT}specs/diagnostics/${code}.adapt`;
     if (!existsSync(path)) {
-      parts.push("Reported at run time (`adapt run`, `eval`, `verify`, `import`, backend selection) with the file, weight or backend concerned.", "");
+      parts.push(
+        "Reported at run time (`adapt run`, `eval`, `verify`, `import`, backend selection) with the file, weight or backend concerned.",
+        "",
+      );
       continue;
     }
     const text = readFileSync(path, "utf8");

@@ -31,7 +31,10 @@ interface Row {
 function fixturesDir(arg: string | undefined): string {
   if (arg !== undefined) return arg;
   const dir = mkdtempSync(join(tmpdir(), "sentiment-pack-"));
-  const tarball = execFileSync("npm", ["pack", PACKAGE, "--silent"], { cwd: dir, encoding: "utf8" }).trim().split("\n").pop()!;
+  const tarball = execFileSync("npm", ["pack", PACKAGE, "--silent"], { cwd: dir, encoding: "utf8" })
+    .trim()
+    .split("\n")
+    .pop()!;
   execFileSync("tar", ["xzf", tarball], { cwd: dir });
   return join(dir, "package", "test", "fixtures");
 }
@@ -39,7 +42,10 @@ function fixturesDir(arg: string | undefined): string {
 function readRows(dir: string, seen: Set<string>): Row[] {
   const rows: Row[] = [];
   for (const source of SOURCES) {
-    const items = JSON.parse(readFileSync(join(dir, `${source}.json`), "utf8")) as { text: string; class: number | null }[];
+    const items = JSON.parse(readFileSync(join(dir, `${source}.json`), "utf8")) as {
+      text: string;
+      class: number | null;
+    }[];
     for (const item of items) {
       const sentence = item.text.replace(/\s+/g, " ").trim();
       const key = sentence.toLowerCase();
@@ -56,7 +62,10 @@ function split(rows: Row[]): Record<"train" | "validation" | "test", Row[]> {
   const out = { train: [] as Row[], validation: [] as Row[], test: [] as Row[] };
   for (const source of SOURCES) {
     for (const label of ["negative", "positive"] as const) {
-      const group = shuffleInPlace(rows.filter((r) => r.source === source && r.label === label), random);
+      const group = shuffleInPlace(
+        rows.filter((r) => r.source === source && r.label === label),
+        random,
+      );
       const nTrain = Math.round(group.length * FRACTIONS.train);
       const nVal = Math.round(group.length * FRACTIONS.validation);
       out.train.push(...group.slice(0, nTrain));

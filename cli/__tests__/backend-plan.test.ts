@@ -3,11 +3,25 @@ import { backendCannotTrain } from "../commands/run-support.ts";
 import type { CompiledPlan, WeightTrainability } from "../../compiler/ir/types.ts";
 
 function planWith(weights: Partial<WeightTrainability>[]): CompiledPlan {
-  return { weights: weights.map((w) => ({ owner: "base", layer: "", shape: [4, 2], params: 8, rule: null, trainable: false, name: "", ...w })) } as unknown as CompiledPlan;
+  return {
+    weights: weights.map((w) => ({
+      owner: "base",
+      layer: "",
+      shape: [4, 2],
+      params: 8,
+      rule: null,
+      trainable: false,
+      name: "",
+      ...w,
+    })),
+  } as unknown as CompiledPlan;
 }
 
 describe("backends that cannot train a plan", () => {
-  const trainsEmbeddings = planWith([{ name: "embeddings.word_embeddings/embeddings", trainable: true }, { name: "x/kernel", trainable: true }]);
+  const trainsEmbeddings = planWith([
+    { name: "embeddings.word_embeddings/embeddings", trainable: true },
+    { name: "x/kernel", trainable: true },
+  ]);
 
   it("refuses trainable embedding tables on wasm with ADAPT944 naming them", () => {
     const d = backendCannotTrain(trainsEmbeddings, "wasm", "spec.adapt");
@@ -18,6 +32,8 @@ describe("backends that cannot train a plan", () => {
 
   it("accepts them on other backends and frozen ones on wasm", () => {
     expect(backendCannotTrain(trainsEmbeddings, "cpu", "spec.adapt")).toEqual([]);
-    expect(backendCannotTrain(planWith([{ name: "embeddings.word_embeddings/embeddings", trainable: false }]), "wasm", "s")).toEqual([]);
+    expect(
+      backendCannotTrain(planWith([{ name: "embeddings.word_embeddings/embeddings", trainable: false }]), "wasm", "s"),
+    ).toEqual([]);
   });
 });

@@ -8,7 +8,8 @@ import type { Io } from "../command.ts";
 const FIXTURE = join(import.meta.dirname, "..", "..", "runtime", "import", "__tests__", "fixtures", "tiny-bert");
 
 function capture(cwd: string): Io & { out: string[]; err: string[] } {
-  const out: string[] = [], err: string[] = [];
+  const out: string[] = [],
+    err: string[] = [];
   return { out, err, stdout: (t) => out.push(t), stderr: (t) => err.push(t), color: false, cwd };
 }
 
@@ -17,7 +18,8 @@ describe("adapt import hf", () => {
     const out = mkdtempSync(join(tmpdir(), "adapt-cli-import-"));
     const io = capture(out);
     expect(await main(["import", "hf", FIXTURE, "-o", "m", "--pooler"], io), io.err.join("")).toBe(0);
-    for (const f of ["model.json", "weights.bin", "tokenizer.json", "config.json"]) expect(existsSync(join(out, "m", f))).toBe(true);
+    for (const f of ["model.json", "weights.bin", "tokenizer.json", "config.json"])
+      expect(existsSync(join(out, "m", f))).toBe(true);
     expect(io.out.join("")).toContain("2 layers, hidden 32, 4 heads");
     expect(io.err.join("")).toBe("");
   });

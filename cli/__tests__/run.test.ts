@@ -21,13 +21,23 @@ plan {
 `;
 
 /** Runs `adapt` in `cwd`; sends SIGINT once stderr shows a training step (when asked). */
-function adapt(cwd: string, args: string[], interrupt = false): Promise<{ code: number | null; stderr: string; stdout: string }> {
+function adapt(
+  cwd: string,
+  args: string[],
+  interrupt = false,
+): Promise<{ code: number | null; stderr: string; stdout: string }> {
   return new Promise((done, failed) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
-    let stderr = "", stdout = "", sent = false;
+    const child = spawn(process.execPath, [bin, ...args], {
+      cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, NO_COLOR: "1" },
+    });
+    let stderr = "",
+      stdout = "",
+      sent = false;
     child.stderr.on("data", (c: Buffer) => {
       stderr += c.toString();
-      if (interrupt && !sent && /step 1\/12/.test(stderr)) (sent = true), child.kill("SIGINT");
+      if (interrupt && !sent && /step 1\/12/.test(stderr)) ((sent = true), child.kill("SIGINT"));
     });
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
     child.on("error", failed);
@@ -48,7 +58,10 @@ describe("adapt run", () => {
     expect(rest.code, rest.stderr).toBe(0);
     expect(rest.stderr).toMatch(/resuming at step [1-9]/);
     expect(rest.stderr).toContain("trained parameters:");
-    const events = readFileSync(join(dir, "out", "log.jsonl"), "utf8").trim().split("\n").map((l) => (JSON.parse(l) as { event: string }).event);
+    const events = readFileSync(join(dir, "out", "log.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as { event: string }).event);
     expect(events).toContain("resume");
     expect(events.at(-1)).toBe("end");
     expect(existsSync(join(dir, "out", "adapter.safetensors"))).toBe(true);

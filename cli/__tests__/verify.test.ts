@@ -23,13 +23,16 @@ function spec(name: string, body: string, model = "model/model.json"): string {
 
 describe("adapt verify", () => {
   it("passes every check with exactly 0 deviation for zeros init and LoRA", async () => {
-    const file = spec("zeros.adapt", [
-      "adapter h = bottleneck(size: 4, init: zeros)",
-      "adapter l = lora(rank: 2, alpha: 4)",
-      'insert h after "encoder.layer.*.output.dense"',
-      'apply l to "encoder.layer.*.intermediate.dense"',
-      "",
-    ].join("\n"));
+    const file = spec(
+      "zeros.adapt",
+      [
+        "adapter h = bottleneck(size: 4, init: zeros)",
+        "adapter l = lora(rank: 2, alpha: 4)",
+        'insert h after "encoder.layer.*.output.dense"',
+        'apply l to "encoder.layer.*.intermediate.dense"',
+        "",
+      ].join("\n"),
+    );
     const r = await run(["verify", file]);
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
@@ -38,7 +41,10 @@ describe("adapt verify", () => {
   });
 
   it("reports the near_identity deviation as JSON", async () => {
-    const file = spec("near.adapt", 'adapter h = bottleneck(size: 4, init: near_identity(std: 0.01))\ninsert h after "encoder.layer.0.output.dense"\n');
+    const file = spec(
+      "near.adapt",
+      'adapter h = bottleneck(size: 4, init: near_identity(std: 0.01))\ninsert h after "encoder.layer.0.output.dense"\n',
+    );
     const r = await run(["verify", file, "--json"]);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.out) as { ok: boolean; maxDeviation: number; checks: { name: string }[] };
@@ -53,7 +59,11 @@ describe("adapt verify", () => {
     const broken = join(dir, "broken");
     await tinyEncoder().save(fileSaveHandler(broken));
     rmSync(join(broken, "weights.bin"));
-    const file = spec("broken.adapt", 'adapter h = bottleneck(size: 4)\ninsert h after "encoder.layer.0.output.dense"\n', "broken/model.json");
+    const file = spec(
+      "broken.adapt",
+      'adapter h = bottleneck(size: 4)\ninsert h after "encoder.layer.0.output.dense"\n',
+      "broken/model.json",
+    );
     const r = await run(["verify", file]);
     expect(r.code).toBe(2);
     expect(r.err).toContain("ADAPT125");

@@ -16,7 +16,9 @@ export const checkCommand: Command = {
   summary: "report the problems of a spec (syntax, names, arguments, plan; selectors and shapes against its model)",
   usage: "adapt check SPEC [--model M] [--format text|json]",
   run: async (args, io) => {
-    const { flags, positionals } = parseFlags(args, { model: { type: "string" }, format: { type: "string" } }, ["SPEC"]);
+    const { flags, positionals } = parseFlags(args, { model: { type: "string" }, format: { type: "string" } }, [
+      "SPEC",
+    ]);
     const format = choice(flags["format"], ["text", "json"] as const, "text", "format");
     const file = positionals[0]!;
     const { text, result } = await compileFile(file, flags["model"] as string | undefined, io, { modelOptional: true });

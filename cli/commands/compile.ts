@@ -23,7 +23,12 @@ export interface CompileFileOptions {
 }
 
 /** Runs the pipeline on SPEC (relative to the cwd) with an optional `--model` (relative to the cwd). */
-export async function compileFile(file: string, model: string | undefined, io: Io, opts: CompileFileOptions = {}): Promise<{ text: string; result: StageResult<CompileOutcome> }> {
+export async function compileFile(
+  file: string,
+  model: string | undefined,
+  io: Io,
+  opts: CompileFileOptions = {},
+): Promise<{ text: string; result: StageResult<CompileOutcome> }> {
   const text = readText(file, io.cwd, "spec");
   const specDir = dirname(resolve(io.cwd, file));
   const modelOverride = model === undefined ? undefined : resolve(io.cwd, model);
@@ -32,7 +37,13 @@ export async function compileFile(file: string, model: string | undefined, io: I
 }
 
 /** Renders diagnostics (text on stderr, or JSON on stderr when `json`); the plan when there is one. */
-export function reportCompile(io: Io, file: string, text: string, outcome: { value: CompileOutcome; diagnostics: Parameters<typeof toJson>[0] }, json = false): CompiledPlan | null {
+export function reportCompile(
+  io: Io,
+  file: string,
+  text: string,
+  outcome: { value: CompileOutcome; diagnostics: Parameters<typeof toJson>[0] },
+  json = false,
+): CompiledPlan | null {
   if (json && outcome.diagnostics.length > 0) io.stderr(`${JSON.stringify(toJson(outcome.diagnostics), null, 2)}\n`);
   else io.stderr(renderAll(outcome.diagnostics, new Map([[file, text]]), { color: io.color }));
   return hasErrors(outcome.diagnostics) ? null : outcome.value.plan;
@@ -41,7 +52,8 @@ export function reportCompile(io: Io, file: string, text: string, outcome: { val
 /** Throws (an internal error, exit 2) when a plan fails its schema: that is a bug, never user input. */
 export function assertValidPlan(plan: CompiledPlan): void {
   const errors = validatePlan(plan);
-  if (errors.length > 0) throw new Error(`the compiled plan does not match specs/plan.schema.json: ${errors.join("; ")}`);
+  if (errors.length > 0)
+    throw new Error(`the compiled plan does not match specs/plan.schema.json: ${errors.join("; ")}`);
 }
 
 /** The `compile` command. */
@@ -50,7 +62,11 @@ export const compileCommand: Command = {
   summary: "resolve a spec against its model and print the compiled plan (JSON or YAML)",
   usage: "adapt compile SPEC [--model M] [--emit json|yaml] [-o FILE]",
   run: async (args, io) => {
-    const { flags, positionals } = parseFlags(args, { model: { type: "string" }, emit: { type: "string" }, output: { type: "string", short: "o" } }, ["SPEC"]);
+    const { flags, positionals } = parseFlags(
+      args,
+      { model: { type: "string" }, emit: { type: "string" }, output: { type: "string", short: "o" } },
+      ["SPEC"],
+    );
     const emit = choice(flags["emit"], ["json", "yaml"] as const, "json", "emit");
     const out = flags["output"] as string | undefined;
     if (out === "") throw new UsageError("-o needs a file name");

@@ -16,7 +16,9 @@ export const fmtCommand: Command = {
   summary: "print a spec in the canonical layout (--write in place, --check to verify)",
   usage: "adapt fmt SPEC [--check|--write]",
   run: async (args, io) => {
-    const { flags, positionals } = parseFlags(args, { check: { type: "boolean" }, write: { type: "boolean" } }, ["SPEC"]);
+    const { flags, positionals } = parseFlags(args, { check: { type: "boolean" }, write: { type: "boolean" } }, [
+      "SPEC",
+    ]);
     if (flags["check"] && flags["write"]) throw new UsageError("--check and --write cannot be used together");
     const file = positionals[0]!;
     const text = readText(file, io.cwd, "spec");

@@ -26,9 +26,14 @@ export const importCommand: Command = {
   summary: "convert a Hugging Face BERT checkpoint (safetensors) to a TensorFlow.js LayersModel",
   usage: "adapt import hf DIR -o OUT [--pooler] [--dropout]",
   run: async (args, io) => {
-    const spec = { out: { type: "string", short: "o" }, pooler: { type: "boolean" }, dropout: { type: "boolean" } } as const;
+    const spec = {
+      out: { type: "string", short: "o" },
+      pooler: { type: "boolean" },
+      dropout: { type: "boolean" },
+    } as const;
     const { flags, positionals } = parseFlags(args, spec, ["SOURCE", "DIR"]);
-    if (positionals[0] !== "hf") throw new UsageError(`unknown source \`${positionals[0]}\`; the only source is \`hf\``);
+    if (positionals[0] !== "hf")
+      throw new UsageError(`unknown source \`${positionals[0]}\`; the only source is \`hf\``);
     if (typeof flags["out"] !== "string") throw new UsageError("missing -o OUT (the output folder)");
     const tf = await import("@tensorflow/tfjs");
     const { importHf } = await import("../../runtime/import/import-hf.ts");
@@ -38,7 +43,10 @@ export const importCommand: Command = {
     const result = await importHf(dir, out, { pooler: flags["pooler"] === true, dropout: flags["dropout"] === true });
     io.stderr(renderAll(result.diagnostics, new Map(), { color: io.color }));
     if (result.value !== null) io.stdout(summary(result.value));
-    if (hasErrors(result.diagnostics)) return result.value === null && result.diagnostics.some((d) => d.code === "ADAPT967") ? EXIT.usage : EXIT.inputErrors;
+    if (hasErrors(result.diagnostics))
+      return result.value === null && result.diagnostics.some((d) => d.code === "ADAPT967")
+        ? EXIT.usage
+        : EXIT.inputErrors;
     return EXIT.ok;
   },
 };

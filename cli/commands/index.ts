@@ -15,4 +15,15 @@ import { predictCommand } from "./predict.ts";
 import { verifyCommand } from "./verify.ts";
 
 /** All subcommands. */
-export const COMMANDS: readonly Command[] = [checkCommand, fmtCommand, compileCommand, explainCommand, inspectCommand, importCommand, runCommand, evalCommand, predictCommand, verifyCommand];
+export const COMMANDS: readonly Command[] = [
+  checkCommand,
+  fmtCommand,
+  compileCommand,
+  explainCommand,
+  inspectCommand,
+  importCommand,
+  runCommand,
+  evalCommand,
+  predictCommand,
+  verifyCommand,
+];

@@ -20,7 +20,11 @@ export const inspectCommand: Command = {
     const json = flags["json"] === true;
     const manifest = readManifest(readText(file, io.cwd, "model"), file);
     if (manifest.value === null) {
-      io.stderr(json ? `${JSON.stringify(toJson(manifest.diagnostics), null, 2)}\n` : renderAll(manifest.diagnostics, new Map(), { color: io.color }));
+      io.stderr(
+        json
+          ? `${JSON.stringify(toJson(manifest.diagnostics), null, 2)}\n`
+          : renderAll(manifest.diagnostics, new Map(), { color: io.color }),
+      );
       return EXIT.inputErrors;
     }
     io.stdout(json ? `${JSON.stringify(inspectJson(manifest.value), null, 2)}\n` : inspectText(manifest.value));

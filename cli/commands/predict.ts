@@ -10,7 +10,10 @@ import { loadArtifact, startBackend } from "./run-support.ts";
 
 const BACKENDS = ["auto", "tensorflow", "webgpu", "wasm", "cpu"] as const;
 
-function parse(args: readonly string[]): { flags: Record<string, string | boolean | undefined>; positionals: string[] } {
+function parse(args: readonly string[]): {
+  flags: Record<string, string | boolean | undefined>;
+  positionals: string[];
+} {
   try {
     const options = { model: { type: "string" }, backend: { type: "string" }, json: { type: "boolean" } } as const;
     const { values, positionals } = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
@@ -35,7 +38,11 @@ export const predictCommand: Command = {
     const { predictTexts } = await import("../../runtime/train/predict.ts");
     const rows = await predictTexts(restored.model, restored.encoder, restored.info, positionals.slice(1));
     if (flags["json"] === true) io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
-    else for (const r of rows) io.stdout(`${r.label ?? r.value?.toFixed(4)}${r.probability !== null ? ` (${r.probability.toFixed(3)})` : ""}\t${r.text}\n`);
+    else
+      for (const r of rows)
+        io.stdout(
+          `${r.label ?? r.value?.toFixed(4)}${r.probability !== null ? ` (${r.probability.toFixed(3)})` : ""}\t${r.text}\n`,
+        );
     return EXIT.ok;
   },
 };

@@ -37,15 +37,27 @@ function show(io: Io, diagnostics: readonly Diagnostic[], sources: Map<string, s
 }
 
 /** Compiles the spec against its model; renders the diagnostics; null when there are errors or no plan. */
-export async function compileForRun(text: string, file: string, model: string | undefined, io: Io): Promise<CompiledPlan | null> {
+export async function compileForRun(
+  text: string,
+  file: string,
+  model: string | undefined,
+  io: Io,
+): Promise<CompiledPlan | null> {
   const { runPipeline } = await import("../../compiler/compile.ts");
   const override = model === undefined ? undefined : resolve(io.cwd, model);
-  const result = await runPipeline({ text, file, modelOverride: override, purpose: "run" }, modelFileLoader(dirname(file)));
+  const result = await runPipeline(
+    { text, file, modelOverride: override, purpose: "run" },
+    modelFileLoader(dirname(file)),
+  );
   show(io, result.diagnostics, new Map([[file, text]]));
   const plan = result.value.plan;
   if (plan === null || hasErrors(result.diagnostics)) return null;
   if (plan.plan === null) {
-    show(io, [{ ...diag("ADAPT307", FILE_START, "the spec has no `plan` block to train with"), file }], new Map([[file, text]]));
+    show(
+      io,
+      [{ ...diag("ADAPT307", FILE_START, "the spec has no `plan` block to train with"), file }],
+      new Map([[file, text]]),
+    );
     return null;
   }
   return plan;
@@ -67,10 +79,23 @@ export async function startBackend(preference: string, io: Io): Promise<string |
  */
 export function backendCannotTrain(plan: CompiledPlan, backend: string, file: string): Diagnostic[] {
   if (backend !== "wasm") return [];
-  const tables = plan.weights.filter((w) => w.trainable && /(^|\/)embeddings$/.test(w.name)).map((w) => `\`${w.name}\``);
+  const tables = plan.weights
+    .filter((w) => w.trainable && /(^|\/)embeddings$/.test(w.name))
+    .map((w) => `\`${w.name}\``);
   if (tables.length === 0) return [];
-  const help = "freeze them (`freeze \"embeddings.**\"`), or use `--backend cpu` or the native backend (`scripts/native-backend`)";
-  return [{ ...diag("ADAPT944", FILE_START, `the wasm backend cannot train embedding tables, and the plan trains ${tables.join(", ")}`, { help }), file }];
+  const help =
+    'freeze them (`freeze "embeddings.**"`), or use `--backend cpu` or the native backend (`scripts/native-backend`)';
+  return [
+    {
+      ...diag(
+        "ADAPT944",
+        FILE_START,
+        `the wasm backend cannot train embedding tables, and the plan trains ${tables.join(", ")}`,
+        { help },
+      ),
+      file,
+    },
+  ];
 }
 
 /** Writes the adapter-only artifact of a finished run, and `run.json`; null (after rendering why) when it fails. */
@@ -85,8 +110,18 @@ export async function saveRunArtifact(
   const tp = plan.plan!;
   const baseModel = resolve(dirname(plan.spec.file), plan.model.path);
   const info: RunInfo = {
-    labelNames: run.data.labelNames, task: plan.head?.kind === "regression" ? { kind: "regression", classes: 1 } : { kind: "classifier", classes: plan.head?.classes ?? 2 },
-    maxLength: tp.maxLength, metrics: tp.metrics, batch: tp.batch, baseModel, text: tp.data.text, textPair: tp.data.textPair, label: tp.data.label,
+    labelNames: run.data.labelNames,
+    task:
+      plan.head?.kind === "regression"
+        ? { kind: "regression", classes: 1 }
+        : { kind: "classifier", classes: plan.head?.classes ?? 2 },
+    maxLength: tp.maxLength,
+    metrics: tp.metrics,
+    batch: tp.batch,
+    baseModel,
+    text: tp.data.text,
+    textPair: tp.data.textPair,
+    label: tp.data.label,
   };
   const artifact = await encodeArtifact(run.model, plan, run.base, run.surgerySeed);
   const written = writeArtifact(run.outDir, artifact);
@@ -109,7 +144,11 @@ export interface Restored {
 }
 
 /** Rebuilds the trained model from an artifact folder (or a file in it) on its base model. */
-export async function loadArtifact(artifact: string, modelOverride: string | undefined, io: Io): Promise<Restored | null> {
+export async function loadArtifact(
+  artifact: string,
+  modelOverride: string | undefined,
+  io: Io,
+): Promise<Restored | null> {
   const { readArtifact } = await import("../../runtime/artifact/files.ts");
   const { checkBase } = await import("../../runtime/artifact/artifact.ts");
   const { decodeSafetensors } = await import("../../runtime/artifact/safetensors.ts");
@@ -119,12 +158,19 @@ export async function loadArtifact(artifact: string, modelOverride: string | und
   const read = readArtifact(dir);
   show(io, read.diagnostics);
   if (read.value === null) return null;
-  const fail = (code: Code, msg: string, file = dir): null => (show(io, [{ ...diag(code, FILE_START, msg), file }]), null);
+  const fail = (code: Code, msg: string, file = dir): null => (
+    show(io, [{ ...diag(code, FILE_START, msg), file }]),
+    null
+  );
   let info: RunInfo;
   try {
     info = JSON.parse(readFileSync(join(dir, RUN_INFO), "utf8")) as RunInfo;
   } catch (e) {
-    return fail("ADAPT930", `the run facts cannot be read: ${e instanceof Error ? e.message.split("\n")[0]! : String(e)}`, join(dir, RUN_INFO));
+    return fail(
+      "ADAPT930",
+      `the run facts cannot be read: ${e instanceof Error ? e.message.split("\n")[0]! : String(e)}`,
+      join(dir, RUN_INFO),
+    );
   }
   const { meta, safetensors } = read.value;
   const base = modelOverride ? resolve(io.cwd, modelOverride) : info.baseModel;
@@ -138,7 +184,11 @@ export async function loadArtifact(artifact: string, modelOverride: string | und
   for (const w of model.trainableWeights) {
     const t = tensors.get(w.originalName);
     if (t === undefined) return fail("ADAPT933", `the artifact lacks weight \`${w.originalName}\``);
-    if (t.shape.join(",") !== w.shape.join(",")) return fail("ADAPT934", `weight \`${w.originalName}\` has shape [${t.shape.join(", ")}] in the artifact, but [${w.shape.join(", ")}] in the model`);
+    if (t.shape.join(",") !== w.shape.join(","))
+      return fail(
+        "ADAPT934",
+        `weight \`${w.originalName}\` has shape [${t.shape.join(", ")}] in the artifact, but [${w.shape.join(", ")}] in the model`,
+      );
     w.write(tf.tensor(t.values, [...t.shape], "float32"));
   }
   return { model, encoder, plan: meta.plan, info };

@@ -51,7 +51,9 @@ export const runCommand: Command = {
     const sigint = stopOnSigint(io);
     const startedAt = performance.now();
     const result = await runSession(compiled, {
-      specDir: dirname(file), resume: flags["resume"] === true, shouldStop: sigint.stop,
+      specDir: dirname(file),
+      resume: flags["resume"] === true,
+      shouldStop: sigint.stop,
       onEvent: (e) => {
         const t = progress.render(e);
         if (t !== "") io.stderr(t);
@@ -60,25 +62,42 @@ export const runCommand: Command = {
     io.stderr(progress.close());
     io.stderr(renderAll(result.diagnostics, new Map([[file, text]]), { color: io.color }));
     const r = result.value;
-    if (r === null || hasErrors(result.diagnostics)) return result.diagnostics.some((d) => d.code === "ADAPT911" || d.code === "ADAPT912") ? EXIT.usage : EXIT.inputErrors;
+    if (r === null || hasErrors(result.diagnostics))
+      return result.diagnostics.some((d) => d.code === "ADAPT911" || d.code === "ADAPT912")
+        ? EXIT.usage
+        : EXIT.inputErrors;
     if (r.train.status === "interrupted") {
-      io.stderr(`interrupted at step ${r.train.state.globalStep}; checkpoint ${r.train.checkpoint}\nresume with: adapt run ${positionals[0]} --resume\n`);
+      io.stderr(
+        `interrupted at step ${r.train.state.globalStep}; checkpoint ${r.train.checkpoint}\nresume with: adapt run ${positionals[0]} --resume\n`,
+      );
       return EXIT.interrupted;
     }
     const artifact = await saveRunArtifact(compiled, r, io);
     const best = r.train.state.best;
     const metric = compiled.plan?.select?.metric ?? compiled.plan?.metrics[0] ?? "loss";
-    io.stderr(renderSummary({
-      best: best ? { metric: `${compiled.plan?.select?.split ?? "validation"}.${metric}`, value: best.value, epoch: best.epoch } : null,
-      test: r.test?.metrics ?? null,
-      trainable: r.trainable,
-      baseParams: compiled.model.params,
-      artifactBytes: artifact?.bytes ?? null,
-      baseBytes: artifact?.baseBytes ?? null,
-      seconds: (performance.now() - startedAt) / 1000,
-      steps: r.train.state.globalStep,
-      paths: { ...(artifact ? { artifact: artifact.path } : {}), log: `${r.outDir}/log.jsonl`, checkpoint: r.train.checkpoint },
-    }));
+    io.stderr(
+      renderSummary({
+        best: best
+          ? {
+              metric: `${compiled.plan?.select?.split ?? "validation"}.${metric}`,
+              value: best.value,
+              epoch: best.epoch,
+            }
+          : null,
+        test: r.test?.metrics ?? null,
+        trainable: r.trainable,
+        baseParams: compiled.model.params,
+        artifactBytes: artifact?.bytes ?? null,
+        baseBytes: artifact?.baseBytes ?? null,
+        seconds: (performance.now() - startedAt) / 1000,
+        steps: r.train.state.globalStep,
+        paths: {
+          ...(artifact ? { artifact: artifact.path } : {}),
+          log: `${r.outDir}/log.jsonl`,
+          checkpoint: r.train.checkpoint,
+        },
+      }),
+    );
     return artifact === null ? EXIT.usage : EXIT.ok;
   },
 };

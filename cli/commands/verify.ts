@@ -36,7 +36,13 @@ async function loadBase(path: string, io: Io, file: string) {
     return await loadLayersModelFile(path);
   } catch (e) {
     const message = e instanceof Error ? (e.message.split("\n")[0] ?? "") : String(e);
-    io.stderr(renderAll([{ ...diag("ADAPT125", FILE_START, `the model \`${path}\` cannot be loaded: ${message}`), file }], new Map(), { color: io.color }));
+    io.stderr(
+      renderAll(
+        [{ ...diag("ADAPT125", FILE_START, `the model \`${path}\` cannot be loaded: ${message}`), file }],
+        new Map(),
+        { color: io.color },
+      ),
+    );
     return null;
   }
 }
@@ -63,7 +69,8 @@ export const verifyCommand: Command = {
     const result = await verifyPlan(base, plan);
     const diagnostics = result.diagnostics.map((d) => ({ ...d, file: d.file ?? file }));
     io.stderr(renderAll(diagnostics, sources, { color: io.color }));
-    if (result.value !== null) io.stdout(flags["json"] === true ? `${JSON.stringify(result.value, null, 2)}\n` : renderReport(result.value));
+    if (result.value !== null)
+      io.stdout(flags["json"] === true ? `${JSON.stringify(result.value, null, 2)}\n` : renderReport(result.value));
     return result.value?.ok === true && !hasErrors(diagnostics) ? EXIT.ok : EXIT.inputErrors;
   },
 };

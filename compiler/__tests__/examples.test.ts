@@ -14,7 +14,8 @@ function examples(): string[] {
     for (const f of readdirSync(dir)) if (f.endsWith(".adapt")) out.push(join(dir, f));
   };
   add(join(repo, "specs/examples"));
-  if (existsSync(join(repo, "examples"))) for (const d of readdirSync(join(repo, "examples"))) add(join(repo, "examples", d));
+  if (existsSync(join(repo, "examples")))
+    for (const d of readdirSync(join(repo, "examples"))) add(join(repo, "examples", d));
   return out;
 }
 

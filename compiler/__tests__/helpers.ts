@@ -29,9 +29,13 @@ export function encoderManifest(size: Partial<EncoderSize> = {}): ModelManifest 
 }
 
 /** Parses, checks and compiles `text` against `manifest`. */
-export function compile(text: string, manifest: ModelManifest): { plan: CompiledPlan | null; diagnostics: Diagnostic[] } {
+export function compile(
+  text: string,
+  manifest: ModelManifest,
+): { plan: CompiledPlan | null; diagnostics: Diagnostic[] } {
   const a = analyzeText(text, "spec.adapt");
-  if (a.value.checked === null || a.diagnostics.some((d) => d.severity === "error")) return { plan: null, diagnostics: [...a.diagnostics] };
+  if (a.value.checked === null || a.diagnostics.some((d) => d.severity === "error"))
+    return { plan: null, diagnostics: [...a.diagnostics] };
   const r = compileSpec(a.value.checked, manifest, { file: "spec.adapt", text, modelPath: manifest.file });
   return { plan: r.value, diagnostics: [...a.diagnostics, ...r.diagnostics] };
 }

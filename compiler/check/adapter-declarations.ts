@@ -37,7 +37,12 @@ export function checkAdapterDeclarations(ctx: CheckContext): StageResult<Map<str
     }
     const factor = decl.args.find((a) => a.key.name === kind.sizeArg && a.value.kind === "Div");
     const ratio = factor?.value.kind === "Div" ? factor.value : null;
-    const args = resolveArgs(decl.args.filter((a) => a !== factor), kind.args, kind.name, decl.adapterKind.span);
+    const args = resolveArgs(
+      decl.args.filter((a) => a !== factor),
+      kind.args,
+      kind.name,
+      decl.adapterKind.span,
+    );
     const problems = [...args.diagnostics, ...(ratio !== null ? exprProblems(ratio) : [])];
     diagnostics.push(...problems);
     if (problems.some((d) => d.severity === "error")) continue;
@@ -54,7 +59,19 @@ export function isDeclared(ctx: CheckContext, name: string): boolean {
 /** The rule `adapter-declarations` under the check-rule contract. */
 export const adapterDeclarationsRule: CheckRule = {
   name: "adapter-declarations",
-  codes: ["ADAPT102", "ADAPT103", "ADAPT110", "ADAPT111", "ADAPT112", "ADAPT113", "ADAPT114", "ADAPT202", "ADAPT203", "ADAPT204", "ADAPT206"],
+  codes: [
+    "ADAPT102",
+    "ADAPT103",
+    "ADAPT110",
+    "ADAPT111",
+    "ADAPT112",
+    "ADAPT113",
+    "ADAPT114",
+    "ADAPT202",
+    "ADAPT203",
+    "ADAPT204",
+    "ADAPT206",
+  ],
   run: (ctx, report) => {
     const r = checkAdapterDeclarations(ctx);
     r.diagnostics.forEach(report);

@@ -62,7 +62,9 @@ export function makeContext(spec: A.Spec, purpose: CheckPurpose): CheckContext {
     spec,
     purpose,
     adapterDecls: of("AdapterDecl"),
-    placements: spec.statements.filter((s): s is A.InsertStmt | A.ApplyStmt => s.kind === "Insert" || s.kind === "Apply"),
+    placements: spec.statements.filter(
+      (s): s is A.InsertStmt | A.ApplyStmt => s.kind === "Insert" || s.kind === "Apply",
+    ),
     sizes: of("Size"),
     rules: of("Rule"),
     heads: of("Head"),

@@ -21,7 +21,10 @@ export function checkHead(ctx: CheckContext): StageResult<CheckedHead | null> {
   const kind = stmt.headKind.name;
   if (kind !== "classifier" && kind !== "regression") {
     const help = didYouMean(kind, HEAD_KINDS) ?? `the heads are ${orList(HEAD_KINDS)}`;
-    return { value: null, diagnostics: [diag("ADAPT104", stmt.headKind.span, `unknown head kind \`${kind}\``, { help })] };
+    return {
+      value: null,
+      diagnostics: [diag("ADAPT104", stmt.headKind.span, `unknown head kind \`${kind}\``, { help })],
+    };
   }
   const span = stmt.headKind.span;
   const head: StageResult<CheckedHead> =

@@ -17,7 +17,13 @@ export function checkLayerRanges(ctx: CheckContext): Diagnostic[] {
   for (const s of selectors) {
     out.push(...checkRanges(s.layers ?? []));
     if (s.expect !== null && (!s.expect.integer || s.expect.value < 0)) {
-      out.push(diag("ADAPT207", s.expect.span, `\`expect\` needs a count of matches, a non-negative integer, not ${s.expect.text}`));
+      out.push(
+        diag(
+          "ADAPT207",
+          s.expect.span,
+          `\`expect\` needs a count of matches, a non-negative integer, not ${s.expect.text}`,
+        ),
+      );
     }
   }
   for (const s of ctx.sizes) out.push(...checkRanges(s.layers ?? []));
@@ -33,7 +39,11 @@ export function checkRanges(ranges: readonly A.Range[]): Diagnostic[] {
       out.push(diag("ADAPT201", bad.span, `layer indices are non-negative integers, not ${bad.text}`));
     } else if (r.to !== null && r.to.value < r.from.value) {
       const help = `write \`${r.to.text}..${r.from.text}\``;
-      out.push(diag("ADAPT201", r.span, `the range \`${r.from.text}..${r.to.text}\` is empty because it runs backwards`, { help }));
+      out.push(
+        diag("ADAPT201", r.span, `the range \`${r.from.text}..${r.to.text}\` is empty because it runs backwards`, {
+          help,
+        }),
+      );
     }
   }
   return out;

@@ -34,26 +34,40 @@ export function checkPlacements(
 
 /** ADAPT101 for a name no statement declares, with a suggestion. */
 export function undeclared(ctx: CheckContext, name: A.Ident): Diagnostic {
-  const help = didYouMean(name.name, ctx.adapterDecls.map((d) => d.name.name)) ?? `declare it with \`adapter ${name.name} = ...\``;
+  const help =
+    didYouMean(
+      name.name,
+      ctx.adapterDecls.map((d) => d.name.name),
+    ) ?? `declare it with \`adapter ${name.name} = ...\``;
   return diag("ADAPT101", name.span, `adapter \`${name.name}\` is not declared`, { help });
 }
 
 function insertProblem(p: A.InsertStmt, a: CheckedAdapter): Diagnostic | undefined {
   if (a.def.level === "weight") {
     const help = `use \`apply ${a.name} to ...\` for weight-level adapters`;
-    return diag("ADAPT105", p.adapter.span, `\`${a.name}\` is a \`${a.kind}\` adapter, which \`insert\` cannot place`, { help });
+    return diag("ADAPT105", p.adapter.span, `\`${a.name}\` is a \`${a.kind}\` adapter, which \`insert\` cannot place`, {
+      help,
+    });
   }
   if (a.def.positions.includes(p.position)) return undefined;
   const where = orList(a.def.positions);
   const other = MODULE_KINDS.find((k) => kindNamed(k)?.positions.includes(p.position));
-  const help = other === undefined ? undefined : `declare it as \`${other}(...)\` to place it \`${p.position}\` a layer`;
-  return diag("ADAPT107", p.positionSpan, `\`${a.name}\` is a \`${a.kind}\` adapter, so it goes ${where}, not \`${p.position}\``, { help });
+  const help =
+    other === undefined ? undefined : `declare it as \`${other}(...)\` to place it \`${p.position}\` a layer`;
+  return diag(
+    "ADAPT107",
+    p.positionSpan,
+    `\`${a.name}\` is a \`${a.kind}\` adapter, so it goes ${where}, not \`${p.position}\``,
+    { help },
+  );
 }
 
 function applyProblem(p: A.ApplyStmt, a: CheckedAdapter): Diagnostic | undefined {
   if (a.def.level === "weight") return undefined;
   const help = `use \`insert ${a.name} ${a.def.positions[0] ?? "after"} ...\` for module adapters`;
-  return diag("ADAPT106", p.adapter.span, `\`${a.name}\` is a \`${a.kind}\` adapter, which \`apply\` cannot place`, { help });
+  return diag("ADAPT106", p.adapter.span, `\`${a.name}\` is a \`${a.kind}\` adapter, which \`apply\` cannot place`, {
+    help,
+  });
 }
 
 /** The rule `placements` under the check-rule contract. */

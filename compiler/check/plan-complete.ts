@@ -13,7 +13,11 @@ import type { CheckContext, CheckRule } from "./context.ts";
 import type { PlanValue, SelectValue } from "./plan-values.ts";
 
 /** Checks completeness and consistency of the plan against the head. */
-export function checkPlanComplete(ctx: CheckContext, values: ReadonlyMap<string, PlanValue>, head: CheckedHead | null): Diagnostic[] {
+export function checkPlanComplete(
+  ctx: CheckContext,
+  values: ReadonlyMap<string, PlanValue>,
+  head: CheckedHead | null,
+): Diagnostic[] {
   const block = ctx.plans[0];
   const forRun = ctx.purpose === "run";
   const out: Diagnostic[] = [];
@@ -31,31 +35,50 @@ export function checkPlanComplete(ctx: CheckContext, values: ReadonlyMap<string,
     out.push(diag("ADAPT303", where, message, { severity }));
   }
   if (forRun && ctx.heads.length === 0) {
-    out.push(diag("ADAPT305", where, "training needs a task head", { help: "add `head classifier(classes: N)` or `head regression()`" }));
+    out.push(
+      diag("ADAPT305", where, "training needs a task head", {
+        help: "add `head classifier(classes: N)` or `head regression()`",
+      }),
+    );
   }
   out.push(...metricProblems(ctx, values, head));
   return out;
 }
 
-function metricProblems(ctx: CheckContext, values: ReadonlyMap<string, PlanValue>, head: CheckedHead | null): Diagnostic[] {
+function metricProblems(
+  ctx: CheckContext,
+  values: ReadonlyMap<string, PlanValue>,
+  head: CheckedHead | null,
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   const metrics = planMetrics(values, head);
-  const wrong = head?.kind === "regression" ? CLASSIFICATION_METRICS : head?.kind === "classifier" ? REGRESSION_METRICS : [];
+  const wrong =
+    head?.kind === "regression" ? CLASSIFICATION_METRICS : head?.kind === "classifier" ? REGRESSION_METRICS : [];
   const entry = ctx.plans[0]?.entries.find((e) => e.key.name === "metric");
   for (const m of metrics.filter((x) => wrong.includes(x))) {
-    out.push(diag("ADAPT308", entry?.value.span ?? FILE_START, `a \`${head!.kind}\` head cannot be scored by \`${m}\``));
+    out.push(
+      diag("ADAPT308", entry?.value.span ?? FILE_START, `a \`${head!.kind}\` head cannot be scored by \`${m}\``),
+    );
   }
   const select = values.get("select") as SelectValue | undefined;
   const best = select?.best;
   if (best) {
     const data = values.get("data") as Record<string, unknown> | undefined;
     if (best.split !== "validation" && best.split !== "train") {
-      out.push(diag("ADAPT306", best.span, `\`select\` uses the \`validation\` or \`train\` split, not \`${best.split}\``));
+      out.push(
+        diag("ADAPT306", best.span, `\`select\` uses the \`validation\` or \`train\` split, not \`${best.split}\``),
+      );
     } else if (best.split === "validation" && data !== undefined && data["validation"] === undefined) {
-      out.push(diag("ADAPT306", best.span, "`select` uses the validation split, but `data` names no `validation` file"));
+      out.push(
+        diag("ADAPT306", best.span, "`select` uses the validation split, but `data` names no `validation` file"),
+      );
     }
     if (best.metric !== "loss" && !metrics.includes(best.metric)) {
-      out.push(diag("ADAPT306", best.span, `\`select\` uses \`${best.metric}\`, which the plan does not compute`, { help: `add it to \`metric\` (now ${orList(metrics)})` }));
+      out.push(
+        diag("ADAPT306", best.span, `\`select\` uses \`${best.metric}\`, which the plan does not compute`, {
+          help: `add it to \`metric\` (now ${orList(metrics)})`,
+        }),
+      );
     }
   }
   return out;

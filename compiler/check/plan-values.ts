@@ -38,7 +38,8 @@ function resolveEntry(entry: A.PlanEntry, spec: PlanKeySpec): StageResult<PlanVa
     value: undefined,
     diagnostics: [diag("ADAPT304", v.span, `\`${key}\` takes ${what}`, { help: `for example \`${spec.example}\`` })],
   });
-  if (spec.form === "pairs") return v.kind === "Pairs" ? resolveArgs(v.args, spec.table, key, entry.key.span) : malformed("`key: value` pairs");
+  if (spec.form === "pairs")
+    return v.kind === "Pairs" ? resolveArgs(v.args, spec.table, key, entry.key.span) : malformed("`key: value` pairs");
   if (v.kind === "Pairs") return malformed(spec.form === "names" ? "names" : "a value");
   const single = v.groups.length === 1 && v.groups[0]!.length === 1 ? v.groups[0]![0]! : undefined;
   switch (spec.form) {
@@ -53,7 +54,11 @@ function resolveEntry(entry: A.PlanEntry, spec: PlanKeySpec): StageResult<PlanVa
   }
 }
 
-function resolveNames(groups: readonly (readonly A.Value[])[], allowed: readonly string[], key: string): StageResult<string[] | undefined> {
+function resolveNames(
+  groups: readonly (readonly A.Value[])[],
+  allowed: readonly string[],
+  key: string,
+): StageResult<string[] | undefined> {
   const diagnostics: Diagnostic[] = [];
   const names: string[] = [];
   for (const g of groups) {
@@ -68,12 +73,22 @@ function resolveNames(groups: readonly (readonly A.Value[])[], allowed: readonly
   return { value: names, diagnostics };
 }
 
-function resolveSelect(groups: readonly (readonly A.Value[])[], malformed: StageResult<undefined>): StageResult<SelectValue | undefined> {
+function resolveSelect(
+  groups: readonly (readonly A.Value[])[],
+  malformed: StageResult<undefined>,
+): StageResult<SelectValue | undefined> {
   const words = groups.length === 1 ? groups[0]! : [];
   const text = words.map((w) => (w.kind === "Name" ? w.parts.map((p) => p.name).join(".") : "?"));
   if (text.length === 1 && text[0] === "last") return { value: { kind: "select", best: null }, diagnostics: [] };
   const target = words[2];
-  if (text[0] !== "best" || text[1] !== "by" || target?.kind !== "Name" || target.parts.length !== 2 || words.length !== 3) return malformed;
+  if (
+    text[0] !== "best" ||
+    text[1] !== "by" ||
+    target?.kind !== "Name" ||
+    target.parts.length !== 2 ||
+    words.length !== 3
+  )
+    return malformed;
   const [split, metric] = target.parts.map((p) => p.name) as [string, string];
   return { value: { kind: "select", best: { split, metric, span: target.span } }, diagnostics: [] };
 }

@@ -9,9 +9,18 @@ import type { CheckContext, CheckRule } from "./context.ts";
 /** Reports the second and later `model`, `head` and `plan` statements. */
 export function checkSingletons(ctx: CheckContext): Diagnostic[] {
   return [
-    ...repeats("model", ctx.models.map((s) => s.span)),
-    ...repeats("head", ctx.heads.map((s) => s.span)),
-    ...repeats("plan", ctx.plans.map((s) => s.span)),
+    ...repeats(
+      "model",
+      ctx.models.map((s) => s.span),
+    ),
+    ...repeats(
+      "head",
+      ctx.heads.map((s) => s.span),
+    ),
+    ...repeats(
+      "plan",
+      ctx.plans.map((s) => s.span),
+    ),
   ];
 }
 
@@ -19,7 +28,10 @@ function repeats(word: string, spans: readonly Span[]): Diagnostic[] {
   const first = spans[0];
   if (first === undefined) return [];
   return spans.slice(1).map((span) => {
-    const head: Span = { start: span.start, end: { ...span.start, column: span.start.column + word.length, offset: span.start.offset + word.length } };
+    const head: Span = {
+      start: span.start,
+      end: { ...span.start, column: span.start.column + word.length, offset: span.start.offset + word.length },
+    };
     const notes = [`the first \`${word}\` is on line ${first.start.line}`];
     return diag("ADAPT108", head, `a spec may have only one \`${word}\` statement`, { notes });
   });

@@ -11,7 +11,9 @@ export function exprProblems(e: A.SizeExpr): Diagnostic[] {
   if (e.kind === "Number") return positiveInt(e);
   if (e.kind === "List") {
     return e.items.flatMap((item) =>
-      item.kind === "Number" ? positiveInt(item) : [diag("ADAPT202", item.span, "a size list holds positive integers, one per layer")],
+      item.kind === "Number"
+        ? positiveInt(item)
+        : [diag("ADAPT202", item.span, "a size list holds positive integers, one per layer")],
     );
   }
   const out: Diagnostic[] = [];

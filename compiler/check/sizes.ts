@@ -13,7 +13,10 @@ import { undeclared } from "./placements.ts";
 import type { CheckContext, CheckRule } from "./context.ts";
 
 /** Checks `size` statements; returns those that can be compiled. */
-export function checkSizes(ctx: CheckContext, adapters: ReadonlyMap<string, CheckedAdapter>): StageResult<A.SizeStmt[]> {
+export function checkSizes(
+  ctx: CheckContext,
+  adapters: ReadonlyMap<string, CheckedAdapter>,
+): StageResult<A.SizeStmt[]> {
   const diagnostics: Diagnostic[] = [];
   const valid: A.SizeStmt[] = [];
   for (const s of ctx.sizes) {
@@ -25,7 +28,13 @@ export function checkSizes(ctx: CheckContext, adapters: ReadonlyMap<string, Chec
       continue;
     }
     if (adapter.def.sizeArg === null) {
-      diagnostics.push(diag("ADAPT205", s.adapter.span, `\`${adapter.name}\` is ${article(adapter.kind)} \`${adapter.kind}\` adapter, which has no size`));
+      diagnostics.push(
+        diag(
+          "ADAPT205",
+          s.adapter.span,
+          `\`${adapter.name}\` is ${article(adapter.kind)} \`${adapter.kind}\` adapter, which has no size`,
+        ),
+      );
       continue;
     }
     if (own.length === 0) valid.push(s);

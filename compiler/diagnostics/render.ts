@@ -29,7 +29,14 @@ function paint(on: boolean, code: string, text: string): string {
 
 /** True for a span that marks no place in its file (zero width at its very start): the file is the place. */
 export function isFileLevel(span: Span): boolean {
-  return span.start.offset === 0 && span.end.offset === 0 && span.start.line === 1 && span.start.column === 1 && span.end.line === 1 && span.end.column === 1;
+  return (
+    span.start.offset === 0 &&
+    span.end.offset === 0 &&
+    span.start.line === 1 &&
+    span.start.column === 1 &&
+    span.end.line === 1 &&
+    span.end.column === 1
+  );
 }
 
 interface Mark {
@@ -38,10 +45,18 @@ interface Mark {
   readonly label?: string;
 }
 
-function snippet(marks: readonly Mark[], lines: readonly string[], severity: Diagnostic["severity"], color: boolean, gutter: string): string[] {
+function snippet(
+  marks: readonly Mark[],
+  lines: readonly string[],
+  severity: Diagnostic["severity"],
+  color: boolean,
+  gutter: string,
+): string[] {
   const bar = paint(color, ANSI.blue, "|");
   const out = [`${gutter} ${bar}`];
-  const sorted = [...marks].filter((m) => lines[m.span.start.line - 1] !== undefined).sort((a, b) => a.span.start.line - b.span.start.line);
+  const sorted = [...marks]
+    .filter((m) => lines[m.span.start.line - 1] !== undefined)
+    .sort((a, b) => a.span.start.line - b.span.start.line);
   let last = -1;
   for (const m of sorted) {
     const line = m.span.start.line;
@@ -67,12 +82,16 @@ function renderLines(d: Diagnostic, lines: readonly string[] | undefined, opts: 
   const head = paint(color, `${ANSI.bold};${ANSI[d.severity]}`, `${d.severity}[${d.code}]`);
   const out = [`${head}${paint(color, ANSI.bold, `: ${d.message}`)}`];
   const fileLevel = isFileLevel(d.span) && (d.labels ?? []).length === 0;
-  const marks: Mark[] = [{ span: d.span, primary: true }, ...(d.labels ?? []).map((l) => ({ span: l.span, primary: false, label: l.message }))];
+  const marks: Mark[] = [
+    { span: d.span, primary: true },
+    ...(d.labels ?? []).map((l) => ({ span: l.span, primary: false, label: l.message })),
+  ];
   const widest = Math.max(...marks.map((m) => m.span.start.line));
   const gutter = " ".repeat(String(fileLevel ? 0 : widest).length);
   const where = fileLevel ? `${d.file ?? "<input>"}` : `${d.file ?? "<input>"}:${line}:${column}`;
   out.push(`${gutter}${paint(color, ANSI.blue, "-->")} ${where}`);
-  if (!fileLevel && lines !== undefined && lines[line - 1] !== undefined) out.push(...snippet(marks, lines, d.severity, color, gutter));
+  if (!fileLevel && lines !== undefined && lines[line - 1] !== undefined)
+    out.push(...snippet(marks, lines, d.severity, color, gutter));
   for (const n of d.notes ?? []) out.push(`${gutter} = note: ${n}`);
   if (d.help !== undefined) out.push(`${gutter} = help: ${d.help}`);
   return out.join("\n");
@@ -143,7 +162,15 @@ export function toJson(diagnostics: readonly Diagnostic[]): JsonDiagnostic[] {
     ...(d.help !== undefined ? { help: d.help } : {}),
     ...(d.notes !== undefined ? { notes: [...d.notes] } : {}),
     ...(d.labels !== undefined && d.labels.length > 0
-      ? { labels: d.labels.map((l) => ({ line: l.span.start.line, column: l.span.start.column, endLine: l.span.end.line, endColumn: l.span.end.column, message: l.message })) }
+      ? {
+          labels: d.labels.map((l) => ({
+            line: l.span.start.line,
+            column: l.span.start.column,
+            endLine: l.span.end.line,
+            endColumn: l.span.end.column,
+            message: l.message,
+          })),
+        }
       : {}),
   }));
 }

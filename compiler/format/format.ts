@@ -34,10 +34,12 @@ export function formatSpec(spec: A.Spec): string {
     lastLine = c.span.start.line;
   };
   statements.forEach((s, i) => {
-    for (; next < comments.length && comments[next]!.span.start.offset < s.span.start.offset; next++) emit(comments[next]!, true);
+    for (; next < comments.length && comments[next]!.span.start.offset < s.span.start.offset; next++)
+      emit(comments[next]!, true);
     pushBlank(out, lastLine, s.span.start.line);
     const inside: A.Comment[] = [];
-    for (; next < comments.length && comments[next]!.span.start.offset < s.span.end.offset; next++) inside.push(comments[next]!);
+    for (; next < comments.length && comments[next]!.span.start.offset < s.span.end.offset; next++)
+      inside.push(comments[next]!);
     let tail = comments[next];
     if (tail !== undefined && trailing(tail, s)) next++;
     else tail = undefined;
@@ -84,7 +86,9 @@ function runWidths(statements: readonly Printable[], commentLines: ReadonlySet<n
   for (let i = 0; i < statements.length; i++) {
     if (i + 1 < statements.length && adjacent(statements[i]!, statements[i + 1]!)) continue;
     const run = statements.slice(lo, i + 1);
-    const names = run.map((s) => (s.kind === "AdapterDecl" ? s.name.name : s.kind === "Insert" || s.kind === "Apply" ? s.adapter.name : ""));
+    const names = run.map((s) =>
+      s.kind === "AdapterDecl" ? s.name.name : s.kind === "Insert" || s.kind === "Apply" ? s.adapter.name : "",
+    );
     const positions = run.map((s) => (s.kind === "Insert" ? s.position : s.kind === "Apply" ? "to" : ""));
     const heads = run.map((s) => (s.kind === "Insert" ? "insert" : s.kind === "Apply" ? "apply" : ""));
     const w = { head: maxLen(heads), name: maxLen(names), position: maxLen(positions) };

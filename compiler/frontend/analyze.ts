@@ -23,5 +23,8 @@ export function analyzeText(text: string, file: string, opts: CheckOptions = {})
     return { value: { spec: parsed.value, checked: null }, diagnostics: tag(parsed.diagnostics) };
   }
   const checked = checkSpec(parsed.value, opts);
-  return { value: { spec: parsed.value, checked: checked.value }, diagnostics: tag([...parsed.diagnostics, ...checked.diagnostics]) };
+  return {
+    value: { spec: parsed.value, checked: checked.value },
+    diagnostics: tag([...parsed.diagnostics, ...checked.diagnostics]),
+  };
 }

@@ -16,7 +16,11 @@ export interface CheckOptions {
 }
 
 /** Runs every model-free rule over `spec` (by default the specified rules, in their order). */
-export function checkSpec(spec: Spec, opts: CheckOptions = {}, rules: readonly CheckRule[] = SPECIFIED_RULES): StageResult<CheckedSpec> {
+export function checkSpec(
+  spec: Spec,
+  opts: CheckOptions = {},
+  rules: readonly CheckRule[] = SPECIFIED_RULES,
+): StageResult<CheckedSpec> {
   const ctx = makeContext(spec, opts.purpose ?? "check");
   const diagnostics: Diagnostic[] = [];
   for (const rule of rules) rule.run(ctx, (d) => diagnostics.push(d));

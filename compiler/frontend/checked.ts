@@ -22,7 +22,11 @@ export interface CheckedAdapter {
 
 /** The head with its arguments resolved and typed from its table. */
 export type CheckedHead = {
-  [K in keyof typeof HEAD_ARGS]: { readonly kind: K; readonly args: ResolvedOf<(typeof HEAD_ARGS)[K]>; readonly stmt: A.HeadStmt };
+  [K in keyof typeof HEAD_ARGS]: {
+    readonly kind: K;
+    readonly args: ResolvedOf<(typeof HEAD_ARGS)[K]>;
+    readonly stmt: A.HeadStmt;
+  };
 }[keyof typeof HEAD_ARGS];
 
 /** A spec that passed the model-free checks (or the valid part of one that did not). */

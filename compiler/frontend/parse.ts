@@ -38,7 +38,11 @@ export function parseSpec(text: string): StageResult<Spec> {
     }
   }
   const end = endPosition(text);
-  const comments = lexed.comments.map((c) => ({ kind: "Comment" as const, text: c.image.replace(/\s+$/, ""), span: tokenSpan(c) }));
+  const comments = lexed.comments.map((c) => ({
+    kind: "Comment" as const,
+    text: c.image.replace(/\s+$/, ""),
+    span: tokenSpan(c),
+  }));
   const span = { start: { line: 1, column: 1, offset: 0 }, end };
   return { value: { kind: "Spec", statements, comments, span }, diagnostics };
 }
@@ -69,7 +73,7 @@ function chunkDiagnostics(
   const out: Diagnostic[] = [];
   for (const t of chunk) {
     if (t.tokenType === T.UnterminatedString) {
-      out.push(diag("ADAPT002", tokenSpan(t), "this string has no closing `\"` before the end of the line"));
+      out.push(diag("ADAPT002", tokenSpan(t), 'this string has no closing `"` before the end of the line'));
     } else if (t.tokenType === T.StringLiteral) {
       out.push(...badEscapes(t));
     } else if (t.tokenType === T.RegexLiteral) {
@@ -77,15 +81,23 @@ function chunkDiagnostics(
     }
   }
   const span = chunkSpan(chunk);
-  const lexInside = lexDiagnostics.some((d) => d.span.start.line >= span.start.line && d.span.start.line <= span.end.line);
+  const lexInside = lexDiagnostics.some(
+    (d) => d.span.start.line >= span.start.line && d.span.start.line <= span.end.line,
+  );
   if (out.length > 0 || lexInside) return { diagnostics: out, skip: true };
   const first = chunk[0]!;
   if (STATEMENT_WORDS.includes(first.image)) return { diagnostics: [], skip: false };
   if (first.tokenType === T.Identifier) {
     const help = didYouMean(first.image, STATEMENT_WORDS);
-    return { diagnostics: [diag("ADAPT003", tokenSpan(first), `unknown statement \`${first.image}\``, { help })], skip: true };
+    return {
+      diagnostics: [diag("ADAPT003", tokenSpan(first), `unknown statement \`${first.image}\``, { help })],
+      skip: true,
+    };
   }
-  return { diagnostics: [diag("ADAPT004", tokenSpan(first), `expected a statement, found ${describe(first)}`)], skip: true };
+  return {
+    diagnostics: [diag("ADAPT004", tokenSpan(first), `expected a statement, found ${describe(first)}`)],
+    skip: true,
+  };
 }
 
 function badEscapes(t: IToken): Diagnostic[] {
@@ -132,7 +144,8 @@ function syntaxError(chunk: IToken[], at: number): Diagnostic {
   const expected = expectedAfter(chunk.slice(0, at));
   const found = token ? describe(token) : "the end of the line";
   const words = expected.filter((e) => /^`[a-z_]+`$/.test(e)).map((e) => e.slice(1, -1));
-  const help = token && token.tokenType === T.Identifier && words.length > 0 ? didYouMean(token.image, words) : undefined;
+  const help =
+    token && token.tokenType === T.Identifier && words.length > 0 ? didYouMean(token.image, words) : undefined;
   const message = expected.length > 0 ? `expected ${joinOr(expected)}, found ${found}` : `unexpected ${found}`;
   return diag("ADAPT004", span, message, { help });
 }

@@ -26,7 +26,10 @@ export function lowerPlan(values: ReadonlyMap<string, PlanValue>, head: CheckedH
   const output = values.get("output") as string | undefined;
   if (!data || !opt || epochs === undefined || batch === undefined || output === undefined) return null;
   const o = { ...defaults(OPTIMIZER_ARGS[opt.kind] ?? {}), ...opt } as Record<string, number>;
-  const sched = (values.get("schedule") as ResolvedCtor | undefined) ?? { kind: "constant", ...defaults(SCHEDULE_ARGS["constant"]!) };
+  const sched = (values.get("schedule") as ResolvedCtor | undefined) ?? {
+    kind: "constant",
+    ...defaults(SCHEDULE_ARGS["constant"]!),
+  };
   const metrics = planMetrics(values, head);
   const early = values.get("early_stopping") as ResolvedArgs | undefined;
   const checkpoint = values.get("checkpoint") as ResolvedArgs | undefined;
@@ -59,12 +62,18 @@ export function lowerPlan(values: ReadonlyMap<string, PlanValue>, head: CheckedH
     seed: (values.get("seed") as number | undefined) ?? DEFAULT_SEED,
     output,
     clipNorm: (values.get("clip_norm") as number | undefined) ?? null,
-    earlyStopping: early ? { patience: early["patience"] as number, minDelta: (early["min_delta"] as number | undefined) ?? 0 } : null,
+    earlyStopping: early
+      ? { patience: early["patience"] as number, minDelta: (early["min_delta"] as number | undefined) ?? 0 }
+      : null,
     checkpointEvery: checkpoint ? (checkpoint["every"] as number) : null,
   };
 }
 
-function lowerSelect(select: SelectValue | undefined, metrics: readonly string[], hasValidation: boolean): TrainingPlanIR["select"] {
+function lowerSelect(
+  select: SelectValue | undefined,
+  metrics: readonly string[],
+  hasValidation: boolean,
+): TrainingPlanIR["select"] {
   if (select !== undefined) {
     if (select.best === null) return null;
     const { split, metric } = select.best;

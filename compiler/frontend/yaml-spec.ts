@@ -44,12 +44,24 @@ export function yamlToAdapt(text: string): StageResult<Emitter> {
   const em = new Emitter(text, lines);
   const errors = [...doc.errors, ...doc.warnings];
   if (errors.length > 0) {
-    const ds = errors.map((e) => diag("ADAPT004", em.span(e.pos[0], e.pos[1]), `invalid YAML: ${e.message.split("\n")[0]!.replace(/\.$/, "")}`));
+    const ds = errors.map((e) =>
+      diag("ADAPT004", em.span(e.pos[0], e.pos[1]), `invalid YAML: ${e.message.split("\n")[0]!.replace(/\.$/, "")}`),
+    );
     return { value: em, diagnostics: ds };
   }
   const root = doc.contents;
   if (root === null) return { value: em, diagnostics: [] };
-  if (!isMap(root)) return { value: em, diagnostics: [diag("ADAPT004", em.nodeSpan(root as YNode), "a YAML spec is a mapping with keys such as `model`, `adapters` and `insert`")] };
+  if (!isMap(root))
+    return {
+      value: em,
+      diagnostics: [
+        diag(
+          "ADAPT004",
+          em.nodeSpan(root as YNode),
+          "a YAML spec is a mapping with keys such as `model`, `adapters` and `insert`",
+        ),
+      ],
+    };
   for (const pair of (root as YAMLMap).items as Pair[]) {
     const key = isScalar(pair.key) ? String(pair.key.value) : "";
     if (!TOP_KEYS.includes(key)) {

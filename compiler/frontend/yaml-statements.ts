@@ -18,7 +18,11 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
 function entries(node: YNode | null): [string, YNode | null, YNode][] {
   if (!isMap(node)) return [];
-  return ((node as YAMLMap).items as Pair[]).map((p) => [isScalar(p.key) ? String(p.key.value) : "", (p.value ?? null) as YNode | null, p.key as YNode]);
+  return ((node as YAMLMap).items as Pair[]).map((p) => [
+    isScalar(p.key) ? String(p.key.value) : "",
+    (p.value ?? null) as YNode | null,
+    p.key as YNode,
+  ]);
 }
 
 function get(node: YNode | null, key: string): YNode | null {
@@ -52,7 +56,8 @@ function valueText(em: Emitter, node: YNode | null, spec?: ValueSpec): string | 
   const v = node.value;
   if (typeof v === "number") return Number.isFinite(v) ? String(v) : null;
   const text = String(v);
-  const bare = spec === undefined ? NAME.test(text) && typeof v !== "string" : spec.type === "enum" || spec.type === "ctor";
+  const bare =
+    spec === undefined ? NAME.test(text) && typeof v !== "string" : spec.type === "enum" || spec.type === "ctor";
   return bare && NAME.test(text) ? text : quoted(em, node, text);
 }
 
@@ -77,7 +82,10 @@ function argsText(em: Emitter, node: YNode, table: ArgTable | undefined, skip: r
       return null;
     }
     const spec = table && Object.hasOwn(table, k) ? table[k]!.value : undefined;
-    const text = spec?.type === "ctor" && isMap(v) ? callText(em, v, spec.table as Record<string, ArgTable>) : valueText(em, v, spec ?? { type: "string" });
+    const text =
+      spec?.type === "ctor" && isMap(v)
+        ? callText(em, v, spec.table as Record<string, ArgTable>)
+        : valueText(em, v, spec ?? { type: "string" });
     if (text === null) return null;
     parts.push(`${k}: ${text}`);
   }
@@ -91,7 +99,12 @@ function checkKeys(em: Emitter, node: YNode | null, allowed: readonly string[], 
   }
   for (const [k, , keyNode] of entries(node)) {
     if (!allowed.includes(k)) {
-      em.error("ADAPT004", keyNode, `unknown key \`${k}\` in a \`${what}\` entry`, didYouMean(k, allowed) ?? `use ${allowed.map((a) => `\`${a}\``).join(", ")}`);
+      em.error(
+        "ADAPT004",
+        keyNode,
+        `unknown key \`${k}\` in a \`${what}\` entry`,
+        didYouMean(k, allowed) ?? `use ${allowed.map((a) => `\`${a}\``).join(", ")}`,
+      );
       return false;
     }
   }
@@ -102,7 +115,11 @@ function checkKeys(em: Emitter, node: YNode | null, allowed: readonly string[], 
 function emitLayers(em: Emitter, entry: YNode): void {
   const layers = get(entry, "layers");
   if (layers === null) return;
-  const t = isSeq(layers) ? layers.items.map((x) => (isScalar(x) ? String(x.value) : "?")).join(", ") : isScalar(layers) ? String(layers.value) : "?";
+  const t = isSeq(layers)
+    ? layers.items.map((x) => (isScalar(x) ? String(x.value) : "?")).join(", ")
+    : isScalar(layers)
+      ? String(layers.value)
+      : "?";
   em.put(" in layers ");
   em.put(/^[\d\s.,]+$/.test(t) ? t : "?", layers);
 }
@@ -152,7 +169,12 @@ function emitPlacement(em: Emitter, entry: YNode, key: "insert" | "apply"): void
   const positions = key === "insert" ? ["after", "before", "parallel"] : ["to"];
   if (!checkKeys(em, entry, ["adapter", ...positions, "layers", "type", "expect"], key)) return;
   const position = positions.find((p) => get(entry, p) !== null);
-  if (position === undefined) return em.error("ADAPT004", entry, `the \`${key}\` entry needs one of ${positions.map((p) => `\`${p}\``).join(", ")}`);
+  if (position === undefined)
+    return em.error(
+      "ADAPT004",
+      entry,
+      `the \`${key}\` entry needs one of ${positions.map((p) => `\`${p}\``).join(", ")}`,
+    );
   em.begin(entry);
   em.put(`${key} `);
   if (!adapterRef(em, entry)) return em.drop();
@@ -168,7 +190,10 @@ function emitSize(em: Emitter, entry: YNode): void {
   if (!adapterRef(em, entry)) return em.drop();
   const value = get(entry, "value");
   const raw = str(value);
-  const text = raw !== null && /^\s*[A-Za-z_]\w*\s*\/\s*[\d.eE+-]+\s*$/.test(raw) ? raw.trim() : valueText(em, value, { type: "int" });
+  const text =
+    raw !== null && /^\s*[A-Za-z_]\w*\s*\/\s*[\d.eE+-]+\s*$/.test(raw)
+      ? raw.trim()
+      : valueText(em, value, { type: "int" });
   if (text === null) return em.drop();
   em.put(" = ");
   em.put(text, value);
@@ -189,7 +214,13 @@ function emitRule(em: Emitter, entry: YNode): void {
   em.end();
 }
 
-function emitCtorStatement(em: Emitter, keyword: string, name: string | null, node: YNode | null, tables: Record<string, ArgTable>): void {
+function emitCtorStatement(
+  em: Emitter,
+  keyword: string,
+  name: string | null,
+  node: YNode | null,
+  tables: Record<string, ArgTable>,
+): void {
   em.begin(node);
   em.put(name === null ? `${keyword} ` : `${keyword} ${name} = `);
   const call = node ? callText(em, node, tables) : null;
@@ -209,9 +240,16 @@ function emitPlan(em: Emitter, node: YNode | null): void {
     em.put(" ");
     let text: string | null;
     if (spec?.form === "pairs") text = isMap(value) ? argsText(em, value, spec.table, []) : valueText(em, value);
-    else if (spec?.form === "ctor") text = isMap(value) ? callText(em, value, spec.table as Record<string, ArgTable>) : valueText(em, value, { type: "ctor", table: spec.table });
-    else if (spec?.form === "names") text = isSeq(value) ? value.items.map((x) => (isScalar(x) ? String(x.value) : "?")).join(", ") : (str(value) ?? valueText(em, value));
-    else if (spec?.form === "select") text = NAME.test((str(value) ?? "").replace(/ /g, "")) ? str(value) : valueText(em, value);
+    else if (spec?.form === "ctor")
+      text = isMap(value)
+        ? callText(em, value, spec.table as Record<string, ArgTable>)
+        : valueText(em, value, { type: "ctor", table: spec.table });
+    else if (spec?.form === "names")
+      text = isSeq(value)
+        ? value.items.map((x) => (isScalar(x) ? String(x.value) : "?")).join(", ")
+        : (str(value) ?? valueText(em, value));
+    else if (spec?.form === "select")
+      text = NAME.test((str(value) ?? "").replace(/ /g, "")) ? str(value) : valueText(em, value);
     else text = valueText(em, value, spec?.form === "value" ? spec.value : undefined);
     if (text === null) em.drop();
     else {
@@ -239,7 +277,12 @@ export function emitStatements(em: Emitter, key: string, value: YNode | null, ke
       return em.end();
     }
     case "adapters":
-      if (!isMap(value)) return em.error("ADAPT004", value ?? keyNode, "`adapters` maps each adapter's name to its `kind` and arguments");
+      if (!isMap(value))
+        return em.error(
+          "ADAPT004",
+          value ?? keyNode,
+          "`adapters` maps each adapter's name to its `kind` and arguments",
+        );
       for (const [name, decl, nameNode] of entries(value)) {
         if (!WORD.test(name)) em.error("ADAPT004", nameNode, `\`${name}\` is not a valid adapter name`);
         else emitCtorStatement(em, "adapter", name, decl, ADAPTER_ARGS as Record<string, ArgTable>);

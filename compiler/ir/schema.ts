@@ -5,7 +5,17 @@
  */
 import { Ajv, type JSONSchemaType, type ValidateFunction } from "ajv";
 import { ADAPTER_KINDS, KINDS, type KindConfig } from "../kinds/registry.ts";
-import type { AddedWeight, CompiledPlan, HeadIR, RuleRef, SourceRef, SurgeryOp, TotalsIR, TrainingPlanIR, WeightTrainability } from "./types.ts";
+import type {
+  AddedWeight,
+  CompiledPlan,
+  HeadIR,
+  RuleRef,
+  SourceRef,
+  SurgeryOp,
+  TotalsIR,
+  TrainingPlanIR,
+  WeightTrainability,
+} from "./types.ts";
 
 const nonNeg = { type: "integer", minimum: 0 } as const;
 const shape = { type: "array", items: nonNeg } as const;
@@ -17,7 +27,12 @@ const sourceRef: JSONSchemaType<SourceRef> = {
   type: "object",
   required: ["line", "column", "endLine", "endColumn"],
   additionalProperties: false,
-  properties: { line: { type: "integer", minimum: 1 }, column: { type: "integer", minimum: 1 }, endLine: { type: "integer", minimum: 1 }, endColumn: { type: "integer", minimum: 1 } },
+  properties: {
+    line: { type: "integer", minimum: 1 },
+    column: { type: "integer", minimum: 1 },
+    endLine: { type: "integer", minimum: 1 },
+    endColumn: { type: "integer", minimum: 1 },
+  },
 };
 
 const addedWeight: JSONSchemaType<AddedWeight> = {
@@ -31,7 +46,20 @@ const config: JSONSchemaType<KindConfig> = { oneOf: KINDS.map((k) => k.configSch
 
 const op: JSONSchemaType<SurgeryOp> = {
   type: "object",
-  required: ["id", "adapter", "kind", "site", "position", "layerIndex", "d", "size", "params", "weights", "source", "config"],
+  required: [
+    "id",
+    "adapter",
+    "kind",
+    "site",
+    "position",
+    "layerIndex",
+    "d",
+    "size",
+    "params",
+    "weights",
+    "source",
+    "config",
+  ],
   additionalProperties: false,
   properties: {
     id: str,
@@ -53,7 +81,11 @@ const ruleRef: JSONSchemaType<RuleRef> = {
   type: "object",
   required: ["action", "line", "text"],
   additionalProperties: false,
-  properties: { action: { type: "string", enum: ["train", "freeze"] }, line: { type: "integer", minimum: 1 }, text: str },
+  properties: {
+    action: { type: "string", enum: ["train", "freeze"] },
+    line: { type: "integer", minimum: 1 },
+    text: str,
+  },
 };
 
 const weight: JSONSchemaType<WeightTrainability> = {
@@ -91,7 +123,21 @@ const nullableStr = { anyOf: [str, NULL] } as const;
 
 const plan: JSONSchemaType<TrainingPlanIR> = {
   type: "object",
-  required: ["data", "optimizer", "schedule", "epochs", "batch", "maxLength", "metrics", "select", "seed", "output", "clipNorm", "earlyStopping", "checkpointEvery"],
+  required: [
+    "data",
+    "optimizer",
+    "schedule",
+    "epochs",
+    "batch",
+    "maxLength",
+    "metrics",
+    "select",
+    "seed",
+    "output",
+    "clipNorm",
+    "earlyStopping",
+    "checkpointEvery",
+  ],
   additionalProperties: false,
   properties: {
     data: {
@@ -112,7 +158,15 @@ const plan: JSONSchemaType<TrainingPlanIR> = {
       type: "object",
       required: ["kind", "lr", "beta1", "beta2", "epsilon", "weightDecay", "momentum"],
       additionalProperties: false,
-      properties: { kind: { type: "string", enum: ["adam", "adamw", "sgd"] }, lr: num, beta1: num, beta2: num, epsilon: num, weightDecay: num, momentum: num },
+      properties: {
+        kind: { type: "string", enum: ["adam", "adamw", "sgd"] },
+        lr: num,
+        beta1: num,
+        beta2: num,
+        epsilon: num,
+        weightDecay: num,
+        momentum: num,
+      },
     },
     schedule: {
       type: "object",
@@ -130,7 +184,11 @@ const plan: JSONSchemaType<TrainingPlanIR> = {
           type: "object",
           required: ["split", "metric", "mode"],
           additionalProperties: false,
-          properties: { split: { type: "string", enum: ["validation", "train"] }, metric: str, mode: { type: "string", enum: ["max", "min"] } },
+          properties: {
+            split: { type: "string", enum: ["validation", "train"] },
+            metric: str,
+            mode: { type: "string", enum: ["max", "min"] },
+          },
         },
         NULL,
       ],
@@ -157,14 +215,21 @@ const totals: JSONSchemaType<TotalsIR> = {
   type: "object",
   required: ["base", "added", "head", "trainable", "trainablePercent"],
   additionalProperties: false,
-  properties: { base: nonNeg, added: nonNeg, head: nonNeg, trainable: nonNeg, trainablePercent: { type: "number", minimum: 0 } },
+  properties: {
+    base: nonNeg,
+    added: nonNeg,
+    head: nonNeg,
+    trainable: nonNeg,
+    trainablePercent: { type: "number", minimum: 0 },
+  },
 };
 
 /** The schema of `CompiledPlan`. */
 export const PLAN_SCHEMA: JSONSchemaType<CompiledPlan> = {
   $id: "adapt/plan.schema.json",
   title: "adapt compiled plan",
-  description: "The compiled plan (IR) of an .adapt spec: surgery operations, trainability, head, training plan and parameter totals.",
+  description:
+    "The compiled plan (IR) of an .adapt spec: surgery operations, trainability, head, training plan and parameter totals.",
   type: "object",
   required: ["version", "spec", "model", "operations", "weights", "head", "plan", "totals"],
   additionalProperties: false,
@@ -180,7 +245,12 @@ export const PLAN_SCHEMA: JSONSchemaType<CompiledPlan> = {
       type: "object",
       required: ["path", "className", "fingerprint", "params"],
       additionalProperties: false,
-      properties: { path: str, className: str, fingerprint: { type: "string", pattern: "^[0-9a-f]{64}$" }, params: nonNeg },
+      properties: {
+        path: str,
+        className: str,
+        fingerprint: { type: "string", pattern: "^[0-9a-f]{64}$" },
+        params: nonNeg,
+      },
     },
     operations: { type: "array", items: op },
     weights: { type: "array", items: weight },
@@ -195,13 +265,20 @@ let validator: ValidateFunction<CompiledPlan> | undefined;
 /** Validates a plan against the schema; returns the ajv error texts (empty when valid). */
 export function validatePlan(plan: unknown): string[] {
   validator ??= new Ajv({ allErrors: true, strict: true }).compile(PLAN_SCHEMA);
-  if (validator(plan)) return plan.operations.flatMap((op, i) => (op.config.kind === op.kind ? [] : [`/operations/${i}/config/kind is not the operation's kind`]));
+  if (validator(plan))
+    return plan.operations.flatMap((op, i) =>
+      op.config.kind === op.kind ? [] : [`/operations/${i}/config/kind is not the operation's kind`],
+    );
   return (validator.errors ?? []).slice(0, 20).map((e) => `${e.instancePath || "/"} ${e.message ?? "is invalid"}`);
 }
 
 /** The schema as the JSON text published in `specs/plan.schema.json`. */
 export function planSchemaJson(): string {
   const { $id: _id, ...rest } = PLAN_SCHEMA as unknown as Record<string, unknown>;
-  const plain = JSON.stringify({ $schema: "http://json-schema.org/draft-07/schema#", $id: "plan.schema.json", ...rest }, (k, v: unknown) => (k === "nullable" ? undefined : v), 2);
+  const plain = JSON.stringify(
+    { $schema: "http://json-schema.org/draft-07/schema#", $id: "plan.schema.json", ...rest },
+    (k, v: unknown) => (k === "nullable" ? undefined : v),
+    2,
+  );
   return `${plain}\n`;
 }

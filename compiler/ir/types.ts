@@ -103,7 +103,15 @@ export interface TrainingPlanIR {
     textPair: string | null;
     label: string;
   };
-  optimizer: { kind: "adam" | "adamw" | "sgd"; lr: number; beta1: number; beta2: number; epsilon: number; weightDecay: number; momentum: number };
+  optimizer: {
+    kind: "adam" | "adamw" | "sgd";
+    lr: number;
+    beta1: number;
+    beta2: number;
+    epsilon: number;
+    weightDecay: number;
+    momentum: number;
+  };
   schedule: { kind: "constant" | "linear"; warmup: number };
   epochs: number;
   batch: number;

@@ -31,8 +31,15 @@ function upgradeOp(op: unknown): unknown {
   if (kind === undefined || typeof op["d"] !== "number") return op;
   const size = typeof op["size"] === "number" ? op["size"] : 0;
   const k = op["kernelShape"];
-  const kernelShape = Array.isArray(k) && k.length === 2 && k.every((n) => typeof n === "number") ? ([k[0], k[1]] as [number, number]) : null;
-  const config = kind.lower({ ...defaultArgs(kind.args), ...legacyArgs(op, kind.args, size) }, { d: op["d"], kernelShape }, size);
+  const kernelShape =
+    Array.isArray(k) && k.length === 2 && k.every((n) => typeof n === "number")
+      ? ([k[0], k[1]] as [number, number])
+      : null;
+  const config = kind.lower(
+    { ...defaultArgs(kind.args), ...legacyArgs(op, kind.args, size) },
+    { d: op["d"], kernelShape },
+    size,
+  );
   const { activation: _a, init: _i, scale: _s, dropout: _d, kernelShape: _k, ...common } = op;
   return { ...common, config };
 }

@@ -43,12 +43,22 @@ export const compacter = defineKind({
     size: sizeArg,
     activation: activationArg,
     init: initArg,
-    phm: { value: { type: "int", min: 1 }, default: 4, doc: "n, the number of Kronecker factors (must divide d and m)" },
+    phm: {
+      value: { type: "int", min: 1 },
+      default: 4,
+      doc: "n, the number of Kronecker factors (must divide d and m)",
+    },
     rank: { value: { type: "int", min: 1 }, default: 1, doc: "r, the rank of each factor sᵢ·tᵢ" },
   },
   sizeArg: "size",
   formula: "2n³ + 2r(d + m) + d + m",
-  config: (args): CompacterConfig => ({ kind: "compacter", activation: args.activation, init: initIR(args.init), phm: args.phm, rank: args.rank }),
+  config: (args): CompacterConfig => ({
+    kind: "compacter",
+    activation: args.activation,
+    init: initIR(args.init),
+    phm: args.phm,
+    rank: args.rank,
+  }),
   weights: ({ phm: n, rank: r }, { d }, m) => [
     { suffix: "down/phm_rule", shape: [n, n, n] },
     { suffix: "down/left", shape: [n, d / n, r] },
@@ -60,7 +70,9 @@ export const compacter = defineKind({
     { suffix: "up/bias", shape: [d] },
   ],
   siteProblem: ({ phm: n }, { d }, m) =>
-    d % n === 0 && m % n === 0 ? null : `\`phm: ${n}\` must divide both the feature size ${d} and the bottleneck size ${m}`,
+    d % n === 0 && m % n === 0
+      ? null
+      : `\`phm: ${n}\` must divide both the feature size ${d} and the bottleneck size ${m}`,
   startsAs: (config) => (config.init.kind === "zeros" ? "exact" : "near"),
   mergeable: false,
   configSchema,

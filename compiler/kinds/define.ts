@@ -83,7 +83,9 @@ export interface Kind<K extends string = string, C extends { readonly kind: K } 
  * Makes a kind from its spec. `resolveArgs` has checked the arguments against `spec.args` and filled
  * in every default, which is what `ResolvedOf` states: this is the one place that relies on it.
  */
-export function defineKind<K extends string, const T extends ArgTable, C extends { readonly kind: K }>(spec: KindSpec<K, T, C>): Kind<K, C> {
+export function defineKind<K extends string, const T extends ArgTable, C extends { readonly kind: K }>(
+  spec: KindSpec<K, T, C>,
+): Kind<K, C> {
   return {
     name: spec.name,
     level: spec.level,

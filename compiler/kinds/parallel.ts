@@ -20,7 +20,12 @@ const configSchema: JSONSchemaType<ParallelConfig> = {
   type: "object",
   required: ["kind", "activation", "init", "scale"],
   additionalProperties: false,
-  properties: { kind: { type: "string", const: "parallel" }, activation: activationSchema, init: initSchema, scale: { type: "number" } },
+  properties: {
+    kind: { type: "string", const: "parallel" },
+    activation: activationSchema,
+    init: initSchema,
+    scale: { type: "number" },
+  },
 };
 
 /** The `parallel` kind. */
@@ -38,7 +43,12 @@ export const parallel = defineKind({
   },
   sizeArg: "size",
   formula: "2md + d + m",
-  config: (args): ParallelConfig => ({ kind: "parallel", activation: args.activation, init: initIR(args.init), scale: args.scale }),
+  config: (args): ParallelConfig => ({
+    kind: "parallel",
+    activation: args.activation,
+    init: initIR(args.init),
+    scale: args.scale,
+  }),
   weights: (_config, site, m) => bottleneckWeights(site.d, m),
   startsAs: (config) => (config.init.kind === "zeros" ? "exact" : "near"),
   mergeable: false,

@@ -28,8 +28,16 @@ export const prefix = defineKind({
   target: "attention",
   doc: "prefix tuning (Li & Liang 2021): learned key/value rows prepended in an attention layer, trained through a reparameterisation MLP",
   args: {
-    length: { value: { type: "int", min: 1 }, default: 10, doc: "L, the number of prefix rows (overridden by `size` statements)" },
-    hidden: { value: { type: "int", min: 0 }, default: 64, doc: "width of the reparameterisation MLP while training (0: train the prefixes directly)" },
+    length: {
+      value: { type: "int", min: 1 },
+      default: 10,
+      doc: "L, the number of prefix rows (overridden by `size` statements)",
+    },
+    hidden: {
+      value: { type: "int", min: 0 },
+      default: 64,
+      doc: "width of the reparameterisation MLP while training (0: train the prefixes directly)",
+    },
   },
   sizeArg: "length",
   formula: "training Ld + 3hd + h + 2d with the MLP (2Ld without), saved 2Ld",

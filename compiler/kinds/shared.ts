@@ -8,7 +8,11 @@ import { ACTIVATIONS, INIT_KINDS, type ResolvedCtor } from "../schema/args.ts";
 import type { KindWeight } from "./define.ts";
 
 /** The nonlinearity argument. */
-export const activationArg = { value: { type: "enum", values: ACTIVATIONS }, default: "relu", doc: "nonlinearity between the projections" } as const;
+export const activationArg = {
+  value: { type: "enum", values: ACTIVATIONS },
+  default: "relu",
+  doc: "nonlinearity between the projections",
+} as const;
 
 /** The init argument. */
 export const initArg = {
@@ -18,7 +22,11 @@ export const initArg = {
 } as const;
 
 /** The bottleneck size m. */
-export const sizeArg = { value: { type: "int", min: 1 }, default: 64, doc: "bottleneck size m (overridden by `size` statements)" } as const;
+export const sizeArg = {
+  value: { type: "int", min: 1 },
+  default: 64,
+  doc: "bottleneck size m (overridden by `size` statements)",
+} as const;
 
 /** The IR init of a resolved `init` argument. */
 export function initIR(init: ResolvedCtor): InitIR {

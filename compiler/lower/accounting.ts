@@ -13,7 +13,13 @@ export function adapterLayerName(adapter: string, site: string): string {
 }
 
 /** The weights an operation of `kind` with `config` adds at a site, named after its layer. */
-export function kindWeights(kind: AnyKind, config: KindConfig, layer: string, site: SiteShape, size: number): AddedWeight[] {
+export function kindWeights(
+  kind: AnyKind,
+  config: KindConfig,
+  layer: string,
+  site: SiteShape,
+  size: number,
+): AddedWeight[] {
   return kind.weights(config, site, size).map((w) => ({ name: `${layer}/${w.suffix}`, shape: [...w.shape] }));
 }
 

@@ -11,8 +11,17 @@ function artifactOp(op: SurgeryOp): SurgeryOp {
   const kind = kindOf(op);
   const config = kind.artifactConfig(op.config);
   if (config === op.config) return op;
-  const kernelShape = "kernelShape" in config && config.kernelShape.length === 2 ? ([config.kernelShape[0]!, config.kernelShape[1]!] as const) : null;
-  const weights = kindWeights(kind, config, adapterLayerName(op.adapter, op.site), { d: op.d, kernelShape }, op.size ?? 0);
+  const kernelShape =
+    "kernelShape" in config && config.kernelShape.length === 2
+      ? ([config.kernelShape[0]!, config.kernelShape[1]!] as const)
+      : null;
+  const weights = kindWeights(
+    kind,
+    config,
+    adapterLayerName(op.adapter, op.site),
+    { d: op.d, kernelShape },
+    op.size ?? 0,
+  );
   return { ...op, config, weights, params: paramsOf(weights) };
 }
 
@@ -34,7 +43,8 @@ export function artifactPlan(plan: CompiledPlan): CompiledPlan {
     }
     const op = operations.find((o) => w.layer === adapterLayerName(o.adapter, o.site));
     if (op === undefined || weights.some((x) => x.layer === w.layer)) continue;
-    for (const nw of op.weights) weights.push({ ...w, name: nw.name, shape: nw.shape, params: nw.shape.reduce((a, b) => a * b, 1) });
+    for (const nw of op.weights)
+      weights.push({ ...w, name: nw.name, shape: nw.shape, params: nw.shape.reduce((a, b) => a * b, 1) });
   }
   return { ...plan, operations, weights };
 }

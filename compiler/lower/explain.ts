@@ -18,7 +18,10 @@ export function table(header: readonly string[], rows: readonly (readonly (strin
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]!.length)));
   const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === "number"));
   const line = (r: readonly string[]) =>
-    r.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ").trimEnd();
+    r
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd();
   return [line(header), ...cells.map(line)].join("\n");
 }
 
@@ -36,20 +39,45 @@ export function formulas(plan: CompiledPlan): [string, string][] {
 
 /** The readable `explain` report. */
 export function explainText(plan: CompiledPlan): string {
-  const sites = plan.operations.map((op) => [op.id, op.kind, op.position, op.layerIndex === null ? "-" : String(op.layerIndex), op.d, op.size === null ? "-" : String(op.size), op.params, String(op.source.line)]);
-  const weights = plan.weights.map((w) => [w.name, w.owner, w.shape.length > 0 ? `[${w.shape.join(", ")}]` : "[]", w.params, w.trainable ? "train" : "frozen", w.rule ? `line ${w.rule.line}: ${w.rule.text}` : "default"]);
+  const sites = plan.operations.map((op) => [
+    op.id,
+    op.kind,
+    op.position,
+    op.layerIndex === null ? "-" : String(op.layerIndex),
+    op.d,
+    op.size === null ? "-" : String(op.size),
+    op.params,
+    String(op.source.line),
+  ]);
+  const weights = plan.weights.map((w) => [
+    w.name,
+    w.owner,
+    w.shape.length > 0 ? `[${w.shape.join(", ")}]` : "[]",
+    w.params,
+    w.trainable ? "train" : "frozen",
+    w.rule ? `line ${w.rule.line}: ${w.rule.text}` : "default",
+  ]);
   const out = [
     `model ${plan.model.path} (${plan.model.className}, ${thousands(plan.model.params)} parameters)`,
     "",
     `adapter sites (${plan.operations.length})`,
-    plan.operations.length > 0 ? table(["site", "kind", "position", "layer", "d", "m/r", "params", "line"], sites) : "  none",
+    plan.operations.length > 0
+      ? table(["site", "kind", "position", "layer", "d", "m/r", "params", "line"], sites)
+      : "  none",
     ...formulas(plan).map(([kind, f]) => `  ${kind}: ${f} parameters per site`),
   ];
   if (plan.head !== null) {
     const h = plan.head;
-    out.push("", `head ${h.kind} on ${h.input}: d ${h.d}, ${h.classes} output${h.classes === 1 ? "" : "s"}, pool ${h.pool}, ${thousands(h.params)} parameters`);
+    out.push(
+      "",
+      `head ${h.kind} on ${h.input}: d ${h.d}, ${h.classes} output${h.classes === 1 ? "" : "s"}, pool ${h.pool}, ${thousands(h.params)} parameters`,
+    );
   }
-  out.push("", `weights (${plan.weights.length})`, table(["weight", "owner", "shape", "params", "state", "decided by"], weights));
+  out.push(
+    "",
+    `weights (${plan.weights.length})`,
+    table(["weight", "owner", "shape", "params", "state", "decided by"], weights),
+  );
   out.push("", totalsLine(plan), "");
   return out.join("\n");
 }
@@ -59,9 +87,28 @@ export function explainJson(plan: CompiledPlan): unknown {
   return {
     model: plan.model,
     formulas: Object.fromEntries(formulas(plan)),
-    sites: plan.operations.map((op) => ({ id: op.id, adapter: op.adapter, kind: op.kind, site: op.site, position: op.position, layerIndex: op.layerIndex, d: op.d, size: op.size, params: op.params, line: op.source.line })),
+    sites: plan.operations.map((op) => ({
+      id: op.id,
+      adapter: op.adapter,
+      kind: op.kind,
+      site: op.site,
+      position: op.position,
+      layerIndex: op.layerIndex,
+      d: op.d,
+      size: op.size,
+      params: op.params,
+      line: op.source.line,
+    })),
     head: plan.head,
-    weights: plan.weights.map((w) => ({ name: w.name, owner: w.owner, layer: w.layer, shape: w.shape, params: w.params, trainable: w.trainable, rule: w.rule })),
+    weights: plan.weights.map((w) => ({
+      name: w.name,
+      owner: w.owner,
+      layer: w.layer,
+      shape: w.shape,
+      params: w.params,
+      trainable: w.trainable,
+      rule: w.rule,
+    })),
     totals: plan.totals,
   };
 }

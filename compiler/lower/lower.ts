@@ -60,8 +60,16 @@ export function buildOp(s: OpSource): SurgeryOp {
 export function lowerSite(site: Site, size: number | null): SurgeryOp {
   const { adapter, layer } = site;
   return buildOp({
-    adapter: adapter.name, kind: adapter.kind, site: layer.path, position: site.position, layerIndex: layer.layerIndex,
-    d: site.d, kernelShape: site.kernelShape, size, args: adapter.args, source: sourceRef(site.stmt.span),
+    adapter: adapter.name,
+    kind: adapter.kind,
+    site: layer.path,
+    position: site.position,
+    layerIndex: layer.layerIndex,
+    d: site.d,
+    kernelShape: site.kernelShape,
+    size,
+    args: adapter.args,
+    source: sourceRef(site.stmt.span),
   });
 }
 

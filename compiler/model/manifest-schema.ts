@@ -23,7 +23,16 @@ const graph = {
     class_name: name,
     config: {
       anyOf: [
-        { type: "object", required: ["layers"], properties: { name: { type: "string" }, layers, input_layers: { type: "array" }, output_layers: { type: "array" } } },
+        {
+          type: "object",
+          required: ["layers"],
+          properties: {
+            name: { type: "string" },
+            layers,
+            input_layers: { type: "array" },
+            output_layers: { type: "array" },
+          },
+        },
         layers,
       ],
     },
@@ -51,7 +60,14 @@ export const MODEL_JSON_SCHEMA = {
     weightsManifest: {
       type: "array",
       maxItems: 100000,
-      items: { type: "object", required: ["weights"], properties: { paths: { type: "array", items: { type: "string" } }, weights: { type: "array", items: weight, maxItems: 10000000 } } },
+      items: {
+        type: "object",
+        required: ["weights"],
+        properties: {
+          paths: { type: "array", items: { type: "string" } },
+          weights: { type: "array", items: weight, maxItems: 10000000 },
+        },
+      },
     },
   },
 } as const;

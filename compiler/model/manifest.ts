@@ -44,7 +44,9 @@ export function readManifest(input: string | unknown, file: string): StageResult
     inputs: raw.inputs,
     outputs: raw.outputs,
     classes: new Set(layers.layers.map((l) => l.className)),
-    layerIndices: [...new Set(layers.layers.map((l) => l.layerIndex).filter((i): i is number => i !== null))].sort((a, b) => a - b),
+    layerIndices: [...new Set(layers.layers.map((l) => l.layerIndex).filter((i): i is number => i !== null))].sort(
+      (a, b) => a - b,
+    ),
     params: weights.reduce((s, w) => s + w.params, 0),
     fingerprint: sha256(canonicalJson({ topology: graph, weights: weights.map((w) => [w.name, w.shape, w.dtype]) })),
   };
@@ -56,7 +58,13 @@ function readWeights(manifest: unknown, layers: readonly RawLayer[]): WeightInfo
   const out: WeightInfo[] = [];
   for (const group of Array.isArray(manifest) ? manifest : []) {
     for (const w of field(group, "weights") as { name: string; shape: number[]; dtype: string }[]) {
-      out.push({ name: w.name, layer: ownerOf(w.name, names), shape: [...w.shape], dtype: w.dtype, params: shapeSize(w.shape) });
+      out.push({
+        name: w.name,
+        layer: ownerOf(w.name, names),
+        shape: [...w.shape],
+        dtype: w.dtype,
+        params: shapeSize(w.shape),
+      });
     }
   }
   return out;

@@ -43,7 +43,8 @@ export function checkTree(value: unknown, limits: JsonLimits = DEFAULT_LIMITS): 
       continue;
     }
     for (const key of Object.keys(v)) {
-      if (FORBIDDEN_KEYS.has(key)) return { ok: false, reason: `it contains the forbidden key \`${key}\`${at ? ` under \`${at}\`` : ""}` };
+      if (FORBIDDEN_KEYS.has(key))
+        return { ok: false, reason: `it contains the forbidden key \`${key}\`${at ? ` under \`${at}\`` : ""}` };
       stack.push({ v: (v as Record<string, unknown>)[key], depth: depth + 1, at: key });
     }
   }

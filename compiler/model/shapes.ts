@@ -28,9 +28,23 @@ function posInt(v: unknown): number | null {
 }
 
 const SAME_SHAPE = new Set([
-  "LayerNormalization", "BatchNormalization", "Dropout", "SpatialDropout1D", "GaussianNoise", "GaussianDropout",
-  "AlphaDropout", "Activation", "ReLU", "LeakyReLU", "PReLU", "ELU", "ThresholdedReLU", "Softmax", "Masking",
-  "Layer", "Identity",
+  "LayerNormalization",
+  "BatchNormalization",
+  "Dropout",
+  "SpatialDropout1D",
+  "GaussianNoise",
+  "GaussianDropout",
+  "AlphaDropout",
+  "Activation",
+  "ReLU",
+  "LeakyReLU",
+  "PReLU",
+  "ELU",
+  "ThresholdedReLU",
+  "Softmax",
+  "Masking",
+  "Layer",
+  "Identity",
   // adapt's own BERT layers (runtime/bert/layers.ts): attention keeps the query's shape.
   "MaskedSelfAttention",
 ]);
@@ -53,7 +67,12 @@ const INFER: ReadonlyMap<string, Infer> = new Map<string, Infer>([
 ]);
 
 /** Infers a layer's output shape (with the batch dimension first), or null when unknown. */
-export function inferShape(className: string, config: unknown, inputs: readonly (Shape | null)[], weights: readonly WeightInfo[]): Shape | null {
+export function inferShape(
+  className: string,
+  config: unknown,
+  inputs: readonly (Shape | null)[],
+  weights: readonly WeightInfo[],
+): Shape | null {
   const first = inputs[0] ?? null;
   if (SAME_SHAPE.has(className)) return first;
   if (MERGE.has(className)) return inputs.find((s) => s !== null) ?? null;

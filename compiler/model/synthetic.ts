@@ -68,7 +68,15 @@ export function syntheticEncoder(size: EncoderSize): Json {
     convertedBy: null,
     modelTopology: {
       class_name: "Model",
-      config: { name: "synthetic_bert", layers, input_layers: [["input_ids", 0, 0]], output_layers: [[h, 0, 0], [pooled, 0, 0]] },
+      config: {
+        name: "synthetic_bert",
+        layers,
+        input_layers: [["input_ids", 0, 0]],
+        output_layers: [
+          [h, 0, 0],
+          [pooled, 0, 0],
+        ],
+      },
       keras_version: "tfjs-layers 4.22.0",
       backend: "tensor_flow.js",
     },

@@ -51,7 +51,10 @@ const indexes = new WeakMap<ModelManifest, Index>();
 function indexOf(manifest: ModelManifest): Index {
   let ix = indexes.get(manifest);
   if (ix === undefined) {
-    ix = { sorted: [...manifest.layers].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), memo: new Map() };
+    ix = {
+      sorted: [...manifest.layers].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+      memo: new Map(),
+    };
     indexes.set(manifest, ix);
   }
   return ix;
@@ -92,7 +95,12 @@ function rawMatches(p: A.GlobPattern | A.RegexPattern, manifest: ModelManifest, 
   return found;
 }
 
-function computeMatches(p: A.GlobPattern | A.RegexPattern, manifest: ModelManifest, ix: Index, withWeights: boolean): SelectorMatch {
+function computeMatches(
+  p: A.GlobPattern | A.RegexPattern,
+  manifest: ModelManifest,
+  ix: Index,
+  withWeights: boolean,
+): SelectorMatch {
   const re = patternRegExp(p);
   if (re === null) return { layers: [], weights: [] };
   let layers: LayerInfo[];
@@ -109,7 +117,11 @@ function computeMatches(p: A.GlobPattern | A.RegexPattern, manifest: ModelManife
 }
 
 /** Matches a selector against the manifest's layers (and weight names, for rules). */
-export function matchSelector(selector: A.Selector, manifest: ModelManifest, opts: MatchOptions = {}): StageResult<SelectorMatch> {
+export function matchSelector(
+  selector: A.Selector,
+  manifest: ModelManifest,
+  opts: MatchOptions = {},
+): StageResult<SelectorMatch> {
   const diagnostics: Diagnostic[] = [];
   const text = patternText(selector.pattern);
   let { layers, weights } = rawMatches(selector.pattern, manifest, opts.weights ?? false);
@@ -118,7 +130,9 @@ export function matchSelector(selector: A.Selector, manifest: ModelManifest, opt
     const cls = selector.layerType.name;
     if (!manifest.classes.has(cls)) {
       const help = didYouMean(cls, manifest.classes) ?? `the model has ${orList([...manifest.classes].sort())}`;
-      diagnostics.push(diag("ADAPT124", selector.layerType.span, `the model has no layer of type \`${cls}\``, { help }));
+      diagnostics.push(
+        diag("ADAPT124", selector.layerType.span, `the model has no layer of type \`${cls}\``, { help }),
+      );
       return { value: { layers: [], weights: [] }, diagnostics };
     }
     layers = layers.filter((l) => l.className === cls);
@@ -126,9 +140,18 @@ export function matchSelector(selector: A.Selector, manifest: ModelManifest, opt
   }
   if (selector.layers !== null) {
     const allowed = expandRanges(selector.layers);
-    const indexed = layers.some((l) => l.layerIndex !== null) || weights.some((w) => manifest.byPath.get(w.layer)?.layerIndex != null);
+    const indexed =
+      layers.some((l) => l.layerIndex !== null) ||
+      weights.some((w) => manifest.byPath.get(w.layer)?.layerIndex != null);
     if (found > 0 && !indexed) {
-      diagnostics.push(diag("ADAPT122", selector.span, `\`in layers\` needs paths with a layer number, but none of the paths ${text} matches has one`, { notes: [`it matches ${listPaths(layers.map((l) => l.path))}`] }));
+      diagnostics.push(
+        diag(
+          "ADAPT122",
+          selector.span,
+          `\`in layers\` needs paths with a layer number, but none of the paths ${text} matches has one`,
+          { notes: [`it matches ${listPaths(layers.map((l) => l.path))}`] },
+        ),
+      );
       return { value: { layers: [], weights: [] }, diagnostics };
     }
     layers = layers.filter((l) => l.layerIndex !== null && allowed.has(l.layerIndex));
@@ -142,16 +165,32 @@ export function matchSelector(selector: A.Selector, manifest: ModelManifest, opt
   else if (selector.expect !== null && selector.expect.value !== count) {
     const what = [...layers.map((l) => l.path), ...weights.map((w) => w.name)];
     diagnostics.push(
-      diag("ADAPT121", selector.expect.span, `expected ${selector.expect.value} matches, but ${text} matches ${count}`, { notes: [`it matches ${listPaths(what)}`] }),
+      diag(
+        "ADAPT121",
+        selector.expect.span,
+        `expected ${selector.expect.value} matches, but ${text} matches ${count}`,
+        { notes: [`it matches ${listPaths(what)}`] },
+      ),
     );
   }
   return { value: { layers, weights }, diagnostics };
 }
 
-function noMatch(selector: A.Selector, manifest: ModelManifest, text: string, before: number, budget: SuggestionBudget): Diagnostic {
-  const notes = before > 0 ? [`the pattern alone matches ${before}, the \`in layers\`/\`where\` clauses keep none`] : [];
+function noMatch(
+  selector: A.Selector,
+  manifest: ModelManifest,
+  text: string,
+  before: number,
+  budget: SuggestionBudget,
+): Diagnostic {
+  const notes =
+    before > 0 ? [`the pattern alone matches ${before}, the \`in layers\`/\`where\` clauses keep none`] : [];
   if (before === 0 && budget.left-- > 0) {
-    const near = closest(selector.pattern.kind === "Glob" ? selector.pattern.text : selector.pattern.source, manifest.layers.map((l) => l.path), 3);
+    const near = closest(
+      selector.pattern.kind === "Glob" ? selector.pattern.text : selector.pattern.source,
+      manifest.layers.map((l) => l.path),
+      3,
+    );
     notes.push(`the closest paths are ${near.map((p) => `\`${p}\``).join(", ")}`);
   }
   return diag("ADAPT120", selector.pattern.span, `${text} matches no layer of the model`, { notes });
@@ -159,6 +198,9 @@ function noMatch(selector: A.Selector, manifest: ModelManifest, text: string, be
 
 /** Up to five paths in backticks, then how many more. */
 export function listPaths(paths: readonly string[]): string {
-  const shown = paths.slice(0, 5).map((p) => `\`${p}\``).join(", ");
+  const shown = paths
+    .slice(0, 5)
+    .map((p) => `\`${p}\``)
+    .join(", ");
   return paths.length > 5 ? `${shown} and ${paths.length - 5} more` : shown;
 }

@@ -35,7 +35,11 @@ export function lastDim(layer: LayerInfo | undefined): number | null {
 }
 
 /** Matches every placement and checks each site; sites in statement order, then model order. */
-export function resolveSites(checked: CheckedSpec, manifest: ModelManifest, budget: SuggestionBudget = suggestionBudget()): StageResult<Site[]> {
+export function resolveSites(
+  checked: CheckedSpec,
+  manifest: ModelManifest,
+  budget: SuggestionBudget = suggestionBudget(),
+): StageResult<Site[]> {
   const diagnostics: Diagnostic[] = [];
   const sites: Site[] = [];
   const taken = new Map<string, A.InsertStmt | A.ApplyStmt>();
@@ -49,7 +53,14 @@ export function resolveSites(checked: CheckedSpec, manifest: ModelManifest, budg
       const before = taken.get(key);
       if (before !== undefined) {
         const labels = before === stmt ? [] : [{ span: before.selector.span, message: "first placed here" }];
-        diagnostics.push(diag("ADAPT128", stmt.selector.span, `\`${adapter.name}\` is already placed at \`${layer.path}\` by line ${before.span.start.line}`, { labels }));
+        diagnostics.push(
+          diag(
+            "ADAPT128",
+            stmt.selector.span,
+            `\`${adapter.name}\` is already placed at \`${layer.path}\` by line ${before.span.start.line}`,
+            { labels },
+          ),
+        );
         continue;
       }
       const site = checkSite(stmt, adapter, layer, manifest);
@@ -63,27 +74,42 @@ export function resolveSites(checked: CheckedSpec, manifest: ModelManifest, budg
   return { value: sites, diagnostics };
 }
 
-function checkSite(stmt: A.InsertStmt | A.ApplyStmt, adapter: CheckedAdapter, layer: LayerInfo, manifest: ModelManifest): Site | Diagnostic {
+function checkSite(
+  stmt: A.InsertStmt | A.ApplyStmt,
+  adapter: CheckedAdapter,
+  layer: LayerInfo,
+  manifest: ModelManifest,
+): Site | Diagnostic {
   const span = stmt.selector.span;
   const base = { adapter, layer, stmt, kernelShape: null };
   if (stmt.kind === "Apply" && adapter.def.target === "attention") {
     const d = lastDim(layer);
     if (layer.className !== ATTENTION_CLASS || d === null) {
-      return diag("ADAPT221", span, `\`${adapter.name}\` (${adapter.kind}) needs an attention layer (\`${ATTENTION_CLASS}\`), but \`${layer.path}\` is a \`${layer.className}\``, {
-        help: "select the attention layers themselves, e.g. `\"encoder.layer.*.attention.self.context\"`",
-      });
+      return diag(
+        "ADAPT221",
+        span,
+        `\`${adapter.name}\` (${adapter.kind}) needs an attention layer (\`${ATTENTION_CLASS}\`), but \`${layer.path}\` is a \`${layer.className}\``,
+        {
+          help: 'select the attention layers themselves, e.g. `"encoder.layer.*.attention.self.context"`',
+        },
+      );
     }
     return { ...base, position: "attention", d };
   }
   if (stmt.kind === "Apply") {
     if (layer.kernelShape === null) {
-      return diag("ADAPT213", span, `\`${adapter.name}\` (${adapter.kind}) needs a dense layer, but \`${layer.path}\` is a \`${layer.className}\` without a 2-d kernel`);
+      return diag(
+        "ADAPT213",
+        span,
+        `\`${adapter.name}\` (${adapter.kind}) needs a dense layer, but \`${layer.path}\` is a \`${layer.className}\` without a 2-d kernel`,
+      );
     }
     return { ...base, position: "weight", d: layer.kernelShape[1], kernelShape: layer.kernelShape };
   }
   if (stmt.position === "before") {
     if (layer.inbound.length !== 1) {
-      const why = layer.inbound.length === 0 ? "reads the model's input directly" : `has ${layer.inbound.length} inputs`;
+      const why =
+        layer.inbound.length === 0 ? "reads the model's input directly" : `has ${layer.inbound.length} inputs`;
       return diag("ADAPT214", span, `\`before\` needs a layer with exactly one input, but \`${layer.path}\` ${why}`, {
         help: layer.inbound.length > 1 ? "place the adapter `after` one of the layers that feed it" : undefined,
       });
@@ -96,11 +122,19 @@ function checkSite(stmt: A.InsertStmt | A.ApplyStmt, adapter: CheckedAdapter, la
   if (d === null) return noFeature(span, layer, "output");
   if (stmt.position === "parallel") {
     if (layer.inbound.length !== 1) {
-      return diag("ADAPT214", span, `a parallel adapter reads one input, but \`${layer.path}\` has ${layer.inbound.length}`);
+      return diag(
+        "ADAPT214",
+        span,
+        `a parallel adapter reads one input, but \`${layer.path}\` has ${layer.inbound.length}`,
+      );
     }
     const dIn = lastDim(manifest.byPath.get(layer.inbound[0]!));
     if (dIn !== d) {
-      return diag("ADAPT217", span, `a parallel adapter needs equal input and output sizes, but \`${layer.path}\` maps ${dIn ?? "an unknown size"} to ${d}`);
+      return diag(
+        "ADAPT217",
+        span,
+        `a parallel adapter needs equal input and output sizes, but \`${layer.path}\` maps ${dIn ?? "an unknown size"} to ${d}`,
+      );
     }
   }
   return { ...base, position: stmt.position, d };
@@ -108,5 +142,9 @@ function checkSite(stmt: A.InsertStmt | A.ApplyStmt, adapter: CheckedAdapter, la
 
 function noFeature(span: A.Span, layer: LayerInfo, which: string): Diagnostic {
   const shape = layer.outputShape ? `[${layer.outputShape.map((x) => x ?? "?").join(", ")}]` : "unknown";
-  return diag("ADAPT212", span, `the ${which} of \`${layer.path}\` (\`${layer.className}\`, shape ${shape}) has no known feature dimension`);
+  return diag(
+    "ADAPT212",
+    span,
+    `the ${which} of \`${layer.path}\` (\`${layer.className}\`, shape ${shape}) has no known feature dimension`,
+  );
 }

@@ -13,7 +13,11 @@ import { expandRanges, orderedRangeIndices } from "./ranges.ts";
 import type { Site } from "./sites.ts";
 
 /** The size of each site (null for kinds without a size argument), parallel to the `sites` array. */
-export function resolveSizes(checked: CheckedSpec, manifest: ModelManifest, sites: readonly Site[]): StageResult<(number | null)[]> {
+export function resolveSizes(
+  checked: CheckedSpec,
+  manifest: ModelManifest,
+  sites: readonly Site[],
+): StageResult<(number | null)[]> {
   const diagnostics: Diagnostic[] = [];
   const reported = new Set<string>();
   const once = (key: string, d: Diagnostic) => {
@@ -24,7 +28,11 @@ export function resolveSizes(checked: CheckedSpec, manifest: ModelManifest, site
   const byAdapter = new Map<string, A.SizeStmt[]>();
   for (const s of checked.sizes) {
     const order = s.layers ? orderedRangeIndices(s.layers) : [...manifest.layerIndices];
-    covers.set(s, { set: s.layers ? expandRanges(s.layers) : null, order, position: new Map(order.map((x, i) => [x, i])) });
+    covers.set(s, {
+      set: s.layers ? expandRanges(s.layers) : null,
+      order,
+      position: new Map(order.map((x, i) => [x, i])),
+    });
     byAdapter.set(s.adapter.name, [...(byAdapter.get(s.adapter.name) ?? []), s]);
   }
   const sizes = sites.map((site) => {
@@ -32,7 +40,12 @@ export function resolveSizes(checked: CheckedSpec, manifest: ModelManifest, site
     if (sizeArg === null) return null;
     const own = site.adapter.args[sizeArg];
     const ratio = site.adapter.sizeRatio;
-    let m = ratio !== null ? (divValue(ratio, `decl${ratio.span.start.offset}`, site, once) ?? null) : typeof own === "number" ? own : null;
+    let m =
+      ratio !== null
+        ? (divValue(ratio, `decl${ratio.span.start.offset}`, site, once) ?? null)
+        : typeof own === "number"
+          ? own
+          : null;
     let from: A.Span = site.adapter.decl.span;
     for (const stmt of byAdapter.get(site.adapter.name) ?? []) {
       const cover = covers.get(stmt)!;
@@ -46,9 +59,19 @@ export function resolveSizes(checked: CheckedSpec, manifest: ModelManifest, site
     }
     if (m === null && ratio !== null) return null;
     if (m === null) {
-      once(`none@${site.layer.path}`, diag("ADAPT215", site.stmt.selector.span, `no size for \`${site.adapter.name}\` at \`${site.layer.path}\``));
+      once(
+        `none@${site.layer.path}`,
+        diag("ADAPT215", site.stmt.selector.span, `no size for \`${site.adapter.name}\` at \`${site.layer.path}\``),
+      );
     } else if (m > site.d) {
-      once(`big@${site.adapter.name}@${from.start.offset}`, diag("ADAPT216", from, `size ${m} of \`${site.adapter.name}\` is larger than the feature size ${site.d} at \`${site.layer.path}\``));
+      once(
+        `big@${site.adapter.name}@${from.start.offset}`,
+        diag(
+          "ADAPT216",
+          from,
+          `size ${m} of \`${site.adapter.name}\` is larger than the feature size ${site.d} at \`${site.layer.path}\``,
+        ),
+      );
     }
     return m;
   });
@@ -69,7 +92,12 @@ function divValue(e: A.DivExpr, key: string, site: Site, once: Once): number | u
   const k = e.divisor.value;
   if (!e.divisor.integer || k <= 0) return undefined;
   if (site.d % k !== 0) {
-    once(`${key}/${site.d}`, diag("ADAPT210", e.span, `\`d / ${k}\` does not divide evenly at \`${site.layer.path}\`, where d is ${site.d}`, { help: `use a divisor of ${site.d}, or an integer size` }));
+    once(
+      `${key}/${site.d}`,
+      diag("ADAPT210", e.span, `\`d / ${k}\` does not divide evenly at \`${site.layer.path}\`, where d is ${site.d}`, {
+        help: `use a divisor of ${site.d}, or an integer size`,
+      }),
+    );
     return undefined;
   }
   return site.d / k;
@@ -83,11 +111,23 @@ function sizeValue(stmt: A.SizeStmt, cover: Cover, site: Site, once: Once): numb
   if (e.kind === "Div") return divValue(e, key, site, once);
   if (e.items.length !== cover.order.length) {
     const what = stmt.layers ? "its `in layers` covers" : "the model has";
-    once(key, diag("ADAPT211", e.span, `the size list has ${plural(e.items.length, "value")}, but ${what} ${plural(cover.order.length, "layer number")}`));
+    once(
+      key,
+      diag(
+        "ADAPT211",
+        e.span,
+        `the size list has ${plural(e.items.length, "value")}, but ${what} ${plural(cover.order.length, "layer number")}`,
+      ),
+    );
     return undefined;
   }
   if (site.layer.layerIndex === null) {
-    once(`${key}@${site.layer.path}`, diag("ADAPT215", e.span, `a size list cannot size \`${site.layer.path}\`, which has no layer number`, { help: "add a `size` statement with a single value for it" }));
+    once(
+      `${key}@${site.layer.path}`,
+      diag("ADAPT215", e.span, `a size list cannot size \`${site.layer.path}\`, which has no layer number`, {
+        help: "add a `size` statement with a single value for it",
+      }),
+    );
     return undefined;
   }
   const item = e.items[cover.position.get(site.layer.layerIndex) ?? -1];

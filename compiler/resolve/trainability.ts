@@ -29,7 +29,10 @@ export function resolveTrainability(
   const byLayer = new Map<string, number>();
   const byWeight = new Map<string, number>();
   const group = { all: -1, adapters: -1, head: -1 };
-  const matched: { layers: readonly string[]; weights: readonly string[] }[] = rules.map(() => ({ layers: [], weights: [] }));
+  const matched: { layers: readonly string[]; weights: readonly string[] }[] = rules.map(() => ({
+    layers: [],
+    weights: [],
+  }));
   const failed = new Set<number>();
   rules.forEach((rule, i) => {
     if (rule.target.kind === "Group") {
@@ -45,25 +48,47 @@ export function resolveTrainability(
   });
   const decided = new Array<number>(rules.length).fill(0);
   const refs = rules.map((r) => ({ action: r.action, line: r.span.start.line, text: ruleText(r) }) satisfies RuleRef);
-  const entry = (name: string, owner: WeightTrainability["owner"], layer: string, shape: readonly number[], idx: number, byDefault: boolean): WeightTrainability => {
+  const entry = (
+    name: string,
+    owner: WeightTrainability["owner"],
+    layer: string,
+    shape: readonly number[],
+    idx: number,
+    byDefault: boolean,
+  ): WeightTrainability => {
     if (idx >= 0) decided[idx]!++;
     const rule = idx >= 0 ? refs[idx]! : null;
-    return { name, owner, layer, shape: [...shape], params: shapeSize(shape), trainable: rule ? rule.action === "train" : byDefault, rule };
+    return {
+      name,
+      owner,
+      layer,
+      shape: [...shape],
+      params: shapeSize(shape),
+      trainable: rule ? rule.action === "train" : byDefault,
+      rule,
+    };
   };
   const out: WeightTrainability[] = [];
   for (const w of manifest.weights) {
     const idx = Math.max(byLayer.get(w.layer) ?? -1, byWeight.get(w.name) ?? -1, group.all);
     out.push(entry(w.name, "base", w.layer, w.shape, idx, false));
   }
-  for (const w of adapters) out.push(entry(w.name, "adapter", w.layer, w.shape, Math.max(group.adapters, group.all), true));
+  for (const w of adapters)
+    out.push(entry(w.name, "adapter", w.layer, w.shape, Math.max(group.adapters, group.all), true));
   for (const w of head) out.push(entry(w.name, "head", w.layer, w.shape, Math.max(group.head, group.all), true));
-  const decider = (layer: string, weight: string) => Math.max(byLayer.get(layer) ?? -1, byWeight.get(weight) ?? -1, group.all);
+  const decider = (layer: string, weight: string) =>
+    Math.max(byLayer.get(layer) ?? -1, byWeight.get(weight) ?? -1, group.all);
   rules.forEach((rule, i) => {
     if (decided[i]! > 0 || failed.has(i)) return;
     const lines = new Set<number>();
-    for (const path of matched[i]!.layers) for (const w of manifest.byPath.get(path)?.weights ?? []) lines.add(decider(path, w.name));
-    for (const name of matched[i]!.weights) lines.add(decider(manifest.weights.find((w) => w.name === name)?.layer ?? "", name));
-    const later = [...lines].filter((x) => x > i).sort((a, b) => a - b).map((x) => rules[x]!.span.start.line);
+    for (const path of matched[i]!.layers)
+      for (const w of manifest.byPath.get(path)?.weights ?? []) lines.add(decider(path, w.name));
+    for (const name of matched[i]!.weights)
+      lines.add(decider(manifest.weights.find((w) => w.name === name)?.layer ?? "", name));
+    const later = [...lines]
+      .filter((x) => x > i)
+      .sort((a, b) => a - b)
+      .map((x) => rules[x]!.span.start.line);
     const why = noEffectReason(rule, later, adapters.length, head.length);
     diagnostics.push(diag("ADAPT123", rule.span, `\`${refs[i]!.text}\` has no effect: ${why}`));
   });
@@ -71,7 +96,8 @@ export function resolveTrainability(
 }
 
 function noEffectReason(rule: A.RuleStmt, later: readonly number[], adapters: number, head: number): string {
-  if (rule.target.kind === "Group" && rule.target.group === "adapters" && adapters === 0) return "the spec adds no adapters";
+  if (rule.target.kind === "Group" && rule.target.group === "adapters" && adapters === 0)
+    return "the spec adds no adapters";
   if (rule.target.kind === "Group" && rule.target.group === "head" && head === 0) return "the spec has no head";
   if (rule.target.kind === "Group") return "every weight it matches is decided by a later rule";
   if (later.length === 0) return "the layers it matches have no weights";
@@ -85,7 +111,8 @@ export function ruleText(rule: A.RuleStmt): string {
   if (t.kind === "Group") return `${rule.action} ${t.group}`;
   const pattern = t.pattern.kind === "Glob" ? JSON.stringify(t.pattern.text) : patternText(t.pattern).slice(1, -1);
   const parts = [rule.action, pattern];
-  if (t.layers) parts.push(`in layers ${t.layers.map((r) => (r.to ? `${r.from.text}..${r.to.text}` : r.from.text)).join(", ")}`);
+  if (t.layers)
+    parts.push(`in layers ${t.layers.map((r) => (r.to ? `${r.from.text}..${r.to.text}` : r.from.text)).join(", ")}`);
   if (t.layerType) parts.push(`where type = ${t.layerType.name}`);
   if (t.expect) parts.push(`expect ${t.expect.text}`);
   return parts.join(" ");

@@ -55,7 +55,9 @@ export const ACTIVATIONS = ["relu", "gelu", "tanh", "swish", "silu", "sigmoid", 
 
 /** Initialisations of adapter weights. */
 export const INIT_KINDS: CtorTable = {
-  near_identity: { std: { value: { type: "number", min: 0 }, default: 0.01, doc: "std of the truncated-normal draw (cut at two std)" } },
+  near_identity: {
+    std: { value: { type: "number", min: 0 }, default: 0.01, doc: "std of the truncated-normal draw (cut at two std)" },
+  },
   zeros: {},
 };
 
@@ -78,7 +80,11 @@ const adamArgs: ArgTable = {
   beta1: { value: { type: "number", min: 0, max: 1 }, default: 0.9, doc: "first-moment decay" },
   beta2: { value: { type: "number", min: 0, max: 1 }, default: 0.999, doc: "second-moment decay" },
   epsilon: { value: { type: "number", min: 0 }, default: 1e-8, doc: "denominator term" },
-  weight_decay: { value: { type: "number", min: 0 }, default: 0, doc: "decoupled weight decay (not on biases and LayerNorm)" },
+  weight_decay: {
+    value: { type: "number", min: 0 },
+    default: 0,
+    doc: "decoupled weight decay (not on biases and LayerNorm)",
+  },
 };
 
 /** Optimizers. */
@@ -90,8 +96,20 @@ export const OPTIMIZER_ARGS: CtorTable = {
 
 /** Learning-rate schedules. */
 export const SCHEDULE_ARGS: CtorTable = {
-  constant: { warmup: { value: { type: "number", min: 0 }, default: 0, doc: "warmup: a fraction of all steps (< 1) or a step count" } },
-  linear: { warmup: { value: { type: "number", min: 0 }, default: 0, doc: "warmup: a fraction of all steps (< 1) or a step count" } },
+  constant: {
+    warmup: {
+      value: { type: "number", min: 0 },
+      default: 0,
+      doc: "warmup: a fraction of all steps (< 1) or a step count",
+    },
+  },
+  linear: {
+    warmup: {
+      value: { type: "number", min: 0 },
+      default: 0,
+      doc: "warmup: a fraction of all steps (< 1) or a step count",
+    },
+  },
 };
 
 /** The `data` plan entry's keys. */
@@ -99,7 +117,10 @@ export const DATA_ARGS: ArgTable = {
   train: { value: { type: "string" }, required: true, doc: "training file (JSONL, CSV or TSV)" },
   validation: { value: { type: "string" }, doc: "validation file" },
   test: { value: { type: "string" }, doc: "held-out test file" },
-  format: { value: { type: "enum", values: ["jsonl", "csv", "tsv"] }, doc: "file format (default: from the extension)" },
+  format: {
+    value: { type: "enum", values: ["jsonl", "csv", "tsv"] },
+    doc: "file format (default: from the extension)",
+  },
   text: { value: { type: "string" }, default: "text", doc: "column of the text" },
   text_pair: { value: { type: "string" }, doc: "column of the second text, for sentence-pair tasks" },
   label: { value: { type: "string" }, default: "label", doc: "column of the label" },
@@ -113,5 +134,9 @@ export const EARLY_STOPPING_ARGS: ArgTable = {
 
 /** The `checkpoint` plan entry's keys. */
 export const CHECKPOINT_ARGS: ArgTable = {
-  every: { value: { type: "int", min: 1 }, required: true, doc: "write a checkpoint every N steps (and at each epoch's end)" },
+  every: {
+    value: { type: "int", min: 1 },
+    required: true,
+    doc: "write a checkpoint every N steps (and at each epoch's end)",
+  },
 };

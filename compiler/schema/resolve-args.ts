@@ -18,7 +18,12 @@ export function defaultArgs(table: ArgTable): ResolvedArgs {
 }
 
 /** Checks `args` against `table` (`what` names the constructor in messages) and fills in defaults. */
-export function resolveArgs(args: readonly Arg[], table: ArgTable, what: string, span: Span): StageResult<ResolvedArgs> {
+export function resolveArgs(
+  args: readonly Arg[],
+  table: ArgTable,
+  what: string,
+  span: Span,
+): StageResult<ResolvedArgs> {
   const diagnostics: Diagnostic[] = [];
   const out: ResolvedArgs = {};
   const seen = new Set<string>();
@@ -27,7 +32,8 @@ export function resolveArgs(args: readonly Arg[], table: ArgTable, what: string,
     const spec = Object.hasOwn(table, key) ? table[key] : undefined;
     if (spec === undefined) {
       const known = Object.keys(table);
-      const help = didYouMean(key, known) ?? (known.length > 0 ? `${what} takes ${orList(known)}` : `${what} takes no arguments`);
+      const help =
+        didYouMean(key, known) ?? (known.length > 0 ? `${what} takes ${orList(known)}` : `${what} takes no arguments`);
       diagnostics.push(diag("ADAPT110", a.key.span, `\`${what}\` has no argument \`${key}\``, { help }));
       continue;
     }
@@ -42,7 +48,12 @@ export function resolveArgs(args: readonly Arg[], table: ArgTable, what: string,
   }
   for (const [key, spec] of Object.entries(table)) {
     if (seen.has(key)) continue;
-    if (spec.required) diagnostics.push(diag("ADAPT111", span, `\`${what}\` needs the argument \`${key}\``, { help: `add \`${key}: ...\` (${spec.doc})` }));
+    if (spec.required)
+      diagnostics.push(
+        diag("ADAPT111", span, `\`${what}\` needs the argument \`${key}\``, {
+          help: `add \`${key}: ...\` (${spec.doc})`,
+        }),
+      );
     else if (spec.default !== undefined) out[key] = spec.default;
   }
   return { value: out, diagnostics };
@@ -52,13 +63,22 @@ export function resolveArgs(args: readonly Arg[], table: ArgTable, what: string,
  * `resolveArgs` typed from the table: every argument with a default or marked required is present
  * (when the diagnostics have no error), which is what `ResolvedOf` states. The one place that relies on it.
  */
-export function resolveTypedArgs<const T extends ArgTable>(args: readonly Arg[], table: T, what: string, span: Span): StageResult<ResolvedOf<T>> {
+export function resolveTypedArgs<const T extends ArgTable>(
+  args: readonly Arg[],
+  table: T,
+  what: string,
+  span: Span,
+): StageResult<ResolvedOf<T>> {
   const r = resolveArgs(args, table, what, span);
   return { value: r.value as ResolvedOf<T>, diagnostics: r.diagnostics };
 }
 
 /** Resolves one value against its type; `key` names it in messages. */
-export function resolveValue(v: Value, spec: ValueSpec, key: string): StageResult<number | string | ResolvedCtor | undefined> {
+export function resolveValue(
+  v: Value,
+  spec: ValueSpec,
+  key: string,
+): StageResult<number | string | ResolvedCtor | undefined> {
   const wrong = (expected: string) => ({
     value: undefined,
     diagnostics: [diag("ADAPT112", v.span, `\`${key}\` must be ${expected}, found ${describeValue(v)}`)],
@@ -66,23 +86,31 @@ export function resolveValue(v: Value, spec: ValueSpec, key: string): StageResul
   switch (spec.type) {
     case "int":
     case "number": {
-      if (v.kind !== "Number" || (spec.type === "int" && !v.integer)) return wrong(spec.type === "int" ? "an integer" : "a number");
+      if (v.kind !== "Number" || (spec.type === "int" && !v.integer))
+        return wrong(spec.type === "int" ? "an integer" : "a number");
       const min = spec.min;
       const max = spec.type === "number" ? spec.max : undefined;
       if ((min !== undefined && v.value < min) || (max !== undefined && v.value > max)) {
         const range = max === undefined ? `at least ${min}` : `between ${min ?? "-inf"} and ${max}`;
-        return { value: undefined, diagnostics: [diag("ADAPT114", v.span, `\`${key}\` must be ${range}, found ${v.text}`)] };
+        return {
+          value: undefined,
+          diagnostics: [diag("ADAPT114", v.span, `\`${key}\` must be ${range}, found ${v.text}`)],
+        };
       }
       return { value: v.value, diagnostics: [] };
     }
     case "string":
       return v.kind === "String" ? { value: v.value, diagnostics: [] } : wrong("a string");
     case "enum": {
-      const word = v.kind === "Name" && v.parts.length === 1 ? v.parts[0]!.name : v.kind === "String" ? v.value : undefined;
+      const word =
+        v.kind === "Name" && v.parts.length === 1 ? v.parts[0]!.name : v.kind === "String" ? v.value : undefined;
       if (word === undefined) return wrong(`one of ${orList(spec.values)}`);
       if (spec.values.includes(word)) return { value: word, diagnostics: [] };
       const help = didYouMean(word, spec.values) ?? `use ${orList(spec.values)}`;
-      return { value: undefined, diagnostics: [diag("ADAPT114", v.span, `\`${word}\` is not a valid \`${key}\``, { help })] };
+      return {
+        value: undefined,
+        diagnostics: [diag("ADAPT114", v.span, `\`${word}\` is not a valid \`${key}\``, { help })],
+      };
     }
     case "ctor":
       return resolveCtor(v, spec.table, key);
@@ -94,12 +122,18 @@ export function resolveCtor(v: Value, table: CtorTable, key: string): StageResul
   const callee = v.kind === "Call" ? v.callee : v.kind === "Name" && v.parts.length === 1 ? v.parts[0]! : undefined;
   const kinds = Object.keys(table);
   if (callee === undefined) {
-    return { value: undefined, diagnostics: [diag("ADAPT112", v.span, `\`${key}\` must be ${orList(kinds)}, found ${describeValue(v)}`)] };
+    return {
+      value: undefined,
+      diagnostics: [diag("ADAPT112", v.span, `\`${key}\` must be ${orList(kinds)}, found ${describeValue(v)}`)],
+    };
   }
   const argTable = Object.hasOwn(table, callee.name) ? table[callee.name] : undefined;
   if (argTable === undefined) {
     const help = didYouMean(callee.name, kinds) ?? `use ${orList(kinds)}`;
-    return { value: undefined, diagnostics: [diag("ADAPT114", callee.span, `\`${callee.name}\` is not a valid \`${key}\``, { help })] };
+    return {
+      value: undefined,
+      diagnostics: [diag("ADAPT114", callee.span, `\`${callee.name}\` is not a valid \`${key}\``, { help })],
+    };
   }
   const args = resolveArgs(v.kind === "Call" ? v.args : [], argTable, callee.name, v.span);
   return { value: { kind: callee.name, ...args.value }, diagnostics: args.diagnostics };

@@ -9,7 +9,8 @@ import { KEYWORD_GROUPS } from "../../grammar/tokens.ts";
 export const NAMED_STATEMENTS = ["adapter", "insert", "apply", "size"] as const;
 
 for (const w of NAMED_STATEMENTS) {
-  if (!(KEYWORD_GROUPS.statement as readonly string[]).includes(w)) throw new Error(`\`${w}\` is no longer a statement keyword`);
+  if (!(KEYWORD_GROUPS.statement as readonly string[]).includes(w))
+    throw new Error(`\`${w}\` is no longer a statement keyword`);
 }
 
 /**

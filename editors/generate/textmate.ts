@@ -4,7 +4,13 @@
  * fails when the committed file differs from what this returns.
  */
 import {
-  Comment, HEAD_KINDS, Identifier, KEYWORD_GROUPS, NumberLiteral, PUNCTUATION, REGEX_CONTEXT,
+  Comment,
+  HEAD_KINDS,
+  Identifier,
+  KEYWORD_GROUPS,
+  NumberLiteral,
+  PUNCTUATION,
+  REGEX_CONTEXT,
 } from "../../grammar/tokens.ts";
 import { ADAPTER_KINDS } from "../../compiler/kinds/registry.ts";
 import { NAMED_STATEMENTS, PUNCTUATION_SCOPES, REGEX_REST_SOURCE, alternation, patternSource } from "./shared.ts";
@@ -56,13 +62,23 @@ export function buildTmLanguage(): TmGrammar {
       "regex-selector": regexSelectorRule(),
       string: stringRule(),
       number: { match: `\\b${patternSource(NumberLiteral)}\\b`, name: "constant.numeric.adapt" },
-      "adapter-kind": { match: `\\b(${alternation(ADAPTER_KINDS)})\\b(?=\\s*\\()`, captures: { "1": { name: "entity.name.type.adapt" } } },
-      "head-kind": { match: `\\b(${alternation(HEAD_KINDS)})\\b(?=\\s*\\()`, captures: { "1": { name: "entity.name.type.head.adapt" } } },
+      "adapter-kind": {
+        match: `\\b(${alternation(ADAPTER_KINDS)})\\b(?=\\s*\\()`,
+        captures: { "1": { name: "entity.name.type.adapt" } },
+      },
+      "head-kind": {
+        match: `\\b(${alternation(HEAD_KINDS)})\\b(?=\\s*\\()`,
+        captures: { "1": { name: "entity.name.type.head.adapt" } },
+      },
       call: { match: `\\b(${ID})(?=\\s*\\()`, captures: { "1": { name: "entity.name.function.adapt" } } },
       "arg-key": { match: `\\b(${ID})(?=\\s*:)`, captures: { "1": { name: "variable.parameter.adapt" } } },
       "layer-type": {
         match: `\\b(type)\\s*(=)\\s*(${ID})`,
-        captures: { "1": { name: "keyword.other.selector.adapt" }, "2": { name: PUNCTUATION_SCOPES["Equals"] }, "3": { name: "support.class.layer.adapt" } },
+        captures: {
+          "1": { name: "keyword.other.selector.adapt" },
+          "2": { name: PUNCTUATION_SCOPES["Equals"] },
+          "3": { name: "support.class.layer.adapt" },
+        },
       },
       keyword: { patterns: keywordRules() },
       punctuation: { patterns: punctuationRules() },
@@ -72,7 +88,16 @@ export function buildTmLanguage(): TmGrammar {
 
 /** Everything that may appear inside a statement, in order of preference at one position. */
 const VALUE_RULES: readonly TmRule[] = [
-  "regex-selector", "string", "number", "adapter-kind", "head-kind", "call", "arg-key", "layer-type", "keyword", "punctuation",
+  "regex-selector",
+  "string",
+  "number",
+  "adapter-kind",
+  "head-kind",
+  "call",
+  "arg-key",
+  "layer-type",
+  "keyword",
+  "punctuation",
 ].map(inc);
 
 function commentRule(): TmRule {
@@ -101,7 +126,10 @@ function stringRule(): TmRule {
 function regexSelectorRule(): TmRule {
   return {
     begin: `\\b(${alternation(REGEX_CONTEXT)})(\\s+)(/)(?=${REGEX_REST_SOURCE})`,
-    beginCaptures: { "1": { patterns: [inc("keyword")] }, "3": { name: "string.regexp.adapt punctuation.definition.string.begin.adapt" } },
+    beginCaptures: {
+      "1": { patterns: [inc("keyword")] },
+      "3": { name: "string.regexp.adapt punctuation.definition.string.begin.adapt" },
+    },
     contentName: "string.regexp.adapt",
     end: "(/)([a-z]*)",
     endCaptures: {
@@ -134,7 +162,8 @@ function keywordRules(): TmRule[] {
 function punctuationRules(): TmRule[] {
   return PUNCTUATION.map((t) => {
     const scope = PUNCTUATION_SCOPES[t.name];
-    if (scope === undefined) throw new Error(`no editor scope for the punctuation token ${t.name}; add it to PUNCTUATION_SCOPES`);
+    if (scope === undefined)
+      throw new Error(`no editor scope for the punctuation token ${t.name}; add it to PUNCTUATION_SCOPES`);
     return { match: patternSource(t), name: scope };
   });
 }

@@ -34,23 +34,37 @@ export function uriToFile(uri: string): string | null {
 }
 
 /** Analyses a document's text; a failure in the model-aware part is passed to `onError` and skipped. */
-export function analyzeDocument(uri: string, text: string, onError: (e: unknown) => void = () => undefined): DocumentState {
+export function analyzeDocument(
+  uri: string,
+  text: string,
+  onError: (e: unknown) => void = () => undefined,
+): DocumentState {
   const file = uriToFile(uri);
   const name = file ?? uri;
   let model: LoadedModel | null = null;
   let result;
   try {
-    result = runPipelineSync({ text, file: name, modelOptional: true }, modelLoader(file, (m) => (model = m)));
+    result = runPipelineSync(
+      { text, file: name, modelOptional: true },
+      modelLoader(file, (m) => (model = m)),
+    );
   } catch (e) {
     onError(e);
-    result = runPipelineSync({ text, file: name, modelOptional: true }, () => ({ ok: false, reason: "it could not be read", severity: "warning" }));
+    result = runPipelineSync({ text, file: name, modelOptional: true }, () => ({
+      ok: false,
+      reason: "it could not be read",
+      severity: "warning",
+    }));
   }
   const { spec, checked } = result.value;
   const statement = modelStatement(spec);
-  if (model === null && statement !== null && statement.path.value !== "") modelLoader(file, (m) => (model = m))(statement.path.value);
+  if (model === null && statement !== null && statement.path.value !== "")
+    modelLoader(file, (m) => (model = m))(statement.path.value);
   const manifest = (model as LoadedModel | null)?.manifest ?? null;
   const place = statement?.path.span;
-  const diagnostics = result.diagnostics.map((d) => (d.file === name || place === undefined ? d : { ...d, span: place, file: name }));
+  const diagnostics = result.diagnostics.map((d) =>
+    d.file === name || place === undefined ? d : { ...d, span: place, file: name },
+  );
   let sites: SiteSummary[] = [];
   try {
     if (manifest !== null && checked !== null) sites = summarizeSurgery(checked, manifest).value;

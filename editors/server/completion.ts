@@ -7,25 +7,44 @@ import { CompletionItemKind, type CompletionItem, type Position } from "vscode-l
 import { HEAD_KINDS, KEYWORD_GROUPS } from "../../grammar/tokens.ts";
 import { ADAPTER_ARGS, ADAPTER_KINDS } from "../../compiler/kinds/registry.ts";
 import {
-  DATA_ARGS, EARLY_STOPPING_ARGS, CHECKPOINT_ARGS, HEAD_ARGS, INIT_KINDS, OPTIMIZER_ARGS, SCHEDULE_ARGS,
-  type ArgTable, type CtorTable,
+  DATA_ARGS,
+  EARLY_STOPPING_ARGS,
+  CHECKPOINT_ARGS,
+  HEAD_ARGS,
+  INIT_KINDS,
+  OPTIMIZER_ARGS,
+  SCHEDULE_ARGS,
+  type ArgTable,
+  type CtorTable,
 } from "../../compiler/schema/args.ts";
 import { PLAN_KEYS } from "../../compiler/schema/plan-keys.ts";
 import type { DocumentState } from "./analysis.ts";
 
 const CTORS: CtorTable = { ...ADAPTER_ARGS, ...HEAD_ARGS, ...INIT_KINDS, ...OPTIMIZER_ARGS, ...SCHEDULE_ARGS };
-const PAIRS: Readonly<Record<string, ArgTable>> = { data: DATA_ARGS, early_stopping: EARLY_STOPPING_ARGS, checkpoint: CHECKPOINT_ARGS };
+const PAIRS: Readonly<Record<string, ArgTable>> = {
+  data: DATA_ARGS,
+  early_stopping: EARLY_STOPPING_ARGS,
+  checkpoint: CHECKPOINT_ARGS,
+};
 const ID = "[A-Za-z_][A-Za-z0-9_]*";
 
 /** Completion items at `offset` in the document; `positionAt` maps offsets to LSP positions. */
-export function completions(doc: DocumentState, offset: number, positionAt: (offset: number) => Position): CompletionItem[] {
+export function completions(
+  doc: DocumentState,
+  offset: number,
+  positionAt: (offset: number) => Position,
+): CompletionItem[] {
   const before = doc.text.slice(0, offset);
   const line = before.slice(before.lastIndexOf("\n") + 1);
   const inPlan = insidePlan(before);
   const path = /(?:after|before|parallel|to|train|freeze)\s+"([^"]*)$/.exec(line);
   if (path) {
     const range = { start: positionAt(offset - path[1]!.length), end: positionAt(offset) };
-    return layerPaths(doc, path[1]!).map((item) => ({ ...item, filterText: item.label, textEdit: { range, newText: item.label } }));
+    return layerPaths(doc, path[1]!).map((item) => ({
+      ...item,
+      filterText: item.label,
+      textEdit: { range, newText: item.label },
+    }));
   }
   if (/"/.test(line.replace(/"(?:[^"\\]|\\.)*"/g, ""))) return [];
   const call = openCall(before);
@@ -39,9 +58,11 @@ function statementItems(doc: DocumentState, line: string): CompletionItem[] {
   if (new RegExp(`^\\s*adapter\\s+${ID}\\s*=\\s*(?:${ID})?$`).test(line)) return kinds(ADAPTER_KINDS, ADAPTER_ARGS);
   if (new RegExp(`^\\s*head\\s+(?:${ID})?$`).test(line)) return kinds(HEAD_KINDS, HEAD_ARGS);
   if (new RegExp(`^\\s*(?:insert|apply|size)\\s+(?:${ID})?$`).test(line)) return adapterNames(doc);
-  if (new RegExp(`^\\s*insert\\s+${ID}\\s+(?:${ID})?$`).test(line)) return words(["after", "before", "parallel"], CompletionItemKind.Keyword);
+  if (new RegExp(`^\\s*insert\\s+${ID}\\s+(?:${ID})?$`).test(line))
+    return words(["after", "before", "parallel"], CompletionItemKind.Keyword);
   if (new RegExp(`^\\s*apply\\s+${ID}\\s+(?:${ID})?$`).test(line)) return words(["to"], CompletionItemKind.Keyword);
-  if (new RegExp(`^\\s*(?:train|freeze)\\s+(?:${ID})?$`).test(line)) return words([...KEYWORD_GROUPS.target, "head"], CompletionItemKind.Keyword);
+  if (new RegExp(`^\\s*(?:train|freeze)\\s+(?:${ID})?$`).test(line))
+    return words([...KEYWORD_GROUPS.target, "head"], CompletionItemKind.Keyword);
   if (/(?:"|\/|\d)\s+[A-Za-z_]*$/.test(line) && /^\s*(?:insert|apply|train|freeze)\b/.test(line)) {
     return words(["in layers", "where type =", "expect"], CompletionItemKind.Keyword);
   }
@@ -50,7 +71,12 @@ function statementItems(doc: DocumentState, line: string): CompletionItem[] {
 
 function planItems(line: string): CompletionItem[] {
   if (new RegExp(`^\\s*(?:${ID})?$`).test(line)) {
-    return Object.entries(PLAN_KEYS).map(([key, spec]) => ({ label: key, kind: CompletionItemKind.Property, detail: spec.example, documentation: spec.doc }));
+    return Object.entries(PLAN_KEYS).map(([key, spec]) => ({
+      label: key,
+      kind: CompletionItemKind.Property,
+      detail: spec.example,
+      documentation: spec.doc,
+    }));
   }
   const entry = new RegExp(`^\\s*(${ID})\\s`).exec(line);
   const key = entry?.[1] ?? "";
@@ -75,7 +101,10 @@ function openCall(before: string): { callee: string; inside: string } | null {
         return m ? { callee: m[1]!, inside: before.slice(i + 1) } : null;
       }
       depth--;
-    } else if (c === "\n" && /^\s*(?:model|adapter|insert|apply|size|train|freeze|head|plan)\b/.test(before.slice(i + 1))) {
+    } else if (
+      c === "\n" &&
+      /^\s*(?:model|adapter|insert|apply|size|train|freeze|head|plan)\b/.test(before.slice(i + 1))
+    ) {
       return null;
     }
   }
@@ -103,7 +132,11 @@ function argItems(table: ArgTable, text: string): CompletionItem[] {
     .map(([key, spec]) => ({
       label: key,
       kind: CompletionItemKind.Field,
-      detail: spec.required ? "required" : spec.default === undefined ? undefined : `default ${JSON.stringify(spec.default)}`,
+      detail: spec.required
+        ? "required"
+        : spec.default === undefined
+          ? undefined
+          : `default ${JSON.stringify(spec.default)}`,
       documentation: spec.doc,
       insertText: `${key}: `,
     }));

@@ -6,7 +6,11 @@ import type { Diagnostic } from "../../compiler/diagnostics/diagnostic.ts";
 import { formatText } from "../../compiler/format/format.ts";
 import { toLspRange } from "./positions.ts";
 
-const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, note: DiagnosticSeverity.Information } as const;
+const SEVERITY = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  note: DiagnosticSeverity.Information,
+} as const;
 
 /** One compiler diagnostic as an LSP diagnostic; help and notes follow the message. */
 export function toLspDiagnostic(d: Diagnostic): LspDiagnostic {

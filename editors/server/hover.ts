@@ -18,7 +18,8 @@ export function hoverText(doc: DocumentState, offset: number): { text: string; s
   if (at === null) return null;
   const text = describe(doc, at);
   if (text === null) return null;
-  const span = at.kind === "selector" ? at.selector.pattern.span : at.kind === "model" ? at.stmt.path.span : at.ident.span;
+  const span =
+    at.kind === "selector" ? at.selector.pattern.span : at.kind === "model" ? at.stmt.path.span : at.ident.span;
   return { text, span };
 }
 
@@ -46,7 +47,11 @@ function adapterHover(doc: DocumentState, name: string): string | null {
   if (adapter === undefined) return null;
   const lines = [`**adapter ${name}** = \`${adapter.kind}\`(${formatArgs(adapter.args)})`];
   const sites = doc.sites.filter((s) => s.adapter === name);
-  if (sites.length > 0) lines.push("", `placed at ${plural(sites.length, "site")}, adding ${plural(sum(sites.map((s) => s.params)), "parameter")}`);
+  if (sites.length > 0)
+    lines.push(
+      "",
+      `placed at ${plural(sites.length, "site")}, adding ${plural(sum(sites.map((s) => s.params)), "parameter")}`,
+    );
   return lines.join("\n");
 }
 
@@ -55,9 +60,13 @@ function placementHover(doc: DocumentState, stmt: A.InsertStmt | A.ApplyStmt): s
   if (missing !== null) return missing;
   const sites = doc.sites.filter((s) => s.stmt.span.start.offset === stmt.span.start.offset);
   const head = `matches ${plural(sites.length, "layer")}; adds ${plural(sum(sites.map((s) => s.params)), "parameter")}`;
-  const rows = sites.slice(0, 12).map((s) => `| \`${s.layer}\` | ${s.layerIndex ?? ""} | ${s.d} | ${s.size ?? ""} | ${s.params} |`);
+  const rows = sites
+    .slice(0, 12)
+    .map((s) => `| \`${s.layer}\` | ${s.layerIndex ?? ""} | ${s.d} | ${s.size ?? ""} | ${s.params} |`);
   const more = sites.length > 12 ? [`\n…and ${sites.length - 12} more`] : [];
-  return sites.length === 0 ? head : [head, "", "| site | layer | d | m | params |", "|---|---|---|---|---|", ...rows, ...more].join("\n");
+  return sites.length === 0
+    ? head
+    : [head, "", "| site | layer | d | m | params |", "|---|---|---|---|---|", ...rows, ...more].join("\n");
 }
 
 function ruleHover(doc: DocumentState, selector: A.Selector): string {
@@ -66,7 +75,9 @@ function ruleHover(doc: DocumentState, selector: A.Selector): string {
   const manifest = doc.model!.manifest!;
   const match = matchSelector(selector, manifest, { weights: true }).value;
   const layerParams = sum(match.layers.map((l) => l.params));
-  const weightParams = sum(match.weights.filter((w) => !match.layers.some((l) => l.path === w.layer)).map((w) => w.params));
+  const weightParams = sum(
+    match.weights.filter((w) => !match.layers.some((l) => l.path === w.layer)).map((w) => w.params),
+  );
   const weights = match.weights.length > 0 ? ` and ${plural(match.weights.length, "weight")}` : "";
   return `matches ${plural(match.layers.length, "layer")}${weights} with ${plural(layerParams + weightParams, "base parameter")}`;
 }
@@ -83,11 +94,15 @@ function argTable(table: ArgTable): string {
     const def = spec.required ? "required" : spec.default === undefined ? "" : `\`${formatValue(spec.default)}\``;
     return `| \`${key}\` | ${def} | ${spec.doc} |`;
   });
-  return rows.length === 0 ? "takes no arguments" : ["| argument | default | meaning |", "|---|---|---|", ...rows].join("\n");
+  return rows.length === 0
+    ? "takes no arguments"
+    : ["| argument | default | meaning |", "|---|---|---|", ...rows].join("\n");
 }
 
 function formatArgs(args: ResolvedArgs): string {
-  return Object.entries(args).map(([k, v]) => `${k}: ${formatValue(v)}`).join(", ");
+  return Object.entries(args)
+    .map(([k, v]) => `${k}: ${formatValue(v)}`)
+    .join(", ");
 }
 
 function formatValue(v: ResolvedArgs[string]): string {

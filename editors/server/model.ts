@@ -19,7 +19,10 @@ export interface LoadedModel {
   readonly manifest: ModelManifest | null;
 }
 
-const cache = new Map<string, { readonly stamp: string; readonly text: string; readonly manifest: ModelManifest | null }>();
+const cache = new Map<
+  string,
+  { readonly stamp: string; readonly text: string; readonly manifest: ModelManifest | null }
+>();
 
 /** The `model` statement of a spec, if any. */
 export function modelStatement(spec: A.Spec): A.ModelStmt | null {
@@ -33,7 +36,8 @@ export function modelStatement(spec: A.Spec): A.ModelStmt | null {
  */
 export function modelLoader(specFile: string | null, seen: (m: LoadedModel) => void): (given: string) => ModelSource {
   return (given) => {
-    if (specFile === null && !isAbsolute(given)) return { ok: false, reason: "an unsaved document names it by a relative path", severity: "warning" };
+    if (specFile === null && !isAbsolute(given))
+      return { ok: false, reason: "an unsaved document names it by a relative path", severity: "warning" };
     const path = isAbsolute(given) ? given : resolve(dirname(specFile!), given);
     let stamp: string;
     try {
@@ -42,7 +46,11 @@ export function modelLoader(specFile: string | null, seen: (m: LoadedModel) => v
       stamp = `${st.size}:${st.mtimeMs}`;
     } catch {
       seen({ given, path, manifest: null });
-      return { ok: false, reason: "it was not found, so selectors are not matched against a model", severity: "warning" };
+      return {
+        ok: false,
+        reason: "it was not found, so selectors are not matched against a model",
+        severity: "warning",
+      };
     }
     let entry = cache.get(path);
     if (entry === undefined || entry.stamp !== stamp) {

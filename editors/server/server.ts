@@ -3,7 +3,13 @@
  * definition and formatting, all from the compiler. Start it with `node editors/server/main.js --stdio`
  * (or the bundled `dist/server.js` in the VS Code extension).
  */
-import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, MarkupKind } from "vscode-languageserver/node";
+import {
+  createConnection,
+  ProposedFeatures,
+  TextDocuments,
+  TextDocumentSyncKind,
+  MarkupKind,
+} from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { analyzeDocument, type DocumentState } from "./analysis.ts";
 import { completions } from "./completion.ts";
@@ -23,7 +29,9 @@ export function startServer(): void {
     if (doc === undefined) return null;
     const known = states.get(uri);
     if (known !== undefined && known.text === doc.getText()) return known;
-    const fresh = analyzeDocument(uri, doc.getText(), (e) => connection.console.error(`adapt: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
+    const fresh = analyzeDocument(uri, doc.getText(), (e) =>
+      connection.console.error(`adapt: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
+    );
     states.set(uri, fresh);
     return fresh;
   };
@@ -41,7 +49,12 @@ export function startServer(): void {
 
   documents.onDidChangeContent(({ document }) => {
     const s = state(document.uri);
-    if (s !== null) void connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics: s.diagnostics.map(toLspDiagnostic) });
+    if (s !== null)
+      void connection.sendDiagnostics({
+        uri: document.uri,
+        version: document.version,
+        diagnostics: s.diagnostics.map(toLspDiagnostic),
+      });
   });
   documents.onDidClose(({ document }) => {
     states.delete(document.uri);

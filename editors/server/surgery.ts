@@ -29,7 +29,15 @@ export function summarizeSurgery(checked: CheckedSpec, manifest: ModelManifest):
   const sizes = resolveSizes(checked, manifest, sites.value);
   const value = sites.value.map((site, i) => {
     const op = lowerSite(site, sizes.value[i] ?? null);
-    return { stmt: site.stmt, adapter: op.adapter, layer: op.site, layerIndex: op.layerIndex, d: op.d, size: op.size, params: op.params };
+    return {
+      stmt: site.stmt,
+      adapter: op.adapter,
+      layer: op.site,
+      layerIndex: op.layerIndex,
+      d: op.d,
+      size: op.size,
+      params: op.params,
+    };
   });
   return { value, diagnostics: [...sites.diagnostics, ...sizes.diagnostics] };
 }

@@ -17,11 +17,29 @@ const root = join(here, "..", "..");
 /** Builds the bundles and the .vsix; returns the .vsix's path. */
 export async function packageExtension(outDir: string = join(here, "out")): Promise<string> {
   for (const f of generatedFiles()) {
-    if (readFileSync(join(root, f.path), "utf8") !== f.text) throw new Error(`${f.path} is stale; run \`npx tsx scripts/gen-editor-grammars.ts\``);
+    if (readFileSync(join(root, f.path), "utf8") !== f.text)
+      throw new Error(`${f.path} is stale; run \`npx tsx scripts/gen-editor-grammars.ts\``);
   }
-  const common = { bundle: true, platform: "node", format: "cjs", target: "node18", logLevel: "error", legalComments: "none", minify: true } as const;
-  await build({ ...common, entryPoints: [join(here, "src", "extension.ts")], outfile: join(here, "out", "extension.cjs"), external: ["vscode"] });
-  await build({ ...common, entryPoints: [join(root, "editors", "server", "main.ts")], outfile: join(here, "out", "server.cjs") });
+  const common = {
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node18",
+    logLevel: "error",
+    legalComments: "none",
+    minify: true,
+  } as const;
+  await build({
+    ...common,
+    entryPoints: [join(here, "src", "extension.ts")],
+    outfile: join(here, "out", "extension.cjs"),
+    external: ["vscode"],
+  });
+  await build({
+    ...common,
+    entryPoints: [join(root, "editors", "server", "main.ts")],
+    outfile: join(here, "out", "server.cjs"),
+  });
   const manifest = JSON.parse(readFileSync(join(here, "package.json"), "utf8")) as { name: string; version: string };
   const packagePath = join(resolve(outDir), `${manifest.name}-${manifest.version}.vsix`);
   await createVSIX({ cwd: here, packagePath, dependencies: false, allowMissingRepository: true, skipLicense: true });

@@ -32,7 +32,20 @@ describe("lexer", () => {
   });
 
   it("drops newlines inside ( ) and [ ] but keeps them in { }", () => {
-    expect(types("f(a: 1,\n b: 2)\nx")).toEqual(["Identifier", "LParen", "Identifier", "Colon", "NumberLiteral", "Comma", "Identifier", "Colon", "NumberLiteral", "RParen", "Newline", "Identifier"]);
+    expect(types("f(a: 1,\n b: 2)\nx")).toEqual([
+      "Identifier",
+      "LParen",
+      "Identifier",
+      "Colon",
+      "NumberLiteral",
+      "Comma",
+      "Identifier",
+      "Colon",
+      "NumberLiteral",
+      "RParen",
+      "Newline",
+      "Identifier",
+    ]);
     expect(types("plan {\n epochs 3\n}").filter((n) => n === "Newline")).toHaveLength(2);
   });
 
@@ -43,7 +56,7 @@ describe("lexer", () => {
   });
 
   it("keeps comments aside and collapses blank lines", () => {
-    const r = lexSpec("# a\n\n\nmodel \"m\" # b\n");
+    const r = lexSpec('# a\n\n\nmodel "m" # b\n');
     expect(r.comments.map((c) => c.image)).toEqual(["# a", "# b"]);
     expect(r.tokens.filter((t) => t.tokenType === Newline)).toHaveLength(1);
   });
@@ -54,7 +67,7 @@ describe("lexer", () => {
   });
 
   it("reports characters that start no token with their position", () => {
-    const r = lexSpec("model $ \"m\"");
+    const r = lexSpec('model $ "m"');
     expect(r.errors).toHaveLength(1);
     expect([r.errors[0]!.line, r.errors[0]!.column]).toEqual([1, 7]);
   });

@@ -17,7 +17,11 @@ const matrix: [string, Model, ReturnType<typeof op>][] = [
   ["encoder bottleneck after", tinyEncoder, op("bottleneck", `${L0}.output.dense`)],
   ["encoder bottleneck before", tinyEncoder, op("bottleneck", `${L0}.output.LayerNorm`, { position: "before" })],
   ["encoder parallel", tinyEncoder, op("parallel", `${L0}.attention.output.dense`, { scale: 2 })],
-  ["encoder lora (gelu dense)", tinyEncoder, op("lora", `${L0}.intermediate.dense`, { d: 16, kernelShape: [8, 16], scale: 2 })],
+  [
+    "encoder lora (gelu dense)",
+    tinyEncoder,
+    op("lora", `${L0}.intermediate.dense`, { d: 16, kernelShape: [8, 16], scale: 2 }),
+  ],
   ["encoder ia3", tinyEncoder, op("ia3", `${L0}.intermediate.dense`, { d: 16 })],
   ["shared bottleneck", sharedModel, op("bottleneck", "shared")],
   ["shared lora", sharedModel, op("lora", "shared")],
@@ -34,13 +38,20 @@ describe("verifyPlan", () => {
       expect(value?.ok).toBe(true);
       expect(value?.maxDeviation).toBe(0);
       const names = value!.checks.map((c) => c.name);
-      expect(names).toEqual(o.kind === "lora" ? ["identity", "trainable", "roundtrip", "artifact", "merge"] : ["identity", "trainable", "roundtrip", "artifact"]);
+      expect(names).toEqual(
+        o.kind === "lora"
+          ? ["identity", "trainable", "roundtrip", "artifact", "merge"]
+          : ["identity", "trainable", "roundtrip", "artifact"],
+      );
     });
   }
 
   it("reports the deviation of near_identity within the tolerance", async () => {
     const base = tinyEncoder();
-    const { value } = await verifyPlan(base, planFor(base, [op("bottleneck", `${L0}.output.dense`, { init: near, size: 8 })]));
+    const { value } = await verifyPlan(
+      base,
+      planFor(base, [op("bottleneck", `${L0}.output.dense`, { init: near, size: 8 })]),
+    );
     expect(value?.ok).toBe(true);
     expect(value!.maxDeviation).toBeGreaterThan(0);
     expect(value!.checks[0]?.tolerance).toBeGreaterThan(0);
@@ -57,7 +68,15 @@ describe("verifyPlan", () => {
   it("fails with ADAPT925 when the plan trains a weight the model does not have", async () => {
     const base = tinyEncoder();
     const plan = planFor(base, [op("bottleneck", `${L0}.output.dense`)]);
-    plan.weights.push({ name: "ghost/kernel", owner: "base", layer: "ghost", shape: [1], params: 1, trainable: true, rule: null });
+    plan.weights.push({
+      name: "ghost/kernel",
+      owner: "base",
+      layer: "ghost",
+      shape: [1],
+      params: 1,
+      trainable: true,
+      rule: null,
+    });
     const { value, diagnostics } = await verifyPlan(base, plan);
     expect(value?.checks.find((c) => c.name === "trainable")?.ok).toBe(false);
     expect(diagnostics.map((d) => d.code)).toEqual(["ADAPT925"]);
@@ -69,7 +88,12 @@ describe("a 12-layer BERT-style model with Houlsby adapters (m = 64)", () => {
   it("saves an artifact of the trained parameters' bytes plus a small header, refused by another base", async () => {
     const base = tinyEncoder(1, 12, 64);
     const ops = Array.from({ length: 12 }, (_, i) => [
-      op("bottleneck", `encoder.layer.${i}.attention.output.dense`, { adapter: "houlsby", d: 64, size: 64, init: near }),
+      op("bottleneck", `encoder.layer.${i}.attention.output.dense`, {
+        adapter: "houlsby",
+        d: 64,
+        size: 64,
+        init: near,
+      }),
       op("bottleneck", `encoder.layer.${i}.output.dense`, { adapter: "houlsby", d: 64, size: 64, init: near }),
     ]).flat();
     const plan = planFor(base, ops);
@@ -83,7 +107,9 @@ describe("a 12-layer BERT-style model with Houlsby adapters (m = 64)", () => {
     const other = await loadArtifact(tinyEncoder(1, 11, 64), artifact);
     expect(other.value).toBeNull();
     expect(other.diagnostics[0]?.code).toBe("ADAPT932");
-    expect(other.diagnostics[0]?.message).toMatch(/different base model: the base model has no weight `encoder\.layer\.11\./);
+    expect(other.diagnostics[0]?.message).toMatch(
+      /different base model: the base model has no weight `encoder\.layer\.11\./,
+    );
   });
 });
 
@@ -91,8 +117,16 @@ describe("on the BERT builder's encoder", () => {
   it("Houlsby adapters and LoRA on query/value pass verify with exactly 0 deviation", async () => {
     const { buildBert } = await import("../bert/builder.ts");
     const base = buildBert({
-      vocabSize: 50, hiddenSize: 16, numHiddenLayers: 2, numAttentionHeads: 2, intermediateSize: 32, hiddenAct: "gelu",
-      maxPositionEmbeddings: 8, typeVocabSize: 2, layerNormEps: 1e-12, hiddenDropoutProb: 0,
+      vocabSize: 50,
+      hiddenSize: 16,
+      numHiddenLayers: 2,
+      numAttentionHeads: 2,
+      intermediateSize: 32,
+      hiddenAct: "gelu",
+      maxPositionEmbeddings: 8,
+      typeVocabSize: 2,
+      layerNormEps: 1e-12,
+      hiddenDropoutProb: 0,
     });
     const ops = [0, 1].flatMap((i) => [
       op("bottleneck", `encoder.layer.${i}.attention.output.dense`, { adapter: "houlsby", d: 16, size: 4 }),

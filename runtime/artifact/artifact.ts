@@ -38,7 +38,10 @@ export interface Artifact {
 }
 
 /** The names of the weights an artifact saves: every added weight and every trainable base/head weight. */
-export function savedWeightNames(plan: Pick<CompiledPlan, "weights" | "operations">, model: tf.LayersModel | readonly string[]): string[] {
+export function savedWeightNames(
+  plan: Pick<CompiledPlan, "weights" | "operations">,
+  model: tf.LayersModel | readonly string[],
+): string[] {
   const present = new Set(Array.isArray(model) ? model : (model as tf.LayersModel).weights.map((w) => w.originalName));
   const added = new Set(plan.operations.flatMap((o) => o.weights.map((w) => w.name)));
   const names = plan.weights.filter((w) => added.has(w.name) || w.trainable).map((w) => w.name);
@@ -62,7 +65,12 @@ function artifactTensors(adapted: tf.LayersModel, plan: CompiledPlan): Map<strin
  * Builds the artifact of `adapted` (trained from `base` with `plan`); weights are read asynchronously.
  * The artifact stores `artifactPlan(plan)`: kinds that train through a reparameterisation save its result.
  */
-export async function encodeArtifact(adapted: tf.LayersModel, trained: CompiledPlan, base: Fingerprint, seed = 0): Promise<Artifact> {
+export async function encodeArtifact(
+  adapted: tf.LayersModel,
+  trained: CompiledPlan,
+  base: Fingerprint,
+  seed = 0,
+): Promise<Artifact> {
   const plan = artifactPlan(trained);
   const byName = new Map(adapted.weights.map((w) => [w.originalName, w.read()]));
   const derived = plan === trained ? new Map<string, tf.Tensor>() : artifactTensors(adapted, trained);
@@ -73,7 +81,11 @@ export async function encodeArtifact(adapted: tf.LayersModel, trained: CompiledP
     if (t !== undefined) tensors.set(name, { shape: t.shape as number[], values: (await t.data()) as Float32Array });
   }
   tf.dispose([...derived.values()]);
-  const safetensors = encodeSafetensors(tensors, { format: ARTIFACT_FORMAT, base_structure: base.structure, base_values: base.values });
+  const safetensors = encodeSafetensors(tensors, {
+    format: ARTIFACT_FORMAT,
+    base_structure: base.structure,
+    base_values: base.values,
+  });
   const meta: ArtifactMeta = {
     format: ARTIFACT_FORMAT,
     version: 1,
@@ -94,11 +106,17 @@ function fail(code: "ADAPT931" | "ADAPT932" | "ADAPT933" | "ADAPT934", message: 
 /** Checks that `base` is the model the artifact was trained on; names the first difference. */
 export function checkBase(meta: ArtifactMeta, base: Fingerprint): Diagnostic[] {
   if (meta.base.structure !== base.structure) {
-    const why = manifestDifference(meta.base.manifest, base.manifest) ?? "the base model's weights are in a different order";
+    const why =
+      manifestDifference(meta.base.manifest, base.manifest) ?? "the base model's weights are in a different order";
     return [fail("ADAPT932", `the adapter was trained on a different base model: ${why}`)];
   }
   if (meta.base.values !== base.values) {
-    return [fail("ADAPT932", "the adapter was trained on a base model with the same weight names and shapes but different weight values")];
+    return [
+      fail(
+        "ADAPT932",
+        "the adapter was trained on a base model with the same weight names and shapes but different weight values",
+      ),
+    ];
   }
   return [];
 }
@@ -111,9 +129,15 @@ function checkWeights(tensors: Map<string, F32Tensor>, meta: ArtifactMeta, model
   for (const [name, t] of tensors) {
     const shape = shapes.get(name);
     if (shape === undefined && head.has(name)) continue;
-    if (shape === undefined) out.push(fail("ADAPT933", `the artifact has weight \`${name}\`, which the adapted model does not have`));
+    if (shape === undefined)
+      out.push(fail("ADAPT933", `the artifact has weight \`${name}\`, which the adapted model does not have`));
     else if (shape.join(",") !== t.shape.join(",")) {
-      out.push(fail("ADAPT934", `weight \`${name}\` has shape [${t.shape.join(", ")}] in the artifact, but [${shape.join(", ")}] in the adapted model`));
+      out.push(
+        fail(
+          "ADAPT934",
+          `weight \`${name}\` has shape [${t.shape.join(", ")}] in the artifact, but [${shape.join(", ")}] in the adapted model`,
+        ),
+      );
     }
   }
   for (const name of savedWeightNames(meta.plan, model)) {

@@ -36,7 +36,10 @@ export async function fingerprint(model: tf.LayersModel): Promise<Fingerprint> {
 }
 
 /** The first difference between two manifests, as one sentence, or null when they are equal. */
-export function manifestDifference(expected: readonly ManifestEntry[], actual: readonly ManifestEntry[]): string | null {
+export function manifestDifference(
+  expected: readonly ManifestEntry[],
+  actual: readonly ManifestEntry[],
+): string | null {
   const have = new Map(actual.map(([n, s, d]) => [n, { s, d }]));
   const want = new Set(expected.map(([n]) => n));
   for (const [name, shape, dtype] of expected) {
@@ -45,9 +48,11 @@ export function manifestDifference(expected: readonly ManifestEntry[], actual: r
     if (got.s.join(",") !== shape.join(",")) {
       return `weight \`${name}\` has shape [${got.s.join(", ")}] in the base model, but the artifact was trained on [${shape.join(", ")}]`;
     }
-    if (got.d !== dtype) return `weight \`${name}\` has dtype ${got.d} in the base model, but the artifact was trained on ${dtype}`;
+    if (got.d !== dtype)
+      return `weight \`${name}\` has dtype ${got.d} in the base model, but the artifact was trained on ${dtype}`;
   }
   const extra = actual.find(([n]) => !want.has(n));
-  if (extra !== undefined) return `the base model has weight \`${extra[0]}\`, which the artifact's base model did not have`;
+  if (extra !== undefined)
+    return `the base model has weight \`${extra[0]}\`, which the artifact's base model did not have`;
   return null;
 }

@@ -12,10 +12,15 @@ import { applySurgery, type SurgeryOptions } from "../surgery/apply.ts";
 import { adapterLayerName } from "../surgery/names.ts";
 
 /** The plan without its mergeable operations (and their weights). */
-export function withoutMergeable(plan: Pick<CompiledPlan, "operations" | "weights">): Pick<CompiledPlan, "operations" | "weights"> {
+export function withoutMergeable(
+  plan: Pick<CompiledPlan, "operations" | "weights">,
+): Pick<CompiledPlan, "operations" | "weights"> {
   const merged = plan.operations.filter((o) => kindOf(o).mergeable);
   const dropped = new Set(merged.flatMap((o) => o.weights.map((w) => w.name)));
-  return { operations: plan.operations.filter((o) => !kindOf(o).mergeable), weights: plan.weights.filter((w) => !dropped.has(w.name)) };
+  return {
+    operations: plan.operations.filter((o) => !kindOf(o).mergeable),
+    weights: plan.weights.filter((w) => !dropped.has(w.name)),
+  };
 }
 
 /**
@@ -23,13 +28,19 @@ export function withoutMergeable(plan: Pick<CompiledPlan, "operations" | "weight
  * with the plan's other operations, every shared weight copied from `adapted`, and each merged site's
  * kernel replaced by W plus its kind's update (LoRA: W + scale·A·B). Neither input model changes.
  */
-export function mergeAdapters(base: tf.LayersModel, adapted: tf.LayersModel, plan: Pick<CompiledPlan, "operations" | "weights">, options: SurgeryOptions = {}): StageResult<tf.LayersModel | null> {
+export function mergeAdapters(
+  base: tf.LayersModel,
+  adapted: tf.LayersModel,
+  plan: Pick<CompiledPlan, "operations" | "weights">,
+  options: SurgeryOptions = {},
+): StageResult<tf.LayersModel | null> {
   const result = applySurgery(base, withoutMergeable(plan), options);
   const merged = result.value;
   if (merged === null) return result;
   const source = new Map(adapted.weights.map((w) => [w.originalName, w]));
   const updates = new Map<string, SurgeryOp[]>();
-  for (const op of plan.operations.filter((o) => kindOf(o).mergeable)) updates.set(`${op.site}/kernel`, [...(updates.get(`${op.site}/kernel`) ?? []), op]);
+  for (const op of plan.operations.filter((o) => kindOf(o).mergeable))
+    updates.set(`${op.site}/kernel`, [...(updates.get(`${op.site}/kernel`) ?? []), op]);
   for (const w of merged.weights) {
     const from = source.get(w.originalName);
     if (from === undefined) continue;

@@ -31,7 +31,10 @@ function f32Bytes(values: Float32Array): Uint8Array {
 }
 
 /** Encodes tensors (in the map's order) and metadata as safetensors bytes. */
-export function encodeSafetensors(tensors: ReadonlyMap<string, F32Tensor>, metadata: Record<string, string> = {}): Uint8Array {
+export function encodeSafetensors(
+  tensors: ReadonlyMap<string, F32Tensor>,
+  metadata: Record<string, string> = {},
+): Uint8Array {
   const header: Record<string, unknown> = { __metadata__: metadata };
   let offset = 0;
   for (const [name, t] of tensors) {
@@ -69,7 +72,18 @@ export interface AnyTensor {
   readonly values: Float32Array | null;
 }
 
-const BYTES: Record<string, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
+const BYTES: Record<string, number> = {
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U8: 1,
+  BOOL: 1,
+};
 
 /** Decodes IEEE half-precision bits to a number. */
 export function halfToFloat(h: number): number {
@@ -99,14 +113,22 @@ function decodeValues(dtype: string, bytes: Uint8Array, count: number): Float32A
 
 function isEntry(e: unknown): e is Entry {
   const x = e as Entry;
-  return typeof x === "object" && x !== null && typeof x.dtype === "string" && Array.isArray(x.shape) &&
-    x.shape.every((n) => Number.isInteger(n) && n >= 0) && Array.isArray(x.data_offsets) && x.data_offsets.length === 2;
+  return (
+    typeof x === "object" &&
+    x !== null &&
+    typeof x.dtype === "string" &&
+    Array.isArray(x.shape) &&
+    x.shape.every((n) => Number.isInteger(n) && n >= 0) &&
+    Array.isArray(x.data_offsets) &&
+    x.data_offsets.length === 2
+  );
 }
 
 function readHeader(bytes: Uint8Array): [Record<string, unknown>, Uint8Array] {
   if (bytes.byteLength < 8) throw new SafetensorsError("the file is shorter than its 8-byte header length");
   const length = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
-  if (8 + length > bytes.byteLength) throw new SafetensorsError(`the header length ${length} runs past the end of the file`);
+  if (8 + length > bytes.byteLength)
+    throw new SafetensorsError(`the header length ${length} runs past the end of the file`);
   try {
     const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + length))) as Record<string, unknown>;
     return [header, bytes.subarray(8 + length)];
@@ -116,7 +138,10 @@ function readHeader(bytes: Uint8Array): [Record<string, unknown>, Uint8Array] {
 }
 
 /** Reads safetensors bytes of any dtype; throws {@link SafetensorsError} on malformed input. */
-export function readSafetensors(bytes: Uint8Array): { tensors: Map<string, AnyTensor>; metadata: Record<string, string> } {
+export function readSafetensors(bytes: Uint8Array): {
+  tensors: Map<string, AnyTensor>;
+  metadata: Record<string, string>;
+} {
   const [header, data] = readHeader(bytes);
   const tensors = new Map<string, AnyTensor>();
   for (const [name, entry] of Object.entries(header)) {
@@ -129,7 +154,11 @@ export function readSafetensors(bytes: Uint8Array): { tensors: Map<string, AnyTe
     if (begin < 0 || end - begin !== count * size || end > data.byteLength) {
       throw new SafetensorsError(`tensor \`${name}\` has data offsets that do not fit its shape or the file`);
     }
-    tensors.set(name, { dtype: entry.dtype, shape: entry.shape, values: decodeValues(entry.dtype, data.subarray(begin, end), count) });
+    tensors.set(name, {
+      dtype: entry.dtype,
+      shape: entry.shape,
+      values: decodeValues(entry.dtype, data.subarray(begin, end), count),
+    });
   }
   const meta = header["__metadata__"];
   const metadata: Record<string, string> = {};
@@ -144,7 +173,8 @@ export function decodeSafetensors(bytes: Uint8Array): SafetensorsFile {
   const { tensors, metadata } = readSafetensors(bytes);
   const out = new Map<string, F32Tensor>();
   for (const [name, t] of tensors) {
-    if (t.dtype !== "F32" || t.values === null) throw new SafetensorsError(`tensor \`${name}\` has dtype ${t.dtype}, not F32`);
+    if (t.dtype !== "F32" || t.values === null)
+      throw new SafetensorsError(`tensor \`${name}\` has dtype ${t.dtype}, not F32`);
     out.set(name, { shape: t.shape, values: t.values });
   }
   return { tensors: out, metadata };

@@ -30,5 +30,11 @@ export function seeded(seed: number, size: number): Float32Array {
 
 /** A tensor of `shape` filled by `seeded`. */
 export function seededTensor(seed: number, shape: number[]): tf.Tensor {
-  return tf.tensor(seeded(seed, shape.reduce((a, b) => a * b, 1)), shape);
+  return tf.tensor(
+    seeded(
+      seed,
+      shape.reduce((a, b) => a * b, 1),
+    ),
+    shape,
+  );
 }

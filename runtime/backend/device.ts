@@ -39,7 +39,8 @@ export function watchDevice(device: WatchedDevice): void {
     pending.push(firstLine(event.error?.message ?? "unknown device error"));
   });
   void device.lost?.then((info) => {
-    if (info.reason !== "destroyed") pending.push(`the device was lost: ${firstLine(info.message ?? info.reason ?? "no reason given")}`);
+    if (info.reason !== "destroyed")
+      pending.push(`the device was lost: ${firstLine(info.message ?? info.reason ?? "no reason given")}`);
   });
 }
 
@@ -53,7 +54,12 @@ export function takeDeviceError(): string | undefined {
 }
 
 function firstLine(message: string): string {
-  return message.split("\n").map((s) => s.trim()).find((s) => s !== "") ?? message;
+  return (
+    message
+      .split("\n")
+      .map((s) => s.trim())
+      .find((s) => s !== "") ?? message
+  );
 }
 
 interface BufferPool {

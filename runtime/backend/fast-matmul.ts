@@ -26,7 +26,11 @@ function wrap(inner: KernelFunc, transpose: KernelFunc): KernelFunc {
     if (a0.transposeA !== true && a0.transposeB !== true) return inner({ inputs, backend, attrs });
     const temps: tf.TensorInfo[] = [];
     const flip = (t: tf.TensorInfo): tf.TensorInfo => {
-      const out = transpose({ inputs: { x: t }, backend, attrs: { perm: swapLastTwo(t.shape.length) } }) as tf.TensorInfo;
+      const out = transpose({
+        inputs: { x: t },
+        backend,
+        attrs: { perm: swapLastTwo(t.shape.length) },
+      }) as tf.TensorInfo;
       temps.push(out);
       return out;
     };

@@ -32,10 +32,13 @@ async function tryCpu(): Promise<Attempt> {
 }
 
 function candidates(preference: BackendPreference, options: SelectOptions): Candidate[] {
-  const tfs: Candidate[] = options.skipTensorflow === true ? [] : [
-    { name: "tensorflow", label: CUDA.label, attempt: () => tryTensorflow(CUDA) },
-    { name: "tensorflow", label: TF_CPU.label, attempt: () => tryTensorflow(TF_CPU) },
-  ];
+  const tfs: Candidate[] =
+    options.skipTensorflow === true
+      ? []
+      : [
+          { name: "tensorflow", label: CUDA.label, attempt: () => tryTensorflow(CUDA) },
+          { name: "tensorflow", label: TF_CPU.label, attempt: () => tryTensorflow(TF_CPU) },
+        ];
   const webgpu = (soft: boolean): Candidate => ({ name: "webgpu", label: "webgpu", attempt: () => tryWebgpu(soft) });
   const wasm: Candidate = { name: "wasm", label: "wasm", attempt: () => tryWasm() };
   const cpu: Candidate = { name: "cpu", label: "cpu", attempt: tryCpu };
@@ -68,7 +71,10 @@ export async function selectBackend(
 ): Promise<StageResult<BackendChoice | undefined>> {
   if (!isBackendPreference(preference)) {
     const help = didYouMean(preference, BACKEND_PREFERENCES) ?? `use one of ${orList(BACKEND_PREFERENCES)}`;
-    return { value: undefined, diagnostics: [diag("ADAPT940", FILE_START, `unknown backend \`${preference}\``, { help })] };
+    return {
+      value: undefined,
+      diagnostics: [diag("ADAPT940", FILE_START, `unknown backend \`${preference}\``, { help })],
+    };
   }
   const reasons: string[] = [];
   let last: Diagnostic | undefined;
@@ -79,7 +85,10 @@ export async function selectBackend(
     last = diag(a.code, FILE_START, `backend \`${preference}\` is not available: ${a.reason}`, { help: a.help });
   }
   const notes = reasons.length > 1 ? reasons : [];
-  return { value: undefined, diagnostics: last === undefined ? [] : [{ ...last, ...(notes.length > 0 ? { notes } : {}) }] };
+  return {
+    value: undefined,
+    diagnostics: last === undefined ? [] : [{ ...last, ...(notes.length > 0 ? { notes } : {}) }],
+  };
 }
 
 /** The lines a run starts with: the backend taken and why better ones were not. */

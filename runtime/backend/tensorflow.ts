@@ -26,10 +26,13 @@ export async function tryTensorflow(build: TensorflowBuild): Promise<Attempt> {
     process.env["TF_CPP_MIN_LOG_LEVEL"] ??= "3";
     const mod = await importOptional(build.pkg);
     if (!mod.ok) {
-      const help = build === TENSORFLOW_BUILDS[1]
-        ? "build it with `scripts/native-backend` (from the TensorFlow wheel on PyPI, no other download)"
-        : `install it with \`npm install ${build.pkg}@${tf.version_core}\` where its CUDA build can be downloaded`;
-      return mod.missing ? refused("ADAPT941", mod.reason, help) : refused("ADAPT942", `${build.pkg} failed to load: ${mod.reason}`, help);
+      const help =
+        build === TENSORFLOW_BUILDS[1]
+          ? "build it with `scripts/native-backend` (from the TensorFlow wheel on PyPI, no other download)"
+          : `install it with \`npm install ${build.pkg}@${tf.version_core}\` where its CUDA build can be downloaded`;
+      return mod.missing
+        ? refused("ADAPT941", mod.reason, help)
+        : refused("ADAPT942", `${build.pkg} failed to load: ${mod.reason}`, help);
     }
     loaded = build;
   }
@@ -38,7 +41,10 @@ export async function tryTensorflow(build: TensorflowBuild): Promise<Attempt> {
   if (build === TENSORFLOW_BUILDS[0]) {
     return onGpu ? { ok: true, detail: build.detail } : refused("ADAPT942", `${build.pkg} found no CUDA device`);
   }
-  return { ok: true, detail: loaded === build ? build.detail : `${build.detail} (${loaded.pkg} without a CUDA device)` };
+  return {
+    ok: true,
+    detail: loaded === build ? build.detail : `${build.detail} (${loaded.pkg} without a CUDA device)`,
+  };
 }
 
 /** `tf.setBackend` that reports failure as `false` instead of throwing. */

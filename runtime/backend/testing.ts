@@ -112,7 +112,8 @@ export async function read(...tensors: tf.Tensor[]): Promise<number[]> {
 export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what: string): number {
   expect(actual.length).toBe(expected.length);
   const d = maxRelDiff(actual, expected);
-  if (process.env["ADAPT_TEST_VERBOSE"] !== undefined) console.log(`${what}: max error ${d.toExponential(2)} (tolerance ${tol})`);
+  if (process.env["ADAPT_TEST_VERBOSE"] !== undefined)
+    console.log(`${what}: max error ${d.toExponential(2)} (tolerance ${tol})`);
   expect(d, `${what}: max error ${d} > ${tol}`).toBeLessThanOrEqual(tol);
   return d;
 }

@@ -24,7 +24,10 @@ export function wasmDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /** Brings up the `wasm` backend; `fastMatMul` false leaves tfjs's own matMul kernels (benchmarks). */
 export async function tryWasm(fastMatMul = true): Promise<Attempt> {
-  const mod = await importOptional<WasmModule>("@tensorflow/tfjs-backend-wasm", () => import("@tensorflow/tfjs-backend-wasm"));
+  const mod = await importOptional<WasmModule>(
+    "@tensorflow/tfjs-backend-wasm",
+    () => import("@tensorflow/tfjs-backend-wasm"),
+  );
   if (!mod.ok) return refused(mod.missing ? "ADAPT941" : "ADAPT942", mod.reason);
   if (!pathsSet) {
     mod.module.setWasmPaths(wasmDir());

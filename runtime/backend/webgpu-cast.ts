@@ -20,7 +20,10 @@ function wrap(inner: KernelFunc, mul: KernelFunc): KernelFunc {
     if (x === undefined || to !== "float32" || (x.dtype !== "int32" && x.dtype !== "bool")) {
       return inner({ inputs, backend, attrs });
     }
-    const b = backend as { makeTensorInfo(s: number[], d: tf.DataType, v: Float32Array): tf.TensorInfo; disposeData(id: object): void };
+    const b = backend as {
+      makeTensorInfo(s: number[], d: tf.DataType, v: Float32Array): tf.TensorInfo;
+      disposeData(id: object): void;
+    };
     const one = b.makeTensorInfo([], "float32", Float32Array.of(1));
     const out = mul({ inputs: { a: x, b: one }, backend, attrs: {} }) as tf.TensorInfo;
     b.disposeData(one.dataId);

@@ -56,7 +56,10 @@ export function describeAdapter(info: AdapterInfo): string {
 
 /** Dawn toggles from `ADAPT_DAWN_OPTIONS` (comma-separated, e.g. `backend=opengles`). */
 export function dawnOptions(env: NodeJS.ProcessEnv = process.env): string[] {
-  return (env["ADAPT_DAWN_OPTIONS"] ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
+  return (env["ADAPT_DAWN_OPTIONS"] ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
 }
 
 /** Loads Dawn and installs `navigator.gpu` (once); a reason when it cannot. */

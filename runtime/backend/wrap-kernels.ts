@@ -19,7 +19,12 @@ export function kernelWrapped(backendName: string, name: string, tag: symbol): b
  * `tag`. Does nothing (and returns a no-op) when the first one is already wrapped with that tag. Returns a
  * function that puts the originals back.
  */
-export function wrapKernels(backendName: string, names: readonly string[], tag: symbol, wrap: (inner: KernelFunc) => KernelFunc): () => void {
+export function wrapKernels(
+  backendName: string,
+  names: readonly string[],
+  tag: symbol,
+  wrap: (inner: KernelFunc) => KernelFunc,
+): () => void {
   if (names[0] !== undefined && kernelWrapped(backendName, names[0], tag)) return () => {};
   const originals: tf.KernelConfig[] = [];
   for (const name of names) {

@@ -35,9 +35,26 @@ function maybeDropout(x: Sym, name: string, c: BertConfig, o: BertBuildOptions):
 }
 
 function embeddings(ids: Sym, types: Sym, c: BertConfig, o: BertBuildOptions): Sym {
-  const word = apply(tf.layers.embedding({ name: "embeddings.word_embeddings", inputDim: c.vocabSize, outputDim: c.hiddenSize }), ids);
-  const pos = apply(new PositionEmbedding({ name: "embeddings.position_embeddings", maxPositions: c.maxPositionEmbeddings, outputDim: c.hiddenSize }), ids);
-  const type = apply(tf.layers.embedding({ name: "embeddings.token_type_embeddings", inputDim: c.typeVocabSize, outputDim: c.hiddenSize }), types);
+  const word = apply(
+    tf.layers.embedding({ name: "embeddings.word_embeddings", inputDim: c.vocabSize, outputDim: c.hiddenSize }),
+    ids,
+  );
+  const pos = apply(
+    new PositionEmbedding({
+      name: "embeddings.position_embeddings",
+      maxPositions: c.maxPositionEmbeddings,
+      outputDim: c.hiddenSize,
+    }),
+    ids,
+  );
+  const type = apply(
+    tf.layers.embedding({
+      name: "embeddings.token_type_embeddings",
+      inputDim: c.typeVocabSize,
+      outputDim: c.hiddenSize,
+    }),
+    types,
+  );
   const sum = apply(tf.layers.add({ name: "embeddings.sum" }), [word, pos, type]);
   const normed = apply(layerNorm("embeddings.LayerNorm", c.layerNormEps), sum);
   return maybeDropout(normed, "embeddings.dropout", c, o);
@@ -47,15 +64,28 @@ function attention(x: Sym, mask: Sym, p: string, c: BertConfig, o: BertBuildOpti
   const q = apply(dense(`${p}.attention.self.query`, c.hiddenSize), x);
   const k = apply(dense(`${p}.attention.self.key`, c.hiddenSize), x);
   const v = apply(dense(`${p}.attention.self.value`, c.hiddenSize), x);
-  const ctx = apply(new MaskedSelfAttention({ name: `${p}.attention.self.context`, numHeads: c.numAttentionHeads }), [q, k, v, mask]);
-  const out = maybeDropout(apply(dense(`${p}.attention.output.dense`, c.hiddenSize), ctx), `${p}.attention.output.dropout`, c, o);
+  const ctx = apply(new MaskedSelfAttention({ name: `${p}.attention.self.context`, numHeads: c.numAttentionHeads }), [
+    q,
+    k,
+    v,
+    mask,
+  ]);
+  const out = maybeDropout(
+    apply(dense(`${p}.attention.output.dense`, c.hiddenSize), ctx),
+    `${p}.attention.output.dropout`,
+    c,
+    o,
+  );
   const res = apply(tf.layers.add({ name: `${p}.attention.output.residual` }), [out, x]);
   return apply(layerNorm(`${p}.attention.output.LayerNorm`, c.layerNormEps), res);
 }
 
 function feedForward(x: Sym, p: string, c: BertConfig, o: BertBuildOptions): Sym {
   const inter = apply(dense(`${p}.intermediate.dense`, c.intermediateSize), x);
-  const act = apply(tf.layers.activation({ name: `${p}.intermediate.intermediate_act_fn`, activation: BERT_ACTIVATIONS[c.hiddenAct] }), inter);
+  const act = apply(
+    tf.layers.activation({ name: `${p}.intermediate.intermediate_act_fn`, activation: BERT_ACTIVATIONS[c.hiddenAct] }),
+    inter,
+  );
   const out = maybeDropout(apply(dense(`${p}.output.dense`, c.hiddenSize), act), `${p}.output.dropout`, c, o);
   const res = apply(tf.layers.add({ name: `${p}.output.residual` }), [out, x]);
   return apply(layerNorm(`${p}.output.LayerNorm`, c.layerNormEps), res);

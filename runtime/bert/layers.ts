@@ -17,11 +17,21 @@ export const MASKED_SCORE = -1e9;
  * Keys, values and mask with prefix rows `[batch, L, 2·hidden]` (keys, then values; prefix tuning)
  * prepended: always attended to, so the mask gets L ones in front.
  */
-function withPrefix(prefix: tf.Tensor, k: tf.Tensor, v: tf.Tensor, mask: tf.Tensor, hidden: number): [tf.Tensor, tf.Tensor, tf.Tensor] {
+function withPrefix(
+  prefix: tf.Tensor,
+  k: tf.Tensor,
+  v: tf.Tensor,
+  mask: tf.Tensor,
+  hidden: number,
+): [tf.Tensor, tf.Tensor, tf.Tensor] {
   const [batch, length] = prefix.shape as [number, number, number];
   const [pk, pv] = tf.split(prefix, [hidden, hidden], 2);
   const ones = tf.ones([batch, length], "float32");
-  return [tf.concat([pk as tf.Tensor, k], 1), tf.concat([pv as tf.Tensor, v], 1), tf.concat([ones, tf.cast(mask, "float32")], 1)];
+  return [
+    tf.concat([pk as tf.Tensor, k], 1),
+    tf.concat([pv as tf.Tensor, v], 1),
+    tf.concat([ones, tf.cast(mask, "float32")], 1),
+  ];
 }
 
 /** Arguments of {@link MaskedSelfAttention}. */
@@ -60,7 +70,8 @@ export class MaskedSelfAttention extends tf.layers.Layer {
         throw new Error("MaskedSelfAttention expects [query, key, value, mask] (and optional prefix rows)");
       }
       const [batch, seq, hidden] = q.shape as [number, number, number];
-      const [k, v, mask] = prefix === undefined ? [k0, v0, tf.cast(mask0, "float32")] : withPrefix(prefix, k0, v0, mask0, hidden);
+      const [k, v, mask] =
+        prefix === undefined ? [k0, v0, tf.cast(mask0, "float32")] : withPrefix(prefix, k0, v0, mask0, hidden);
       const keys = k.shape[1] as number;
       const headSize = hidden / this.numHeads;
       const split = (t: tf.Tensor, n: number): tf.Tensor =>

@@ -58,7 +58,14 @@ function pick(row: RawRow, cols: DataColumns, file: string, errors: Diagnostic[]
   const text = String(get(cols.text));
   const pair = cols.textPair ? String(get(cols.textPair)) : null;
   if (text.trim() === "" || (pair !== null && pair.trim() === "")) {
-    errors.push(dataDiag("ADAPT904", file, row.line, `the text in column \`${text.trim() === "" ? cols.text : cols.textPair}\` is empty`));
+    errors.push(
+      dataDiag(
+        "ADAPT904",
+        file,
+        row.line,
+        `the text in column \`${text.trim() === "" ? cols.text : cols.textPair}\` is empty`,
+      ),
+    );
     return null;
   }
   return { text, pair, label: String(get(cols.label)).trim(), line: row.line };
@@ -75,7 +82,10 @@ export async function readSplit(file: string, cols: DataColumns): Promise<StageR
   const format: DataFormat | null = cols.format ?? formatOf(file);
   if (format === null) {
     const msg = "the data format cannot be told from the file name";
-    return { value: [], diagnostics: [dataDiag("ADAPT909", file, 1, msg, "use .jsonl, .csv or .tsv, or set `format` in `data`")] };
+    return {
+      value: [],
+      diagnostics: [dataDiag("ADAPT909", file, 1, msg, "use .jsonl, .csv or .tsv, or set `format` in `data`")],
+    };
   }
   const out: RawExample[] = [];
   for await (const event of readRows(file, format)) {
@@ -86,7 +96,8 @@ export async function readSplit(file: string, cols: DataColumns): Promise<StageR
     }
     if (errors.length >= MAX_ERRORS) break;
   }
-  if (out.length === 0 && errors.length === 0) errors.push(dataDiag("ADAPT908", file, 1, "the data file has no examples"));
+  if (out.length === 0 && errors.length === 0)
+    errors.push(dataDiag("ADAPT908", file, 1, "the data file has no examples"));
   return { value: out, diagnostics: errors };
 }
 
@@ -115,8 +126,18 @@ function mapLabels(raw: RawExample[], file: string, task: TaskShape, names: stri
     } else {
       label = index.get(r.label);
       if (label === undefined) {
-        const known = names.slice(0, 8).map((n) => `\`${n}\``).join(", ");
-        errors.push(dataDiag("ADAPT905", file, r.line, `the label \`${r.label}\` never occurs in the training data (labels: ${known})`));
+        const known = names
+          .slice(0, 8)
+          .map((n) => `\`${n}\``)
+          .join(", ");
+        errors.push(
+          dataDiag(
+            "ADAPT905",
+            file,
+            r.line,
+            `the label \`${r.label}\` never occurs in the training data (labels: ${known})`,
+          ),
+        );
         continue;
       }
     }
@@ -143,7 +164,10 @@ export async function loadDatasets(
   errors.push(...train.diagnostics);
   let names = labelNames ?? [];
   if (task.kind === "classifier" && labelNames === undefined) {
-    names = labelNamesOf(train.value.map((r) => r.label), task.classes);
+    names = labelNamesOf(
+      train.value.map((r) => r.label),
+      task.classes,
+    );
     if (names.length > task.classes) {
       const msg = `the training data has ${names.length} distinct labels but the head has ${task.classes} classes`;
       errors.push(dataDiag("ADAPT907", trainFile, 1, msg));
@@ -159,6 +183,8 @@ export async function loadDatasets(
   const trainEx = mapLabels(train.value, trainFile, task, names, errors);
   const validation = await splitOf(data.validation);
   const test = await splitOf(data.test);
-  const value = errors.some((e) => e.severity === "error") ? null : { train: trainEx, validation, test, labelNames: names };
+  const value = errors.some((e) => e.severity === "error")
+    ? null
+    : { train: trainEx, validation, test, labelNames: names };
   return { value, diagnostics: errors };
 }

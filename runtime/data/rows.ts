@@ -71,11 +71,11 @@ export function splitCsv(text: string, sep: string): string[] | null {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
     if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (field += '"'), i++;
+      if (ch === '"' && text[i + 1] === '"') ((field += '"'), i++);
       else if (ch === '"') quoted = false;
       else field += ch;
     } else if (ch === '"' && field === "") quoted = true;
-    else if (ch === sep) out.push(field), (field = "");
+    else if (ch === sep) (out.push(field), (field = ""));
     else field += ch;
   }
   if (quoted) return null;

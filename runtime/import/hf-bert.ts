@@ -26,7 +26,10 @@ function sourceNames(layer: tf.layers.Layer): string[][] {
   const cls = layer.getClassName();
   if (cls === "Dense") return [[`${layer.name}.weight`], [`${layer.name}.bias`]];
   if (cls === "LayerNormalization") {
-    return [[`${layer.name}.weight`, `${layer.name}.gamma`], [`${layer.name}.bias`, `${layer.name}.beta`]];
+    return [
+      [`${layer.name}.weight`, `${layer.name}.gamma`],
+      [`${layer.name}.bias`, `${layer.name}.beta`],
+    ];
   }
   if (cls === "Embedding" || cls === "PositionEmbedding") return [[`${layer.name}.weight`]];
   return layer.weights.map(() => []);
@@ -65,7 +68,15 @@ function loadLayer(layer: tf.layers.Layer, ctx: Ctx): void {
     const found = findSource(ctx, candidates);
     if (found === null || found[1].values === null) {
       const near = closest(ctx.prefix + candidates[0], [...ctx.tensors.keys()], 3);
-      ctx.diagnostics.push({ ...diag("ADAPT964", FILE_START, `tensor \`${ctx.prefix + candidates[0]}\` for layer \`${layer.name}\` is missing or not floating point`, near.length ? { notes: [`closest tensors: ${near.join(", ")}`] } : {}), file: ctx.file });
+      ctx.diagnostics.push({
+        ...diag(
+          "ADAPT964",
+          FILE_START,
+          `tensor \`${ctx.prefix + candidates[0]}\` for layer \`${layer.name}\` is missing or not floating point`,
+          near.length ? { notes: [`closest tensors: ${near.join(", ")}`] } : {},
+        ),
+        file: ctx.file,
+      });
       return;
     }
     const [name, src] = found;
@@ -73,7 +84,14 @@ function loadLayer(layer: tf.layers.Layer, ctx: Ctx): void {
     const transpose = layer.getClassName() === "Dense" && src.shape.length === 2;
     const shape = transpose ? [...src.shape].reverse() : [...src.shape];
     if (shape.join(",") !== target.shape.join(",")) {
-      ctx.diagnostics.push({ ...diag("ADAPT965", FILE_START, `tensor \`${name}\` has shape [${src.shape.join(", ")}] but layer \`${layer.name}\` needs [${target.shape.join(", ")}]${transpose ? " transposed" : ""}`), file: ctx.file });
+      ctx.diagnostics.push({
+        ...diag(
+          "ADAPT965",
+          FILE_START,
+          `tensor \`${name}\` has shape [${src.shape.join(", ")}] but layer \`${layer.name}\` needs [${target.shape.join(", ")}]${transpose ? " transposed" : ""}`,
+        ),
+        file: ctx.file,
+      });
       return;
     }
     values.push(toTensor(src, transpose));
@@ -85,8 +103,21 @@ function loadLayer(layer: tf.layers.Layer, ctx: Ctx): void {
 function unused(ctx: Ctx): Diagnostic[] {
   const left = [...ctx.tensors.keys()].filter((n) => !ctx.used.has(n) && !IGNORED.some((r) => r.test(n)));
   if (left.length === 0) return [];
-  const shown = left.slice(0, 5).map((n) => `\`${n}\``).join(", ");
-  return [{ ...diag("ADAPT966", FILE_START, `${left.length} checkpoint tensor(s) have no layer in the imported model: ${shown}${left.length > 5 ? ", ..." : ""}`, { help: left.some((n) => n.includes("pooler.")) ? "pass `--pooler` to import the pooler" : undefined }), file: ctx.file }];
+  const shown = left
+    .slice(0, 5)
+    .map((n) => `\`${n}\``)
+    .join(", ");
+  return [
+    {
+      ...diag(
+        "ADAPT966",
+        FILE_START,
+        `${left.length} checkpoint tensor(s) have no layer in the imported model: ${shown}${left.length > 5 ? ", ..." : ""}`,
+        { help: left.some((n) => n.includes("pooler.")) ? "pass `--pooler` to import the pooler" : undefined },
+      ),
+      file: ctx.file,
+    },
+  ];
 }
 
 /**

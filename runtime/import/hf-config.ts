@@ -25,17 +25,37 @@ function locate(text: string, key: string): Diagnostic["span"] {
   const before = text.slice(0, at).split("\n");
   const line = before.length;
   const column = (before[before.length - 1]?.length ?? 0) + 1;
-  return { start: { line, column, offset: at }, end: { line, column: column + key.length + 2, offset: at + key.length + 2 } };
+  return {
+    start: { line, column, offset: at },
+    end: { line, column: column + key.length + 2, offset: at + key.length + 2 },
+  };
 }
 
 function checkArchitecture(raw: Record<string, unknown>, text: string, file: string): Diagnostic[] {
   const type = raw["model_type"];
   if (type !== undefined && !(SUPPORTED_MODEL_TYPES as readonly unknown[]).includes(type)) {
-    return [{ ...diag("ADAPT962", locate(text, "model_type"), `model type \`${String(type)}\` is not supported`, { notes: [`supported: ${SUPPORTED_MODEL_TYPES.join(", ")}`] }), file }];
+    return [
+      {
+        ...diag("ADAPT962", locate(text, "model_type"), `model type \`${String(type)}\` is not supported`, {
+          notes: [`supported: ${SUPPORTED_MODEL_TYPES.join(", ")}`],
+        }),
+        file,
+      },
+    ];
   }
   const emb = raw["position_embedding_type"];
   if (emb !== undefined && emb !== "absolute") {
-    return [{ ...diag("ADAPT962", locate(text, "position_embedding_type"), `position embedding type \`${String(emb)}\` is not supported`, { notes: ["supported: absolute"] }), file }];
+    return [
+      {
+        ...diag(
+          "ADAPT962",
+          locate(text, "position_embedding_type"),
+          `position embedding type \`${String(emb)}\` is not supported`,
+          { notes: ["supported: absolute"] },
+        ),
+        file,
+      },
+    ];
   }
   return [];
 }
@@ -44,7 +64,15 @@ function readActivation(raw: Record<string, unknown>, text: string, file: string
   const act = raw["hidden_act"] ?? "gelu";
   if (typeof act === "string" && act in BERT_ACTIVATIONS) return act as BertActivation;
   const hint = didYouMean(String(act), Object.keys(BERT_ACTIVATIONS));
-  out.push({ ...diag("ADAPT962", locate(text, "hidden_act"), `activation \`${String(act)}\` is not supported`, hint ? { help: hint } : {}), file });
+  out.push({
+    ...diag(
+      "ADAPT962",
+      locate(text, "hidden_act"),
+      `activation \`${String(act)}\` is not supported`,
+      hint ? { help: hint } : {},
+    ),
+    file,
+  });
   return "gelu";
 }
 
@@ -54,7 +82,19 @@ export function parseBertConfig(text: string, file: string): StageResult<BertCon
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    return { value: null, diagnostics: [{ ...diag("ADAPT961", FILE_START, `the config is not valid JSON (${e instanceof Error ? e.message : String(e)})`), file }] };
+    return {
+      value: null,
+      diagnostics: [
+        {
+          ...diag(
+            "ADAPT961",
+            FILE_START,
+            `the config is not valid JSON (${e instanceof Error ? e.message : String(e)})`,
+          ),
+          file,
+        },
+      ],
+    };
   }
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     return { value: null, diagnostics: [{ ...diag("ADAPT961", FILE_START, "the config is not a JSON object"), file }] };
@@ -70,7 +110,19 @@ export function parseBertConfig(text: string, file: string): StageResult<BertCon
   const hiddenAct = readActivation(obj, text, file, diagnostics);
   if (diagnostics.length > 0) return { value: null, diagnostics };
   if ((ints["hiddenSize"] ?? 0) % (ints["numAttentionHeads"] ?? 1) !== 0) {
-    return { value: null, diagnostics: [{ ...diag("ADAPT961", locate(text, "num_attention_heads"), "`hidden_size` is not a multiple of `num_attention_heads`"), file }] };
+    return {
+      value: null,
+      diagnostics: [
+        {
+          ...diag(
+            "ADAPT961",
+            locate(text, "num_attention_heads"),
+            "`hidden_size` is not a multiple of `num_attention_heads`",
+          ),
+          file,
+        },
+      ],
+    };
   }
   const eps = obj["layer_norm_eps"];
   const drop = obj["hidden_dropout_prob"];

@@ -6,7 +6,13 @@
 import { copyFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { diag, FILE_START, hasErrors, type Diagnostic, type StageResult } from "../../compiler/diagnostics/diagnostic.ts";
+import {
+  diag,
+  FILE_START,
+  hasErrors,
+  type Diagnostic,
+  type StageResult,
+} from "../../compiler/diagnostics/diagnostic.ts";
 import { buildBert } from "../bert/builder.ts";
 import type { BertBuildOptions, BertConfig } from "../bert/config.ts";
 import { fileSaveHandler } from "../io/file-io.ts";
@@ -15,7 +21,13 @@ import { parseBertConfig } from "./hf-config.ts";
 import { parseSafetensors, type SafeTensors } from "./safetensors.ts";
 
 /** Files copied beside the imported model when the checkpoint has them (the config, for provenance). */
-export const COPIED_FILES = ["config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt"] as const;
+export const COPIED_FILES = [
+  "config.json",
+  "tokenizer.json",
+  "tokenizer_config.json",
+  "special_tokens_map.json",
+  "vocab.txt",
+] as const;
 
 /** What an import produced. */
 export interface ImportSummary {
@@ -77,13 +89,22 @@ function copyTokenizer(dir: string, outDir: string, diagnostics: Diagnostic[]): 
   const copied = COPIED_FILES.filter((f) => existsSync(join(dir, f)));
   for (const f of copied) copyFileSync(join(dir, f), join(outDir, f));
   if (!copied.includes("tokenizer.json")) {
-    diagnostics.push({ ...diag("ADAPT960", FILE_START, "the checkpoint has no `tokenizer.json`, so none is copied beside the model", { severity: "warning" }), file: join(dir, "tokenizer.json") });
+    diagnostics.push({
+      ...diag("ADAPT960", FILE_START, "the checkpoint has no `tokenizer.json`, so none is copied beside the model", {
+        severity: "warning",
+      }),
+      file: join(dir, "tokenizer.json"),
+    });
   }
   return copied;
 }
 
 /** Imports the checkpoint in `dir` into the folder `outDir`. */
-export async function importHf(dir: string, outDir: string, options: BertBuildOptions = {}): Promise<StageResult<ImportSummary | null>> {
+export async function importHf(
+  dir: string,
+  outDir: string,
+  options: BertBuildOptions = {},
+): Promise<StageResult<ImportSummary | null>> {
   const loaded = loadHfCheckpoint(dir, options);
   const diagnostics = [...loaded.diagnostics];
   if (loaded.value === null) return { value: null, diagnostics };
@@ -91,10 +112,20 @@ export async function importHf(dir: string, outDir: string, options: BertBuildOp
   try {
     await model.save(fileSaveHandler(outDir));
     const copied = copyTokenizer(dir, outDir, diagnostics);
-    const value = { config, layers: model.layers.length, parameters: model.countParams(), tensorsLoaded, copied, outDir };
+    const value = {
+      config,
+      layers: model.layers.length,
+      parameters: model.countParams(),
+      tensorsLoaded,
+      copied,
+      outDir,
+    };
     return { value, diagnostics };
   } catch (e) {
-    diagnostics.push({ ...diag("ADAPT967", FILE_START, `cannot write the model to \`${outDir}\`: ${(e as Error).message}`), file: outDir });
+    diagnostics.push({
+      ...diag("ADAPT967", FILE_START, `cannot write the model to \`${outDir}\`: ${(e as Error).message}`),
+      file: outDir,
+    });
     return { value: null, diagnostics };
   } finally {
     model.dispose();

@@ -13,13 +13,18 @@ export interface AtomicWriteOptions {
 }
 
 /** Writes `data` (a string, bytes, or byte chunks in order) to `path` atomically. */
-export function atomicWrite(path: string, data: string | Uint8Array | readonly Uint8Array[], opts: AtomicWriteOptions = {}): void {
+export function atomicWrite(
+  path: string,
+  data: string | Uint8Array | readonly Uint8Array[],
+  opts: AtomicWriteOptions = {},
+): void {
   if (opts.mkdir === true) mkdirSync(dirname(path), { recursive: true });
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   try {
     const fd = openSync(tmp, "w");
     try {
-      const chunks = typeof data === "string" ? [Buffer.from(data, "utf8")] : data instanceof Uint8Array ? [data] : data;
+      const chunks =
+        typeof data === "string" ? [Buffer.from(data, "utf8")] : data instanceof Uint8Array ? [data] : data;
       for (const c of chunks) writeSync(fd, c);
       fsyncSync(fd);
     } finally {

@@ -81,9 +81,7 @@ export function fileLoadHandler(modelJsonPath: string): tf.io.IOHandler {
   return {
     load: async (): Promise<tf.io.ModelArtifacts> => {
       const json = JSON.parse(readFileSync(modelJsonPath, "utf8")) as tf.io.ModelJSON;
-      return tf.io.getModelArtifactsForJSON(json, async (manifest) =>
-        readWeights(dirname(modelJsonPath), manifest),
-      );
+      return tf.io.getModelArtifactsForJSON(json, async (manifest) => readWeights(dirname(modelJsonPath), manifest));
     },
   };
 }

@@ -36,7 +36,10 @@ export function floatToHalf(value: number): number {
  * Re-encodes float32 weights as float16: returns the manifest entries (marked with float16
  * quantization) and the packed bytes. Non-float32 weights are copied unchanged.
  */
-export function quantizeFloat16(specs: readonly tf.io.WeightsManifestEntry[], data: Uint8Array): [tf.io.WeightsManifestEntry[], Uint8Array] {
+export function quantizeFloat16(
+  specs: readonly tf.io.WeightsManifestEntry[],
+  data: Uint8Array,
+): [tf.io.WeightsManifestEntry[], Uint8Array] {
   const outSpecs: tf.io.WeightsManifestEntry[] = [];
   const parts: Uint8Array[] = [];
   let offset = 0;

@@ -8,5 +8,12 @@ export const bottleneck: RuntimeKind<"bottleneck"> = {
   join: "output",
   linearSite: false,
   layer: (op, config, name, ctx) =>
-    new BottleneckAdapter({ name, d: op.d, size: op.size ?? 1, activation: config.activation, init: config.init, seed: ctx.seed }),
+    new BottleneckAdapter({
+      name,
+      d: op.d,
+      size: op.size ?? 1,
+      activation: config.activation,
+      init: config.init,
+      seed: ctx.seed,
+    }),
 };

@@ -9,6 +9,13 @@ export const compacter: RuntimeKind<"compacter"> = {
   linearSite: false,
   layer: (op, config, name, ctx) =>
     new CompacterAdapter({
-      name, d: op.d, size: op.size ?? config.phm, activation: config.activation, init: config.init, phm: config.phm, rank: config.rank, seed: ctx.seed,
+      name,
+      d: op.d,
+      size: op.size ?? config.phm,
+      activation: config.activation,
+      init: config.init,
+      phm: config.phm,
+      rank: config.rank,
+      seed: ctx.seed,
     }),
 };

@@ -14,7 +14,14 @@ import { parallel } from "./parallel.ts";
 import { prefix } from "./prefix.ts";
 
 /** Every runtime kind, by name. */
-export const RUNTIME_KINDS: { readonly [K in AdapterKind]: RuntimeKind<K> } = { bottleneck, parallel, lora, ia3, compacter, prefix };
+export const RUNTIME_KINDS: { readonly [K in AdapterKind]: RuntimeKind<K> } = {
+  bottleneck,
+  parallel,
+  lora,
+  ia3,
+  compacter,
+  prefix,
+};
 
 /** An operation's runtime kind with its config; the config's kind is the operation's (checked on load). */
 export function runtimeOf(op: SurgeryOp): { kind: RuntimeKind<AdapterKind>; config: ConfigOf<AdapterKind> } {

@@ -11,9 +11,16 @@ export const lora: RuntimeKind<"lora"> = {
   layer: (op, config, name, ctx) => {
     const [nIn, nOut] = config.kernelShape;
     return new LoraAdapter({
-      name, nIn: nIn ?? op.d, nOut: nOut ?? op.d, rank: op.size ?? 1, scale: config.scale, dropout: config.dropout,
-      activation: ctx.siteActivation, seed: ctx.seed,
+      name,
+      nIn: nIn ?? op.d,
+      nOut: nOut ?? op.d,
+      rank: op.size ?? 1,
+      scale: config.scale,
+      dropout: config.dropout,
+      activation: ctx.siteActivation,
+      seed: ctx.seed,
     });
   },
-  mergeDelta: (config, weight) => tf.mul(tf.matMul(weight("lora_A") as tf.Tensor2D, weight("lora_B") as tf.Tensor2D), config.scale),
+  mergeDelta: (config, weight) =>
+    tf.mul(tf.matMul(weight("lora_A") as tf.Tensor2D, weight("lora_B") as tf.Tensor2D), config.scale),
 };

@@ -8,5 +8,13 @@ export const parallel: RuntimeKind<"parallel"> = {
   join: "beside",
   linearSite: false,
   layer: (op, config, name, ctx) =>
-    new ParallelAdapter({ name, d: op.d, size: op.size ?? 1, activation: config.activation, init: config.init, scale: config.scale, seed: ctx.seed }),
+    new ParallelAdapter({
+      name,
+      d: op.d,
+      size: op.size ?? 1,
+      activation: config.activation,
+      init: config.init,
+      scale: config.scale,
+      seed: ctx.seed,
+    }),
 };

@@ -11,7 +11,8 @@ export const prefix: RuntimeKind<"prefix"> = {
   name: "prefix",
   join: "attention",
   linearSite: false,
-  layer: (op, config, name, ctx) => new PrefixAdapter({ name, d: op.d, length: op.size ?? 1, hidden: config.hidden, seed: ctx.seed }),
+  layer: (op, config, name, ctx) =>
+    new PrefixAdapter({ name, d: op.d, length: op.size ?? 1, hidden: config.hidden, seed: ctx.seed }),
   artifactTensors: (layer) => {
     if (!(layer instanceof PrefixAdapter)) throw new Error(`${layer.name} is not a prefix layer`);
     return new Map<string, tf.Tensor>([["keys_values", layer.prefixRows()]]);

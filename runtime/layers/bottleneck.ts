@@ -4,7 +4,17 @@
  * inputs `[x, h]` (the site's input and output), y = h + scale * up(act(down(x))).
  */
 import * as tf from "@tensorflow/tfjs";
-import { activationFn, DOWN_STD_FOR_ZEROS, denseLastAxis, truncatedNormal, type Activation, type InitConfig, type Kwargs, type Weight, normalizeInit } from "./common.ts";
+import {
+  activationFn,
+  DOWN_STD_FOR_ZEROS,
+  denseLastAxis,
+  truncatedNormal,
+  type Activation,
+  type InitConfig,
+  type Kwargs,
+  type Weight,
+  normalizeInit,
+} from "./common.ts";
 
 /** Arguments of the bottleneck layers. */
 export interface BottleneckArgs {

@@ -69,7 +69,7 @@ export function denseLastAxis(x: tf.Tensor, kernel: tf.Tensor, bias?: tf.Tensor)
   const nIn = kernel.shape[0] as number;
   const nOut = kernel.shape[1] as number;
   const lead = x.shape.slice(0, -1);
-  const x2 = x.rank === 2 ? (x as tf.Tensor2D) : tf.reshape(x, [-1, nIn]) as tf.Tensor2D;
+  const x2 = x.rank === 2 ? (x as tf.Tensor2D) : (tf.reshape(x, [-1, nIn]) as tf.Tensor2D);
   const y2 = tf.fused.matMul({ a: x2, b: kernel as tf.Tensor2D, bias });
   return x.rank === 2 ? y2 : tf.reshape(y2, [...lead, nOut]);
 }

@@ -5,7 +5,17 @@
  * the up factors t zero, so step 0 is exactly the base model.
  */
 import * as tf from "@tensorflow/tfjs";
-import { activationFn, DOWN_STD_FOR_ZEROS, denseLastAxis, normalizeInit, truncatedNormal, type Activation, type InitConfig, type Kwargs, type Weight } from "./common.ts";
+import {
+  activationFn,
+  DOWN_STD_FOR_ZEROS,
+  denseLastAxis,
+  normalizeInit,
+  truncatedNormal,
+  type Activation,
+  type InitConfig,
+  type Kwargs,
+  type Weight,
+} from "./common.ts";
 
 /** Arguments of {@link CompacterAdapter}. */
 export interface CompacterArgs {
@@ -72,14 +82,26 @@ export class CompacterAdapter extends tf.layers.Layer {
     return {
       rule: this.addWeight(`${prefix}/phm_rule`, [n, n, n], "float32", truncatedNormal(1, seed)),
       left: this.addWeight(`${prefix}/left`, [n, p / n, r], "float32", truncatedNormal(factorStd, seed + 1)),
-      right: this.addWeight(`${prefix}/right`, [n, r, q / n], "float32", zeroRight ? tf.initializers.zeros() : truncatedNormal(factorStd, seed + 2)),
+      right: this.addWeight(
+        `${prefix}/right`,
+        [n, r, q / n],
+        "float32",
+        zeroRight ? tf.initializers.zeros() : truncatedNormal(factorStd, seed + 2),
+      ),
       bias: this.addWeight(`${prefix}/bias`, [q], "float32", tf.initializers.zeros()),
     };
   }
 
   override build(_inputShape: tf.Shape | tf.Shape[]): void {
     const zeros = this.init.kind === "zeros";
-    this.down = this.projection("down", this.d, this.size, zeros ? DOWN_STD_FOR_ZEROS : this.init.std, false, this.seed);
+    this.down = this.projection(
+      "down",
+      this.d,
+      this.size,
+      zeros ? DOWN_STD_FOR_ZEROS : this.init.std,
+      false,
+      this.seed,
+    );
     this.up = this.projection("up", this.size, this.d, this.init.std, zeros, this.seed + 10);
     this.built = true;
   }
@@ -92,15 +114,22 @@ export class CompacterAdapter extends tf.layers.Layer {
     return tf.tidy(() => {
       const h = Array.isArray(inputs) ? (inputs[0] as tf.Tensor) : inputs;
       if (this.down === null || this.up === null) throw new Error(`${this.name} is not built`);
-      const apply = (x: tf.Tensor, w: Phm) => denseLastAxis(x, phmWeight(w.rule.read(), w.left.read(), w.right.read()), w.bias.read());
+      const apply = (x: tf.Tensor, w: Phm) =>
+        denseLastAxis(x, phmWeight(w.rule.read(), w.left.read(), w.right.read()), w.bias.read());
       return tf.add(h, apply(this.act(apply(h, this.down)), this.up));
     });
   }
 
   override getConfig(): tf.serialization.ConfigDict {
     return {
-      ...super.getConfig(), d: this.d, size: this.size, activation: this.activation,
-      init: { kind: this.init.kind, std: this.init.std }, phm: this.phm, rank: this.rank, seed: this.seed,
+      ...super.getConfig(),
+      d: this.d,
+      size: this.size,
+      activation: this.activation,
+      init: { kind: this.init.kind, std: this.init.std },
+      phm: this.phm,
+      rank: this.rank,
+      seed: this.seed,
     };
   }
 }

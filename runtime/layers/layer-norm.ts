@@ -43,7 +43,9 @@ export class BroadcastLayerNormalization extends Stock {
     });
   }
 }
-tf.serialization.registerClass(BroadcastLayerNormalization as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
+tf.serialization.registerClass(
+  BroadcastLayerNormalization as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>,
+);
 
 /** A broadcasting layer norm over the last axis. */
 export function layerNormalization(args: { name: string; epsilon: number; axis?: number }): tf.layers.Layer {

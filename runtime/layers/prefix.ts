@@ -61,7 +61,11 @@ export class PrefixAdapter extends tf.layers.Layer {
     if (this.stored !== null) return this.stored.read() as tf.Tensor2D;
     const w = this.w;
     if (w === null) throw new Error(`${this.name} is not built`);
-    return denseLastAxis(tf.tanh(denseLastAxis(w.embedding.read(), w.downK.read(), w.downB.read())), w.upK.read(), w.upB.read()) as tf.Tensor2D;
+    return denseLastAxis(
+      tf.tanh(denseLastAxis(w.embedding.read(), w.downK.read(), w.downB.read())),
+      w.upK.read(),
+      w.upB.read(),
+    ) as tf.Tensor2D;
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {

@@ -30,7 +30,9 @@ export function formatBytes(n: number): string {
 }
 
 function metricsText(metrics: Record<string, number>): string {
-  return Object.entries(metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(", ");
+  return Object.entries(metrics)
+    .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+    .join(", ");
 }
 
 /** Turns training events into text to write (on stderr); returns "" when nothing is to be shown. */
@@ -44,7 +46,9 @@ export class ProgressRenderer {
   render(e: TrainEvent): string {
     switch (e.type) {
       case "start":
-        return e.resumedAt > 0 ? `resuming at step ${e.resumedAt} of ${e.totalSteps}\n` : `training: ${e.totalSteps} steps (${e.stepsPerEpoch} per epoch), ${e.trainable} trainable parameters\n`;
+        return e.resumedAt > 0
+          ? `resuming at step ${e.resumedAt} of ${e.totalSteps}\n`
+          : `training: ${e.totalSteps} steps (${e.stepsPerEpoch} per epoch), ${e.trainable} trainable parameters\n`;
       case "step":
         return this.step(e);
       case "eval":
@@ -100,7 +104,9 @@ export function renderSummary(s: RunSummary): string {
     const rel = s.baseBytes ? ` (${((100 * s.artifactBytes) / s.baseBytes).toFixed(2)}% of the base model)` : "";
     lines.push(`  artifact size: ${formatBytes(s.artifactBytes)}${rel}`);
   }
-  lines.push(`  time: ${formatDuration(s.seconds)} for ${s.steps} steps (${(s.steps / Math.max(s.seconds, 1e-9)).toFixed(2)} steps/s)`);
+  lines.push(
+    `  time: ${formatDuration(s.seconds)} for ${s.steps} steps (${(s.steps / Math.max(s.seconds, 1e-9)).toFixed(2)} steps/s)`,
+  );
   for (const [k, v] of Object.entries(s.paths)) lines.push(`  ${k}: ${v}`);
   return `${lines.join("\n")}\n`;
 }

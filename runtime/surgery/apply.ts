@@ -63,11 +63,17 @@ class SurgeryHook {
     if (known !== undefined) return known;
     const config = { ...layer.getConfig() };
     if (linear) config["activation"] = "linear";
-    const fast = this.options.fastFrozenDense !== false && layer.getClassName() === "Dense" && this.frozen.has(`${layer.name}/kernel`);
+    const fast =
+      this.options.fastFrozenDense !== false &&
+      layer.getClassName() === "Dense" &&
+      this.frozen.has(`${layer.name}/kernel`);
     const clone = fast
       ? new FrozenDense({
-          name: layer.name, units: config["units"] as number, activation: config["activation"] as string,
-          useBias: config["useBias"] as boolean, trainable: config["trainable"] as boolean,
+          name: layer.name,
+          units: config["units"] as number,
+          activation: config["activation"] as string,
+          useBias: config["useBias"] as boolean,
+          trainable: config["trainable"] as boolean,
         })
       : cloneLayer(layer, config);
     this.clones.set(layer, clone);
@@ -77,13 +83,21 @@ class SurgeryHook {
   private checkSize(op: SurgeryOp, t: Sym, what: string): boolean {
     const d = lastDim(t);
     if (d === op.d) return true;
-    this.fail(op, "ADAPT921", `the ${what} of \`${op.site}\` has feature size ${d ?? "unknown"}, but the plan says ${op.d}`);
+    this.fail(
+      op,
+      "ADAPT921",
+      `the ${what} of \`${op.site}\` has feature size ${d ?? "unknown"}, but the plan says ${op.d}`,
+    );
     return false;
   }
 
   private denseOk(op: SurgeryOp, layer: Layer, x: Sym): boolean {
     if (!DENSE.has(layer.getClassName())) {
-      this.fail(op, "ADAPT922", `\`${op.site}\` is a ${layer.getClassName()} layer, but ${op.kind} needs a Dense kernel`);
+      this.fail(
+        op,
+        "ADAPT922",
+        `\`${op.site}\` is a ${layer.getClassName()} layer, but ${op.kind} needs a Dense kernel`,
+      );
       return false;
     }
     const nIn = lastDim(x);
@@ -100,7 +114,8 @@ class SurgeryHook {
     let xs = inputs;
     for (const op of ops.filter((o) => o.position === "before")) {
       const x = xs[0];
-      if (xs.length !== 1 || x === undefined) this.fail(op, "ADAPT921", `\`${op.site}\` has ${xs.length} inputs, so \`before\` is ambiguous`);
+      if (xs.length !== 1 || x === undefined)
+        this.fail(op, "ADAPT921", `\`${op.site}\` has ${xs.length} inputs, so \`before\` is ambiguous`);
       else if (this.checkSize(op, x, "input")) xs = applyLayer(this.adapterFor(op), [x]);
     }
     for (const op of ops.filter((o) => joinOf(o) === "attention")) xs = this.withAttentionRows(op, layer, xs);
@@ -114,9 +129,12 @@ class SurgeryHook {
     if (fresh) clone.setWeights(layer.getWeights());
     let h = outs[0] as Sym;
     for (const op of wrapping) h = applyLayer(this.adapterFor(op, linear ? activation : "linear"), [x0, h])[0] as Sym;
-    const rest = ops.filter((o) => o.position !== "before" && joinOf(o) !== "attention" && !runtimeOf(o).kind.linearSite);
+    const rest = ops.filter(
+      (o) => o.position !== "before" && joinOf(o) !== "attention" && !runtimeOf(o).kind.linearSite,
+    );
     if (rest.length > 0 && outs.length !== 1) {
-      for (const op of rest) this.fail(op, "ADAPT921", `\`${op.site}\` has ${outs.length} outputs, so the adapter's place is ambiguous`);
+      for (const op of rest)
+        this.fail(op, "ADAPT921", `\`${op.site}\` has ${outs.length} outputs, so the adapter's place is ambiguous`);
       return outs;
     }
     for (const op of rest) {
@@ -134,7 +152,11 @@ class SurgeryHook {
   /** An attention layer's inputs [query, key, value, mask] with the adapter's prefix rows as a fifth. */
   private withAttentionRows(op: SurgeryOp, layer: Layer, xs: Sym[]): Sym[] {
     if (layer.getClassName() !== "MaskedSelfAttention" || xs.length !== 4) {
-      this.fail(op, "ADAPT922", `\`${op.site}\` is a ${layer.getClassName()} layer, but ${op.kind} needs an attention layer with inputs [query, key, value, mask]`);
+      this.fail(
+        op,
+        "ADAPT922",
+        `\`${op.site}\` is a ${layer.getClassName()} layer, but ${op.kind} needs an attention layer with inputs [query, key, value, mask]`,
+      );
       return xs;
     }
     const q = xs[0] as Sym;
@@ -152,14 +174,22 @@ function missingSites(model: tf.LayersModel, ops: readonly SurgeryOp[]): Diagnos
   const have = new Set(names);
   return ops
     .filter((op) => !have.has(op.site))
-    .map((op) => diag("ADAPT920", spanOf(op.source), `the model has no layer \`${op.site}\``, { help: didYouMean(op.site, names) }));
+    .map((op) =>
+      diag("ADAPT920", spanOf(op.source), `the model has no layer \`${op.site}\``, {
+        help: didYouMean(op.site, names),
+      }),
+    );
 }
 
 /**
  * Applies `plan`'s surgery to `model`. Returns a new, uncompiled model (the input is not modified) with
  * the IR's freezing applied, or null with coded diagnostics.
  */
-export function applySurgery(model: tf.LayersModel, plan: SurgeryPlan, options: SurgeryOptions = {}): StageResult<tf.LayersModel | null> {
+export function applySurgery(
+  model: tf.LayersModel,
+  plan: SurgeryPlan,
+  options: SurgeryOptions = {},
+): StageResult<tf.LayersModel | null> {
   const missing = missingSites(model, plan.operations);
   if (missing.length > 0) return { value: null, diagnostics: missing };
   const bySite = new Map<string, SurgeryOp[]>();
@@ -171,7 +201,13 @@ export function applySurgery(model: tf.LayersModel, plan: SurgeryPlan, options: 
     adapted = rebuild(model, hook.call);
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    return { value: null, diagnostics: [...hook.diagnostics, diag("ADAPT923", FILE_START, `the model graph could not be rebuilt: ${message}`)] };
+    return {
+      value: null,
+      diagnostics: [
+        ...hook.diagnostics,
+        diag("ADAPT923", FILE_START, `the model graph could not be rebuilt: ${message}`),
+      ],
+    };
   }
   if (hook.diagnostics.length > 0) {
     adapted.dispose();

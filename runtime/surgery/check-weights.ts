@@ -14,7 +14,8 @@ export function weightShapes(model: tf.LayersModel): Map<string, number[]> {
   return out;
 }
 
-const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((n, i) => n === b[i]);
+const sameShape = (a: readonly number[], b: readonly number[]): boolean =>
+  a.length === b.length && a.every((n, i) => n === b[i]);
 
 /** Compares the adapted model's added weights with each operation's `weights` in the IR. */
 export function checkAddedWeights(model: tf.LayersModel, ops: readonly SurgeryOp[]): Diagnostic[] {
@@ -25,14 +26,23 @@ export function checkAddedWeights(model: tf.LayersModel, ops: readonly SurgeryOp
     const expected = new Map(op.weights.map((w) => [w.name, w.shape]));
     for (const [name, shape] of expected) {
       const got = shapes.get(name);
-      if (got === undefined) out.push(diag("ADAPT924", spanOf(op.source), `the adapted model has no weight \`${name}\``));
+      if (got === undefined)
+        out.push(diag("ADAPT924", spanOf(op.source), `the adapted model has no weight \`${name}\``));
       else if (!sameShape(got, shape)) {
-        out.push(diag("ADAPT924", spanOf(op.source), `weight \`${name}\` has shape [${got.join(", ")}], but the plan says [${shape.join(", ")}]`));
+        out.push(
+          diag(
+            "ADAPT924",
+            spanOf(op.source),
+            `weight \`${name}\` has shape [${got.join(", ")}], but the plan says [${shape.join(", ")}]`,
+          ),
+        );
       }
     }
     for (const name of shapes.keys()) {
       if (name.startsWith(prefix) && !expected.has(name)) {
-        out.push(diag("ADAPT924", spanOf(op.source), `the adapted model has weight \`${name}\`, which the plan does not list`));
+        out.push(
+          diag("ADAPT924", spanOf(op.source), `the adapted model has weight \`${name}\`, which the plan does not list`),
+        );
       }
     }
   }

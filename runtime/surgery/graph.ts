@@ -34,9 +34,10 @@ interface ContainerLike {
  * one tfjs's registry holds under its name, so a clone computes exactly what the original did.
  */
 export function cloneLayer(layer: Layer, config: tf.serialization.ConfigDict = layer.getConfig()): Layer {
-  const own = layer.constructor as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable> & {
-    fromConfig: (cls: unknown, config: tf.serialization.ConfigDict) => tf.serialization.Serializable;
-  };
+  const own =
+    layer.constructor as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable> & {
+      fromConfig: (cls: unknown, config: tf.serialization.ConfigDict) => tf.serialization.Serializable;
+    };
   return own.fromConfig(own, config) as Layer;
 }
 
@@ -72,7 +73,9 @@ function rebuildFunctional(model: tf.LayersModel, hook: CallHook): tf.LayersMode
   const c = model as unknown as ContainerLike;
   if (c.nodesByDepth === undefined) throw new Error("the model has no functional topology");
   const map = new Map<number, Sym>();
-  const depths = Object.keys(c.nodesByDepth).map(Number).sort((a, b) => b - a);
+  const depths = Object.keys(c.nodesByDepth)
+    .map(Number)
+    .sort((a, b) => b - a);
   for (const depth of depths) {
     for (const node of c.nodesByDepth[String(depth)] ?? []) {
       const layer = node.outboundLayer;

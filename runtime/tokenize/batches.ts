@@ -55,7 +55,12 @@ export function paddedLength(longest: number, p: Padding): number {
 }
 
 /** Pads the chosen examples into one batch. */
-export function padBatch(encoded: readonly Encoded[], labels: ArrayLike<number>, indices: readonly number[], pad: Padding): Batch {
+export function padBatch(
+  encoded: readonly Encoded[],
+  labels: ArrayLike<number>,
+  indices: readonly number[],
+  pad: Padding,
+): Batch {
   const length = paddedLength(Math.max(0, ...indices.map((i) => encoded[i]!.ids.length)), pad);
   const padId = pad.id;
   const size = indices.length;
@@ -84,7 +89,10 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
  * batches, cut into batches, shuffle the batches.
  */
 export function trainingOrder(lengths: readonly number[], batch: number, random: Random): number[][] {
-  const order = shuffleInPlace(lengths.map((_, i) => i), random);
+  const order = shuffleInPlace(
+    lengths.map((_, i) => i),
+    random,
+  );
   const batches: number[][] = [];
   for (const window of chunk(order, batch * BUCKET_WINDOW)) {
     window.sort((a, b) => lengths[a]! - lengths[b]! || a - b);

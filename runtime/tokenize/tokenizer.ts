@@ -29,7 +29,11 @@ interface Specials {
 
 function specialsOf(json: Record<string, unknown>, tok: Tokenizer): Specials {
   const id = (t: string): number | undefined => tok.token_to_id(t);
-  const post = json["post_processor"] as { cls?: [string, number]; sep?: [string, number]; special_tokens?: Record<string, { ids: number[] }> } | null;
+  const post = json["post_processor"] as {
+    cls?: [string, number];
+    sep?: [string, number];
+    special_tokens?: Record<string, { ids: number[] }>;
+  } | null;
   const fromTemplate = (name: string): number | undefined => post?.special_tokens?.[name]?.ids[0];
   const cls = post?.cls?.[1] ?? fromTemplate("[CLS]") ?? id("[CLS]") ?? id("<s>") ?? 0;
   const sep = post?.sep?.[1] ?? fromTemplate("[SEP]") ?? id("[SEP]") ?? id("</s>") ?? 0;
@@ -78,7 +82,10 @@ export function loadTokenizer(path: string): StageResult<TextEncoder | null> {
     json = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
   } catch (e) {
     const why = e instanceof Error ? e.message.split("\n")[0] : String(e);
-    return { value: null, diagnostics: [{ ...diag("ADAPT910", FILE_START, `the tokenizer cannot be read: ${why}`), file: path }] };
+    return {
+      value: null,
+      diagnostics: [{ ...diag("ADAPT910", FILE_START, `the tokenizer cannot be read: ${why}`), file: path }],
+    };
   }
   let config: Record<string, unknown> = {};
   try {
@@ -91,6 +98,9 @@ export function loadTokenizer(path: string): StageResult<TextEncoder | null> {
     return { value: new HfEncoder(tok, specialsOf(json, tok)), diagnostics: [] };
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
-    return { value: null, diagnostics: [{ ...diag("ADAPT910", FILE_START, `the tokenizer is not supported: ${why}`), file: path }] };
+    return {
+      value: null,
+      diagnostics: [{ ...diag("ADAPT910", FILE_START, `the tokenizer is not supported: ${why}`), file: path }],
+    };
   }
 }

@@ -18,7 +18,11 @@ export interface CheckpointData<S> {
 
 /** Saves a checkpoint to `path` atomically. */
 export function saveCheckpoint<S>(path: string, data: CheckpointData<S>): void {
-  const header = JSON.stringify({ fingerprint: data.fingerprint, state: data.state, lengths: data.arrays.map((a) => a.length) });
+  const header = JSON.stringify({
+    fingerprint: data.fingerprint,
+    state: data.state,
+    lengths: data.arrays.map((a) => a.length),
+  });
   const headerBytes = Buffer.from(header, "utf8");
   const pad = (4 - ((MAGIC.length + 4 + headerBytes.length) % 4)) % 4;
   const prefix = Buffer.alloc(MAGIC.length + 4);
@@ -33,7 +37,8 @@ export function saveCheckpoint<S>(path: string, data: CheckpointData<S>): void {
 export function loadCheckpoint<S>(path: string): CheckpointData<S> | { error: string } {
   if (!existsSync(path)) return { error: `there is no checkpoint at ${path}` };
   const buf = readFileSync(path);
-  if (buf.length < MAGIC.length + 4 || buf.toString("ascii", 0, MAGIC.length) !== MAGIC) return { error: "the checkpoint file is damaged" };
+  if (buf.length < MAGIC.length + 4 || buf.toString("ascii", 0, MAGIC.length) !== MAGIC)
+    return { error: "the checkpoint file is damaged" };
   const len = buf.readUInt32LE(MAGIC.length);
   let header: { fingerprint: string; state: S; lengths: number[] };
   try {

@@ -19,7 +19,11 @@ export interface EncodedSplit {
 /** Tokenizes a split. */
 export function encodeSplit(encoder: TextEncoder, examples: readonly Example[], maxLength: number): EncodedSplit {
   const encoded = examples.map((e) => encoder.encode(e.text, e.pair, maxLength));
-  return { encoded, labels: Float32Array.from(examples.map((e) => e.label)), lengths: encoded.map((e) => e.ids.length) };
+  return {
+    encoded,
+    labels: Float32Array.from(examples.map((e) => e.label)),
+    lengths: encoded.map((e) => e.ids.length),
+  };
 }
 
 /** The padding of batches on the active backend (see `lengthMultiple`), never past `maxLength`. */
@@ -57,5 +61,9 @@ export async function evaluate(
   }
   const task: TaskShape = ctx.task;
   const loss = lossSum / Math.max(1, split.labels.length);
-  return { loss, metrics: { ...computeMetrics(metricNames, predictions, split.labels, task.classes), loss }, predictions };
+  return {
+    loss,
+    metrics: { ...computeMetrics(metricNames, predictions, split.labels, task.classes), loss },
+    predictions,
+  };
 }

@@ -52,9 +52,11 @@ export function attachHead(model: tf.LayersModel, head: HeadIR, seed: number): t
     if (h.shape.length === 3) {
       const maskIndex = model.inputs.findIndex((t) => /mask/i.test(t.name));
       const pool =
-        head.pool === "cls" ? new FirstToken({ name: "head.pool" })
-        : maskIndex >= 0 ? new MaskedMeanPool({ name: "head.pool" })
-        : tf.layers.globalAveragePooling1d({ name: "head.pool" });
+        head.pool === "cls"
+          ? new FirstToken({ name: "head.pool" })
+          : maskIndex >= 0
+            ? new MaskedMeanPool({ name: "head.pool" })
+            : tf.layers.globalAveragePooling1d({ name: "head.pool" });
       h = pool.apply(pool instanceof MaskedMeanPool ? [h, model.inputs[maskIndex]!] : h) as Sym;
     }
     if (head.dropout > 0) h = tf.layers.dropout({ name: "head.dropout", rate: head.dropout }).apply(h) as Sym;

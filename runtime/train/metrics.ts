@@ -44,7 +44,7 @@ export function mcc(pred: ArrayLike<number>, gold: ArrayLike<number>, classes: n
   const p = new Array<number>(classes).fill(0);
   for (let k = 0; k < classes; k++) {
     correct += c[k]![k]!;
-    for (let j = 0; j < classes; j++) (t[k]! += c[k]![j]!), (p[j]! += c[k]![j]!);
+    for (let j = 0; j < classes; j++) ((t[k]! += c[k]![j]!), (p[j]! += c[k]![j]!));
   }
   const dot = (a: number[], b: number[]): number => a.reduce((s, x, i) => s + x * b[i]!, 0);
   const den = Math.sqrt((n * n - dot(p, p)) * (n * n - dot(t, t)));
@@ -55,13 +55,17 @@ export function mcc(pred: ArrayLike<number>, gold: ArrayLike<number>, classes: n
 export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
   const n = x.length;
   if (n === 0) return 0;
-  let mx = 0, my = 0;
-  for (let i = 0; i < n; i++) (mx += x[i]!), (my += y[i]!);
+  let mx = 0,
+    my = 0;
+  for (let i = 0; i < n; i++) ((mx += x[i]!), (my += y[i]!));
   mx /= n;
   my /= n;
-  let sxy = 0, sxx = 0, syy = 0;
+  let sxy = 0,
+    sxx = 0,
+    syy = 0;
   for (let i = 0; i < n; i++) {
-    const dx = x[i]! - mx, dy = y[i]! - my;
+    const dx = x[i]! - mx,
+      dy = y[i]! - my;
     sxy += dx * dy;
     sxx += dx * dx;
     syy += dy * dy;
@@ -73,7 +77,7 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
 export function ranks(x: ArrayLike<number>): number[] {
   const order = Array.from({ length: x.length }, (_, i) => i).sort((a, b) => x[a]! - x[b]!);
   const r = new Array<number>(x.length);
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     let j = i;
     while (j + 1 < order.length && x[order[j + 1]!] === x[order[i]!]) j++;
     for (let k = i; k <= j; k++) r[order[k]!] = (i + j) / 2 + 1;
@@ -88,7 +92,12 @@ export function spearman(x: ArrayLike<number>, y: ArrayLike<number>): number {
 }
 
 /** Computes the named metrics from predictions (class indices, or values for regression). */
-export function computeMetrics(names: readonly string[], pred: ArrayLike<number>, gold: ArrayLike<number>, classes: number): Record<string, number> {
+export function computeMetrics(
+  names: readonly string[],
+  pred: ArrayLike<number>,
+  gold: ArrayLike<number>,
+  classes: number,
+): Record<string, number> {
   const out: Record<string, number> = {};
   for (const name of names) {
     if (name === "accuracy") out[name] = accuracy(pred, gold);

@@ -83,7 +83,10 @@ export class Optimizer {
  * is not clipped). Returns the new gradients (the inputs themselves when `clipNorm` is null) and the norm
  * before clipping as a scalar tensor, which the caller reads (asynchronously) and disposes.
  */
-export function clipByGlobalNorm(grads: readonly tf.Tensor[], clipNorm: number | null): { grads: tf.Tensor[]; norm: tf.Scalar } {
+export function clipByGlobalNorm(
+  grads: readonly tf.Tensor[],
+  clipNorm: number | null,
+): { grads: tf.Tensor[]; norm: tf.Scalar } {
   const norm = tf.tidy(() => sumInOrder(grads.map((g) => g.square().sum())).sqrt() as tf.Scalar);
   if (clipNorm === null) return { grads: [...grads], norm };
   const clipped = tf.tidy(() => {

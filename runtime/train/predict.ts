@@ -25,10 +25,20 @@ export interface PredictInfo {
 }
 
 /** Predicts each text (pairs are not taken here: one text per prediction); reads outputs asynchronously. */
-export async function predictTexts(model: tf.LayersModel, encoder: TextEncoder, info: PredictInfo, texts: readonly string[]): Promise<Prediction[]> {
+export async function predictTexts(
+  model: tf.LayersModel,
+  encoder: TextEncoder,
+  info: PredictInfo,
+  texts: readonly string[],
+): Promise<Prediction[]> {
   const roles = inputRoles(model).value!;
   const encoded = texts.map((t) => encoder.encode(t, null, info.maxLength));
-  const batch = padBatch(encoded, new Float32Array(texts.length), texts.map((_, i) => i), exactPadding(encoder.padId));
+  const batch = padBatch(
+    encoded,
+    new Float32Array(texts.length),
+    texts.map((_, i) => i),
+    exactPadding(encoder.padId),
+  );
   const feed = feedFor(model, roles, batch);
   let rows: number[][];
   try {
@@ -45,9 +55,16 @@ export async function predictTexts(model: tf.LayersModel, encoder: TextEncoder, 
     tf.dispose(feed);
   }
   return rows.map((row, i) => {
-    if (info.task.kind === "regression") return { text: texts[i]!, label: null, probability: null, value: row[0]!, probabilities: null };
+    if (info.task.kind === "regression")
+      return { text: texts[i]!, label: null, probability: null, value: row[0]!, probabilities: null };
     const best = row.indexOf(Math.max(...row));
     const names = row.map((_, k) => info.labelNames[k] ?? String(k));
-    return { text: texts[i]!, label: names[best]!, probability: row[best]!, value: null, probabilities: Object.fromEntries(names.map((n, k) => [n, row[k]!])) };
+    return {
+      text: texts[i]!,
+      label: names[best]!,
+      probability: row[best]!,
+      value: null,
+      probabilities: Object.fromEntries(names.map((n, k) => [n, row[k]!])),
+    };
   });
 }

@@ -44,7 +44,9 @@ export interface SessionResult {
 
 /** The task the head defines. */
 export function taskOf(plan: CompiledPlan): TaskShape {
-  return plan.head?.kind === "regression" ? { kind: "regression", classes: 1 } : { kind: "classifier", classes: plan.head?.classes ?? 2 };
+  return plan.head?.kind === "regression"
+    ? { kind: "regression", classes: 1 }
+    : { kind: "classifier", classes: plan.head?.classes ?? 2 };
 }
 
 /**
@@ -60,12 +62,21 @@ export function preflightOutput(outDir: string, bytes: number): Diagnostic | nul
     rmSync(probe);
   } catch (e) {
     const why = (e as NodeJS.ErrnoException).code ?? String(e);
-    return { ...diag("ADAPT911", FILE_START, `the output folder \`${outDir}\` cannot be written (${why})`, { help: "set `output` in the plan to a writable folder" }) };
+    return {
+      ...diag("ADAPT911", FILE_START, `the output folder \`${outDir}\` cannot be written (${why})`, {
+        help: "set `output` in the plan to a writable folder",
+      }),
+    };
   }
   try {
     const fs = statfsSync(outDir);
     const free = fs.bavail * fs.bsize;
-    if (free < bytes) return diag("ADAPT912", FILE_START, `the output folder's disk has ${free} bytes free but the run needs about ${bytes}`);
+    if (free < bytes)
+      return diag(
+        "ADAPT912",
+        FILE_START,
+        `the output folder's disk has ${free} bytes free but the run needs about ${bytes}`,
+      );
   } catch {
     return null;
   }
@@ -85,7 +96,11 @@ export function surgerySeed(seed: number): number {
 }
 
 /** The base model with the surgery and head applied, plus its tokenizer. */
-export async function buildModel(plan: CompiledPlan, specDir: string, adapterSeed?: number): Promise<StageResult<BuiltModel | null>> {
+export async function buildModel(
+  plan: CompiledPlan,
+  specDir: string,
+  adapterSeed?: number,
+): Promise<StageResult<BuiltModel | null>> {
   const modelPath = specRelative(specDir, plan.model.path);
   const tok = loadTokenizer(join(dirname(modelPath), "tokenizer.json"));
   if (tok.value === null) return { value: null, diagnostics: tok.diagnostics };
@@ -117,7 +132,8 @@ function estimateBytes(model: tf.LayersModel): number {
 /** Runs the plan end to end. */
 export async function runSession(plan: CompiledPlan, opts: SessionOptions): Promise<StageResult<SessionResult | null>> {
   const tp: TrainingPlanIR | null = plan.plan;
-  if (tp === null) return { value: null, diagnostics: [diag("ADAPT307", FILE_START, "the spec has no `plan` to train with")] };
+  if (tp === null)
+    return { value: null, diagnostics: [diag("ADAPT307", FILE_START, "the spec has no `plan` to train with")] };
   const outDir = specRelative(opts.specDir, tp.output);
   const early = preflightOutput(outDir, 1 << 20);
   if (early) return { value: null, diagnostics: [early] };
@@ -134,8 +150,16 @@ export async function runSession(plan: CompiledPlan, opts: SessionOptions): Prom
   const validation = d.validation ? encodeSplit(encoder, d.validation, tp.maxLength) : null;
   const padding = batchPadding(encoder.padId, tp.maxLength);
   const result = await train({
-    model, task, plan: tp, train: trainSplit, validation, padding, outDir, resume: opts.resume,
-    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}), ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}),
+    model,
+    task,
+    plan: tp,
+    train: trainSplit,
+    validation,
+    padding,
+    outDir,
+    resume: opts.resume,
+    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+    ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}),
   });
   if (result.value === null) return { value: null, diagnostics: result.diagnostics };
   let test: Evaluation | null = null;
@@ -146,9 +170,18 @@ export async function runSession(plan: CompiledPlan, opts: SessionOptions): Prom
     const fault = takeDeviceError();
     if (fault !== undefined) {
       const msg = `the GPU device reported an error in the test evaluation: ${fault}`;
-      return { value: null, diagnostics: [...result.diagnostics, diag("ADAPT945", FILE_START, msg, { help: `the trained weights are in ${result.value.checkpoint}` })] };
+      return {
+        value: null,
+        diagnostics: [
+          ...result.diagnostics,
+          diag("ADAPT945", FILE_START, msg, { help: `the trained weights are in ${result.value.checkpoint}` }),
+        ],
+      };
     }
   }
   const trainable = trainableCount(model);
-  return { value: { train: result.value, model, data: d, test, outDir, trainable, base, surgerySeed: surgerySeed(tp.seed) }, diagnostics: result.diagnostics };
+  return {
+    value: { train: result.value, model, data: d, test, outDir, trainable, base, surgerySeed: surgerySeed(tp.seed) },
+    diagnostics: result.diagnostics,
+  };
 }

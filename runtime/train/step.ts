@@ -32,7 +32,12 @@ export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
  * Runs one step at learning rate `lr`; returns the loss (the update is skipped when it is not finite) and
  * the gradients' global norm before clipping. Numbers are read asynchronously (webgpu has no sync read).
  */
-export async function trainStep(ctx: StepContext, batch: Batch, lr: number, globalStep: number): Promise<{ loss: number; gradNorm: number }> {
+export async function trainStep(
+  ctx: StepContext,
+  batch: Batch,
+  lr: number,
+  globalStep: number,
+): Promise<{ loss: number; gradNorm: number }> {
   const feed = feedFor(ctx.model, ctx.roles, batch);
   const labels = tf.tensor1d(batch.labels, "float32");
   const { value, grads } = withSeededRandom(derive(ctx.seed, "step", globalStep), () =>

@@ -24,7 +24,17 @@ import { settleDevice, takeDeviceError } from "../backend/device.ts";
 /** What the loop reports as it goes (the CLI draws progress from these). */
 export type TrainEvent =
   | { type: "start"; totalSteps: number; stepsPerEpoch: number; resumedAt: number; trainable: number }
-  | { type: "step"; epoch: number; step: number; globalStep: number; totalSteps: number; loss: number; lr: number; examplesPerSec: number; etaSec: number }
+  | {
+      type: "step";
+      epoch: number;
+      step: number;
+      globalStep: number;
+      totalSteps: number;
+      loss: number;
+      lr: number;
+      examplesPerSec: number;
+      etaSec: number;
+    }
   | { type: "eval"; epoch: number; split: string; metrics: Record<string, number>; best: boolean }
   | { type: "checkpoint"; path: string; globalStep: number };
 
@@ -71,7 +81,11 @@ export interface TrainResult {
 
 /** The paths the loop writes in the output folder. */
 export function runPaths(outDir: string): { checkpoint: string; best: string; log: string } {
-  return { checkpoint: join(outDir, "checkpoint.ckpt"), best: join(outDir, "best.ckpt"), log: join(outDir, "log.jsonl") };
+  return {
+    checkpoint: join(outDir, "checkpoint.ckpt"),
+    best: join(outDir, "best.ckpt"),
+    log: join(outDir, "log.jsonl"),
+  };
 }
 
 function fingerprintOf(vars: readonly tf.Variable[], plan: TrainingPlanIR, trainSize: number): string {
@@ -81,12 +95,14 @@ function fingerprintOf(vars: readonly tf.Variable[], plan: TrainingPlanIR, train
 }
 
 /** The values of variables, read asynchronously (webgpu cannot read synchronously). */
-const readVars = (vars: readonly tf.Variable[]): Promise<Float32Array[]> => Promise.all(vars.map((v) => v.data() as Promise<Float32Array>));
+const readVars = (vars: readonly tf.Variable[]): Promise<Float32Array[]> =>
+  Promise.all(vars.map((v) => v.data() as Promise<Float32Array>));
 
 /** Lets signal handlers (Ctrl-C) and timers run between steps. */
 const yieldToEvents = (): Promise<void> => new Promise((done) => setImmediate(done));
 
-const fail = (code: "ADAPT913" | "ADAPT914" | "ADAPT945", msg: string, help?: string): Diagnostic => diag(code, FILE_START, msg, { help });
+const fail = (code: "ADAPT913" | "ADAPT914" | "ADAPT945", msg: string, help?: string): Diagnostic =>
+  diag(code, FILE_START, msg, { help });
 const DEVICE_HELP = "the step's numbers cannot be trusted; run again with `--backend wasm` and report the message";
 
 /** Trains the model per the plan. The model's weights end as the selected (best) or the last ones. */
@@ -97,8 +113,14 @@ export async function train(opts: TrainerOptions): Promise<StageResult<TrainResu
   const vars = trainableVariables(opts.model);
   const optimizer = new Optimizer(plan.optimizer, vars);
   const ctx: StepContext = {
-    model: opts.model, roles: roles.value, task: opts.task, probabilities: outputsProbabilities(opts.model),
-    vars, optimizer, clipNorm: plan.clipNorm, seed: plan.seed,
+    model: opts.model,
+    roles: roles.value,
+    task: opts.task,
+    probabilities: outputsProbabilities(opts.model),
+    vars,
+    optimizer,
+    clipNorm: plan.clipNorm,
+    seed: plan.seed,
   };
   try {
     return await new Loop(opts, ctx, fingerprintOf(vars, plan, opts.train.labels.length)).run();
@@ -111,7 +133,15 @@ class Loop {
   private readonly paths: ReturnType<typeof runPaths>;
   private readonly stepsPerEpoch: number;
   private readonly totalSteps: number;
-  private state: LoopState = { epoch: 0, batchInEpoch: 0, globalStep: 0, optimizerStep: 0, best: null, badEvals: 0, stoppedEarly: false };
+  private state: LoopState = {
+    epoch: 0,
+    batchInEpoch: 0,
+    globalStep: 0,
+    optimizerStep: 0,
+    best: null,
+    badEvals: 0,
+    stoppedEarly: false,
+  };
 
   constructor(
     private readonly opts: TrainerOptions,
@@ -131,7 +161,11 @@ class Loop {
     this.state.optimizerStep = this.ctx.optimizer.step;
     const opt = await this.ctx.optimizer.getState();
     const weights = await readVars(this.ctx.vars);
-    saveCheckpoint(this.paths.checkpoint, { fingerprint: this.fingerprint, state: this.state, arrays: [...weights, ...opt.slots] });
+    saveCheckpoint(this.paths.checkpoint, {
+      fingerprint: this.fingerprint,
+      state: this.state,
+      arrays: [...weights, ...opt.slots],
+    });
     this.opts.onEvent?.({ type: "checkpoint", path: this.paths.checkpoint, globalStep: this.state.globalStep });
   }
 
@@ -139,7 +173,11 @@ class Loop {
     const ck = loadCheckpoint<LoopState>(this.paths.checkpoint);
     if ("error" in ck) return fail("ADAPT914", ck.error, "run without --resume to start over");
     if (ck.fingerprint !== this.fingerprint) {
-      return fail("ADAPT914", "the checkpoint was written by a run with other trainable weights, data or plan", "run without --resume to start over");
+      return fail(
+        "ADAPT914",
+        "the checkpoint was written by a run with other trainable weights, data or plan",
+        "run without --resume to start over",
+      );
     }
     const n = this.ctx.vars.length;
     this.ctx.vars.forEach((v, i) => v.assign(tf.tensor(ck.arrays[i]!, v.shape, "float32")));
@@ -157,7 +195,13 @@ class Loop {
       if (problem) return { value: null, diagnostics: [problem] };
     }
     const trainable = this.ctx.vars.reduce((s, v) => s + v.size, 0);
-    this.opts.onEvent?.({ type: "start", totalSteps: this.totalSteps, stepsPerEpoch: this.stepsPerEpoch, resumedAt: this.state.globalStep, trainable });
+    this.opts.onEvent?.({
+      type: "start",
+      totalSteps: this.totalSteps,
+      stepsPerEpoch: this.stepsPerEpoch,
+      resumedAt: this.state.globalStep,
+      trainable,
+    });
     const started = { time: performance.now(), step: this.state.globalStep };
     while (this.state.epoch < this.opts.plan.epochs && !this.state.stoppedEarly) {
       const outcome = await this.runEpoch(started);
@@ -181,14 +225,26 @@ class Loop {
       if (!Number.isFinite(loss)) return this.nonFinite(loss);
       this.state.globalStep += 1;
       this.state.batchInEpoch += 1;
-      this.log({ event: "step", epoch: this.state.epoch + 1, step: this.state.globalStep, loss, lr, gradNorm, batch: batch.size, length: batch.length });
+      this.log({
+        event: "step",
+        epoch: this.state.epoch + 1,
+        step: this.state.globalStep,
+        loss,
+        lr,
+        gradNorm,
+        batch: batch.size,
+        length: batch.length,
+      });
       this.emitStep(loss, lr, started, batch.size);
       const every = plan.checkpointEvery;
       if (every !== null && this.state.globalStep % every === 0) await this.save();
       await yieldToEvents();
       if (this.opts.shouldStop?.()) {
         await this.save();
-        return { value: { status: "interrupted", state: this.state, checkpoint: this.paths.checkpoint }, diagnostics: [] };
+        return {
+          value: { status: "interrupted", state: this.state, checkpoint: this.paths.checkpoint },
+          diagnostics: [],
+        };
       }
     }
     await this.endEpoch();
@@ -201,8 +257,14 @@ class Loop {
     const done = this.state.globalStep - started.step;
     const perStep = done > 0 ? elapsed / done : 0;
     this.opts.onEvent?.({
-      type: "step", epoch: this.state.epoch + 1, step: this.state.batchInEpoch, globalStep: this.state.globalStep,
-      totalSteps: this.totalSteps, loss, lr, examplesPerSec: perStep > 0 ? size / perStep : 0,
+      type: "step",
+      epoch: this.state.epoch + 1,
+      step: this.state.batchInEpoch,
+      globalStep: this.state.globalStep,
+      totalSteps: this.totalSteps,
+      loss,
+      lr,
+      examplesPerSec: perStep > 0 ? size / perStep : 0,
       etaSec: perStep * (this.totalSteps - this.state.globalStep),
     });
   }
@@ -217,10 +279,20 @@ class Loop {
     return this.failed("ADAPT945", msg, DEVICE_HELP, { message: fault });
   }
 
-  private failed(code: "ADAPT913" | "ADAPT945", msg: string, help: string, record: Record<string, unknown>): StageResult<TrainResult | null> {
+  private failed(
+    code: "ADAPT913" | "ADAPT945",
+    msg: string,
+    help: string,
+    record: Record<string, unknown>,
+  ): StageResult<TrainResult | null> {
     this.log({ event: "error", code, globalStep: this.state.globalStep, ...record });
-    const best = this.state.best ? `; the best checkpoint (epoch ${this.state.best.epoch}) is kept at ${this.paths.best}` : "";
-    return { value: { status: "failed", state: this.state, checkpoint: this.paths.checkpoint }, diagnostics: [fail(code, msg + best, help)] };
+    const best = this.state.best
+      ? `; the best checkpoint (epoch ${this.state.best.epoch}) is kept at ${this.paths.best}`
+      : "";
+    return {
+      value: { status: "failed", state: this.state, checkpoint: this.paths.checkpoint },
+      diagnostics: [fail(code, msg + best, help)],
+    };
   }
 
   private async endEpoch(): Promise<void> {
@@ -250,7 +322,11 @@ class Loop {
     if (better) {
       this.state.best = { value, epoch, globalStep: this.state.globalStep, metrics };
       this.state.badEvals = 0;
-      saveCheckpoint(this.paths.best, { fingerprint: this.fingerprint, state: this.state.best, arrays: await readVars(this.ctx.vars) });
+      saveCheckpoint(this.paths.best, {
+        fingerprint: this.fingerprint,
+        state: this.state.best,
+        arrays: await readVars(this.ctx.vars),
+      });
     } else {
       this.state.badEvals += 1;
       const patience = this.opts.plan.earlyStopping?.patience;

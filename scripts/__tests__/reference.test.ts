@@ -38,12 +38,22 @@ describe("specs/LANGUAGE.md", () => {
     const list = examples();
     expect(list.length).toBeGreaterThanOrEqual(9);
     for (const example of list) {
-      const declared = new Set(parseSpec(example).value.statements.flatMap((s) => (s.kind === "AdapterDecl" ? [s.name.name] : [])));
-      const prelude = Object.entries(PRELUDE).filter(([n]) => !declared.has(n)).map(([, line]) => line);
+      const declared = new Set(
+        parseSpec(example).value.statements.flatMap((s) => (s.kind === "AdapterDecl" ? [s.name.name] : [])),
+      );
+      const prelude = Object.entries(PRELUDE)
+        .filter(([n]) => !declared.has(n))
+        .map(([, line]) => line);
       const text = `${example}\n${prelude.join("\n")}\n`;
-      const r = await compileText(text, "example.adapt", { loader: () => ({ ok: true, json: bert }), modelOverride: "bert.json" });
+      const r = await compileText(text, "example.adapt", {
+        loader: () => ({ ok: true, json: bert }),
+        modelOverride: "bert.json",
+      });
       const errors = r.diagnostics.filter((d) => d.severity === "error");
-      expect(errors.map((d) => `${d.code} ${d.message}`), example).toEqual([]);
+      expect(
+        errors.map((d) => `${d.code} ${d.message}`),
+        example,
+      ).toEqual([]);
       expect(validatePlan(r.value.plan!)).toEqual([]);
     }
   });

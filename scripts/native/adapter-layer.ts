@@ -42,7 +42,14 @@ export function seededValues(seed: number, n: number, scale: number): Float32Arr
 }
 
 function weight(seed: number, shape: number[], scale: number): tf.Tensor {
-  return tf.tensor(seededValues(seed, shape.reduce((a, b) => a * b, 1), scale), shape);
+  return tf.tensor(
+    seededValues(
+      seed,
+      shape.reduce((a, b) => a * b, 1),
+      scale,
+    ),
+    shape,
+  );
 }
 
 /** Builds the layer on the active backend; the same `seed` gives the same values on every backend. */

@@ -62,7 +62,11 @@ function timeSteps(sizes: LayerSizes, steps: number, warmup: number): { ms: numb
   return { ms, cpuS: (cpu.user + cpu.system) / 1e6 / steps };
 }
 
-async function measureTfjs(name: string, up: () => Promise<{ ok: boolean; reason?: string }>, o: Options): Promise<Column> {
+async function measureTfjs(
+  name: string,
+  up: () => Promise<{ ok: boolean; reason?: string }>,
+  o: Options,
+): Promise<Column> {
   const a = await up();
   if (!a.ok) return { name, error: a.reason ?? "not available" };
   const { ms: stepMs, cpuS } = timeSteps(o.sizes, o.steps, o.warmup);
@@ -80,9 +84,27 @@ async function measureTfjs(name: string, up: () => Promise<{ ok: boolean; reason
 function measureTorch(o: Options): Column {
   const script = fileURLToPath(new URL("../../bench/torch_step.py", import.meta.url));
   const s = o.sizes;
-  const args = [script, "--hidden", `${s.hidden}`, "--heads", `${s.heads}`, "--bottleneck", `${s.bottleneck}`,
-    "--seq", `${s.seq}`, "--batch", `${s.batch}`, "--steps", `${o.steps}`, "--warmup", `${o.warmup}`,
-    "--matmul", `${o.matmul}`, "--threads", `${o.threads}`];
+  const args = [
+    script,
+    "--hidden",
+    `${s.hidden}`,
+    "--heads",
+    `${s.heads}`,
+    "--bottleneck",
+    `${s.bottleneck}`,
+    "--seq",
+    `${s.seq}`,
+    "--batch",
+    `${s.batch}`,
+    "--steps",
+    `${o.steps}`,
+    "--warmup",
+    `${o.warmup}`,
+    "--matmul",
+    `${o.matmul}`,
+    "--threads",
+    `${o.threads}`,
+  ];
   const r = spawnSync(o.python, args, { encoding: "utf8" });
   const last = (r.stdout ?? "").trim().split("\n").pop() ?? "";
   if (r.status !== 0 || !last.startsWith("{")) {
@@ -90,10 +112,17 @@ function measureTorch(o: Options): Column {
     return { name: "pytorch", error: `${o.python}: ${why}` };
   }
   const j = JSON.parse(last) as {
-    torch: string; steps_per_s: number; step_ms: number[]; cpu_s_per_step: number; matmul_gflops?: number;
+    torch: string;
+    steps_per_s: number;
+    step_ms: number[];
+    cpu_s_per_step: number;
+    matmul_gflops?: number;
   };
   return {
-    name: `pytorch ${j.torch}`, stepsPerS: j.steps_per_s, stepMs: j.step_ms, cpuSPerStep: j.cpu_s_per_step,
+    name: `pytorch ${j.torch}`,
+    stepsPerS: j.steps_per_s,
+    stepMs: j.step_ms,
+    cpuSPerStep: j.cpu_s_per_step,
     matmulGflops: j.matmul_gflops,
   };
 }
@@ -111,8 +140,13 @@ function options(argv: string[]): Options {
   const { values: v } = parseArgs({
     args: argv,
     options: {
-      hidden: { type: "string" }, heads: { type: "string" }, steps: { type: "string" }, warmup: { type: "string" },
-      matmul: { type: "string" }, threads: { type: "string" }, python: { type: "string" },
+      hidden: { type: "string" },
+      heads: { type: "string" },
+      steps: { type: "string" },
+      warmup: { type: "string" },
+      matmul: { type: "string" },
+      threads: { type: "string" },
+      python: { type: "string" },
     },
   });
   const hidden = Number(v.hidden ?? MINILM_LAYER.hidden);
@@ -139,15 +173,20 @@ export function report(cols: readonly Column[], sizes: LayerSizes): string[] {
     if (c.error !== undefined) lines.push(`${c.name.padEnd(22)}  not measured: ${c.error}`);
     else {
       const ms = c.stepsPerS === undefined ? undefined : 1000 / c.stepsPerS;
-      lines.push(`${c.name.padEnd(22)} ${fmt(c.stepsPerS, 3).padStart(8)} ${fmt(ms, 0).padStart(8)} ${fmt(c.cpuSPerStep).padStart(11)}` +
-        `   ${fmt(c.matmulGflops, 1).padStart(14)}  ${fmt(c.matmulTransposedGflops, 1).padStart(14)}`);
+      lines.push(
+        `${c.name.padEnd(22)} ${fmt(c.stepsPerS, 3).padStart(8)} ${fmt(ms, 0).padStart(8)} ${fmt(c.cpuSPerStep).padStart(11)}` +
+          `   ${fmt(c.matmulGflops, 1).padStart(14)}  ${fmt(c.matmulTransposedGflops, 1).padStart(14)}`,
+      );
     }
   }
   const ok = cols.filter((c) => c.stepsPerS !== undefined);
   for (let i = 0; i < ok.length; i++) {
     for (let j = i + 1; j < ok.length; j++) {
       const [a, b] = [ok[i]!, ok[j]!];
-      const cpu = a.cpuSPerStep !== undefined && b.cpuSPerStep !== undefined ? `, by CPU time ${fmt(b.cpuSPerStep / a.cpuSPerStep)}` : "";
+      const cpu =
+        a.cpuSPerStep !== undefined && b.cpuSPerStep !== undefined
+          ? `, by CPU time ${fmt(b.cpuSPerStep / a.cpuSPerStep)}`
+          : "";
       lines.push(`steps/s ${a.name} / ${b.name}: ${fmt(a.stepsPerS! / b.stepsPerS!)}${cpu}`);
     }
   }
@@ -159,10 +198,16 @@ async function main(): Promise<void> {
   process.env["TF_CPP_MIN_LOG_LEVEL"] ??= "2";
   const cols: Column[] = [];
   const native = TENSORFLOW_BUILDS[1];
-  cols.push(await measureTfjs("tensorflow (native)", async () => {
-    const a = await tryTensorflow(native);
-    return a.ok ? a : { ok: false, reason: `${a.reason} (build it with scripts/native-backend)` };
-  }, o));
+  cols.push(
+    await measureTfjs(
+      "tensorflow (native)",
+      async () => {
+        const a = await tryTensorflow(native);
+        return a.ok ? a : { ok: false, reason: `${a.reason} (build it with scripts/native-backend)` };
+      },
+      o,
+    ),
+  );
   cols.push(await measureTfjs("wasm (fast matMul)", () => tryWasm(true), o));
   cols.push(measureTorch(o));
   for (const line of report(cols, o.sizes)) console.log(line);

@@ -74,7 +74,9 @@ export function compareSmoke(native: SmokeValues, reference: SmokeValues): Smoke
     return { what, maxError, ok: maxError <= TOLERANCE };
   };
   const all = (r: Readonly<Record<string, Float32Array>>): number[] =>
-    Object.keys(r).sort().flatMap((k) => Array.from(r[k]!));
+    Object.keys(r)
+      .sort()
+      .flatMap((k) => Array.from(r[k]!));
   return [
     check("matMul 64x48 . 48x32", native.matMul, reference.matMul),
     check("adapter layer loss", [native.loss], [reference.loss]),
@@ -93,7 +95,9 @@ export async function useReferenceBackend(): Promise<string> {
 /** Loads tfjs-node from `dir` (or by name) and returns its version line; throws when it cannot load. */
 export function loadTfjsNode(dir?: string): string {
   const require = createRequire(import.meta.url);
-  const mod = require(dir === undefined ? "@tensorflow/tfjs-node" : resolve(dir)) as { version: Record<string, string> };
+  const mod = require(dir === undefined ? "@tensorflow/tfjs-node" : resolve(dir)) as {
+    version: Record<string, string>;
+  };
   return `tfjs-node ${mod.version["tfjs-node"] ?? "?"}, TensorFlow ${tensorflowVersion() ?? "?"}`;
 }
 
@@ -121,7 +125,8 @@ async function main(): Promise<number> {
   const native = smokeValues();
   const ref = await useReferenceBackend();
   const checks = compareSmoke(native, smokeValues());
-  for (const c of checks) say(`${c.ok ? "ok  " : "FAIL"} ${c.what}: max error ${c.maxError.toExponential(1)} against ${ref}`);
+  for (const c of checks)
+    say(`${c.ok ? "ok  " : "FAIL"} ${c.what}: max error ${c.maxError.toExponential(1)} against ${ref}`);
   const ok = checks.every((c) => c.ok);
   say(ok ? "passed" : `FAILED: the native results differ from ${ref}'s by more than ${TOLERANCE}`);
   return ok ? 0 : 1;

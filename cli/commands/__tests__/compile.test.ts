@@ -50,7 +50,10 @@ describe("adapt compile", () => {
 
   it("exits 1 on spec errors with rendered diagnostics, 2 on usage errors", async () => {
     const dir = workspace();
-    writeFileSync(join(dir, "bad.adapt"), 'model "mlp/model.json"\nadapter a = bottleneck(size: 2)\ninsert a after "fc3"\n');
+    writeFileSync(
+      join(dir, "bad.adapt"),
+      'model "mlp/model.json"\nadapter a = bottleneck(size: 2)\ninsert a after "fc3"\n',
+    );
     const r = await run(["compile", "bad.adapt"], dir);
     expect(r.code).toBe(1);
     expect(r.err).toContain("error[ADAPT120]: `fc3` matches no layer of the model");
@@ -96,7 +99,13 @@ describe("adapt explain and adapt inspect", () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/block\.dense1\s+Dense\s+\[null, 6, 24\]\s+312/);
     const j = JSON.parse((await run(["inspect", "residual/model.json", "--json"], dir)).out);
-    expect(j.layers.map((l: { path: string }) => l.path)).toEqual(["inputs", "block.dense1", "block.dense2", "block.add", "block.LayerNorm"]);
+    expect(j.layers.map((l: { path: string }) => l.path)).toEqual([
+      "inputs",
+      "block.dense1",
+      "block.dense2",
+      "block.add",
+      "block.LayerNorm",
+    ]);
     writeFileSync(join(dir, "x.json"), "{");
     expect((await run(["inspect", "x.json"], dir)).code).toBe(1);
   });

@@ -10,7 +10,9 @@ import { parseSpec } from "../../frontend/parse.ts";
 
 const ROOT = new URL("../../../", import.meta.url).pathname;
 const specs = [
-  ...readdirSync(`${ROOT}specs/diagnostics`).filter((f) => f.endsWith(".adapt")).map((f) => `${ROOT}specs/diagnostics/${f}`),
+  ...readdirSync(`${ROOT}specs/diagnostics`)
+    .filter((f) => f.endsWith(".adapt"))
+    .map((f) => `${ROOT}specs/diagnostics/${f}`),
   `${ROOT}specs/examples/kitchen-sink.adapt`,
 ];
 

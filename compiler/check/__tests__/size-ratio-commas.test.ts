@@ -20,13 +20,24 @@ describe("size: d / k in an adapter declaration", () => {
   });
 
   it("refuses a divisor that leaves a remainder (ADAPT210), zero (ADAPT203) or another variable (ADAPT206)", () => {
-    expect(codes(compile('adapter p = bottleneck(size: d / 7)\ninsert p after "encoder.layer.*.output.dense"\n', bert).diagnostics)).toEqual(["ADAPT210"]);
-    expect(codes(analyzeText('adapter p = bottleneck(size: d / 0)\ninsert p after "x"\n', "s.adapt").diagnostics)).toEqual(["ADAPT203"]);
-    expect(codes(analyzeText('adapter p = bottleneck(size: n / 4)\ninsert p after "x"\n', "s.adapt").diagnostics)).toEqual(["ADAPT206"]);
+    expect(
+      codes(
+        compile('adapter p = bottleneck(size: d / 7)\ninsert p after "encoder.layer.*.output.dense"\n', bert)
+          .diagnostics,
+      ),
+    ).toEqual(["ADAPT210"]);
+    expect(
+      codes(analyzeText('adapter p = bottleneck(size: d / 0)\ninsert p after "x"\n', "s.adapt").diagnostics),
+    ).toEqual(["ADAPT203"]);
+    expect(
+      codes(analyzeText('adapter p = bottleneck(size: n / 4)\ninsert p after "x"\n', "s.adapt").diagnostics),
+    ).toEqual(["ADAPT206"]);
   });
 
   it("is a type error for an argument that is not the size", () => {
-    expect(codes(analyzeText('adapter p = parallel(scale: d / 4)\ninsert p parallel "x"\n', "s.adapt").diagnostics)).toEqual(["ADAPT112"]);
+    expect(
+      codes(analyzeText('adapter p = parallel(scale: d / 4)\ninsert p parallel "x"\n', "s.adapt").diagnostics),
+    ).toEqual(["ADAPT112"]);
   });
 
   it("formats back as written", () => {
@@ -37,11 +48,16 @@ describe("size: d / k in an adapter declaration", () => {
 
 describe("commas in argument lists", () => {
   it("allow one trailing comma", () => {
-    expect(analyzeText('adapter p = bottleneck(size: 8, activation: relu,)\ninsert p after "x"\n', "s.adapt").diagnostics).toEqual([]);
+    expect(
+      analyzeText('adapter p = bottleneck(size: 8, activation: relu,)\ninsert p after "x"\n', "s.adapt").diagnostics,
+    ).toEqual([]);
   });
 
   it("refuse an empty argument between commas at the second comma", () => {
-    for (const text of ["adapter p = bottleneck(size: 16,, activation: relu)\n", "adapter p = bottleneck(size: 16,,)\n"]) {
+    for (const text of [
+      "adapter p = bottleneck(size: 16,, activation: relu)\n",
+      "adapter p = bottleneck(size: 16,,)\n",
+    ]) {
       const ds = analyzeText(text, "s.adapt").diagnostics;
       expect(codes(ds)).toEqual(["ADAPT004"]);
       expect(ds[0]!.span.start.column).toBe(33);

@@ -5,7 +5,9 @@ import { compileText, type ModelLoader } from "../../compile.ts";
 import { ALL_CODES, CODES } from "../codes.ts";
 
 const DIR = new URL("../../../specs/diagnostics/", import.meta.url).pathname;
-const files = readdirSync(DIR).filter((f) => f.endsWith(".adapt")).sort();
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith(".adapt"))
+  .sort();
 
 /** The `# expect: CODE line:col message` line at the end of a fixture. */
 function expectation(text: string): { code: string; line: number; column: number; message: string } {

@@ -14,7 +14,11 @@ function shape(text: string): unknown {
   const strip = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(strip);
     if (v !== null && typeof v === "object") {
-      return Object.fromEntries(Object.entries(v).filter(([k]) => k !== "span" && k !== "positionSpan" && k !== "comments").map(([k, x]) => [k, strip(x)]));
+      return Object.fromEntries(
+        Object.entries(v)
+          .filter(([k]) => k !== "span" && k !== "positionSpan" && k !== "comments")
+          .map(([k, x]) => [k, strip(x)]),
+      );
     }
     return v;
   };
@@ -37,14 +41,21 @@ describe("adapt fmt", () => {
 
   it("keeps the bundled examples in the canonical layout", () => {
     const dir = new URL("../../../examples/", import.meta.url).pathname;
-    const specsOf = (d: string) => readdirSync(`${dir}${d}`).filter((f) => f.endsWith(".adapt")).map((f) => `${dir}${d}/${f}`);
-    const files = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).flatMap((e) => specsOf(e.name));
+    const specsOf = (d: string) =>
+      readdirSync(`${dir}${d}`)
+        .filter((f) => f.endsWith(".adapt"))
+        .map((f) => `${dir}${d}/${f}`);
+    const files = readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .flatMap((e) => specsOf(e.name));
     expect(files.length).toBeGreaterThan(0);
     for (const f of files) expect(formatText(readFileSync(f, "utf8")).value, f).toBe(readFileSync(f, "utf8"));
   });
 
   it("lays out the contract's example as documented", () => {
-    const out = formatText('adapter  a=bottleneck( size:8 ,activation:gelu)\nadapter bb = lora(rank: 4)\ninsert a after "x"   # site\napply bb to "y" in layers 0..2,5\nplan{\nepochs 3\nmax_length 64\n}\n').value;
+    const out = formatText(
+      'adapter  a=bottleneck( size:8 ,activation:gelu)\nadapter bb = lora(rank: 4)\ninsert a after "x"   # site\napply bb to "y" in layers 0..2,5\nplan{\nepochs 3\nmax_length 64\n}\n',
+    ).value;
     expect(out).toBe(
       [
         "adapter a  = bottleneck(size: 8, activation: gelu)",
@@ -61,7 +72,7 @@ describe("adapt fmt", () => {
   });
 
   it("keeps one blank line where there were several, and leading and trailing comments", () => {
-    const out = formatText("# top\n\n\n\nmodel \"m\"\n# end\n").value;
+    const out = formatText('# top\n\n\n\nmodel "m"\n# end\n').value;
     expect(out).toBe('# top\n\nmodel "m"\n# end\n');
   });
 
@@ -71,7 +82,7 @@ describe("adapt fmt", () => {
   });
 
   it("refuses to format a spec with syntax errors", () => {
-    const r = formatText("insert a aftr \"x\"\n");
+    const r = formatText('insert a aftr "x"\n');
     expect(r.value).toBeNull();
     expect(r.diagnostics[0]!.code).toBe("ADAPT004");
   });

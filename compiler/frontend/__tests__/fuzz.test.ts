@@ -20,17 +20,72 @@ const corpus = [
 ];
 
 const FRAGMENTS = [
-  ...KEYWORDS, ...ADAPTER_KINDS, "d", "best", "by", "h", "x_1", "classifier", "near_identity", "size:", "rank:",
-  "(", ")", "[", "]", "{", "}", ",", ":", "=", "/", "..", ".", "-", "\n", "\n", " ", "  ", "\t", "\r\n",
-  '"encoder.layer.*.output.dense"', '"a\\"b"', '"unterminated', "/re.*/", "/(/", "#c", "# comment\n",
-  "0", "7", "0..3", "3e-4", "1.5", "1e", "00", "é", "\u0000", "\\", "@", "$", "'", "`", "\uFFFF", "😀",
+  ...KEYWORDS,
+  ...ADAPTER_KINDS,
+  "d",
+  "best",
+  "by",
+  "h",
+  "x_1",
+  "classifier",
+  "near_identity",
+  "size:",
+  "rank:",
+  "(",
+  ")",
+  "[",
+  "]",
+  "{",
+  "}",
+  ",",
+  ":",
+  "=",
+  "/",
+  "..",
+  ".",
+  "-",
+  "\n",
+  "\n",
+  " ",
+  "  ",
+  "\t",
+  "\r\n",
+  '"encoder.layer.*.output.dense"',
+  '"a\\"b"',
+  '"unterminated',
+  "/re.*/",
+  "/(/",
+  "#c",
+  "# comment\n",
+  "0",
+  "7",
+  "0..3",
+  "3e-4",
+  "1.5",
+  "1e",
+  "00",
+  "é",
+  "\u0000",
+  "\\",
+  "@",
+  "$",
+  "'",
+  "`",
+  "\uFFFF",
+  "😀",
 ];
 
 const fragmentSpec = fc.array(fc.constantFrom(...FRAGMENTS), { maxLength: 40 }).map((xs) => xs.join(" "));
 const anyText = fc.string({ unit: "binary", maxLength: 80 });
 
 const mutated = fc
-  .tuple(fc.constantFrom(...corpus), fc.nat(), fc.nat({ max: 30 }), fc.constantFrom(...FRAGMENTS), fc.constantFrom("delete", "insert", "replace", "dupline", "truncate"))
+  .tuple(
+    fc.constantFrom(...corpus),
+    fc.nat(),
+    fc.nat({ max: 30 }),
+    fc.constantFrom(...FRAGMENTS),
+    fc.constantFrom("delete", "insert", "replace", "dupline", "truncate"),
+  )
   .map(([text, at, len, frag, op]) => {
     const i = at % (text.length + 1);
     if (op === "delete") return text.slice(0, i) + text.slice(i + len);
@@ -46,14 +101,23 @@ function spanIsValid(d: Diagnostic, text: string): boolean {
   const lines = text.split("\n").length;
   const { start, end } = d.span;
   return (
-    start.line >= 1 && start.line <= lines && start.column >= 1 && end.line >= start.line &&
-    (end.line > start.line || end.column >= start.column) && start.offset >= 0 && end.offset <= text.length + 1 &&
-    end.offset >= start.offset && d.message.length > 0 && !d.message.includes("\n")
+    start.line >= 1 &&
+    start.line <= lines &&
+    start.column >= 1 &&
+    end.line >= start.line &&
+    (end.line > start.line || end.column >= start.column) &&
+    start.offset >= 0 &&
+    end.offset <= text.length + 1 &&
+    end.offset >= start.offset &&
+    d.message.length > 0 &&
+    !d.message.includes("\n")
   );
 }
 
 function shape(text: string): unknown {
-  return JSON.stringify(parseSpec(text).value.statements, (k, v) => (k === "span" || k === "positionSpan" ? undefined : v));
+  return JSON.stringify(parseSpec(text).value.statements, (k, v) =>
+    k === "span" || k === "positionSpan" ? undefined : v,
+  );
 }
 
 function holds(text: string): boolean {

@@ -27,7 +27,8 @@ describe("parser", () => {
   it("covers every construct in the kitchen sink", () => {
     const seen = new Set<string>();
     walk(parseSpec(kitchen).value, (n) => seen.add(n.kind));
-    for (const k of ["Regex", "Glob", "Range", "Div", "List", "Call", "Group", "Selector", "PlanEntry", "Comment"]) expect(seen).toContain(k);
+    for (const k of ["Regex", "Glob", "Range", "Div", "List", "Call", "Group", "Selector", "PlanEntry", "Comment"])
+      expect(seen).toContain(k);
     const s = parseSpec(kitchen).value.statements;
     const positions = s.filter((x): x is A.InsertStmt => x.kind === "Insert").map((x) => x.position);
     expect(new Set(positions)).toEqual(new Set(["after", "before", "parallel"]));
@@ -44,7 +45,9 @@ describe("parser", () => {
   });
 
   it("builds the AST the example describes", () => {
-    const s = parseSpec('adapter h = bottleneck(size: 64, init: near_identity(std: 0.01))\nsize h = d / 12 in layers 4..11, 13').value.statements;
+    const s = parseSpec(
+      "adapter h = bottleneck(size: 64, init: near_identity(std: 0.01))\nsize h = d / 12 in layers 4..11, 13",
+    ).value.statements;
     const decl = s[0] as A.AdapterDecl;
     expect(decl.adapterKind.name).toBe("bottleneck");
     expect(decl.args.map((a) => a.key.name)).toEqual(["size", "init"]);
@@ -52,7 +55,10 @@ describe("parser", () => {
     expect(init.callee.name).toBe("near_identity");
     const size = s[1] as A.SizeStmt;
     expect(size.expr.kind).toBe("Div");
-    expect(size.layers!.map((r) => [r.from.value, r.to?.value ?? null])).toEqual([[4, 11], [13, null]]);
+    expect(size.layers!.map((r) => [r.from.value, r.to?.value ?? null])).toEqual([
+      [4, 11],
+      [13, null],
+    ]);
   });
 
   it("reports three unrelated check errors in one run, each at its place", () => {
@@ -79,7 +85,7 @@ describe("parser", () => {
   });
 
   it("reports one error per bad statement and recovers for the next", () => {
-    const text = ['insert a after', 'adapter = lora()', 'size x = [1, 2', 'train', 'head (', 'model 3'].join("\n");
+    const text = ["insert a after", "adapter = lora()", "size x = [1, 2", "train", "head (", "model 3"].join("\n");
     const r = parseSpec(text);
     expect(r.diagnostics.map((d) => d.span.start.line)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(r.value.statements.every((s) => s.kind === "Invalid")).toBe(true);

@@ -12,11 +12,20 @@ const bert = encoderManifest({ layers: 2, d: 48, ff: 96 });
 
 describe("compacter", () => {
   it("adds 2n³ + 2r(d + m) + d + m parameters per site", () => {
-    const r = compile('adapter c = compacter(size: 12, phm: 4, rank: 2)\ninsert c after "encoder.layer.*.output.dense"\n', bert);
+    const r = compile(
+      'adapter c = compacter(size: 12, phm: 4, rank: 2)\ninsert c after "encoder.layer.*.output.dense"\n',
+      bert,
+    );
     expect(r.diagnostics).toEqual([]);
     const [n, rank, d, m] = [4, 2, 48, 12];
     expect(r.plan!.operations.map((o) => o.params)).toEqual([0, 1].map(() => 2 * n ** 3 + 2 * rank * (d + m) + d + m));
-    expect(r.plan!.operations[0]!.config).toEqual({ kind: "compacter", activation: "relu", init: { kind: "near_identity", std: 0.01 }, phm: 4, rank: 2 });
+    expect(r.plan!.operations[0]!.config).toEqual({
+      kind: "compacter",
+      activation: "relu",
+      init: { kind: "near_identity", std: 0.01 },
+      phm: 4,
+      rank: 2,
+    });
     expect(validatePlan(r.plan)).toEqual([]);
   });
 
@@ -33,7 +42,10 @@ describe("prefix", () => {
   });
 
   it("stores only the prefix rows in an artifact plan", () => {
-    const plan = compile('adapter h = bottleneck(size: 4)\ninsert h after "encoder.layer.*.output.dense"\n', bert).plan!;
+    const plan = compile(
+      'adapter h = bottleneck(size: 4)\ninsert h after "encoder.layer.*.output.dense"\n',
+      bert,
+    ).plan!;
     expect(artifactPlan(plan)).toBe(plan);
   });
 });

@@ -44,10 +44,14 @@ describe("the kind registry", () => {
   });
 
   it("is what the IR schema's kind enum and config union say", () => {
-    const op = PLAN_SCHEMA.properties.operations.items as unknown as { properties: { kind: { enum: string[] }; config: { oneOf: unknown[] } } };
+    const op = PLAN_SCHEMA.properties.operations.items as unknown as {
+      properties: { kind: { enum: string[] }; config: { oneOf: unknown[] } };
+    };
     expect(op.properties.kind.enum).toEqual([...ADAPTER_KINDS]);
     expect(op.properties.config.oneOf).toEqual(KINDS.map((k) => k.configSchema));
-    const published = JSON.parse(readFileSync(join(ROOT, "specs/plan.schema.json"), "utf8")) as { properties: { operations: { items: { properties: { kind: { enum: string[] } } } } } };
+    const published = JSON.parse(readFileSync(join(ROOT, "specs/plan.schema.json"), "utf8")) as {
+      properties: { operations: { items: { properties: { kind: { enum: string[] } } } } };
+    };
     expect(published.properties.operations.items.properties.kind.enum).toEqual([...ADAPTER_KINDS]);
   });
 
@@ -56,7 +60,10 @@ describe("the kind registry", () => {
     const hljs = readFileSync(join(ROOT, "editors/web/adapt.hljs.js"), "utf8");
     const reference = readFileSync(join(ROOT, "specs/LANGUAGE.md"), "utf8");
     const text = "adapter x = ";
-    const offered = completions(analyzeDocument("untitled:x", text), text.length, () => ({ line: 0, character: text.length })).map((c) => c.label);
+    const offered = completions(analyzeDocument("untitled:x", text), text.length, () => ({
+      line: 0,
+      character: text.length,
+    })).map((c) => c.label);
     for (const k of KINDS) {
       expect(tm).toContain(k.name);
       expect(hljs).toContain(k.name);

@@ -9,7 +9,13 @@ async function loadReal(name: string): Promise<tf.LayersModel> {
   const json = JSON.parse(readFileSync(`${FIXTURES}${name}/model.json`, "utf8"));
   const bin = readFileSync(`${FIXTURES}${name}/weights.bin`);
   const data = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength);
-  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: data }));
+  return tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: json.modelTopology,
+      weightSpecs: json.weightsManifest[0].weights,
+      weightData: data,
+    }),
+  );
 }
 
 beforeAll(async () => {
@@ -39,14 +45,18 @@ describe("readManifest on models saved by tfjs", () => {
     expect(m.layerIndices).toEqual([...Array(12).keys()]);
     expect(m.outputs).toEqual(["encoder.layer.11.output.LayerNorm", "pooler.dense"]);
     expect(m.byPath.get("encoder.layer.3.intermediate.dense")!.kernelShape).toEqual([8, 32]);
-    expect(m.byPath.get("encoder.layer.3.output.add")!.inbound).toEqual(["encoder.layer.3.output.dense", "encoder.layer.3.attention.output.LayerNorm"]);
+    expect(m.byPath.get("encoder.layer.3.output.add")!.inbound).toEqual([
+      "encoder.layer.3.output.dense",
+      "encoder.layer.3.attention.output.LayerNorm",
+    ]);
     expect(m.fingerprint).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it("a generated encoder has the same layers, shapes and weights as the tfjs-built fixture", () => {
     const real = fixtureManifest("tiny-bert");
     const gen = readManifest(syntheticEncoder({ layers: 12, d: 8, ff: 32, vocab: 40, seq: 16 }), "gen").value!;
-    const view = (m: typeof real) => m.layers.map((l) => [l.path, l.className, l.outputShape, l.inbound, l.weights.map((w) => [w.name, w.shape])]);
+    const view = (m: typeof real) =>
+      m.layers.map((l) => [l.path, l.className, l.outputShape, l.inbound, l.weights.map((w) => [w.name, w.shape])]);
     expect(view(gen)).toEqual(view(real));
   });
 
@@ -78,7 +88,10 @@ describe("readManifest on malformed or hostile input", () => {
   });
 
   it("rejects __proto__, constructor and prototype keys without polluting prototypes", () => {
-    const text = readFileSync(`${FIXTURES}mlp/model.json`, "utf8").replace('"class_name":"Dense"', '"__proto__":{"polluted":true},"class_name":"Dense"');
+    const text = readFileSync(`${FIXTURES}mlp/model.json`, "utf8").replace(
+      '"class_name":"Dense"',
+      '"__proto__":{"polluted":true},"class_name":"Dense"',
+    );
     expect(bad(text)).toContain("forbidden key `__proto__`");
     expect(({} as Record<string, unknown>)["polluted"]).toBeUndefined();
     expect(bad('{"modelTopology":{"constructor":{"prototype":{"x":1}}}}')).toContain("forbidden key");
@@ -90,8 +103,15 @@ describe("readManifest on malformed or hostile input", () => {
   });
 
   it("rejects dangling inbound layers, duplicate names and cycles", () => {
-    const layer = (name: string, from: string[]) => ({ name, class_name: "Dense", config: { name, units: 2 }, inbound_nodes: [from.map((f) => [f, 0, 0, {}])] });
-    const model = (layers: unknown[]) => ({ modelTopology: { class_name: "Model", config: { layers, input_layers: [], output_layers: [] } } });
+    const layer = (name: string, from: string[]) => ({
+      name,
+      class_name: "Dense",
+      config: { name, units: 2 },
+      inbound_nodes: [from.map((f) => [f, 0, 0, {}])],
+    });
+    const model = (layers: unknown[]) => ({
+      modelTopology: { class_name: "Model", config: { layers, input_layers: [], output_layers: [] } },
+    });
     expect(bad(model([layer("a", ["nope"])]))).toContain("`nope`, which is not a layer");
     expect(bad(model([layer("a", []), layer("a", [])]))).toContain("two layers are named `a`");
     expect(bad(model([layer("a", ["b"]), layer("b", ["a"])]))).toContain("cycle");

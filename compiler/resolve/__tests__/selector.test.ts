@@ -35,21 +35,34 @@ describe("globs", () => {
 
   it("match layer paths of the encoder in model order", () => {
     expect(paths('"encoder.layer.*.attention.output.dense"')).toHaveLength(12);
-    expect(paths('"encoder.layer.1.attention.self.{query,value}"')).toEqual(["encoder.layer.1.attention.self.query", "encoder.layer.1.attention.self.value"]);
+    expect(paths('"encoder.layer.1.attention.self.{query,value}"')).toEqual([
+      "encoder.layer.1.attention.self.query",
+      "encoder.layer.1.attention.self.value",
+    ]);
     expect(paths('"**.LayerNorm"')).toHaveLength(25);
     expect(paths('"pooler.dense"')).toEqual(["pooler.dense"]);
   });
 
   it("regexes match whole paths", () => {
-    expect(paths("/encoder\\.layer\\.1[01]\\.output\\.dense/")).toEqual(["encoder.layer.10.output.dense", "encoder.layer.11.output.dense"]);
+    expect(paths("/encoder\\.layer\\.1[01]\\.output\\.dense/")).toEqual([
+      "encoder.layer.10.output.dense",
+      "encoder.layer.11.output.dense",
+    ]);
     expect(paths("/output\\.dense/")).toEqual([]);
   });
 });
 
 describe("clauses", () => {
   it("`in layers` keeps paths whose first integer segment is in the ranges", () => {
-    expect(paths('"encoder.layer.*.output.dense" in layers 0..1, 10').map((p) => p.split(".")[2])).toEqual(["0", "1", "10"]);
-    expect(paths('"**.LayerNorm" in layers 11')).toEqual(["encoder.layer.11.attention.output.LayerNorm", "encoder.layer.11.output.LayerNorm"]);
+    expect(paths('"encoder.layer.*.output.dense" in layers 0..1, 10').map((p) => p.split(".")[2])).toEqual([
+      "0",
+      "1",
+      "10",
+    ]);
+    expect(paths('"**.LayerNorm" in layers 11')).toEqual([
+      "encoder.layer.11.attention.output.LayerNorm",
+      "encoder.layer.11.output.LayerNorm",
+    ]);
   });
 
   it("`in layers` on paths without a layer number is ADAPT122", () => {
@@ -77,11 +90,16 @@ describe("clauses", () => {
     expect(r.diagnostics).toHaveLength(1);
     const d = r.diagnostics[0]!;
     expect(d.code).toBe("ADAPT120");
-    expect(d.notes!.at(-1)).toMatch(/^the closest paths are `encoder\.layer\.3\.attention\.output\.dense`, `[^`]+`, `[^`]+`$/);
+    expect(d.notes!.at(-1)).toMatch(
+      /^the closest paths are `encoder\.layer\.3\.attention\.output\.dense`, `[^`]+`, `[^`]+`$/,
+    );
   });
 
   it("weight names are selectable for rules only", () => {
     expect(paths('"**.LayerNorm/gamma" in layers 2')).toEqual([]);
-    expect(paths('"**.LayerNorm/gamma" in layers 2', { weights: true })).toEqual(["encoder.layer.2.attention.output.LayerNorm/gamma", "encoder.layer.2.output.LayerNorm/gamma"]);
+    expect(paths('"**.LayerNorm/gamma" in layers 2', { weights: true })).toEqual([
+      "encoder.layer.2.attention.output.LayerNorm/gamma",
+      "encoder.layer.2.output.LayerNorm/gamma",
+    ]);
   });
 });

@@ -7,10 +7,16 @@ const mlp = fixtureManifest("mlp");
 
 describe("sites", () => {
   it("`after` and `before` take the output and input feature sizes", () => {
-    const r = compile('adapter a = bottleneck(size: 4)\ninsert a after "block.dense1"\ninsert a before "block.dense2"\n', residual);
+    const r = compile(
+      'adapter a = bottleneck(size: 4)\ninsert a after "block.dense1"\ninsert a before "block.dense2"\n',
+      residual,
+    );
     // The same adapter twice at a site is an error; two sites here: dense1 (after, d 24), dense2 (before, d 24).
     expect(r.diagnostics).toEqual([]);
-    expect(r.plan!.operations.map((o) => [o.site, o.position, o.d])).toEqual([["block.dense1", "after", 24], ["block.dense2", "before", 24]]);
+    expect(r.plan!.operations.map((o) => [o.site, o.position, o.d])).toEqual([
+      ["block.dense1", "after", 24],
+      ["block.dense2", "before", 24],
+    ]);
   });
 
   it("`before` a layer with several inputs is ADAPT214 saying so", () => {
@@ -32,16 +38,27 @@ describe("sites", () => {
 
   it("a parallel adapter needs equal input and output sizes (ADAPT217)", () => {
     const ok = compile('adapter p = parallel(size: 4, scale: 2)\ninsert p parallel "fc2"\n', mlp);
-    expect(ok.plan!.operations[0]).toMatchObject({ position: "parallel", d: 16, config: { scale: 2 }, params: 2 * 4 * 16 + 16 + 4 });
-    expect(codes(compile('adapter p = parallel(size: 4)\ninsert p parallel "out"\n', mlp).diagnostics)).toEqual(["ADAPT217"]);
+    expect(ok.plan!.operations[0]).toMatchObject({
+      position: "parallel",
+      d: 16,
+      config: { scale: 2 },
+      params: 2 * 4 * 16 + 16 + 4,
+    });
+    expect(codes(compile('adapter p = parallel(size: 4)\ninsert p parallel "out"\n', mlp).diagnostics)).toEqual([
+      "ADAPT217",
+    ]);
   });
 });
 
 describe("sizes", () => {
-  const spec = (sizes: string) => `adapter a = bottleneck(size: 6)\ninsert a after "encoder.layer.*.output.dense"\n${sizes}`;
+  const spec = (sizes: string) =>
+    `adapter a = bottleneck(size: 6)\ninsert a after "encoder.layer.*.output.dense"\n${sizes}`;
 
   it("later statements override earlier ones where their layers overlap", () => {
-    const r = compile(spec("size a = 2 in layers 0..5\nsize a = d / 4 in layers 4..11\nsize a = 1 in layers 11\n"), bert);
+    const r = compile(
+      spec("size a = 2 in layers 0..5\nsize a = d / 4 in layers 4..11\nsize a = 1 in layers 11\n"),
+      bert,
+    );
     expect(r.plan!.operations.map((o) => o.size)).toEqual([2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1]);
     const r2 = compile(spec("size a = 3 in layers 0..5\n"), bert);
     expect(r2.plan!.operations.map((o) => o.size)).toEqual([3, 3, 3, 3, 3, 3, 6, 6, 6, 6, 6, 6]);
@@ -64,8 +81,17 @@ describe("sizes", () => {
   });
 
   it("the LoRA rank comes from `size` too, and sets the scale alpha / r", () => {
-    const r = compile('adapter l = lora(rank: 8, alpha: 16)\napply l to "encoder.layer.0.attention.self.query"\nsize l = 4\n', bert);
-    expect(r.plan!.operations[0]).toMatchObject({ kind: "lora", position: "weight", size: 4, config: { kernelShape: [8, 8], scale: 4 }, params: 4 * (8 + 8) });
+    const r = compile(
+      'adapter l = lora(rank: 8, alpha: 16)\napply l to "encoder.layer.0.attention.self.query"\nsize l = 4\n',
+      bert,
+    );
+    expect(r.plan!.operations[0]).toMatchObject({
+      kind: "lora",
+      position: "weight",
+      size: 4,
+      config: { kernelShape: [8, 8], scale: 4 },
+      params: 4 * (8 + 8),
+    });
   });
 });
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { codes, compile, fixtureManifest } from "../../__tests__/helpers.ts";
 
 const bert = fixtureManifest("tiny-bert");
-const HOULSBY = 'adapter h = bottleneck(size: 2)\ninsert h after "encoder.layer.*.output.dense"\nhead classifier(classes: 3)\n';
+const HOULSBY =
+  'adapter h = bottleneck(size: 2)\ninsert h after "encoder.layer.*.output.dense"\nhead classifier(classes: 3)\n';
 
 function state(text: string) {
   const r = compile(text, bert);
@@ -21,7 +22,10 @@ describe("trainability rules", () => {
   it("the last matching rule decides, and its line is recorded", () => {
     const { by, diagnostics } = state(`${HOULSBY}train "**.LayerNorm"\nfreeze "encoder.layer.0.**"\n`);
     expect(diagnostics).toEqual([]);
-    expect(by.get("encoder.layer.1.output.LayerNorm/gamma")).toMatchObject({ trainable: true, rule: { action: "train", line: 4, text: 'train "**.LayerNorm"' } });
+    expect(by.get("encoder.layer.1.output.LayerNorm/gamma")).toMatchObject({
+      trainable: true,
+      rule: { action: "train", line: 4, text: 'train "**.LayerNorm"' },
+    });
     expect(by.get("encoder.layer.0.output.LayerNorm/gamma")).toMatchObject({ trainable: false, rule: { line: 5 } });
     expect(by.get("embeddings.LayerNorm/beta")!.trainable).toBe(true);
     expect(by.get("pooler.dense/kernel")).toMatchObject({ trainable: false, rule: null });
@@ -32,7 +36,11 @@ describe("trainability rules", () => {
     expect(all.weights.every((w) => w.trainable)).toBe(true);
     expect(all.totals.trainable).toBe(all.totals.base + all.totals.added + all.totals.head);
     const frozen = state(`${HOULSBY}freeze adapters\nfreeze head\ntrain "encoder.layer.*.**" in layers 9..11\n`).plan;
-    expect(frozen.weights.filter((w) => w.trainable).map((w) => w.layer.split(".")[2])).toEqual(Array(3 * 16).fill(0).map((_, i) => String(9 + Math.floor(i / 16))));
+    expect(frozen.weights.filter((w) => w.trainable).map((w) => w.layer.split(".")[2])).toEqual(
+      Array(3 * 16)
+        .fill(0)
+        .map((_, i) => String(9 + Math.floor(i / 16))),
+    );
   });
 
   it("a glob with a `/` selects single weights", () => {
@@ -44,7 +52,9 @@ describe("trainability rules", () => {
   it("a rule overridden everywhere by later rules is an ADAPT123 warning", () => {
     const { diagnostics } = state(`${HOULSBY}train "encoder.layer.0.output.dense"\nfreeze "encoder.layer.0.**"\n`);
     expect(codes(diagnostics)).toEqual(["ADAPT123"]);
-    expect(diagnostics[0]!.message).toBe('`train "encoder.layer.0.output.dense"` has no effect: every weight it matches is decided by a later rule (line 5)');
+    expect(diagnostics[0]!.message).toBe(
+      '`train "encoder.layer.0.output.dense"` has no effect: every weight it matches is decided by a later rule (line 5)',
+    );
     expect(codes(state(`${HOULSBY}train "encoder.layer.0.output.add"\n`).diagnostics)).toEqual(["ADAPT123"]);
   });
 

@@ -38,7 +38,9 @@ export class LspClient {
   waitFor<T = any>(method: string, test: (params: T) => boolean = () => true): Promise<T> {
     const seen = this.notifications.find((n) => n.method === method && test(n.params as T));
     if (seen) return Promise.resolve(seen.params as T);
-    return new Promise((resolve) => this.waiters.push({ method, test: (p) => test(p as T), resolve: (p) => resolve(p as T) }));
+    return new Promise((resolve) =>
+      this.waiters.push({ method, test: (p) => test(p as T), resolve: (p) => resolve(p as T) }),
+    );
   }
 
   /** Shuts the server down politely, then makes sure the process is gone. */

@@ -22,9 +22,12 @@ const has = (t: ScopedToken, prefix: string) => t.scopes.some((s) => s.startsWit
 const onLine = (tokens: ScopedToken[], line: number) => tokens.filter((t) => t.line === line);
 
 describe("generated editor grammars", () => {
-  it.each(generatedFiles().map((f) => [f.path, f.text] as const))("%s is up to date with grammar/tokens.ts", (path, text) => {
-    expect(readFileSync(join(root, path), "utf8"), "run `npx tsx scripts/gen-editor-grammars.ts`").toBe(text);
-  });
+  it.each(generatedFiles().map((f) => [f.path, f.text] as const))(
+    "%s is up to date with grammar/tokens.ts",
+    (path, text) => {
+      expect(readFileSync(join(root, path), "utf8"), "run `npx tsx scripts/gen-editor-grammars.ts`").toBe(text);
+    },
+  );
 });
 
 describe("TextMate grammar on the kitchen-sink spec", () => {
@@ -38,21 +41,35 @@ describe("TextMate grammar on the kitchen-sink spec", () => {
     const tokens = tokenize(grammar, text);
     const scopesOf = (word: string) => tokens.filter((t) => t.text === word).map((t) => t.scopes.join(" "));
     for (const w of KEYWORD_GROUPS.statement) {
-      expect(scopesOf(w).some((s) => s.includes("keyword.control.adapt")), w).toBe(true);
+      expect(
+        scopesOf(w).some((s) => s.includes("keyword.control.adapt")),
+        w,
+      ).toBe(true);
     }
     for (const w of [...KEYWORD_GROUPS.position, ...KEYWORD_GROUPS.selector, ...KEYWORD_GROUPS.target]) {
-      expect(scopesOf(w).some((s) => s.includes("keyword.other")), w).toBe(true);
+      expect(
+        scopesOf(w).some((s) => s.includes("keyword.other")),
+        w,
+      ).toBe(true);
     }
     const used = ADAPTER_KINDS.filter((k) => tokens.some((t) => t.text === k));
     expect(used.length).toBeGreaterThanOrEqual(4);
     for (const k of used) expect(scopesOf(k), k).toContain("entity.name.type.adapt");
     for (const n of ["houlsby", "side", "lora8", "gate"]) {
-      expect(scopesOf(n).every((s) => s.includes("variable.other.adapter.adapt")), n).toBe(true);
+      expect(
+        scopesOf(n).every((s) => s.includes("variable.other.adapter.adapt")),
+        n,
+      ).toBe(true);
     }
     expect(tokens.filter((t) => t.text.startsWith("#")).every((t) => has(t, "comment.line.number-sign"))).toBe(true);
     expect(scopesOf("3e-4")).toEqual(["meta.block.plan.adapt constant.numeric.adapt"]);
-    expect(scopesOf('\\"')).toEqual(Array(2).fill("meta.block.plan.adapt string.quoted.double.adapt constant.character.escape.adapt"));
-    const regexes = tokens.filter((t) => has(t, "string.regexp")).map((t) => t.text).join("");
+    expect(scopesOf('\\"')).toEqual(
+      Array(2).fill("meta.block.plan.adapt string.quoted.double.adapt constant.character.escape.adapt"),
+    );
+    const regexes = tokens
+      .filter((t) => has(t, "string.regexp"))
+      .map((t) => t.text)
+      .join("");
     expect(regexes).toBe("/encoder\\.layer\\.\\d+\\.output\\.dense/i/pooler\\..*/");
   });
 
@@ -69,11 +86,15 @@ describe("TextMate grammar on the project's kitchen-sink example", () => {
   const text = readFileSync(join(root, "specs", "examples", "kitchen-sink.adapt"), "utf8");
 
   it("matches the token snapshot", async () => {
-    await expect(snapshotText(tokenize(grammar, text))).toMatchFileSnapshot("__snapshots__/specs-kitchen-sink.adapt.snap");
+    await expect(snapshotText(tokenize(grammar, text))).toMatchFileSnapshot(
+      "__snapshots__/specs-kitchen-sink.adapt.snap",
+    );
   });
 
   it("leaves no word, number or string unscoped outside comments", () => {
-    const bare = tokenize(grammar, text).filter((t) => t.scopes.length === 0 || (t.scopes.length === 1 && t.scopes[0] === "meta.block.plan.adapt"));
+    const bare = tokenize(grammar, text).filter(
+      (t) => t.scopes.length === 0 || (t.scopes.length === 1 && t.scopes[0] === "meta.block.plan.adapt"),
+    );
     const allowed = /^(?:gelu|relu|zeros|cls|accuracy|f1|mcc|best by validation|LayerNormalization|Dense|d|Dense)$/;
     expect(bare.map((t) => t.text.trim()).filter((w) => !allowed.test(w))).toEqual([]);
   });
@@ -91,7 +112,10 @@ describe("TextMate grammar on malformed lines", () => {
     expect(onLine(tokens, 1).at(-1)!.scopes).toContain("string.quoted.double.adapt");
     for (const line of [2, 4, 5, 7]) {
       expect(onLine(tokens, line)[0]!.scopes, `line ${line}`).toEqual(["keyword.control.adapt"]);
-      expect(onLine(tokens, line).some((t) => has(t, "string.")), `line ${line}`).toBe(false);
+      expect(
+        onLine(tokens, line).some((t) => has(t, "string.")),
+        `line ${line}`,
+      ).toBe(false);
     }
   });
 

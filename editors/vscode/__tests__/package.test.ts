@@ -28,22 +28,30 @@ describe("npm run package:vscode", () => {
     try {
       const vsix = await packageExtension(out);
       const entries = zipEntries(readFileSync(vsix));
-      expect(entries).toEqual(expect.arrayContaining([
-        "extension.vsixmanifest",
-        "extension/package.json",
-        "extension/language-configuration.json",
-        "extension/syntaxes/adapt.tmLanguage.json",
-        "extension/out/extension.cjs",
-        "extension/out/server.cjs",
-      ]));
-      expect(entries.some((e) => e.includes("__tests__") || e.includes("/src/") || e.includes("node_modules"))).toBe(false);
+      expect(entries).toEqual(
+        expect.arrayContaining([
+          "extension.vsixmanifest",
+          "extension/package.json",
+          "extension/language-configuration.json",
+          "extension/syntaxes/adapt.tmLanguage.json",
+          "extension/out/extension.cjs",
+          "extension/out/server.cjs",
+        ]),
+      );
+      expect(entries.some((e) => e.includes("__tests__") || e.includes("/src/") || e.includes("node_modules"))).toBe(
+        false,
+      );
 
       const client = new LspClient(process.execPath, [join(here, "..", "out", "server.cjs"), "--stdio"], out);
       await client.request("initialize", { processId: process.pid, rootUri: null, capabilities: {} });
       client.notify("initialized", {});
       const uri = pathToFileURL(join(out, "x.adapt")).href;
-      client.notify("textDocument/didOpen", { textDocument: { uri, languageId: "adapt", version: 1, text: "adaptr x = lora()\n" } });
-      const published = await client.waitFor<{ diagnostics: { code: string; message: string }[] }>("textDocument/publishDiagnostics");
+      client.notify("textDocument/didOpen", {
+        textDocument: { uri, languageId: "adapt", version: 1, text: "adaptr x = lora()\n" },
+      });
+      const published = await client.waitFor<{ diagnostics: { code: string; message: string }[] }>(
+        "textDocument/publishDiagnostics",
+      );
       expect(published.diagnostics.map((d) => d.code)).toEqual(["ADAPT003"]);
       expect(published.diagnostics[0]!.message).toContain("adapter");
       expect(await client.close()).toBe(0);

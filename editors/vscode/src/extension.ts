@@ -3,7 +3,12 @@
  * documents. Highlighting comes from the contributed TextMate grammar.
  */
 import type { ExtensionContext } from "vscode";
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
+import {
+  LanguageClient,
+  TransportKind,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from "vscode-languageclient/node";
 
 let client: LanguageClient | undefined;
 
@@ -14,7 +19,12 @@ export async function activate(context: ExtensionContext): Promise<void> {
     run: { module, transport: TransportKind.ipc },
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ["--nolazy", "--inspect=6009"] } },
   };
-  const clientOptions: LanguageClientOptions = { documentSelector: [{ scheme: "file", language: "adapt" }, { scheme: "untitled", language: "adapt" }] };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { scheme: "file", language: "adapt" },
+      { scheme: "untitled", language: "adapt" },
+    ],
+  };
   client = new LanguageClient("adapt", "adapt language server", serverOptions, clientOptions);
   await client.start();
 }

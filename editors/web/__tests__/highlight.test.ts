@@ -7,7 +7,10 @@ import adapt from "../adapt.hljs.js";
 import { KEYWORDS } from "../../../grammar/tokens.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const kitchenSink = readFileSync(join(here, "..", "..", "vscode", "__tests__", "fixtures", "kitchen-sink.adapt"), "utf8");
+const kitchenSink = readFileSync(
+  join(here, "..", "..", "vscode", "__tests__", "fixtures", "kitchen-sink.adapt"),
+  "utf8",
+);
 hljs.registerLanguage("adapt", adapt);
 
 const spans = (html: string, cls: string) =>
@@ -27,7 +30,9 @@ describe("highlight.js definition", () => {
     expect(spans(html, "char escape_")).toContain("\\\\");
     expect(spans(html, "number")).toEqual(expect.arrayContaining(["3e-4", "0.01", "12"]));
     expect(spans(html, "regexp")).toEqual(["/encoder\\.layer\\.\\d+\\.output\\.dense/i", "/pooler\\..*/"]);
-    expect(spans(html, "type")).toEqual(expect.arrayContaining(["bottleneck", "parallel", "lora", "ia3", "classifier"]));
+    expect(spans(html, "type")).toEqual(
+      expect.arrayContaining(["bottleneck", "parallel", "lora", "ia3", "classifier"]),
+    );
     expect(spans(html, "variable")).toEqual(expect.arrayContaining(["houlsby", "side", "lora8", "gate"]));
   });
 

@@ -19,12 +19,17 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const L0 = "encoder.layer.0";
 const train = (m: tf.LayersModel): void => {
-  m.trainableWeights.forEach((w, i) => w.write(tf.add(w.read(), tf.randomNormal(w.shape as number[], 0, 0.1, "float32", i))));
+  m.trainableWeights.forEach((w, i) =>
+    w.write(tf.add(w.read(), tf.randomNormal(w.shape as number[], 0, 0.1, "float32", i))),
+  );
 };
 
 describe("safetensors", () => {
   it("writes the format's layout and reads it back", () => {
-    const t = new Map([["a/b", { shape: [2, 3], values: Float32Array.from([1, 2, 3, 4, 5, -6.5]) }], ["c", { shape: [1], values: Float32Array.from([7]) }]]);
+    const t = new Map([
+      ["a/b", { shape: [2, 3], values: Float32Array.from([1, 2, 3, 4, 5, -6.5]) }],
+      ["c", { shape: [1], values: Float32Array.from([7]) }],
+    ]);
     const bytes = encodeSafetensors(t, { k: "v" });
     const n = Number(new DataView(bytes.buffer).getBigUint64(0, true));
     expect(n % 8).toBe(0);
@@ -40,7 +45,10 @@ describe("safetensors", () => {
 });
 
 describe("adapter artifacts", () => {
-  const ops = [op("bottleneck", `${L0}.output.dense`, { size: 4 }), op("lora", `${L0}.intermediate.dense`, { d: 16, kernelShape: [8, 16], scale: 2 })];
+  const ops = [
+    op("bottleneck", `${L0}.output.dense`, { size: 4 }),
+    op("lora", `${L0}.intermediate.dense`, { d: 16, kernelShape: [8, 16], scale: 2 }),
+  ];
   const ln = [`${L0}.output.LayerNorm/gamma`];
 
   it("saves only added and trained weights, and loads them back losslessly", async () => {
@@ -65,11 +73,15 @@ describe("adapter artifacts", () => {
     const base = tinyEncoder();
     const plan = planFor(base, ops);
     const artifact = await encodeArtifact(applySurgery(base, plan).value!, plan, await fingerprint(base));
-    const other = tf.sequential({ layers: [tf.layers.dense({ units: 8, inputShape: [4], name: `${L0}.attention.output.dense` })] });
+    const other = tf.sequential({
+      layers: [tf.layers.dense({ units: 8, inputShape: [4], name: `${L0}.attention.output.dense` })],
+    });
     const r = await loadArtifact(other, artifact);
     expect(r.value).toBeNull();
     expect(r.diagnostics.map((d) => d.code)).toEqual(["ADAPT932"]);
-    expect(r.diagnostics[0]?.message).toContain(`\`${L0}.attention.output.dense/kernel\` has shape [4, 8] in the base model`);
+    expect(r.diagnostics[0]?.message).toContain(
+      `\`${L0}.attention.output.dense/kernel\` has shape [4, 8] in the base model`,
+    );
   });
 
   it("refuses a base model with the same shapes but other weights", async () => {

@@ -5,23 +5,17 @@
 import * as tf from "@tensorflow/tfjs";
 import { expect, it } from "vitest";
 import { lengthMultiple, settleDevice } from "../device.ts";
-import {
-  expectClose,
-  expectDirectionalDerivative,
-  forEachBackend,
-  onBackend,
-  read,
-  seededTensor,
-} from "../testing.ts";
+import { expectClose, expectDirectionalDerivative, forEachBackend, onBackend, read, seededTensor } from "../testing.ts";
 
 type Case = (xs: tf.Tensor[]) => tf.Tensor;
 
 /** The scalar whose gradients are checked: a seeded weighted sum of the case's output. */
 function loss(f: Case): (xs: tf.Tensor[]) => tf.Scalar {
-  return (xs) => tf.tidy(() => {
-    const out = f(xs);
-    return out.mul(seededTensor(3, out.shape)).sum();
-  });
+  return (xs) =>
+    tf.tidy(() => {
+      const out = f(xs);
+      return out.mul(seededTensor(3, out.shape)).sum();
+    });
 }
 
 /** Forward output and gradients of `f` at seeded inputs of `shapes`, on the active backend. */
@@ -35,7 +29,8 @@ async function run(f: Case, shapes: number[][]): Promise<{ value: number[]; grad
 
 function naiveMatMul(a: ArrayLike<number>, b: ArrayLike<number>, m: number, k: number, n: number): number[] {
   const out = new Array<number>(m * n).fill(0);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) out[i * n + j]! += a[i * k + p]! * b[p * n + j]!;
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) out[i * n + j]! += a[i * k + p]! * b[p * n + j]!;
   return out;
 }
 
@@ -65,7 +60,11 @@ function attention(xs: tf.Tensor[]): tf.Tensor {
 function maskedMeanPool(xs: tf.Tensor[]): tf.Tensor {
   const x = xs[0] as tf.Tensor3D;
   const [batch, seq] = x.shape;
-  const ids = tf.tensor2d(Int32Array.from({ length: batch * seq }, (_, i) => Number(i % seq < 40 * (1 + (i / seq | 0)))), [batch, seq], "int32");
+  const ids = tf.tensor2d(
+    Int32Array.from({ length: batch * seq }, (_, i) => Number(i % seq < 40 * (1 + ((i / seq) | 0)))),
+    [batch, seq],
+    "int32",
+  );
   const pool = (mask: tf.Tensor): tf.Tensor => {
     const m = tf.cast(mask, "float32").expandDims(2);
     return x.mul(m).sum(1).div(m.sum(1).maximum(1));
@@ -74,11 +73,40 @@ function maskedMeanPool(xs: tf.Tensor[]): tf.Tensor {
 }
 
 const CASES: [string, Case, number[][]][] = [
-  ["matMul", ([a, b]) => tf.matMul(a!, b!), [[33, 47], [47, 29]]],
-  ["matMul with transposes", ([a, b]) => tf.matMul(a!, b!, true, true).tanh(), [[47, 33], [29, 47]]],
-  ["batched matMul", ([a, b]) => tf.matMul(a!, b!, false, true), [[3, 9, 16], [3, 7, 16]]],
+  [
+    "matMul",
+    ([a, b]) => tf.matMul(a!, b!),
+    [
+      [33, 47],
+      [47, 29],
+    ],
+  ],
+  [
+    "matMul with transposes",
+    ([a, b]) => tf.matMul(a!, b!, true, true).tanh(),
+    [
+      [47, 33],
+      [29, 47],
+    ],
+  ],
+  [
+    "batched matMul",
+    ([a, b]) => tf.matMul(a!, b!, false, true),
+    [
+      [3, 9, 16],
+      [3, 7, 16],
+    ],
+  ],
   ["dense + layer norm + gelu", denseNormGelu, [[6, 16], [16, 24], [24], [24], [24], [24, 8]]],
-  ["softmax attention", attention, [[2, 5, 8], [2, 5, 8], [2, 5, 8]]],
+  [
+    "softmax attention",
+    attention,
+    [
+      [2, 5, 8],
+      [2, 5, 8],
+      [2, 5, 8],
+    ],
+  ],
   ["masked mean pooling", maskedMeanPool, [[4, 256, 4]]],
 ];
 

@@ -63,7 +63,8 @@ describe.skipIf(!wasm.ok)("fast matMul on wasm", () => {
       const fast = await valueAndGrads(sa, sb, f);
       expect(tf.engine().backend.numDataIds()).toBe(ids);
       expect(maxRelDiff(fast, await onBackend("cpu", () => valueAndGrads(sa, sb, f)))).toBeLessThanOrEqual(1e-5);
-      if (name.startsWith("fused")) expect(maxRelDiff(plain, fast)).toBeGreaterThan(1); // tfjs-backend-wasm 4.22's bug
+      if (name.startsWith("fused"))
+        expect(maxRelDiff(plain, fast)).toBeGreaterThan(1); // tfjs-backend-wasm 4.22's bug
       else expect(maxRelDiff(fast, plain)).toBeLessThanOrEqual(1e-5);
     });
   }

@@ -16,7 +16,13 @@ const LLVMPIPE: AdapterInfo = {
   description: "llvmpipe: Mesa 25.0.7 (LLVM 15.0.6)",
   isFallbackAdapter: true,
 };
-const NVIDIA: AdapterInfo = { vendor: "nvidia", architecture: "hopper", device: "", description: "NVIDIA H200", isFallbackAdapter: false };
+const NVIDIA: AdapterInfo = {
+  vendor: "nvidia",
+  architecture: "hopper",
+  device: "",
+  description: "NVIDIA H200",
+  isFallbackAdapter: false,
+};
 
 describe("selectBackend", () => {
   it("rejects an unknown name with ADAPT940 and a suggestion", async () => {

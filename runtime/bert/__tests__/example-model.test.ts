@@ -6,7 +6,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { loadLayersModelFile } from "../../io/file-io.ts";
 
 const MODEL = join(import.meta.dirname, "..", "..", "..", "examples", "sentiment", "model");
-const readJson = (f: string): Record<string, unknown> => JSON.parse(readFileSync(join(MODEL, f), "utf8")) as Record<string, unknown>;
+const readJson = (f: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(join(MODEL, f), "utf8")) as Record<string, unknown>;
 
 beforeAll(async () => {
   await tf.setBackend("cpu");
@@ -14,9 +15,14 @@ beforeAll(async () => {
 
 describe("the bundled example's base model", () => {
   it("is small enough to commit and stores its weights as float16", () => {
-    const bytes = ["model.json", "weights.bin", "tokenizer.json"].reduce((n, f) => n + statSync(join(MODEL, f)).size, 0);
+    const bytes = ["model.json", "weights.bin", "tokenizer.json"].reduce(
+      (n, f) => n + statSync(join(MODEL, f)).size,
+      0,
+    );
     expect(bytes).toBeLessThanOrEqual(30e6);
-    const manifest = (readJson("model.json")["weightsManifest"] as { weights: { quantization?: { dtype: string } }[] }[])[0]!;
+    const manifest = (
+      readJson("model.json")["weightsManifest"] as { weights: { quantization?: { dtype: string } }[] }[]
+    )[0]!;
     expect(manifest.weights.every((w) => w.quantization?.dtype === "float16")).toBe(true);
   });
 
@@ -28,7 +34,10 @@ describe("the bundled example's base model", () => {
     expect(Object.keys(vocab).length).toBe(rows);
     expect(Math.max(...Object.values(vocab))).toBe(rows! - 1);
     const unk = vocab["[UNK]"];
-    const lines = readFileSync(join(MODEL, "..", "data", "test.jsonl"), "utf8").split("\n").filter(Boolean).slice(0, 200);
+    const lines = readFileSync(join(MODEL, "..", "data", "test.jsonl"), "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .slice(0, 200);
     for (const line of lines) {
       const ids = tok.encode((JSON.parse(line) as { sentence: string }).sentence).ids;
       expect(ids).not.toContain(unk);

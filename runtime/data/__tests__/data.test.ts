@@ -6,7 +6,14 @@ import type { TrainingPlanIR } from "../../../compiler/ir/types.ts";
 
 const dir = join(import.meta.dirname, "fixtures");
 const data = (over: Partial<TrainingPlanIR["data"]>): TrainingPlanIR["data"] => ({
-  train: "train.jsonl", validation: null, test: null, format: null, text: "sentence", textPair: null, label: "label", ...over,
+  train: "train.jsonl",
+  validation: null,
+  test: null,
+  format: null,
+  text: "sentence",
+  textPair: null,
+  label: "label",
+  ...over,
 });
 const cls = { kind: "classifier", classes: 2 } as const;
 
@@ -15,12 +22,21 @@ describe("data", () => {
     const r = await loadDatasets(data({}), dir, cls);
     expect(r.diagnostics).toEqual([]);
     expect(r.value!.labelNames).toEqual(["neg", "pos"]);
-    expect(r.value!.train.map((e) => [e.text, e.label, e.line])).toEqual([["good film", 1, 1], ["bad film", 0, 2], ["fine", 1, 4]]);
+    expect(r.value!.train.map((e) => [e.text, e.label, e.line])).toEqual([
+      ["good film", 1, 1],
+      ["bad film", 0, 2],
+      ["fine", 1, 4],
+    ]);
   });
   it("names file:line for a label seen only in validation, an empty text, a bad row, a missing column", async () => {
     const r = await loadDatasets(data({ validation: "dev-bad.jsonl" }), dir, cls);
     expect(r.value).toBeNull();
-    expect(r.diagnostics.map((d) => [d.code, d.span.start.line])).toEqual([["ADAPT904", 2], ["ADAPT902", 3], ["ADAPT903", 4], ["ADAPT905", 1]]);
+    expect(r.diagnostics.map((d) => [d.code, d.span.start.line])).toEqual([
+      ["ADAPT904", 2],
+      ["ADAPT902", 3],
+      ["ADAPT903", 4],
+      ["ADAPT905", 1],
+    ]);
     expect(r.diagnostics.every((d) => d.file?.endsWith("dev-bad.jsonl"))).toBe(true);
     expect(r.diagnostics[2]!.help).toContain("`text`");
   });
@@ -44,7 +60,10 @@ describe("data", () => {
     expect(r.diagnostics[0]!.code).toBe("ADAPT901");
     expect(labelNamesOf(["0", "1", "1"], 2)).toEqual(["0", "1"]);
     expect(labelNamesOf(["b", "a", "c"], 2)).toEqual(["a", "b", "c"]);
-    const three = await loadDatasets(data({ train: "dev-bad.jsonl", text: "label" }), dir, { kind: "classifier", classes: 1 });
+    const three = await loadDatasets(data({ train: "dev-bad.jsonl", text: "label" }), dir, {
+      kind: "classifier",
+      classes: 1,
+    });
     expect(three.diagnostics.some((d) => d.code === "ADAPT907")).toBe(true);
   });
   it("splits CSV records with quotes", () => {

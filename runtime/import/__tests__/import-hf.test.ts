@@ -45,7 +45,9 @@ describe("importHf on the tiny reference checkpoint", () => {
     expect(existsSync(join(out, "tokenizer.json"))).toBe(true);
     const model = await loadLayersModelFile(join(out, "model.json"));
     for (const ref of reference) {
-      const feeds = [ref.input_ids, ref.attention_mask, ref.token_type_ids].map((x) => tf.tensor2d(x, undefined, "int32"));
+      const feeds = [ref.input_ids, ref.attention_mask, ref.token_type_ids].map((x) =>
+        tf.tensor2d(x, undefined, "int32"),
+      );
       const [hidden, pooled] = model.predict(feeds) as tf.Tensor[];
       expect(maxAbsDiff(hidden!, ref.last_hidden_state)).toBeLessThanOrEqual(1e-4);
       expect(maxAbsDiff(pooled!, ref.pooler_output)).toBeLessThanOrEqual(1e-4);
@@ -56,11 +58,20 @@ describe("importHf on the tiny reference checkpoint", () => {
     const out = mkdtempSync(join(tmpdir(), "adapt-import-out-"));
     await importHf(FIXTURE, out);
     const names = (await loadLayersModelFile(join(out, "model.json"))).layers.map((l) => l.name);
-    for (const n of ["embeddings.word_embeddings", "embeddings.position_embeddings", "embeddings.token_type_embeddings",
-      "embeddings.LayerNorm", "encoder.layer.1.attention.self.query", "encoder.layer.1.attention.self.key",
-      "encoder.layer.1.attention.self.value", "encoder.layer.1.attention.output.dense",
-      "encoder.layer.1.attention.output.LayerNorm", "encoder.layer.1.intermediate.dense",
-      "encoder.layer.1.output.dense", "encoder.layer.1.output.LayerNorm"]) {
+    for (const n of [
+      "embeddings.word_embeddings",
+      "embeddings.position_embeddings",
+      "embeddings.token_type_embeddings",
+      "embeddings.LayerNorm",
+      "encoder.layer.1.attention.self.query",
+      "encoder.layer.1.attention.self.key",
+      "encoder.layer.1.attention.self.value",
+      "encoder.layer.1.attention.output.dense",
+      "encoder.layer.1.attention.output.LayerNorm",
+      "encoder.layer.1.intermediate.dense",
+      "encoder.layer.1.output.dense",
+      "encoder.layer.1.output.LayerNorm",
+    ]) {
       expect(names).toContain(n);
     }
     expect(names).not.toContain("pooler.dense");
@@ -78,7 +89,10 @@ describe("loadBertWeights on other checkpoint namings", () => {
     const tensors = parseSafetensors(new Uint8Array(readFileSync(join(FIXTURE, "model.safetensors"))), "m").value!;
     const renamed = new Map<string, SafeTensor>();
     for (const [name, t] of tensors) {
-      renamed.set(`bert.${name.replace(/LayerNorm\.weight$/, "LayerNorm.gamma").replace(/LayerNorm\.bias$/, "LayerNorm.beta")}`, t);
+      renamed.set(
+        `bert.${name.replace(/LayerNorm\.weight$/, "LayerNorm.gamma").replace(/LayerNorm\.bias$/, "LayerNorm.beta")}`,
+        t,
+      );
     }
     renamed.set("classifier.weight", { dtype: "F32", shape: [2, 32], values: new Float32Array(64) });
     const config = parseBertConfig(readFileSync(join(FIXTURE, "config.json"), "utf8"), "config.json").value!;
@@ -87,7 +101,9 @@ describe("loadBertWeights on other checkpoint namings", () => {
     expect(result.diagnostics).toEqual([]);
     expect(result.value).toBe(39);
     const ref = reference[0]!;
-    const feeds = [ref.input_ids, ref.attention_mask, ref.token_type_ids].map((x) => tf.tensor2d(x, undefined, "int32"));
+    const feeds = [ref.input_ids, ref.attention_mask, ref.token_type_ids].map((x) =>
+      tf.tensor2d(x, undefined, "int32"),
+    );
     expect(maxAbsDiff((model.predict(feeds) as tf.Tensor[])[0]!, ref.last_hidden_state)).toBeLessThanOrEqual(1e-4);
   });
 });
@@ -124,10 +140,15 @@ describe("importHf on bad checkpoints", () => {
 
   it("reports weights that do not fit the config as ADAPT965", async () => {
     const dir = scratchCopy();
-    const text = readFileSync(join(dir, "config.json"), "utf8").replace('"intermediate_size": 64', '"intermediate_size": 48');
+    const text = readFileSync(join(dir, "config.json"), "utf8").replace(
+      '"intermediate_size": 64',
+      '"intermediate_size": 48',
+    );
     writeFileSync(join(dir, "config.json"), text);
     const result = await importHf(dir, mkdtempSync(join(tmpdir(), "o-")));
     expect(result.value).toBeNull();
-    expect(result.diagnostics.some((d) => d.code === "ADAPT965" && d.message.includes("intermediate.dense"))).toBe(true);
+    expect(result.diagnostics.some((d) => d.code === "ADAPT965" && d.message.includes("intermediate.dense"))).toBe(
+      true,
+    );
   });
 });

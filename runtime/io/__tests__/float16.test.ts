@@ -37,11 +37,13 @@ describe("quantizeFloat16", () => {
     const model = tf.model({ inputs: input, outputs: output });
     let json: tf.io.ModelJSON | undefined;
     let bytes: Uint8Array = new Uint8Array(0);
-    await model.save(tf.io.withSaveHandler(async (a) => {
-      json = modelJsonFor(a);
-      bytes = weightBytes(a.weightData);
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
-    }));
+    await model.save(
+      tf.io.withSaveHandler(async (a) => {
+        json = modelJsonFor(a);
+        bytes = weightBytes(a.weightData);
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
+      }),
+    );
     const [specs, half] = quantizeFloat16(json!.weightsManifest[0]!.weights, bytes);
     expect(half.byteLength).toBe(bytes.byteLength / 2);
     const dir = mkdtempSync(join(tmpdir(), "adapt-f16-"));

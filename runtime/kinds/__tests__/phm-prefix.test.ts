@@ -14,7 +14,10 @@ function kron(a: number[][], b: number[][]): number[][] {
 describe("phmWeight", () => {
   it("is the sum of the Kronecker products of the rules with the rank-r factors", async () => {
     await tf.setBackend("cpu");
-    const n = 2, p = 3, q = 2, r = 2;
+    const n = 2,
+      p = 3,
+      q = 2,
+      r = 2;
     const rule = tf.randomNormal([n, n, n], 0, 1, "float32", 1);
     const left = tf.randomNormal([n, p, r], 0, 1, "float32", 2);
     const right = tf.randomNormal([n, r, q], 0, 1, "float32", 3);
@@ -38,7 +41,9 @@ describe("MaskedSelfAttention with prefix rows", () => {
     const masked = tf.tensor2d([[0, 0]], [1, 2], "int32");
     const out = (await (att.apply([q, k, v, masked, prefix]) as tf.Tensor).array()) as number[][][];
     out[0]!.forEach((row) => expect(row.map((x) => Math.round(x * 1e4) / 1e4)).toEqual([5, 7]));
-    const without = (await (att.apply([q, k, v, tf.tensor2d([[1, 1]], [1, 2], "int32")]) as tf.Tensor).array()) as number[][][];
+    const without = (await (
+      att.apply([q, k, v, tf.tensor2d([[1, 1]], [1, 2], "int32")]) as tf.Tensor
+    ).array()) as number[][][];
     expect(without[0]![0]).toEqual([0, 0]);
   });
 });

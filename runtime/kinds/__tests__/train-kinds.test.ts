@@ -29,8 +29,16 @@ async function tinyBertWorkspace(): Promise<string> {
   await tf.setBackend("cpu");
   const model = withSeededRandom(5, () =>
     buildBert({
-      vocabSize: 40, hiddenSize: 8, numHiddenLayers: 2, numAttentionHeads: 2, intermediateSize: 16, hiddenAct: "gelu",
-      maxPositionEmbeddings: 32, typeVocabSize: 2, layerNormEps: 1e-12, hiddenDropoutProb: 0,
+      vocabSize: 40,
+      hiddenSize: 8,
+      numHiddenLayers: 2,
+      numAttentionHeads: 2,
+      intermediateSize: 16,
+      hiddenAct: "gelu",
+      maxPositionEmbeddings: 32,
+      typeVocabSize: 2,
+      layerNormEps: 1e-12,
+      hiddenDropoutProb: 0,
     }),
   );
   await model.save(fileSaveHandler(dir));
@@ -39,9 +47,12 @@ async function tinyBertWorkspace(): Promise<string> {
 }
 
 function losses(dir: string): number[] {
-  return readFileSync(join(dir, "out", "log.jsonl"), "utf8").trim().split("\n")
+  return readFileSync(join(dir, "out", "log.jsonl"), "utf8")
+    .trim()
+    .split("\n")
     .map((l) => JSON.parse(l) as { event: string; loss?: number })
-    .filter((e) => e.event === "step").map((e) => e.loss!);
+    .filter((e) => e.event === "step")
+    .map((e) => e.loss!);
 }
 
 async function trains(spec: string): Promise<string> {
@@ -59,15 +70,33 @@ async function trains(spec: string): Promise<string> {
 
 describe("kinds added through the registry train end to end", () => {
   it("compacter", async () => {
-    const dir = await trains('adapter c = compacter(size: 4, phm: 2, init: zeros)\ninsert c after "encoder.layer.*.output.dense" expect 2');
+    const dir = await trains(
+      'adapter c = compacter(size: 4, phm: 2, init: zeros)\ninsert c after "encoder.layer.*.output.dense" expect 2',
+    );
     const meta = JSON.parse(readFileSync(join(dir, "out", "adapter.json"), "utf8")) as { weights: string[] };
-    const suffixes = new Set(meta.weights.filter((w) => w.startsWith("adapter.")).map((w) => w.split("/").slice(1).join("/")));
-    expect([...suffixes].sort()).toEqual(["down/bias", "down/left", "down/phm_rule", "down/right", "up/bias", "up/left", "up/phm_rule", "up/right"]);
+    const suffixes = new Set(
+      meta.weights.filter((w) => w.startsWith("adapter.")).map((w) => w.split("/").slice(1).join("/")),
+    );
+    expect([...suffixes].sort()).toEqual([
+      "down/bias",
+      "down/left",
+      "down/phm_rule",
+      "down/right",
+      "up/bias",
+      "up/left",
+      "up/phm_rule",
+      "up/right",
+    ]);
   }, 120_000);
 
   it("prefix tuning, saving only the prefixes", async () => {
-    const dir = await trains('adapter p = prefix(length: 3, hidden: 8)\napply p to "encoder.layer.*.attention.self.context" expect 2');
-    const meta = JSON.parse(readFileSync(join(dir, "out", "adapter.json"), "utf8")) as { weights: string[]; plan: { operations: { config: unknown; weights: { shape: number[] }[] }[] } };
+    const dir = await trains(
+      'adapter p = prefix(length: 3, hidden: 8)\napply p to "encoder.layer.*.attention.self.context" expect 2',
+    );
+    const meta = JSON.parse(readFileSync(join(dir, "out", "adapter.json"), "utf8")) as {
+      weights: string[];
+      plan: { operations: { config: unknown; weights: { shape: number[] }[] }[] };
+    };
     expect(meta.weights.filter((w) => w.startsWith("adapter."))).toEqual([
       "adapter.p.encoder.layer.0.attention.self.context/keys_values",
       "adapter.p.encoder.layer.1.attention.self.context/keys_values",

@@ -34,7 +34,13 @@ function grads(layer: tf.layers.Layer, x: tf.Tensor): tf.Tensor[] {
 }
 
 describe("BroadcastLayerNormalization", () => {
-  for (const [shape, axis] of [[[4, 7, 16], -1], [[3, 5, 6], [1, 2]]] as [number[], number | number[]][]) {
+  for (const [shape, axis] of [
+    [[4, 7, 16], -1],
+    [
+      [3, 5, 6],
+      [1, 2],
+    ],
+  ] as [number[], number | number[]][]) {
     it(`equals tfjs's LayerNormalization on [${shape}] over axis ${JSON.stringify(axis)}, forward and gradients`, () => {
       const [stock, ours, x] = pair(shape, axis);
       expect(absMax(tf.sub(ours.apply(x) as tf.Tensor, stock.apply(x) as tf.Tensor))).toBeLessThan(2e-6);
@@ -73,7 +79,11 @@ describe("BroadcastLayerNormalization", () => {
     expect(mine).toEqual(theirs);
     const model = tf.sequential({ layers: [tf.layers.layerNormalization({ inputShape: [3, 4] })] });
     let artifacts: tf.io.ModelArtifacts | undefined;
-    await model.save(tf.io.withSaveHandler(async (a) => ((artifacts = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } })));
+    await model.save(
+      tf.io.withSaveHandler(
+        async (a) => ((artifacts = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } }),
+      ),
+    );
     const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts!));
     expect(loaded.layers[0]).toBeInstanceOf(BroadcastLayerNormalization);
   });

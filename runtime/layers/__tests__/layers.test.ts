@@ -16,10 +16,23 @@ const weight = (l: tf.layers.Layer, suffix: string): tf.Tensor => {
 
 describe("adapter layers", () => {
   it("bottleneck with zeros init is exactly the identity; near_identity is close and truncated", () => {
-    const zero = new BottleneckAdapter({ name: "a", d: 8, size: 4, activation: "gelu", init: { kind: "zeros", std: 0 } });
+    const zero = new BottleneckAdapter({
+      name: "a",
+      d: 8,
+      size: 4,
+      activation: "gelu",
+      init: { kind: "zeros", std: 0 },
+    });
     const x = h();
     expect(absMax(tf.sub(zero.apply(x) as tf.Tensor, x))).toBe(0);
-    const near = new BottleneckAdapter({ name: "b", d: 8, size: 64, activation: "relu", init: { kind: "near_identity", std: 0.01 }, seed: 3 });
+    const near = new BottleneckAdapter({
+      name: "b",
+      d: 8,
+      size: 64,
+      activation: "relu",
+      init: { kind: "near_identity", std: 0.01 },
+      seed: 3,
+    });
     const dev = absMax(tf.sub(near.apply(x) as tf.Tensor, x));
     expect(dev).toBeGreaterThan(0);
     expect(dev).toBeLessThan(0.01);
@@ -30,11 +43,27 @@ describe("adapter layers", () => {
   });
 
   it("parallel adds the scaled branch of the input to the output", () => {
-    const p = new ParallelAdapter({ name: "p", d: 8, size: 2, activation: "linear", init: { kind: "near_identity", std: 0.3 }, scale: 3, seed: 1 });
+    const p = new ParallelAdapter({
+      name: "p",
+      d: 8,
+      size: 2,
+      activation: "linear",
+      init: { kind: "near_identity", std: 0.3 },
+      scale: 3,
+      seed: 1,
+    });
     const x = h();
     const y = tf.zerosLike(x);
     const out = p.apply([x, y]) as tf.Tensor;
-    const one = new ParallelAdapter({ name: "q", d: 8, size: 2, activation: "linear", init: { kind: "near_identity", std: 0.3 }, scale: 1, seed: 1 });
+    const one = new ParallelAdapter({
+      name: "q",
+      d: 8,
+      size: 2,
+      activation: "linear",
+      init: { kind: "near_identity", std: 0.3 },
+      scale: 1,
+      seed: 1,
+    });
     const out1 = one.apply([x, y]) as tf.Tensor;
     expect(absMax(tf.sub(out, tf.mul(out1, 3)))).toBeLessThan(1e-6);
     expect(absMax(out1)).toBeGreaterThan(0);
@@ -48,7 +77,10 @@ describe("adapter layers", () => {
     expect(absMax(weight(l, "lora_B"))).toBe(0);
     const b = tf.randomNormal([2, 5], 0, 1, "float32", 4);
     l.setWeights([weight(l, "lora_A"), b]);
-    const expected = tf.add(base, tf.mul(tf.matMul(tf.reshape(x, [6, 8]), tf.matMul(weight(l, "lora_A"), b)).reshape([2, 3, 5]), 4));
+    const expected = tf.add(
+      base,
+      tf.mul(tf.matMul(tf.reshape(x, [6, 8]), tf.matMul(weight(l, "lora_A"), b)).reshape([2, 3, 5]), 4),
+    );
     expect(absMax(tf.sub(l.apply([x, base]) as tf.Tensor, expected))).toBeLessThan(1e-5);
   });
 
@@ -62,7 +94,14 @@ describe("adapter layers", () => {
 
   it("round-trips every adapter through getConfig and the serialization registry", () => {
     const layers = [
-      new BottleneckAdapter({ name: "a", d: 8, size: 4, activation: "silu", init: { kind: "near_identity", std: 0.02 }, seed: 5 }),
+      new BottleneckAdapter({
+        name: "a",
+        d: 8,
+        size: 4,
+        activation: "silu",
+        init: { kind: "near_identity", std: 0.02 },
+        seed: 5,
+      }),
       new LoraAdapter({ name: "l", nIn: 8, nOut: 5, rank: 2, scale: 4, dropout: 0.1, activation: "gelu" }),
       new Ia3Adapter({ name: "i", d: 8 }),
       new FrozenDense({ name: "f", units: 3, activation: "tanh" }),
@@ -79,7 +118,13 @@ describe("adapter layers", () => {
 
 describe("FrozenDense", () => {
   const setup = () => {
-    const dense = tf.layers.dense({ units: 6, activation: "linear", name: "d", kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }), biasInitializer: "ones" });
+    const dense = tf.layers.dense({
+      units: 6,
+      activation: "linear",
+      name: "d",
+      kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+      biasInitializer: "ones",
+    });
     const frozen = new FrozenDense({ name: "f", units: 6, activation: "linear" });
     const x = tf.randomNormal([4, 3, 5], 0, 1, "float32", 2);
     dense.apply(x);

@@ -2,7 +2,15 @@ import { describe, expect, it } from "vitest";
 import { formatBytes, formatDuration, ProgressRenderer, renderSummary } from "../progress.ts";
 
 const step = (globalStep: number) => ({
-  type: "step" as const, epoch: 1, step: globalStep, globalStep, totalSteps: 100, loss: 0.5, lr: 1e-3, examplesPerSec: 12.5, etaSec: 75,
+  type: "step" as const,
+  epoch: 1,
+  step: globalStep,
+  globalStep,
+  totalSteps: 100,
+  loss: 0.5,
+  lr: 1e-3,
+  examplesPerSec: 12.5,
+  etaSec: 75,
 });
 
 describe("progress", () => {
@@ -11,7 +19,9 @@ describe("progress", () => {
     const t = p.render(step(50));
     expect(t.startsWith("\r[")).toBe(true);
     expect(t).toContain("epoch 1 step 50/100 loss 0.5000 12.5 ex/s ETA 1m15s");
-    expect(p.render({ type: "eval", epoch: 1, split: "validation", metrics: { accuracy: 0.9 }, best: true })).toBe("\nepoch 1 validation: accuracy 0.9000 (best)\n");
+    expect(p.render({ type: "eval", epoch: 1, split: "validation", metrics: { accuracy: 0.9 }, best: true })).toBe(
+      "\nepoch 1 validation: accuracy 0.9000 (best)\n",
+    );
   });
   it("prints plain lines, one per 5% of the steps, without escape codes", () => {
     const p = new ProgressRenderer({ tty: false });
@@ -24,8 +34,15 @@ describe("progress", () => {
     expect(formatDuration(9)).toBe("9s");
     expect(formatBytes(2048)).toBe("2.0 KB");
     const s = renderSummary({
-      best: { metric: "validation.accuracy", value: 0.9, epoch: 2 }, test: { accuracy: 0.88 }, trainable: 1000, baseParams: 100000,
-      artifactBytes: 4096, baseBytes: 409600, seconds: 10, steps: 20, paths: { artifact: "runs/x" },
+      best: { metric: "validation.accuracy", value: 0.9, epoch: 2 },
+      test: { accuracy: 0.88 },
+      trainable: 1000,
+      baseParams: 100000,
+      artifactBytes: 4096,
+      baseBytes: 409600,
+      seconds: 10,
+      steps: 20,
+      paths: { artifact: "runs/x" },
     });
     expect(s).toContain("best validation.accuracy: 0.9000 (epoch 2)");
     expect(s).toContain("trained parameters: 1000 (1.00% of the base)");

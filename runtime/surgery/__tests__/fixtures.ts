@@ -18,11 +18,19 @@ export function tinyEncoder(seed = 1, layers = 2, D = 8): tf.LayersModel {
   for (let i = 0; i < layers; i++) {
     const p = `encoder.layer.${i}`;
     const init = (k: number) => tf.initializers.glorotUniform({ seed: seed * 100 + i * 10 + k });
-    const attn = tf.layers.dense({ units: D, name: `${p}.attention.output.dense`, kernelInitializer: init(1), biasInitializer: "ones" }).apply(h) as tf.SymbolicTensor;
+    const attn = tf.layers
+      .dense({ units: D, name: `${p}.attention.output.dense`, kernelInitializer: init(1), biasInitializer: "ones" })
+      .apply(h) as tf.SymbolicTensor;
     const a = tf.layers.add({ name: `${p}.attention.add` }).apply([attn, h]) as tf.SymbolicTensor;
-    const n1 = layerNormalization({ name: `${p}.attention.output.LayerNorm`, epsilon: 1e-3 }).apply(a) as tf.SymbolicTensor;
-    const inter = tf.layers.dense({ units: 2 * D, activation: "gelu", name: `${p}.intermediate.dense`, kernelInitializer: init(2) }).apply(n1) as tf.SymbolicTensor;
-    const out = tf.layers.dense({ units: D, name: `${p}.output.dense`, kernelInitializer: init(3) }).apply(inter) as tf.SymbolicTensor;
+    const n1 = layerNormalization({ name: `${p}.attention.output.LayerNorm`, epsilon: 1e-3 }).apply(
+      a,
+    ) as tf.SymbolicTensor;
+    const inter = tf.layers
+      .dense({ units: 2 * D, activation: "gelu", name: `${p}.intermediate.dense`, kernelInitializer: init(2) })
+      .apply(n1) as tf.SymbolicTensor;
+    const out = tf.layers
+      .dense({ units: D, name: `${p}.output.dense`, kernelInitializer: init(3) })
+      .apply(inter) as tf.SymbolicTensor;
     const b = tf.layers.add({ name: `${p}.output.add` }).apply([out, n1]) as tf.SymbolicTensor;
     h = layerNormalization({ name: `${p}.output.LayerNorm`, epsilon: 1e-3 }).apply(b) as tf.SymbolicTensor;
   }
@@ -33,7 +41,11 @@ export function tinyEncoder(seed = 1, layers = 2, D = 8): tf.LayersModel {
 export function sharedModel(): tf.LayersModel {
   const a = tf.input({ shape: [D], name: "a" });
   const b = tf.input({ shape: [D], name: "b" });
-  const shared = tf.layers.dense({ units: D, name: "shared", kernelInitializer: tf.initializers.glorotUniform({ seed: 7 }) });
+  const shared = tf.layers.dense({
+    units: D,
+    name: "shared",
+    kernelInitializer: tf.initializers.glorotUniform({ seed: 7 }),
+  });
   const ya = shared.apply(a) as tf.SymbolicTensor;
   const yb = shared.apply(b) as tf.SymbolicTensor;
   const out = tf.layers.concatenate({ name: "concat" }).apply([ya, yb]) as tf.SymbolicTensor;
@@ -43,7 +55,15 @@ export function sharedModel(): tf.LayersModel {
 /** A Sequential model of two Dense layers. */
 export function sequentialModel(): tf.Sequential {
   const m = tf.sequential({ name: "seq" });
-  m.add(tf.layers.dense({ units: D, inputShape: [D], activation: "relu", name: "fc1", kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }));
+  m.add(
+    tf.layers.dense({
+      units: D,
+      inputShape: [D],
+      activation: "relu",
+      name: "fc1",
+      kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }),
+    }),
+  );
   m.add(tf.layers.dense({ units: 3, name: "fc2", kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) }));
   return m;
 }
@@ -70,24 +90,46 @@ export function op(kind: AdapterKind, site: string, o: OpOptions = {}): SurgeryO
     ...(kind === "lora" ? { alpha: (o.scale ?? 1) * (o.size ?? 2) } : {}),
   };
   return buildOp({
-    adapter: o.adapter ?? kind, kind, site, layerIndex: null, d: o.d ?? D,
-    position: o.position ?? (def.level === "weight" ? "weight" : def.positions[0] === "parallel" ? "parallel" : "after"),
+    adapter: o.adapter ?? kind,
+    kind,
+    site,
+    layerIndex: null,
+    d: o.d ?? D,
+    position:
+      o.position ?? (def.level === "weight" ? "weight" : def.positions[0] === "parallel" ? "parallel" : "after"),
     size: def.sizeArg === null ? null : (o.size ?? 2),
     kernelShape: def.target === "dense" ? (o.kernelShape ?? [D, D]) : null,
-    args, source: { line: 3, column: 1, endLine: 3, endColumn: 20 },
+    args,
+    source: { line: 3, column: 1, endLine: 3, endColumn: 20 },
   });
 }
 
 /** Trainability of every base weight (frozen unless `train` names it) and every added weight (trained). */
-export function trainability(model: tf.LayersModel, ops: readonly SurgeryOp[], train: readonly string[] = []): WeightTrainability[] {
+export function trainability(
+  model: tf.LayersModel,
+  ops: readonly SurgeryOp[],
+  train: readonly string[] = [],
+): WeightTrainability[] {
   const base: WeightTrainability[] = model.weights.map((w) => ({
-    name: w.originalName, owner: "base", layer: w.originalName.split("/")[0] ?? "", shape: w.shape as number[],
-    params: w.shape.reduce((a: number, b) => a * (b ?? 1), 1), trainable: train.includes(w.originalName), rule: null,
+    name: w.originalName,
+    owner: "base",
+    layer: w.originalName.split("/")[0] ?? "",
+    shape: w.shape as number[],
+    params: w.shape.reduce((a: number, b) => a * (b ?? 1), 1),
+    trainable: train.includes(w.originalName),
+    rule: null,
   }));
-  const added: WeightTrainability[] = ops.flatMap((o) => o.weights.map((w) => ({
-    name: w.name, owner: "adapter" as const, layer: w.name.split("/")[0] ?? "", shape: w.shape,
-    params: w.shape.reduce((a, b) => a * b, 1), trainable: true, rule: null,
-  })));
+  const added: WeightTrainability[] = ops.flatMap((o) =>
+    o.weights.map((w) => ({
+      name: w.name,
+      owner: "adapter" as const,
+      layer: w.name.split("/")[0] ?? "",
+      shape: w.shape,
+      params: w.shape.reduce((a, b) => a * b, 1),
+      trainable: true,
+      rule: null,
+    })),
+  );
   return [...base, ...added];
 }
 
@@ -110,7 +152,9 @@ export function planFor(model: tf.LayersModel, ops: SurgeryOp[], train: readonly
 
 /** A deterministic input batch for `model` (float inputs only). */
 export function inputsFor(model: tf.LayersModel, batch = 3): tf.Tensor[] {
-  return model.inputs.map((t, i) => tf.randomNormal([batch, ...(t.shape.slice(1) as number[])], 0, 1, "float32", 11 + i));
+  return model.inputs.map((t, i) =>
+    tf.randomNormal([batch, ...(t.shape.slice(1) as number[])], 0, 1, "float32", 11 + i),
+  );
 }
 
 /** The largest absolute difference between two models' outputs on `xs`. */

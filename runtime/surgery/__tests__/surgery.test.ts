@@ -40,9 +40,13 @@ describe("applySurgery", () => {
     const site = `${L0}.attention.output.LayerNorm`;
     const adapted = applySurgery(base, planFor(base, [op("bottleneck", site)])).value!;
     const adapterName = `adapter.bottleneck.${site}`;
-    const consumers = adapted.layers.filter((l) => l.inboundNodes.some((n) => n.inboundLayers.some((i) => i.name === adapterName)));
+    const consumers = adapted.layers.filter((l) =>
+      l.inboundNodes.some((n) => n.inboundLayers.some((i) => i.name === adapterName)),
+    );
     expect(consumers.map((l) => l.name).sort()).toEqual([`${L0}.intermediate.dense`, `${L0}.output.add`]);
-    const stillDirect = adapted.layers.filter((l) => l.inboundNodes.some((n) => n.inboundLayers.some((i) => i.name === site)));
+    const stillDirect = adapted.layers.filter((l) =>
+      l.inboundNodes.some((n) => n.inboundLayers.some((i) => i.name === site)),
+    );
     expect(stillDirect.map((l) => l.name)).toEqual([adapterName]);
   });
 

@@ -20,9 +20,13 @@ describe("tokenizer", () => {
     const e = tok.encode("the movie was great", "bad plot", 7);
     expect([...e.ids]).toEqual([2, 4, 5, 3, 14, 15, 3]);
     expect([...e.typeIds]).toEqual([0, 0, 0, 0, 1, 1, 1]);
-    const a = [1, 2, 3, 4, 5], b = [6, 7];
+    const a = [1, 2, 3, 4, 5],
+      b = [6, 7];
     truncatePair(a, b, 4);
-    expect([a, b]).toEqual([[1, 2], [6, 7]]);
+    expect([a, b]).toEqual([
+      [1, 2],
+      [6, 7],
+    ]);
   });
   it("reports an unreadable tokenizer as ADAPT910", () => {
     const r = loadTokenizer("/nonexistent/tokenizer.json");
@@ -32,7 +36,10 @@ describe("tokenizer", () => {
 });
 
 describe("batches", () => {
-  const encoded = [5, 2, 9, 3].map((n) => ({ ids: Int32Array.from({ length: n }, (_, i) => i + 1), typeIds: new Int32Array(n) }));
+  const encoded = [5, 2, 9, 3].map((n) => ({
+    ids: Int32Array.from({ length: n }, (_, i) => i + 1),
+    typeIds: new Int32Array(n),
+  }));
   it("pads each batch to its own longest example with a mask", () => {
     const b = padBatch(encoded, [0, 1, 0, 1], [1, 3], exactPadding(0));
     expect(b.length).toBe(3);

@@ -10,12 +10,29 @@ const cfg = { kind: "adam", lr: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, we
 
 describe("optimizer", () => {
   it("adam matches tfjs's own Adam", () => {
-    const a = tf.variable(tf.tensor2d([[1, -2], [3, 0.5]]), true, "w1");
-    const b = tf.variable(tf.tensor2d([[1, -2], [3, 0.5]]), true, "w2");
+    const a = tf.variable(
+      tf.tensor2d([
+        [1, -2],
+        [3, 0.5],
+      ]),
+      true,
+      "w1",
+    );
+    const b = tf.variable(
+      tf.tensor2d([
+        [1, -2],
+        [3, 0.5],
+      ]),
+      true,
+      "w2",
+    );
     const mine = new Optimizer(cfg, [a]);
     const ref = tf.train.adam(0.1, 0.9, 0.999, 1e-8);
     for (let i = 0; i < 5; i++) {
-      const g = tf.tensor2d([[0.1 * i, -1], [2, 0.3]]);
+      const g = tf.tensor2d([
+        [0.1 * i, -1],
+        [2, 0.3],
+      ]);
       mine.applyGradients([g], 0.1);
       ref.applyGradients([{ name: "w2", tensor: g }]);
     }
@@ -52,6 +69,9 @@ describe("optimizer", () => {
     expect(v.dataSync()[0]).toBeCloseTo(-2.5, 6);
     const { grads, norm } = clipByGlobalNorm([tf.tensor1d([3]), tf.tensor1d([4])], 1);
     expect(norm.dataSync()[0]).toBeCloseTo(5, 6);
-    expect([grads[0]!.dataSync()[0], grads[1]!.dataSync()[0]]).toEqual([expect.closeTo(0.6, 6), expect.closeTo(0.8, 6)]);
+    expect([grads[0]!.dataSync()[0], grads[1]!.dataSync()[0]]).toEqual([
+      expect.closeTo(0.6, 6),
+      expect.closeTo(0.8, 6),
+    ]);
   });
 });

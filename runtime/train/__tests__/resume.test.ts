@@ -7,9 +7,15 @@ import { describe, expect, it } from "vitest";
 const script = join(import.meta.dirname, "fixtures", "tiny-run.ts");
 
 /** Runs the tiny training; kills it with SIGKILL once it reports step `killAt` (when given). */
-function runTiny(out: string, resume: boolean, killAt?: number): Promise<{ code: number | null; signal: string | null; stdout: string }> {
+function runTiny(
+  out: string,
+  resume: boolean,
+  killAt?: number,
+): Promise<{ code: number | null; signal: string | null; stdout: string }> {
   return new Promise((done, failed) => {
-    const child = spawn(process.execPath, ["--import", "tsx", script, out, ...(resume ? ["--resume"] : [])], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", script, out, ...(resume ? ["--resume"] : [])], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     child.stdout.on("data", (chunk: Buffer) => {
       stdout += chunk.toString();

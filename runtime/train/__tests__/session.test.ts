@@ -18,7 +18,10 @@ describe("runSession", () => {
     expect(r.value!.train.status).toBe("done");
     expect(r.value!.test!.metrics["accuracy"]).toBe(1);
     expect(r.value!.data.labelNames).toEqual(["neg", "pos"]);
-    const log = readFileSync(join(dir, "out", "log.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { event: string });
+    const log = readFileSync(join(dir, "out", "log.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { event: string });
     expect(log.filter((l) => l.event === "step")).toHaveLength(20);
     expect(log.filter((l) => l.event === "eval")).toHaveLength(5);
     expect(existsSync(join(dir, "out", "checkpoint.ckpt"))).toBe(true);
@@ -27,9 +30,17 @@ describe("runSession", () => {
   it("stops with ADAPT913 on a non-finite loss and keeps going no further", async () => {
     const dir = workspace();
     const tp = tinyPlan("out");
-    const plan = planFor(dir, { optimizer: { ...tp.optimizer, kind: "sgd", lr: 1e38 }, clipNorm: null, metrics: ["pearson"], select: null });
+    const plan = planFor(dir, {
+      optimizer: { ...tp.optimizer, kind: "sgd", lr: 1e38 },
+      clipNorm: null,
+      metrics: ["pearson"],
+      select: null,
+    });
     plan.plan!.data.label = "score";
-    const r = await runSession({ ...plan, head: { ...plan.head!, kind: "regression", classes: 1 } }, { specDir: dir, resume: false });
+    const r = await runSession(
+      { ...plan, head: { ...plan.head!, kind: "regression", classes: 1 } },
+      { specDir: dir, resume: false },
+    );
     expect(r.diagnostics.map((d) => d.code)).toEqual(["ADAPT913"]);
   }, 30_000);
 

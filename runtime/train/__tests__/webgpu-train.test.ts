@@ -45,10 +45,22 @@ async function tinyRun(): Promise<TinyRun> {
   const losses: number[] = [];
   const plan = { ...tinyPlan(dir), epochs: 2, select: null, clipNorm: 0.5 };
   const r = await train({
-    model, task: { kind: "classifier", classes: 2 }, plan, train: tinySplit(64, 1), validation: tinySplit(16, 2),
-    padding: exactPadding(0), outDir: dir, resume: false, onEvent: (e) => void (e.type === "step" && losses.push(e.loss)),
+    model,
+    task: { kind: "classifier", classes: 2 },
+    plan,
+    train: tinySplit(64, 1),
+    validation: tinySplit(16, 2),
+    padding: exactPadding(0),
+    outDir: dir,
+    resume: false,
+    onEvent: (e) => void (e.type === "step" && losses.push(e.loss)),
   });
-  const out = { before, after: await weightsOf(model), losses, status: r.value?.status ?? r.diagnostics.map((d) => d.message).join("; ") };
+  const out = {
+    before,
+    after: await weightsOf(model),
+    losses,
+    status: r.value?.status ?? r.diagnostics.map((d) => d.message).join("; "),
+  };
   model.dispose();
   return out;
 }
@@ -96,7 +108,12 @@ await forEachBackend((backend) => {
   it("clips many gradients by their global norm as cpu does", async () => {
     const here = await clipTwelve();
     expect(here[0]!).toBeGreaterThan(1);
-    expectClose(here, await onBackend("cpu", clipTwelve), backend.tolerance.forward, `${backend.name} clipped gradients`);
+    expectClose(
+      here,
+      await onBackend("cpu", clipTwelve),
+      backend.tolerance.forward,
+      `${backend.name} clipped gradients`,
+    );
   });
 
   it("fingerprints weights computed on the device exactly as cpu does", async () => {

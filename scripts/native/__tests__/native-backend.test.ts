@@ -34,26 +34,29 @@ function notBuilt(): string | undefined {
 const skipReason = notBuilt();
 if (skipReason !== undefined) console.log(`[native backend] skipped: ${skipReason}`);
 
-describe.skipIf(skipReason !== undefined)(`native backend${skipReason === undefined ? "" : ` (skipped: ${skipReason})`}`, () => {
-  it("loads tfjs-node and makes tensorflow the active backend", async () => {
-    const line = loadTfjsNode();
-    expect(await tf.setBackend("tensorflow")).toBe(true);
-    expect(tf.getBackend()).toBe("tensorflow");
-    expect(tensorflowVersion()).toMatch(/^\d+\.\d+/);
-    expect(line).toContain("tfjs-node");
-  });
+describe.skipIf(skipReason !== undefined)(
+  `native backend${skipReason === undefined ? "" : ` (skipped: ${skipReason})`}`,
+  () => {
+    it("loads tfjs-node and makes tensorflow the active backend", async () => {
+      const line = loadTfjsNode();
+      expect(await tf.setBackend("tensorflow")).toBe(true);
+      expect(tf.getBackend()).toBe("tensorflow");
+      expect(tensorflowVersion()).toMatch(/^\d+\.\d+/);
+      expect(line).toContain("tfjs-node");
+    });
 
-  it("agrees with the cpu backend on a matMul and one gradient step", async () => {
-    loadTfjsNode();
-    await tf.setBackend("tensorflow");
-    const native = smokeValues();
-    await tf.setBackend("cpu");
-    const checks = compareSmoke(native, smokeValues());
-    expect(checks.map((c) => c.what)).toHaveLength(4);
-    for (const c of checks) expect(c.maxError, c.what).toBeLessThanOrEqual(1e-4);
-    expect(native.loss).toBeGreaterThan(0);
-  });
-});
+    it("agrees with the cpu backend on a matMul and one gradient step", async () => {
+      loadTfjsNode();
+      await tf.setBackend("tensorflow");
+      const native = smokeValues();
+      await tf.setBackend("cpu");
+      const checks = compareSmoke(native, smokeValues());
+      expect(checks.map((c) => c.what)).toHaveLength(4);
+      for (const c of checks) expect(c.maxError, c.what).toBeLessThanOrEqual(1e-4);
+      expect(native.loss).toBeGreaterThan(0);
+    });
+  },
+);
 
 describe("maxRelError", () => {
   it("is relative above 1 and absolute below, and infinite on NaN or a length mismatch", () => {
@@ -90,7 +93,8 @@ describe("scripts/native/unpack_wheel.py", () => {
   /** Writes a zip with `files` (name -> text) using Python's zipfile, as pip's wheels are zips. */
   function zip(name: string, files: Record<string, string>): string {
     const path = join(dir, name);
-    const code = "import json,sys,zipfile\nz=zipfile.ZipFile(sys.argv[1],'w')\n" +
+    const code =
+      "import json,sys,zipfile\nz=zipfile.ZipFile(sys.argv[1],'w')\n" +
       "[z.writestr(k,v) for k,v in json.load(sys.stdin).items()]\nz.close()";
     const r = spawnSync("python3", ["-c", code, path], { input: JSON.stringify(files), encoding: "utf8" });
     expect(r.status, r.stderr).toBe(0);
@@ -113,7 +117,11 @@ describe("scripts/native/unpack_wheel.py", () => {
       "tensorflow/include/tensorflow/c/unused.h": "// not included\n",
     });
     const out = join(dir, "ok");
-    const r = spawnSync("python3", [UNPACK, wheel, out, binding('#include "tensorflow/c/c_api.h"\n#include "local.h"\n')], { encoding: "utf8" });
+    const r = spawnSync(
+      "python3",
+      [UNPACK, wheel, out, binding('#include "tensorflow/c/c_api.h"\n#include "local.h"\n')],
+      { encoding: "utf8" },
+    );
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout.trim()).toBe("2 libraries, 2 headers");
     expect(readdirSync(join(out, "lib")).sort()).toEqual(["libtensorflow_cc.so.2", "libtensorflow_framework.so.2"]);
@@ -123,7 +131,9 @@ describe("scripts/native/unpack_wheel.py", () => {
 
   it("names the header the wheel lacks", () => {
     const wheel = zip("tf-nohdr.whl", { "tensorflow/libtensorflow_framework.so.2": "fw" });
-    const r = spawnSync("python3", [UNPACK, wheel, join(dir, "nohdr"), binding('#include "tensorflow/c/c_api.h"\n')], { encoding: "utf8" });
+    const r = spawnSync("python3", [UNPACK, wheel, join(dir, "nohdr"), binding('#include "tensorflow/c/c_api.h"\n')], {
+      encoding: "utf8",
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("the wheel has no header tensorflow/c/c_api.h");
   });
