@@ -19,7 +19,7 @@ import { settleDevice } from "../runtime/backend/device.ts";
 import { selectBackend } from "../runtime/backend/select.ts";
 import { FrozenDense, layerNormalization } from "../runtime/layers/index.ts";
 import { applySurgery } from "../runtime/surgery/apply.ts";
-import { addedWeights } from "../runtime/surgery/names.ts";
+import { buildOp } from "../compiler/lower/lower.ts";
 import { attachHead } from "../runtime/train/head.ts";
 import { Optimizer } from "../runtime/train/optimizer.ts";
 import { trainStep as adaptStep, trainableVariables } from "../runtime/train/step.ts";
@@ -71,23 +71,20 @@ function houlsbyOps(): SurgeryOp[] {
     `encoder.layer.${i}.output.dense`,
   ])
     .flat()
-    .map((site) => {
-      const base = { adapter: "houlsby", site, kind: "bottleneck" as const, d: HIDDEN, size: M, kernelShape: null };
-      const weights = addedWeights(base);
-      return {
-        ...base,
-        id: `houlsby@${site}`,
-        position: "after" as const,
+    .map((site) =>
+      buildOp({
+        adapter: "houlsby",
+        kind: "bottleneck",
+        site,
+        position: "after",
         layerIndex: null,
-        activation: "gelu",
-        init: { kind: "near_identity" as const, std: 0.01 },
-        scale: 1,
-        dropout: 0,
-        params: 2 * M * HIDDEN + M + HIDDEN,
-        weights,
+        d: HIDDEN,
+        kernelShape: null,
+        size: M,
+        args: { activation: "gelu", init: { kind: "near_identity", std: 0.01 } },
         source: { line: 1, column: 1, endLine: 1, endColumn: 1 },
-      };
-    });
+      }),
+    );
 }
 
 function planOf(

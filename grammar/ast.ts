@@ -73,7 +73,7 @@ export interface Alternatives {
 }
 
 /** Any argument value. */
-export type Value = NumberLit | StringLit | Name | Call | List | Alternatives;
+export type Value = NumberLit | StringLit | Name | Call | List | Alternatives | DivExpr;
 
 /** `key: value`. */
 export interface Arg {

@@ -69,12 +69,18 @@ class AdaptParser extends CstParser {
     this.CONSUME(T.RParen);
   });
 
+  /** `key: value` pairs separated by commas, with at most one trailing comma (`,,` is an error). */
   private argList = this.RULE("argList", () => {
     this.SUBRULE(this.arg);
-    this.MANY(() => {
-      this.CONSUME(T.Comma);
-      this.OPTION(() => this.SUBRULE2(this.arg));
+    this.MANY({
+      GATE: () =>
+        this.LA(2).tokenType === T.Identifier || this.LA(2).tokenType.CATEGORIES?.includes(T.Identifier) === true,
+      DEF: () => {
+        this.CONSUME(T.Comma);
+        this.SUBRULE2(this.arg);
+      },
     });
+    this.OPTION(() => this.CONSUME2(T.Comma));
   });
 
   private arg = this.RULE("arg", () => {
@@ -98,8 +104,16 @@ class AdaptParser extends CstParser {
       { ALT: () => this.CONSUME(T.StringLiteral) },
       { ALT: () => this.SUBRULE(this.list) },
       { GATE: () => this.LA(2).tokenType === T.LParen, ALT: () => this.SUBRULE(this.call) },
+      { GATE: () => this.LA(2).tokenType === T.Slash, ALT: () => this.SUBRULE(this.divValue) },
       { ALT: () => this.SUBRULE(this.dottedName) },
     ]);
+  });
+
+  /** `d / k` as an argument value (a reduction factor: `bottleneck(size: d / 16)`). */
+  private divValue = this.RULE("divValue", () => {
+    this.CONSUME(T.Identifier, { LABEL: "dividend" });
+    this.CONSUME(T.Slash);
+    this.SUBRULE(this.numberValue, { LABEL: "divisor" });
   });
 
   private numberValue = this.RULE("numberValue", () => {

@@ -42,9 +42,7 @@ export const Keyword = Object.fromEntries(KEYWORDS.map((w) => [w, keyword(w)])) 
   Record<KeywordText, TokenType>
 >;
 
-/** Adapter kinds, head kinds and other predefined names: identifiers that the checks know, not keywords. */
-export const ADAPTER_KINDS = ["bottleneck", "parallel", "lora", "ia3"] as const;
-/** Head kinds. */
+/** Head kinds: identifiers that the checks know, not keywords (adapter kinds are in compiler/kinds/registry.ts). */
 export const HEAD_KINDS = ["classifier", "regression"] as const;
 
 /** The selector keywords after which a `/` starts a regular expression rather than a division. */

@@ -191,6 +191,12 @@ class AstBuilder extends BaseVisitor {
     };
   }
 
+  divValue(c: Children): A.DivExpr {
+    const dividend = ident(tok(c, "dividend"));
+    const divisor: A.NumberLit = this.visit(node(c, "divisor"));
+    return { kind: "Div", dividend, divisor, span: joinSpans(dividend.span, divisor.span) };
+  }
+
   sizeExpr(c: Children): A.SingleSizeExpr {
     if (has(c, "dividend")) {
       const dividend = ident(tok(c, "dividend"));

@@ -16,13 +16,8 @@ import { Tokenizer } from "@huggingface/tokenizers";
 import { buildBert } from "../runtime/bert/builder.ts";
 import { parseBertConfig } from "../runtime/import/hf-config.ts";
 import { quantizeFloat16 } from "../runtime/io/float16.ts";
-import {
-  loadLayersModelFile,
-  modelJsonFor,
-  weightBytes,
-  writeFileAtomic,
-  writeModelFiles,
-} from "../runtime/io/file-io.ts";
+import { loadLayersModelFile, modelJsonFor, weightBytes, writeModelFiles } from "../runtime/io/file-io.ts";
+import { atomicWrite } from "../runtime/io/atomic.ts";
 
 const EXAMPLE = join(import.meta.dirname, "..", "examples", "sentiment");
 const SPLITS = ["train", "validation", "test"] as const;
@@ -163,10 +158,11 @@ async function main(): Promise<void> {
   const small = buildBert({ ...config, vocabSize: kept.length });
   copyWeights(full, small, kept);
   await saveFloat16(small, outDir);
-  writeFileAtomic(join(outDir, "tokenizer.json"), JSON.stringify(newTokJson));
-  writeFileAtomic(
+  atomicWrite(join(outDir, "tokenizer.json"), JSON.stringify(newTokJson), { mkdir: true });
+  atomicWrite(
     join(outDir, "config.json"),
     JSON.stringify({ ...(JSON.parse(configText) as Json), vocab_size: kept.length }, null, 2) + "\n",
+    { mkdir: true },
   );
   for (const f of ["tokenizer_config.json", "special_tokens_map.json"])
     if (existsSync(join(imported, f))) copyFileSync(join(imported, f), join(outDir, f));

@@ -3,8 +3,8 @@
  * code with its bad example from `specs/diagnostics/` and the message the compiler gives for it).
  */
 import { readFileSync, existsSync } from "node:fs";
+import { KINDS, type AnyKind } from "../compiler/kinds/registry.ts";
 import {
-  ADAPTER_ARGS,
   DATA_ARGS,
   HEAD_ARGS,
   INIT_KINDS,
@@ -63,10 +63,26 @@ function argTable(title: string, table: ArgTable): string {
   return [`**${title}**`, "", "| key | type | default | meaning |", "|---|---|---|---|", ...rows, ""].join("\n");
 }
 
+/** What the registry says of a kind besides its arguments: use, size, parameters, start, merge. */
+function kindFacts(k: AnyKind): string {
+  const use = k.level === "module" ? `\`insert NAME ${k.positions.join("|")} SELECTOR\`` : "`apply NAME to SELECTOR`";
+  const size = k.sizeArg === null ? "no size" : `size argument \`${k.sizeArg}\``;
+  return `${k.doc}. Placed with ${use}; ${size}; parameters per site: ${k.formula}${k.mergeable ? "; merges into the base weights" : ""}.\n`;
+}
+
+/** The table of adapter kinds (from the registry). */
+export function kindsSection(): string {
+  const rows = KINDS.map((k) => {
+    const use = k.level === "module" ? k.positions.map((p) => `\`insert ... ${p}\``).join(" / ") : "`apply ... to`";
+    return `| \`${k.name}\` | ${use} | ${k.doc} | ${k.formula} |`;
+  });
+  return ["| kind | placed with | what it is | parameters per site |", "|---|---|---|---|", ...rows, ""].join("\n");
+}
+
 /** The *Arguments* section. */
 export function argumentsSection(): string {
   const parts: string[] = [];
-  for (const [kind, t] of Object.entries(ADAPTER_ARGS)) parts.push(argTable(`adapter \`${kind}(...)\``, t));
+  for (const k of KINDS) parts.push(`${argTable(`adapter \`${k.name}(...)\``, k.args)}\n${kindFacts(k)}\n`);
   for (const [kind, t] of Object.entries(INIT_KINDS)) parts.push(argTable(`init \`${kind}\``, t));
   for (const [kind, t] of Object.entries(HEAD_ARGS)) parts.push(argTable(`head \`${kind}(...)\``, t));
   for (const [kind, t] of Object.entries(OPTIMIZER_ARGS)) parts.push(argTable(`optimizer \`${kind}(...)\``, t));
@@ -136,6 +152,7 @@ export async function diagnosticsSection(): Promise<string> {
 /** `doc` with every generated section replaced by its current content. */
 export async function renderReference(doc: string): Promise<string> {
   const sections: Record<string, string> = {
+    kinds: kindsSection(),
     arguments: argumentsSection(),
     "plan-keys": planKeysSection(),
     diagnostics: await diagnosticsSection(),

@@ -12,7 +12,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { writeFileAtomic } from "../runtime/io/file-io.ts";
+import { atomicWrite } from "../runtime/io/atomic.ts";
 import { shuffleInPlace } from "../runtime/tokenize/batches.ts";
 import { mulberry32 } from "../runtime/train/prng.ts";
 
@@ -81,7 +81,7 @@ function main(): void {
   const rows = readRows(fixturesDir(process.argv[2]), new Set());
   const splits = split(rows);
   for (const [name, items] of Object.entries(splits)) {
-    writeFileAtomic(join(OUT, `${name}.jsonl`), items.map((r) => JSON.stringify(r)).join("\n") + "\n");
+    atomicWrite(join(OUT, `${name}.jsonl`), items.map((r) => JSON.stringify(r)).join("\n") + "\n", { mkdir: true });
     process.stdout.write(`${name}: ${items.length} sentences\n`);
   }
 }

@@ -84,7 +84,7 @@ describe("adapt report", () => {
     const r = await runCli(["report", "unfinished"], dir);
     expect(r.code).toBe(1);
     expect(r.err).toContain(
-      "error[ADAPT982]: the sweep has no summary: no such file or folder\n --> unfinished/sentiment/summary.json:1:1\n",
+      "error[ADAPT982]: the sweep has no summary: no such file or folder\n --> unfinished/sentiment/summary.json\n",
     );
     expect(r.err).toContain("the sweep has not finished");
   });

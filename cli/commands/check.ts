@@ -1,16 +1,16 @@
 /**
  * `adapt check SPEC [--model M] [--format text|json]`: the diagnostics of a spec, rendered rustc-style
- * on stderr or as the contract's JSON array on stdout. When the spec names a model (or `--model` is
- * given) the spec is also resolved against it, so selectors, sizes and shapes are checked too. Exit 1
- * when there are errors.
+ * on stderr or as the contract's JSON array on stdout, from one run of the compile pipeline (`.adapt` or
+ * YAML alike). When the spec names a model (or `--model` is given) the spec is also resolved against
+ * it, so selectors, sizes and shapes are checked too. Exit 1 when there are errors.
  */
-import { analyzeText } from "../../compiler/frontend/analyze.ts";
-import { hasErrors, type Diagnostic } from "../../compiler/diagnostics/diagnostic.ts";
+import { hasErrors } from "../../compiler/diagnostics/diagnostic.ts";
 import { renderAll, toJson } from "../../compiler/diagnostics/render.ts";
 import { choice, parseFlags } from "../args.ts";
 import { modelFileLoader, readText } from "../files.ts";
 import { dirname, resolve } from "node:path";
 import { compileSweepText, isSweepText } from "../../compiler/sweep/compile-sweep.ts";
+import type { Diagnostic } from "../../compiler/diagnostics/diagnostic.ts";
 import { EXIT, type Command, type Io } from "../command.ts";
 import { compileFile } from "./compile.ts";
 
@@ -25,20 +25,22 @@ export const checkCommand: Command = {
     ]);
     const format = choice(flags["format"], ["text", "json"] as const, "text", "format");
     const file = positionals[0]!;
-    const text = readText(file, io.cwd, "spec");
-    const diagnostics = await diagnose(file, text, flags["model"] as string | undefined, io);
+    const { text, diagnostics } = await diagnose(file, flags["model"] as string | undefined, io);
     if (format === "json") io.stdout(`${JSON.stringify(toJson(diagnostics), null, 2)}\n`);
     else io.stderr(renderAll(diagnostics, new Map([[file, text]]), { color: io.color }));
     return hasErrors(diagnostics) ? EXIT.inputErrors : EXIT.ok;
   },
 };
 
-async function diagnose(file: string, text: string, model: string | undefined, io: Io): Promise<readonly Diagnostic[]> {
-  if (isSweepText(text)) return diagnoseSweep(file, text, model, io);
-  const front = analyzeText(text, file);
-  const named = model !== undefined || front.value.checked?.model != null;
-  if (hasErrors(front.diagnostics) || !named) return front.diagnostics;
-  return (await compileFile(file, model, io)).result.diagnostics;
+async function diagnose(
+  file: string,
+  model: string | undefined,
+  io: Io,
+): Promise<{ text: string; diagnostics: readonly Diagnostic[] }> {
+  const text = readText(file, io.cwd, "spec");
+  if (isSweepText(text)) return { text, diagnostics: await diagnoseSweep(file, text, model, io) };
+  const { result } = await compileFile(file, model, io, { modelOptional: true });
+  return { text, diagnostics: result.diagnostics };
 }
 
 /** A sweep spec: every point checked; without a model (none named, no `--model`) only model-free rules. */

@@ -6,9 +6,8 @@
  */
 import { dirname, resolve } from "node:path";
 import { stringify } from "yaml";
-import { compileSpec, compileText, readManifest, type CompileOutcome } from "../../compiler/compile.ts";
-import { diag, FILE_START, hasErrors, type Diagnostic } from "../../compiler/diagnostics/diagnostic.ts";
-import type { CheckedSpec } from "../../compiler/frontend/checked.ts";
+import { runPipeline, type CompileOutcome } from "../../compiler/compile.ts";
+import { hasErrors, type StageResult } from "../../compiler/diagnostics/diagnostic.ts";
 import { renderAll, toJson } from "../../compiler/diagnostics/render.ts";
 import { validatePlan } from "../../compiler/ir/schema.ts";
 import type { CompiledPlan } from "../../compiler/ir/types.ts";
@@ -18,42 +17,26 @@ import { EXIT, UsageError, type Command, type Io } from "../command.ts";
 import { compileSweepText, isSweepText, type SweepOutcome } from "../../compiler/sweep/compile-sweep.ts";
 import { sweepPlans } from "../sweep/explain.ts";
 
-/** Compiles SPEC (relative to the cwd) with an optional `--model` (relative to the cwd). */
+/** Options of `compileFile`. */
+export interface CompileFileOptions {
+  /** `run` makes an incomplete plan or a missing head an error. */
+  readonly purpose?: "check" | "run";
+  /** `check`: a spec without a model is checked without one. */
+  readonly modelOptional?: boolean;
+}
+
+/** Runs the pipeline on SPEC (relative to the cwd) with an optional `--model` (relative to the cwd). */
 export async function compileFile(
   file: string,
   model: string | undefined,
   io: Io,
-): Promise<{ text: string; result: Awaited<ReturnType<typeof compileText>> }> {
+  opts: CompileFileOptions = {},
+): Promise<{ text: string; result: StageResult<CompileOutcome> }> {
   const text = readText(file, io.cwd, "spec");
   const specDir = dirname(resolve(io.cwd, file));
-  const result = await compileText(text, file, {
-    loader: modelFileLoader(specDir),
-    modelOverride: model === undefined ? undefined : resolve(io.cwd, model),
-  });
+  const modelOverride = model === undefined ? undefined : resolve(io.cwd, model);
+  const result = await runPipeline({ text, file, modelOverride, ...opts }, modelFileLoader(specDir));
   return { text, result };
-}
-
-/**
- * For `adapt check`: the diagnostics of resolving an already checked spec against its model (selectors,
- * sizes, shapes, rules), without the model-free ones the caller has. None when no model is named.
- */
-export async function modelStageDiagnostics(
-  checked: CheckedSpec,
-  text: string,
-  file: string,
-  model: string | undefined,
-  io: Io,
-): Promise<Diagnostic[]> {
-  const path = model === undefined ? checked.model?.value : resolve(io.cwd, model);
-  if (path === undefined) return [];
-  const source = await modelFileLoader(dirname(resolve(io.cwd, file)))(path);
-  if (!source.ok) {
-    const span = model === undefined && checked.model ? checked.model.span : FILE_START;
-    return [{ ...diag("ADAPT125", span, `the model file \`${path}\` cannot be read: ${source.reason}`), file }];
-  }
-  const manifest = readManifest(source.json, path);
-  if (manifest.value === null) return [...manifest.diagnostics];
-  return [...compileSpec(checked, manifest.value, { file, text, modelPath: path }).diagnostics];
 }
 
 /**

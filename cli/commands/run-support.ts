@@ -27,16 +27,15 @@ export async function compileForRun(
   model: string | undefined,
   io: Io,
 ): Promise<CompiledPlan | null> {
-  const { compileText } = await import("../../compiler/compile.ts");
+  const { runPipeline } = await import("../../compiler/compile.ts");
   const { notASweep } = await import("../../compiler/sweep/compile-sweep.ts");
   const sweep = notASweep(text, file, "run");
   if (sweep !== null) return (show(io, [sweep], new Map([[file, text]])), null);
   const override = model === undefined ? undefined : resolve(io.cwd, model);
-  const result = await compileText(text, file, {
-    loader: modelFileLoader(dirname(file)),
-    modelOverride: override,
-    purpose: "run",
-  });
+  const result = await runPipeline(
+    { text, file, modelOverride: override, purpose: "run" },
+    modelFileLoader(dirname(file)),
+  );
   show(io, result.diagnostics, new Map([[file, text]]));
   const plan = result.value.plan;
   if (plan === null || hasErrors(result.diagnostics)) return null;

@@ -58,13 +58,13 @@ export const verifyCommand: Command = {
     const { flags, positionals } = parseFlags(args, { model: { type: "string" }, json: { type: "boolean" } }, ["SPEC"]);
     const file = resolve(io.cwd, positionals[0] ?? "");
     const text = readText(file, io.cwd, "spec");
-    const { compileText } = await import("../../compiler/compile.ts");
+    const { runPipeline } = await import("../../compiler/compile.ts");
     const { notASweep } = await import("../../compiler/sweep/compile-sweep.ts");
     const sweep = notASweep(text, file, "verify");
     if (sweep !== null)
       return (io.stderr(renderAll([sweep], new Map([[file, text]]), { color: io.color })), EXIT.inputErrors);
     const override = typeof flags["model"] === "string" ? resolve(io.cwd, flags["model"]) : undefined;
-    const compiled = await compileText(text, file, { loader: modelFileLoader(dirname(file)), modelOverride: override });
+    const compiled = await runPipeline({ text, file, modelOverride: override }, modelFileLoader(dirname(file)));
     const sources = new Map([[file, text]]);
     io.stderr(renderAll(compiled.diagnostics, sources, { color: io.color }));
     const plan = compiled.value.plan;

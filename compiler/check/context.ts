@@ -3,6 +3,10 @@
  * what the checks are for (a plain `check`/`compile`, or a `run` that needs a complete plan).
  */
 import type * as A from "../../grammar/ast.ts";
+import type { Code } from "../diagnostics/codes.ts";
+import type { Diagnostic } from "../diagnostics/diagnostic.ts";
+import type { CheckedAdapter, CheckedHead } from "../frontend/checked.ts";
+import type { PlanValue } from "./plan-values.ts";
 
 /** Why the spec is checked: `run` makes an incomplete plan or a missing head an error. */
 export type CheckPurpose = "check" | "run";
@@ -22,6 +26,30 @@ export interface CheckContext {
   readonly brokenNames: ReadonlySet<string>;
   /** Every name some `adapter` statement declares, valid or not. */
   readonly declaredNames: ReadonlySet<string>;
+  /** What the rules found valid so far; a rule reads what the rules before it in the list wrote. */
+  readonly results: CheckResults;
+}
+
+/** The valid parts of the spec, filled in by the rules in their order. */
+export interface CheckResults {
+  adapters: Map<string, CheckedAdapter>;
+  placements: (A.InsertStmt | A.ApplyStmt)[];
+  sizes: A.SizeStmt[];
+  head: CheckedHead | null;
+  planEntries: A.PlanEntry[];
+  planValues: Map<string, PlanValue>;
+}
+
+/** Where a rule reports a problem. */
+export type Report = (d: Diagnostic) => void;
+
+/** The contract of a model-free check rule (one per file; the list is `rules.ts`). */
+export interface CheckRule {
+  /** The rule's name, as its file's doc comment gives it. */
+  readonly name: string;
+  /** The codes it may report. */
+  readonly codes: readonly Code[];
+  run(ctx: CheckContext, report: Report): void;
 }
 
 /** Groups the statements of `spec` for the rules. */
@@ -44,5 +72,6 @@ export function makeContext(spec: A.Spec, purpose: CheckPurpose): CheckContext {
     models: of("Model"),
     brokenNames: broken,
     declaredNames: new Set([...broken, ...of("AdapterDecl").map((d) => d.name.name)]),
+    results: { adapters: new Map(), placements: [], sizes: [], head: null, planEntries: [], planValues: new Map() },
   };
 }

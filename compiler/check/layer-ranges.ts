@@ -5,7 +5,7 @@
  */
 import type * as A from "../../grammar/ast.ts";
 import { diag, type Diagnostic } from "../diagnostics/diagnostic.ts";
-import type { CheckContext } from "./context.ts";
+import type { CheckContext, CheckRule } from "./context.ts";
 
 /** Checks the ranges of selectors and `size` statements, and `expect` counts. */
 export function checkLayerRanges(ctx: CheckContext): Diagnostic[] {
@@ -48,3 +48,12 @@ export function checkRanges(ranges: readonly A.Range[]): Diagnostic[] {
   }
   return out;
 }
+
+/** The rule `layer-ranges` under the check-rule contract. */
+export const layerRangesRule: CheckRule = {
+  name: "layer-ranges",
+  codes: ["ADAPT201", "ADAPT207"],
+  run: (ctx, report) => {
+    checkLayerRanges(ctx).forEach(report);
+  },
+};

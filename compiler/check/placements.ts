@@ -1,14 +1,15 @@
 /**
  * Rule `placements` (ADAPT101 undeclared adapter, ADAPT105 insert with a weight-level adapter,
- * ADAPT106 apply with a module adapter, ADAPT107 position does not suit the kind): `insert` takes
- * `bottleneck` (after/before) or `parallel` (parallel); `apply` takes `lora` or `ia3`.
+ * ADAPT106 apply with a module adapter, ADAPT107 position does not suit the kind): `insert` takes the
+ * registry's module-level kinds at their positions, `apply` its weight-level kinds.
  */
 import type * as A from "../../grammar/ast.ts";
 import { diag, type Diagnostic, type StageResult } from "../diagnostics/diagnostic.ts";
-import { didYouMean } from "../diagnostics/suggest.ts";
+import { didYouMean, orList } from "../diagnostics/suggest.ts";
+import { kindNamed, MODULE_KINDS } from "../kinds/registry.ts";
 import type { CheckedAdapter } from "../frontend/checked.ts";
 import { isDeclared } from "./adapter-declarations.ts";
-import type { CheckContext } from "./context.ts";
+import type { CheckContext, CheckRule } from "./context.ts";
 
 /** Checks every `insert` and `apply`; returns those that can be compiled. */
 export function checkPlacements(
@@ -42,36 +43,40 @@ export function undeclared(ctx: CheckContext, name: A.Ident): Diagnostic {
 }
 
 function insertProblem(p: A.InsertStmt, a: CheckedAdapter): Diagnostic | undefined {
-  if (a.kind === "lora" || a.kind === "ia3") {
+  if (a.def.level === "weight") {
     const help = `use \`apply ${a.name} to ...\` for weight-level adapters`;
     return diag("ADAPT105", p.adapter.span, `\`${a.name}\` is a \`${a.kind}\` adapter, which \`insert\` cannot place`, {
       help,
     });
   }
-  if (a.kind === "parallel" && p.position !== "parallel") {
-    return diag(
-      "ADAPT107",
-      p.positionSpan,
-      `\`${a.name}\` is a \`parallel\` adapter, so it goes \`parallel\`, not \`${p.position}\``,
-    );
-  }
-  if (a.kind === "bottleneck" && p.position === "parallel") {
-    const help = "declare it as `parallel(...)` to add it beside a layer";
-    return diag(
-      "ADAPT107",
-      p.positionSpan,
-      `\`${a.name}\` is a serial \`bottleneck\` adapter, so it goes \`after\` or \`before\` a layer`,
-      { help },
-    );
-  }
-  return undefined;
+  if (a.def.positions.includes(p.position)) return undefined;
+  const where = orList(a.def.positions);
+  const other = MODULE_KINDS.find((k) => kindNamed(k)?.positions.includes(p.position));
+  const help =
+    other === undefined ? undefined : `declare it as \`${other}(...)\` to place it \`${p.position}\` a layer`;
+  return diag(
+    "ADAPT107",
+    p.positionSpan,
+    `\`${a.name}\` is a \`${a.kind}\` adapter, so it goes ${where}, not \`${p.position}\``,
+    { help },
+  );
 }
 
 function applyProblem(p: A.ApplyStmt, a: CheckedAdapter): Diagnostic | undefined {
-  if (a.kind === "lora" || a.kind === "ia3") return undefined;
-  const position = a.kind === "parallel" ? "parallel" : "after";
-  const help = `use \`insert ${a.name} ${position} ...\` for module adapters`;
+  if (a.def.level === "weight") return undefined;
+  const help = `use \`insert ${a.name} ${a.def.positions[0] ?? "after"} ...\` for module adapters`;
   return diag("ADAPT106", p.adapter.span, `\`${a.name}\` is a \`${a.kind}\` adapter, which \`apply\` cannot place`, {
     help,
   });
 }
+
+/** The rule `placements` under the check-rule contract. */
+export const placementsRule: CheckRule = {
+  name: "placements",
+  codes: ["ADAPT101", "ADAPT105", "ADAPT106", "ADAPT107"],
+  run: (ctx, report) => {
+    const r = checkPlacements(ctx, ctx.results.adapters);
+    r.diagnostics.forEach(report);
+    ctx.results.placements = r.value;
+  },
+};

@@ -9,7 +9,7 @@ import { REQUIRED_PLAN_KEYS, CLASSIFICATION_METRICS, REGRESSION_METRICS } from "
 import { diag, FILE_START, type Diagnostic } from "../diagnostics/diagnostic.ts";
 import { orList, suggest } from "../diagnostics/suggest.ts";
 import type { CheckedHead } from "../frontend/checked.ts";
-import type { CheckContext } from "./context.ts";
+import type { CheckContext, CheckRule } from "./context.ts";
 import type { PlanValue, SelectValue } from "./plan-values.ts";
 
 /** Checks completeness and consistency of the plan against the head. */
@@ -95,3 +95,12 @@ function keywordSpan(block: A.PlanBlock): A.Span {
   const s = block.span.start;
   return { start: s, end: { line: s.line, column: s.column + 4, offset: s.offset + 4 } };
 }
+
+/** The rule `plan-complete` under the check-rule contract. */
+export const planCompleteRule: CheckRule = {
+  name: "plan-complete",
+  codes: ["ADAPT303", "ADAPT305", "ADAPT306", "ADAPT307", "ADAPT308"],
+  run: (ctx, report) => {
+    checkPlanComplete(ctx, ctx.results.planValues, ctx.results.head).forEach(report);
+  },
+};

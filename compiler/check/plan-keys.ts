@@ -6,6 +6,7 @@ import type * as A from "../../grammar/ast.ts";
 import { PLAN_KEYS } from "../schema/plan-keys.ts";
 import { diag, type Diagnostic, type StageResult } from "../diagnostics/diagnostic.ts";
 import { didYouMean } from "../diagnostics/suggest.ts";
+import type { CheckRule } from "./context.ts";
 
 /** Checks the keys of a plan block; returns the entries with known, first-seen keys. */
 export function checkPlanKeys(plan: A.PlanBlock): StageResult<A.PlanEntry[]> {
@@ -30,3 +31,16 @@ export function checkPlanKeys(plan: A.PlanBlock): StageResult<A.PlanEntry[]> {
   }
   return { value: valid, diagnostics };
 }
+
+/** The rule `plan-keys` under the check-rule contract. */
+export const planKeysRule: CheckRule = {
+  name: "plan-keys",
+  codes: ["ADAPT301", "ADAPT302"],
+  run: (ctx, report) => {
+    const plan = ctx.plans[0];
+    if (plan === undefined) return;
+    const r = checkPlanKeys(plan);
+    r.diagnostics.forEach(report);
+    ctx.results.planEntries = r.value;
+  },
+};

@@ -8,6 +8,7 @@ import type { ResolvedCtor } from "../schema/args.ts";
 import { resolveArgs, resolveCtor, resolveValue, type ResolvedArgs } from "../schema/resolve-args.ts";
 import { diag, hasErrors, type Diagnostic, type StageResult } from "../diagnostics/diagnostic.ts";
 import { didYouMean, orList } from "../diagnostics/suggest.ts";
+import type { CheckRule } from "./context.ts";
 
 /** A resolved plan value. */
 export type PlanValue = number | string | string[] | ResolvedArgs | ResolvedCtor | SelectValue;
@@ -91,3 +92,14 @@ function resolveSelect(
   const [split, metric] = target.parts.map((p) => p.name) as [string, string];
   return { value: { kind: "select", best: { split, metric, span: target.span } }, diagnostics: [] };
 }
+
+/** The rule `plan-values` under the check-rule contract. */
+export const planValuesRule: CheckRule = {
+  name: "plan-values",
+  codes: ["ADAPT304", "ADAPT110", "ADAPT111", "ADAPT112", "ADAPT113", "ADAPT114"],
+  run: (ctx, report) => {
+    const r = checkPlanValues(ctx.results.planEntries);
+    r.diagnostics.forEach(report);
+    ctx.results.planValues = r.value;
+  },
+};

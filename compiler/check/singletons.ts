@@ -4,7 +4,7 @@
  */
 import type { Span } from "../../grammar/ast.ts";
 import { diag, type Diagnostic } from "../diagnostics/diagnostic.ts";
-import type { CheckContext } from "./context.ts";
+import type { CheckContext, CheckRule } from "./context.ts";
 
 /** Reports the second and later `model`, `head` and `plan` statements. */
 export function checkSingletons(ctx: CheckContext): Diagnostic[] {
@@ -36,3 +36,12 @@ function repeats(word: string, spans: readonly Span[]): Diagnostic[] {
     return diag("ADAPT108", head, `a spec may have only one \`${word}\` statement`, { notes });
   });
 }
+
+/** The rule `singletons` under the check-rule contract. */
+export const singletonsRule: CheckRule = {
+  name: "singletons",
+  codes: ["ADAPT108"],
+  run: (ctx, report) => {
+    checkSingletons(ctx).forEach(report);
+  },
+};

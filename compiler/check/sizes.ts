@@ -1,15 +1,16 @@
 /**
  * Rule `sizes` (ADAPT101 undeclared adapter, ADAPT202 size not a positive integer, ADAPT203 division
- * by zero, ADAPT204 bad divisor, ADAPT205 size for ia3, ADAPT206 unknown size variable): each `size`
- * statement names an adapter that has a size (bottleneck m, parallel m, LoRA rank) and gives it as a
+ * by zero, ADAPT204 bad divisor, ADAPT205 size for a kind without one, ADAPT206 unknown size variable):
+ * each `size` statement names an adapter whose kind has a size argument (bottleneck m, LoRA rank) as a
  * positive integer, `d / k` with a positive integer k, or a list of positive integers.
  */
 import type * as A from "../../grammar/ast.ts";
 import { diag, type Diagnostic, type StageResult } from "../diagnostics/diagnostic.ts";
 import type { CheckedAdapter } from "../frontend/checked.ts";
+import { exprProblems } from "./size-expr.ts";
 import { isDeclared } from "./adapter-declarations.ts";
 import { undeclared } from "./placements.ts";
-import type { CheckContext } from "./context.ts";
+import type { CheckContext, CheckRule } from "./context.ts";
 
 /** Checks `size` statements; returns those that can be compiled. */
 export function checkSizes(
@@ -26,9 +27,13 @@ export function checkSizes(
       if (!isDeclared(ctx, s.adapter.name)) diagnostics.push(undeclared(ctx, s.adapter));
       continue;
     }
-    if (adapter.kind === "ia3") {
+    if (adapter.def.sizeArg === null) {
       diagnostics.push(
-        diag("ADAPT205", s.adapter.span, `\`${adapter.name}\` is an \`ia3\` adapter, which has no size`),
+        diag(
+          "ADAPT205",
+          s.adapter.span,
+          `\`${adapter.name}\` is ${article(adapter.kind)} \`${adapter.kind}\` adapter, which has no size`,
+        ),
       );
       continue;
     }
@@ -37,29 +42,17 @@ export function checkSizes(
   return { value: valid, diagnostics };
 }
 
-function exprProblems(e: A.SizeExpr): Diagnostic[] {
-  if (e.kind === "SizeAlternatives") return e.options.flatMap(exprProblems);
-  if (e.kind === "Number") return positiveInt(e);
-  if (e.kind === "List") {
-    return e.items.flatMap((item) =>
-      item.kind === "Number"
-        ? positiveInt(item)
-        : [diag("ADAPT202", item.span, "a size list holds positive integers, one per layer")],
-    );
-  }
-  const out: Diagnostic[] = [];
-  if (e.dividend.name !== "d") {
-    const help = "`d` is the site's feature size; write `d / k`";
-    out.push(diag("ADAPT206", e.dividend.span, `unknown size variable \`${e.dividend.name}\``, { help }));
-  }
-  if (e.divisor.value === 0) out.push(diag("ADAPT203", e.divisor.span, "the size divides `d` by zero"));
-  else if (!e.divisor.integer || e.divisor.value < 0) {
-    out.push(diag("ADAPT204", e.divisor.span, `\`d\` is divided by a positive integer, not ${e.divisor.text}`));
-  }
-  return out;
+function article(word: string): string {
+  return /^[aeiou]/.test(word) ? "an" : "a";
 }
 
-function positiveInt(n: A.NumberLit): Diagnostic[] {
-  if (n.integer && n.value > 0) return [];
-  return [diag("ADAPT202", n.span, `a size is a positive integer, not ${n.text}`)];
-}
+/** The rule `sizes` under the check-rule contract. */
+export const sizesRule: CheckRule = {
+  name: "sizes",
+  codes: ["ADAPT101", "ADAPT202", "ADAPT203", "ADAPT204", "ADAPT205", "ADAPT206"],
+  run: (ctx, report) => {
+    const r = checkSizes(ctx, ctx.results.adapters);
+    r.diagnostics.forEach(report);
+    ctx.results.sizes = r.value;
+  },
+};

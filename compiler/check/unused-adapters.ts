@@ -3,7 +3,7 @@
  * applied does nothing, which is usually a forgotten line or a misspelt name.
  */
 import { diag, type Diagnostic } from "../diagnostics/diagnostic.ts";
-import type { CheckContext } from "./context.ts";
+import type { CheckContext, CheckRule } from "./context.ts";
 
 /** Warns about declared adapters that no `insert` or `apply` uses. */
 export function checkUnusedAdapters(ctx: CheckContext): Diagnostic[] {
@@ -19,3 +19,12 @@ export function checkUnusedAdapters(ctx: CheckContext): Diagnostic[] {
   }
   return out;
 }
+
+/** The rule `unused-adapters` under the check-rule contract. */
+export const unusedAdaptersRule: CheckRule = {
+  name: "unused-adapters",
+  codes: ["ADAPT109"],
+  run: (ctx, report) => {
+    checkUnusedAdapters(ctx).forEach(report);
+  },
+};

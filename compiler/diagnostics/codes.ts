@@ -58,6 +58,8 @@ export const CODES = {
   ADAPT216: { title: "size larger than the feature size", severity: "warning" },
   ADAPT217: { title: "parallel site changes the feature size", severity: "error" },
   ADAPT218: { title: "size too large for the site", severity: "error" },
+  ADAPT220: { title: "adapter kind does not fit the site's sizes", severity: "error" },
+  ADAPT221: { title: "target is not an attention layer", severity: "error" },
 
   ADAPT301: { title: "unknown plan key", severity: "error" },
   ADAPT302: { title: "duplicate plan key", severity: "error" },

@@ -17,6 +17,14 @@ export interface Diagnostic {
   readonly help?: string;
   /** Further facts, one sentence each (e.g. the closest paths). */
   readonly notes?: readonly string[];
+  /** Secondary labelled places in the same file (e.g. "first declared here"), as rustc shows them. */
+  readonly labels?: readonly Label[];
+}
+
+/** A secondary place of a diagnostic and what it is. */
+export interface Label {
+  readonly span: Span;
+  readonly message: string;
 }
 
 /** What every stage returns: its value (possibly partial) and all the problems it found. */
@@ -30,6 +38,7 @@ export interface DiagnosticExtras {
   readonly help?: string | undefined;
   readonly notes?: readonly string[] | undefined;
   readonly severity?: Severity | undefined;
+  readonly labels?: readonly Label[] | undefined;
 }
 
 /** Makes a diagnostic with the code's default severity. */
@@ -39,6 +48,7 @@ export function diag(code: Code, span: Span, message: string, extras: Diagnostic
     ...d,
     ...(extras.help !== undefined ? { help: extras.help } : {}),
     ...(extras.notes !== undefined && extras.notes.length > 0 ? { notes: extras.notes } : {}),
+    ...(extras.labels !== undefined && extras.labels.length > 0 ? { labels: extras.labels } : {}),
   };
 }
 

@@ -24,6 +24,8 @@ export function printValue(v: A.Value): string {
       return `[${v.items.map(printValue).join(", ")}]`;
     case "Alternatives":
       return v.options.map(printValue).join(" | ");
+    case "Div":
+      return `${v.dividend.name} / ${v.divisor.text}`;
   }
 }
 
@@ -50,7 +52,7 @@ export function printSelector(s: A.Selector): string {
 /** The right-hand side of `size`. */
 export function printSizeExpr(e: A.SizeExpr): string {
   if (e.kind === "SizeAlternatives") return e.options.map(printSizeExpr).join(" | ");
-  return e.kind === "Div" ? `${e.dividend.name} / ${e.divisor.text}` : printValue(e);
+  return printValue(e);
 }
 
 /** A plan entry's value. */

@@ -4,17 +4,8 @@
  */
 import type { Spec } from "../../grammar/ast.ts";
 import type { Diagnostic, StageResult } from "../diagnostics/diagnostic.ts";
-import { makeContext, type CheckPurpose } from "../check/context.ts";
-import { checkAdapterDeclarations } from "../check/adapter-declarations.ts";
-import { checkPlacements } from "../check/placements.ts";
-import { checkUnusedAdapters } from "../check/unused-adapters.ts";
-import { checkSingletons } from "../check/singletons.ts";
-import { checkLayerRanges } from "../check/layer-ranges.ts";
-import { checkSizes } from "../check/sizes.ts";
-import { checkHead } from "../check/head.ts";
-import { checkPlanKeys } from "../check/plan-keys.ts";
-import { checkPlanValues, type PlanValue } from "../check/plan-values.ts";
-import { checkPlanComplete } from "../check/plan-complete.ts";
+import { makeContext, type CheckPurpose, type CheckRule } from "../check/context.ts";
+import { SPECIFIED_RULES } from "../check/rules.ts";
 import { lowerPlan } from "./plan-ir.ts";
 import type { CheckedSpec } from "./checked.ts";
 
@@ -24,23 +15,17 @@ export interface CheckOptions {
   readonly purpose?: CheckPurpose;
 }
 
-/** Runs every model-free rule over `spec`. */
-export function checkSpec(spec: Spec, opts: CheckOptions = {}): StageResult<CheckedSpec> {
+/** Runs every model-free rule over `spec` (by default the specified rules, in their order). */
+export function checkSpec(
+  spec: Spec,
+  opts: CheckOptions = {},
+  rules: readonly CheckRule[] = SPECIFIED_RULES,
+): StageResult<CheckedSpec> {
   const ctx = makeContext(spec, opts.purpose ?? "check");
   const diagnostics: Diagnostic[] = [];
-  const take = <T>(r: StageResult<T>): T => {
-    diagnostics.push(...r.diagnostics);
-    return r.value;
-  };
-  const adapters = take(checkAdapterDeclarations(ctx));
-  const placements = take(checkPlacements(ctx, adapters));
-  diagnostics.push(...checkUnusedAdapters(ctx), ...checkSingletons(ctx), ...checkLayerRanges(ctx));
-  const sizes = take(checkSizes(ctx, adapters));
-  const head = take(checkHead(ctx));
+  for (const rule of rules) rule.run(ctx, (d) => diagnostics.push(d));
+  const { adapters, placements, sizes, head, planValues } = ctx.results;
   const planBlock = ctx.plans[0] ?? null;
-  let values = new Map<string, PlanValue>();
-  if (planBlock !== null) values = take(checkPlanValues(take(checkPlanKeys(planBlock))));
-  diagnostics.push(...checkPlanComplete(ctx, values, head));
   const rangeErrors = new Set(diagnostics.filter((d) => d.code === "ADAPT201").map((d) => d.span.start.offset));
   const inRange = (r: { span: { start: { offset: number }; end: { offset: number } } }) =>
     [...rangeErrors].some((o) => o >= r.span.start.offset && o < r.span.end.offset);
@@ -53,7 +38,7 @@ export function checkSpec(spec: Spec, opts: CheckOptions = {}): StageResult<Chec
       sizes: sizes.filter((s) => !inRange(s)),
       rules: ctx.rules.filter((r) => r.target.kind !== "Selector" || !inRange(r.target)),
       head,
-      plan: planBlock !== null ? lowerPlan(values, head) : null,
+      plan: planBlock !== null ? lowerPlan(planValues, head) : null,
       planBlock,
     },
     diagnostics,

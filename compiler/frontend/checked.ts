@@ -3,23 +3,31 @@
  * resolved and defaults filled in. The resolve stage (against a model) starts from this.
  */
 import type * as A from "../../grammar/ast.ts";
-import type { AdapterKind, TrainingPlanIR } from "../ir/types.ts";
+import type { TrainingPlanIR } from "../ir/types.ts";
+import type { AdapterKind, AnyKind } from "../kinds/registry.ts";
+import type { HEAD_ARGS, ResolvedOf } from "../schema/args.ts";
 import type { ResolvedArgs } from "../schema/resolve-args.ts";
 
 /** A declared adapter with its resolved arguments. */
 export interface CheckedAdapter {
   readonly name: string;
   readonly kind: AdapterKind;
+  /** The kind's definition in the registry. */
+  readonly def: AnyKind;
   readonly args: ResolvedArgs;
+  /** The size argument when it is a reduction factor `d / k` (then `args` has the default size). */
+  readonly sizeRatio: A.DivExpr | null;
   readonly decl: A.AdapterDecl;
 }
 
-/** The head with its resolved arguments. */
-export interface CheckedHead {
-  readonly kind: "classifier" | "regression";
-  readonly args: ResolvedArgs;
-  readonly stmt: A.HeadStmt;
-}
+/** The head with its arguments resolved and typed from its table. */
+export type CheckedHead = {
+  [K in keyof typeof HEAD_ARGS]: {
+    readonly kind: K;
+    readonly args: ResolvedOf<(typeof HEAD_ARGS)[K]>;
+    readonly stmt: A.HeadStmt;
+  };
+}[keyof typeof HEAD_ARGS];
 
 /** A spec that passed the model-free checks (or the valid part of one that did not). */
 export interface CheckedSpec {

@@ -52,5 +52,9 @@ export function remapSpans<T>(node: T, em: Emitter): T {
 
 /** Diagnostics of the generated text in YAML coordinates. */
 export function remapDiagnostics(ds: readonly Diagnostic[], em: Emitter): Diagnostic[] {
-  return ds.map((d) => ({ ...d, span: mapSpan(d.span, em) }));
+  return ds.map((d) => ({
+    ...d,
+    span: mapSpan(d.span, em),
+    ...(d.labels !== undefined ? { labels: d.labels.map((l) => ({ ...l, span: mapSpan(l.span, em) })) } : {}),
+  }));
 }

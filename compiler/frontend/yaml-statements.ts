@@ -5,7 +5,8 @@
  */
 import { isMap, isScalar, isSeq, type Node as YNode, type Pair, type YAMLMap } from "yaml";
 import { didYouMean } from "../diagnostics/suggest.ts";
-import { ADAPTER_ARGS, HEAD_ARGS, type ArgTable, type ValueSpec } from "../schema/args.ts";
+import { ADAPTER_ARGS } from "../kinds/registry.ts";
+import { HEAD_ARGS, type ArgTable, type ValueSpec } from "../schema/args.ts";
 import { PLAN_KEYS } from "../schema/plan-keys.ts";
 import type { Emitter } from "./yaml-emit.ts";
 

@@ -2,9 +2,12 @@
  * What a compiled plan must satisfy beyond its JSON Schema, checked when a plan comes back from disk
  * (an artifact's stored IR): the spec text matches its hash; operation ids (adapter@site) and weight
  * names are unique; every added weight is accounted in `weights`; every size is within what its site can take;
- * and every weight's dimensions come from its site (so an edited shape cannot allocate without bound).
+ * every operation's weights are exactly those its kind adds at its site, and no operation is larger than
+ * 16 times the base model (so an edited shape cannot allocate without bound).
  */
-import type { CompiledPlan, SurgeryOp } from "./types.ts";
+import type { AddedWeight, CompiledPlan, SurgeryOp } from "./types.ts";
+import { kindOf } from "../kinds/registry.ts";
+import { adapterLayerName, kindWeights, paramsOf } from "../lower/accounting.ts";
 import { sha256 } from "../lower/sha256.ts";
 
 /** A bottleneck (or LoRA rank) may be at most this many times its site's feature size. */
@@ -27,20 +30,34 @@ function dupes(xs: readonly string[]): string | null {
   return null;
 }
 
-function opProblem(op: SurgeryOp): string | null {
+function opProblem(op: SurgeryOp, baseParams: number): string | null {
   if (op.size !== null && op.size > maxSizeAt(op.d))
     return `operation \`${op.id}\` has size ${op.size}, more than ${MAX_SIZE_FACTOR} × d = ${maxSizeAt(op.d)}`;
-  const dims = new Set([1, op.d, op.size ?? op.d, ...(op.kernelShape ?? [])]);
-  let params = 0;
-  for (const w of op.weights) {
-    const bad = w.shape.find((n) => !dims.has(n));
-    if (bad !== undefined)
-      return `weight \`${w.name}\` of operation \`${op.id}\` has a dimension ${bad} that its site does not have`;
-    params += w.shape.reduce((a, b) => a * b, 1);
-  }
+  if (op.params > MAX_SIZE_FACTOR * Math.max(baseParams, 1))
+    return `operation \`${op.id}\` declares ${op.params} parameters, more than ${MAX_SIZE_FACTOR} times the base model's`;
+  const expected = expectedWeights(op);
+  if (expected === null) return `operation \`${op.id}\` has a config its kind cannot build`;
+  const same =
+    expected.length === op.weights.length &&
+    expected.every((w, i) => w.name === op.weights[i]!.name && w.shape.join("x") === op.weights[i]!.shape.join("x"));
+  if (!same) return `the weights of operation \`${op.id}\` are not those its kind adds at its site`;
+  const params = paramsOf(op.weights);
   if (params !== op.params)
     return `operation \`${op.id}\` declares ${op.params} parameters, but its weights hold ${params}`;
   return null;
+}
+
+/** The weights the operation's kind adds for its config at its site, or null when it cannot say. */
+function expectedWeights(op: SurgeryOp): AddedWeight[] | null {
+  try {
+    const config = op.config as { kernelShape?: readonly number[] };
+    const k = config.kernelShape;
+    const kernelShape = k !== undefined && k.length === 2 ? ([k[0]!, k[1]!] as const) : null;
+    const site = { d: op.d, kernelShape };
+    return kindWeights(kindOf(op), op.config, adapterLayerName(op.adapter, op.site), site, op.size ?? 0);
+  } catch {
+    return null;
+  }
 }
 
 /** The problems of a schema-valid plan, one sentence each (empty when it is consistent). */
@@ -53,7 +70,7 @@ export function planInvariantProblems(plan: CompiledPlan): string[] {
   if (name !== null) out.push(`weight \`${name}\` appears twice`);
   const known = new Set(plan.weights.map((w) => w.name));
   for (const op of plan.operations) {
-    const problem = opProblem(op);
+    const problem = opProblem(op, plan.model.params);
     if (problem !== null) out.push(problem);
     const missing = op.weights.find((w) => !known.has(w.name));
     if (missing !== undefined)

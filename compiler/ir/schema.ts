@@ -4,11 +4,11 @@
  * `specs/plan.schema.json` by `scripts/gen-plan-schema.ts`; `validatePlan` checks every emitted plan.
  */
 import { Ajv, type JSONSchemaType, type ValidateFunction } from "ajv";
+import { ADAPTER_KINDS, KINDS, type KindConfig } from "../kinds/registry.ts";
 import type {
   AddedWeight,
   CompiledPlan,
   HeadIR,
-  InitIR,
   RuleRef,
   SourceRef,
   SurgeryOp,
@@ -42,12 +42,7 @@ const addedWeight: JSONSchemaType<AddedWeight> = {
   properties: { name: str, shape },
 };
 
-const init: JSONSchemaType<InitIR> = {
-  type: "object",
-  required: ["kind", "std"],
-  additionalProperties: false,
-  properties: { kind: { type: "string", enum: ["near_identity", "zeros"] }, std: { type: "number", minimum: 0 } },
-};
+const config: JSONSchemaType<KindConfig> = { oneOf: KINDS.map((k) => k.configSchema) };
 
 const op: JSONSchemaType<SurgeryOp> = {
   type: "object",
@@ -60,33 +55,25 @@ const op: JSONSchemaType<SurgeryOp> = {
     "layerIndex",
     "d",
     "size",
-    "kernelShape",
-    "activation",
-    "init",
-    "scale",
-    "dropout",
     "params",
     "weights",
     "source",
+    "config",
   ],
   additionalProperties: false,
   properties: {
     id: str,
     adapter: str,
-    kind: { type: "string", enum: ["bottleneck", "parallel", "lora", "ia3"] },
+    kind: { type: "string", enum: [...ADAPTER_KINDS] },
     site: str,
-    position: { type: "string", enum: ["after", "before", "parallel", "weight"] },
+    position: { type: "string", enum: ["after", "before", "parallel", "weight", "attention"] },
     layerIndex: { anyOf: [{ type: "integer", minimum: 0 }, NULL] },
     d: { type: "integer", minimum: 1 },
     size: { anyOf: [{ type: "integer", minimum: 1 }, NULL] },
-    kernelShape: { anyOf: [shape, NULL] },
-    activation: { anyOf: [str, NULL] },
-    init,
-    scale: num,
-    dropout: { type: "number", minimum: 0, maximum: 1 },
     params: nonNeg,
     weights: { type: "array", items: addedWeight },
     source: sourceRef,
+    config,
   },
 };
 
@@ -278,7 +265,10 @@ let validator: ValidateFunction<CompiledPlan> | undefined;
 /** Validates a plan against the schema; returns the ajv error texts (empty when valid). */
 export function validatePlan(plan: unknown): string[] {
   validator ??= new Ajv({ allErrors: true, strict: true }).compile(PLAN_SCHEMA);
-  if (validator(plan)) return [];
+  if (validator(plan))
+    return plan.operations.flatMap((op, i) =>
+      op.config.kind === op.kind ? [] : [`/operations/${i}/config/kind is not the operation's kind`],
+    );
   return (validator.errors ?? []).slice(0, 20).map((e) => `${e.instancePath || "/"} ${e.message ?? "is invalid"}`);
 }
 

@@ -12,8 +12,9 @@ export interface SourceRef {
   endColumn: number;
 }
 
-/** The adapter kinds. */
-export type AdapterKind = "bottleneck" | "parallel" | "lora" | "ia3";
+import type { AdapterKind, KindConfig } from "../kinds/registry.ts";
+
+export type { AdapterKind, KindConfig } from "../kinds/registry.ts";
 
 /** How adapter weights start. */
 export interface InitIR {
@@ -29,7 +30,14 @@ export interface AddedWeight {
   shape: number[];
 }
 
-/** One surgery operation: a module or weight-level adapter at one site. */
+/** Where an operation's adapter goes: around a layer's output or input, beside it, on its weights, or in its attention. */
+export type OpPosition = "after" | "before" | "parallel" | "weight" | "attention";
+
+/**
+ * One surgery operation: a module or weight-level adapter at one site. The fields every kind has are
+ * here; what only one kind has is its `config`, a union discriminated by `kind` (always `op.kind`),
+ * defined by the kind's file in `compiler/kinds/`.
+ */
 export interface SurgeryOp {
   /** Unique, stable id: `<adapter>@<site>` (the added layer's name is `adapter.<adapter>.<site>`). */
   id: string;
@@ -37,25 +45,18 @@ export interface SurgeryOp {
   kind: AdapterKind;
   /** The matched layer's path. */
   site: string;
-  position: "after" | "before" | "parallel" | "weight";
+  position: OpPosition;
   /** The site's layer index (first integer path segment), or null. */
   layerIndex: number | null;
   /** The site's feature size (last dimension). */
   d: number;
-  /** Bottleneck size m (bottleneck, parallel) or LoRA rank r; null for ia3. */
+  /** The value of the kind's size argument (bottleneck m, LoRA rank r, ...); null for kinds without one. */
   size: number | null;
-  /** LoRA: the dense kernel's [n_in, n_out]; null otherwise. */
-  kernelShape: number[] | null;
-  activation: string | null;
-  init: InitIR;
-  /** parallel: output scale; lora: alpha / rank; 1 otherwise. */
-  scale: number;
-  /** lora dropout, 0 otherwise. */
-  dropout: number;
-  /** Parameters this operation adds (2md + d + m, r(n_in + n_out), d). */
+  /** Parameters this operation adds (the sum of its weights' sizes). */
   params: number;
   weights: AddedWeight[];
   source: SourceRef;
+  config: KindConfig;
 }
 
 /** The rule that decided a weight's trainability; null means the default. */

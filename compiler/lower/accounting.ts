@@ -1,60 +1,31 @@
 /**
- * Parameter accounting of the contract: the weights each adapter kind adds at a site, whose sizes sum
- * to 2md + d + m (bottleneck, parallel), r(n_in + n_out) (lora) and d (ia3); the head's weights
- * (classifier d·classes + classes, regression d + 1); and the totals.
+ * Parameter accounting of the contract: the weights each adapter kind adds at a site (declared by the
+ * kind in `compiler/kinds/`, whose sizes sum to its formula: 2md + d + m for a bottleneck, r(n_in +
+ * n_out) for LoRA, ...); the head's weights (classifier d·classes + classes, regression d + 1); totals.
  */
-import type { AddedWeight, AdapterKind, TotalsIR, WeightTrainability } from "../ir/types.ts";
+import type { AddedWeight, TotalsIR, WeightTrainability } from "../ir/types.ts";
+import type { SiteShape } from "../kinds/define.ts";
+import type { AnyKind, KindConfig } from "../kinds/registry.ts";
 
 /** The added layer's name for an adapter at a site: `adapter.<adapter>.<site>`. */
 export function adapterLayerName(adapter: string, site: string): string {
   return `adapter.${adapter}.${site}`;
 }
 
-/** The weights an adapter adds at one site; `size` is m or r (ignored for ia3). */
-export function adapterWeights(
-  kind: AdapterKind,
+/** The weights an operation of `kind` with `config` adds at a site, named after its layer. */
+export function kindWeights(
+  kind: AnyKind,
+  config: KindConfig,
   layer: string,
-  d: number,
+  site: SiteShape,
   size: number,
-  kernel: readonly [number, number] | null,
 ): AddedWeight[] {
-  switch (kind) {
-    case "bottleneck":
-    case "parallel":
-      return [
-        { name: `${layer}/down/kernel`, shape: [d, size] },
-        { name: `${layer}/down/bias`, shape: [size] },
-        { name: `${layer}/up/kernel`, shape: [size, d] },
-        { name: `${layer}/up/bias`, shape: [d] },
-      ];
-    case "lora": {
-      const [nIn, nOut] = kernel ?? [d, d];
-      return [
-        { name: `${layer}/lora_A`, shape: [nIn, size] },
-        { name: `${layer}/lora_B`, shape: [size, nOut] },
-      ];
-    }
-    case "ia3":
-      return [{ name: `${layer}/scale`, shape: [d] }];
-  }
+  return kind.weights(config, site, size).map((w) => ({ name: `${layer}/${w.suffix}`, shape: [...w.shape] }));
 }
 
-/** The contract's formula for the parameters an adapter adds at one site. */
-export function adapterParams(
-  kind: AdapterKind,
-  d: number,
-  size: number,
-  kernel: readonly [number, number] | null,
-): number {
-  switch (kind) {
-    case "bottleneck":
-    case "parallel":
-      return 2 * size * d + d + size;
-    case "lora":
-      return size * ((kernel?.[0] ?? d) + (kernel?.[1] ?? d));
-    case "ia3":
-      return d;
-  }
+/** The parameters of a list of weights: the sum of their sizes (each kind's formula, by construction). */
+export function paramsOf(weights: readonly AddedWeight[]): number {
+  return weights.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
 }
 
 /** The head's weights: one dense layer from the pooled d features to `classes` outputs. */

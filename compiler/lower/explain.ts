@@ -4,6 +4,7 @@
  * the totals (like PEFT's print_trainable_parameters, but exact); and a model's layers.
  */
 import type { CompiledPlan } from "../ir/types.ts";
+import { kindNamed } from "../kinds/registry.ts";
 import type { ModelManifest } from "../model/types.ts";
 
 /** `12345` as `12,345`. */
@@ -29,6 +30,11 @@ export function totalsLine(plan: CompiledPlan): string {
   const t = plan.totals;
   const all = t.base + t.added + t.head;
   return `trainable params: ${thousands(t.trainable)} || base params: ${thousands(t.base)} || added params: ${thousands(t.added)} || head params: ${thousands(t.head)} || all params: ${thousands(all)} || trainable%: ${t.trainablePercent.toFixed(4)} (of the base)`;
+}
+
+/** Each kind of the plan with its parameter formula (from the registry). */
+export function formulas(plan: CompiledPlan): [string, string][] {
+  return [...new Set(plan.operations.map((op) => op.kind))].map((k) => [k, kindNamed(k)?.formula ?? "?"]);
 }
 
 /** The readable `explain` report. */
@@ -58,6 +64,7 @@ export function explainText(plan: CompiledPlan): string {
     plan.operations.length > 0
       ? table(["site", "kind", "position", "layer", "d", "m/r", "params", "line"], sites)
       : "  none",
+    ...formulas(plan).map(([kind, f]) => `  ${kind}: ${f} parameters per site`),
   ];
   if (plan.head !== null) {
     const h = plan.head;
@@ -79,6 +86,7 @@ export function explainText(plan: CompiledPlan): string {
 export function explainJson(plan: CompiledPlan): unknown {
   return {
     model: plan.model,
+    formulas: Object.fromEntries(formulas(plan)),
     sites: plan.operations.map((op) => ({
       id: op.id,
       adapter: op.adapter,

@@ -5,60 +5,72 @@
 import type * as A from "../../grammar/ast.ts";
 import { diag, type Diagnostic, type StageResult } from "../diagnostics/diagnostic.ts";
 import type { CheckedHead } from "../frontend/checked.ts";
-import type { HeadIR, InitIR, SourceRef, SurgeryOp } from "../ir/types.ts";
+import type { AdapterKind, HeadIR, OpPosition, SourceRef, SurgeryOp } from "../ir/types.ts";
+import { kindOf } from "../kinds/registry.ts";
+import { defaultArgs, type ResolvedArgs } from "../schema/resolve-args.ts";
 import type { ModelManifest } from "../model/types.ts";
 import { lastDim, type Site } from "../resolve/sites.ts";
 import type { OwnedWeight } from "../resolve/trainability.ts";
-import { adapterLayerName, adapterParams, adapterWeights, headWeights } from "./accounting.ts";
+import { adapterLayerName, headWeights, kindWeights, paramsOf } from "./accounting.ts";
 
 /** A span as the IR's source reference. */
 export function sourceRef(span: A.Span): SourceRef {
   return { line: span.start.line, column: span.start.column, endLine: span.end.line, endColumn: span.end.column };
 }
 
-function initOf(site: Site): InitIR {
-  const init = site.adapter.args["init"];
-  if (site.adapter.kind === "lora" || site.adapter.kind === "ia3" || typeof init !== "object")
-    return { kind: "zeros", std: 0 };
-  const std = typeof init["std"] === "number" ? init["std"] : 0;
-  return init.kind === "zeros" ? { kind: "zeros", std: 0 } : { kind: "near_identity", std };
+/** What an operation is made from: its adapter at a site of some shape, its size and arguments. */
+export interface OpSource {
+  readonly adapter: string;
+  readonly kind: AdapterKind;
+  readonly site: string;
+  readonly position: OpPosition;
+  readonly layerIndex: number | null;
+  readonly d: number;
+  readonly kernelShape: readonly [number, number] | null;
+  readonly size: number | null;
+  /** Resolved arguments; missing ones take the kind's defaults. */
+  readonly args?: ResolvedArgs;
+  readonly source: SourceRef;
 }
 
-function num(v: unknown, fallback: number): number {
-  return typeof v === "number" ? v : fallback;
+/** The surgery operation of `s`: its kind's config, weights and parameters. */
+export function buildOp(s: OpSource): SurgeryOp {
+  const kind = kindOf(s);
+  const shape = { d: s.d, kernelShape: s.kernelShape };
+  const m = s.size ?? 0;
+  const config = kind.lower({ ...defaultArgs(kind.args), ...s.args }, shape, m);
+  const weights = kindWeights(kind, config, adapterLayerName(s.adapter, s.site), shape, m);
+  return {
+    id: `${s.adapter}@${s.site}`,
+    adapter: s.adapter,
+    kind: s.kind,
+    site: s.site,
+    position: s.position,
+    layerIndex: s.layerIndex,
+    d: s.d,
+    size: s.size,
+    params: paramsOf(weights),
+    weights,
+    source: s.source,
+    config,
+  };
 }
 
-/** The surgery operation for one site of size `size` (null for ia3). */
+/** The surgery operation for one site of size `size` (null for kinds without a size). */
 export function lowerSite(site: Site, size: number | null): SurgeryOp {
   const { adapter, layer } = site;
-  const name = adapterLayerName(adapter.name, layer.path);
-  const m = size ?? 0;
-  const activation =
-    adapter.kind === "bottleneck" || adapter.kind === "parallel" ? String(adapter.args["activation"] ?? "relu") : null;
-  const scale =
-    adapter.kind === "parallel"
-      ? num(adapter.args["scale"], 1)
-      : adapter.kind === "lora" && m > 0
-        ? num(adapter.args["alpha"], m) / m
-        : 1;
-  return {
-    id: `${adapter.name}@${layer.path}`,
+  return buildOp({
     adapter: adapter.name,
     kind: adapter.kind,
     site: layer.path,
     position: site.position,
     layerIndex: layer.layerIndex,
     d: site.d,
-    size: adapter.kind === "ia3" ? null : m,
-    kernelShape: site.kernelShape ? [...site.kernelShape] : null,
-    activation,
-    init: initOf(site),
-    scale,
-    dropout: adapter.kind === "lora" ? num(adapter.args["dropout"], 0) : 0,
-    params: adapterParams(adapter.kind, site.d, m, site.kernelShape),
-    weights: adapterWeights(adapter.kind, name, site.d, m, site.kernelShape),
+    kernelShape: site.kernelShape,
+    size,
+    args: adapter.args,
     source: sourceRef(site.stmt.span),
-  };
+  });
 }
 
 /** The weights of operations, owned by their added layers. */
@@ -75,14 +87,14 @@ export function lowerHead(head: CheckedHead | null, manifest: ModelManifest): St
     const msg = `the head needs the feature size of the model's output \`${input}\`, which is unknown`;
     return { value: null, diagnostics: [diag("ADAPT212", head.stmt.span, msg)] as Diagnostic[] };
   }
-  const classes = head.kind === "classifier" ? num(head.args["classes"], 2) : 1;
+  const classes = head.kind === "classifier" ? head.args.classes : 1;
   const weights = headWeights(d, classes);
   return {
     value: {
       kind: head.kind,
       classes,
-      pool: head.args["pool"] === "mean" ? "mean" : "cls",
-      dropout: num(head.args["dropout"], 0),
+      pool: head.args.pool,
+      dropout: head.args.dropout,
       input,
       d,
       params: d * classes + classes,

@@ -81,6 +81,7 @@ export const TFJS_LAYER_CLASSES: readonly string[] = [
 /** Layer classes adapt registers with tfjs (runtime/bert, runtime/layers, runtime/train/head.ts). */
 export const ADAPT_LAYER_CLASSES: readonly string[] = [
   "BottleneckAdapter",
+  "CompacterAdapter",
   "FirstToken",
   "FrozenDense",
   "Ia3Adapter",
@@ -89,6 +90,7 @@ export const ADAPT_LAYER_CLASSES: readonly string[] = [
   "MaskedSelfAttention",
   "ParallelAdapter",
   "PositionEmbedding",
+  "PrefixAdapter",
 ];
 
 /** Every class name a loadable model may use. */

@@ -50,3 +50,13 @@ export function checkTree(value: unknown, limits: JsonLimits = DEFAULT_LIMITS): 
   }
   return { ok: true, value };
 }
+
+/** A JSON value as a message quotes it: a string as it is, anything else as JSON (never throws). */
+export function jsonText(x: unknown): string {
+  if (typeof x === "string") return x;
+  try {
+    return JSON.stringify(x) ?? typeof x;
+  } catch {
+    return typeof x;
+  }
+}

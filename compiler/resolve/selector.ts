@@ -20,27 +20,33 @@ export interface SelectorMatch {
   readonly weights: readonly WeightInfo[];
 }
 
+/** How many more ADAPT120 diagnostics may name the closest paths (each costs an edit distance per path). */
+export interface SuggestionBudget {
+  left: number;
+}
+
+/** A fresh budget: one compilation's worth. */
+export function suggestionBudget(): SuggestionBudget {
+  return { left: SUGGESTION_LIMIT };
+}
+
 /** Options of `matchSelector`. */
 export interface MatchOptions {
   /** Also match weight names (trainability rules). */
   readonly weights?: boolean;
+  /** The compilation's suggestion budget (shared by its selectors); a fresh one when absent. */
+  readonly budget?: SuggestionBudget;
 }
 
 interface Index {
   readonly sorted: readonly LayerInfo[];
   /** Raw pattern matches by pattern text: specs repeat a pattern with different clauses. */
   readonly memo: Map<string, SelectorMatch>;
-  /** How many "closest paths" suggestions were computed (each costs an edit distance per path). */
-  suggestions: number;
 }
 
 /** Beyond this many failing selectors in one compilation, ADAPT120 names no closest paths (bounded cost). */
 const SUGGESTION_LIMIT = 200;
 
-/** Starts a new suggestion budget for a compilation against `manifest`. */
-export function resetSuggestionBudget(manifest: ModelManifest): void {
-  indexOf(manifest).suggestions = 0;
-}
 const indexes = new WeakMap<ModelManifest, Index>();
 
 function indexOf(manifest: ModelManifest): Index {
@@ -49,7 +55,6 @@ function indexOf(manifest: ModelManifest): Index {
     ix = {
       sorted: [...manifest.layers].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
       memo: new Map(),
-      suggestions: 0,
     };
     indexes.set(manifest, ix);
   }
@@ -166,7 +171,7 @@ export function matchSelector(
     });
   }
   const count = layers.length + weights.length;
-  if (count === 0) diagnostics.push(noMatch(selector, manifest, text, found));
+  if (count === 0) diagnostics.push(noMatch(selector, manifest, text, found, opts.budget ?? suggestionBudget()));
   else if (selector.expect !== null && selector.expect.value !== count) {
     const what = [...layers.map((l) => l.path), ...weights.map((w) => w.name)];
     diagnostics.push(
@@ -181,11 +186,16 @@ export function matchSelector(
   return { value: { layers, weights }, diagnostics };
 }
 
-function noMatch(selector: A.Selector, manifest: ModelManifest, text: string, before: number): Diagnostic {
+function noMatch(
+  selector: A.Selector,
+  manifest: ModelManifest,
+  text: string,
+  before: number,
+  budget: SuggestionBudget,
+): Diagnostic {
   const notes =
     before > 0 ? [`the pattern alone matches ${before}, the \`in layers\`/\`where\` clauses keep none`] : [];
-  const ix = indexOf(manifest);
-  if (before === 0 && ix.suggestions++ < SUGGESTION_LIMIT) {
+  if (before === 0 && budget.left-- > 0) {
     const near = closest(
       selector.pattern.kind === "Glob" ? selector.pattern.text : selector.pattern.source,
       manifest.layers.map((l) => l.path),

@@ -2,19 +2,24 @@
  * Adapter sites: every `insert`/`apply` statement's selector matched against the model, each matched
  * layer checked for its position and shape. ADAPT212 (no feature dimension), ADAPT213 (weight-level
  * target is not dense), ADAPT214 (`before` a layer without exactly one input), ADAPT217 (a parallel
- * site that changes the feature size), ADAPT128 (the same adapter twice at one site).
+ * site that changes the feature size), ADAPT221 (an attention-level kind on another layer), ADAPT128 (the
+ * same adapter twice at one site).
  */
 import type * as A from "../../grammar/ast.ts";
 import { diag, type Diagnostic, type StageResult } from "../diagnostics/diagnostic.ts";
 import type { CheckedAdapter, CheckedSpec } from "../frontend/checked.ts";
+import type { OpPosition } from "../ir/types.ts";
 import type { LayerInfo, ModelManifest } from "../model/types.ts";
-import { matchSelector } from "./selector.ts";
+import { matchSelector, suggestionBudget, type SuggestionBudget } from "./selector.ts";
+
+/** The layer class of an attention layer whose keys and values surgery can extend (runtime/bert). */
+export const ATTENTION_CLASS = "MaskedSelfAttention";
 
 /** One place where an adapter goes. */
 export interface Site {
   readonly adapter: CheckedAdapter;
   readonly layer: LayerInfo;
-  readonly position: "after" | "before" | "parallel" | "weight";
+  readonly position: OpPosition;
   /** The feature size: output (after, parallel, weight) or input (before) last dimension. */
   readonly d: number;
   /** Dense kernel [n_in, n_out] for weight-level adapters. */
@@ -30,24 +35,30 @@ export function lastDim(layer: LayerInfo | undefined): number | null {
 }
 
 /** Matches every placement and checks each site; sites in statement order, then model order. */
-export function resolveSites(checked: CheckedSpec, manifest: ModelManifest): StageResult<Site[]> {
+export function resolveSites(
+  checked: CheckedSpec,
+  manifest: ModelManifest,
+  budget: SuggestionBudget = suggestionBudget(),
+): StageResult<Site[]> {
   const diagnostics: Diagnostic[] = [];
   const sites: Site[] = [];
   const taken = new Map<string, A.InsertStmt | A.ApplyStmt>();
   for (const stmt of checked.placements) {
     const adapter = checked.adapters.get(stmt.adapter.name);
     if (adapter === undefined) continue;
-    const match = matchSelector(stmt.selector, manifest);
+    const match = matchSelector(stmt.selector, manifest, { budget });
     diagnostics.push(...match.diagnostics);
     for (const layer of match.value.layers) {
       const key = `${adapter.name}@${layer.path}`;
       const before = taken.get(key);
       if (before !== undefined) {
+        const labels = before === stmt ? [] : [{ span: before.selector.span, message: "first placed here" }];
         diagnostics.push(
           diag(
             "ADAPT128",
             stmt.selector.span,
             `\`${adapter.name}\` is already placed at \`${layer.path}\` by line ${before.span.start.line}`,
+            { labels },
           ),
         );
         continue;
@@ -71,6 +82,20 @@ function checkSite(
 ): Site | Diagnostic {
   const span = stmt.selector.span;
   const base = { adapter, layer, stmt, kernelShape: null };
+  if (stmt.kind === "Apply" && adapter.def.target === "attention") {
+    const d = lastDim(layer);
+    if (layer.className !== ATTENTION_CLASS || d === null) {
+      return diag(
+        "ADAPT221",
+        span,
+        `\`${adapter.name}\` (${adapter.kind}) needs an attention layer (\`${ATTENTION_CLASS}\`), but \`${layer.path}\` is a \`${layer.className}\``,
+        {
+          help: 'select the attention layers themselves, e.g. `"encoder.layer.*.attention.self.context"`',
+        },
+      );
+    }
+    return { ...base, position: "attention", d };
+  }
   if (stmt.kind === "Apply") {
     if (layer.kernelShape === null) {
       return diag(

@@ -14,7 +14,7 @@ import type { ModelManifest } from "../model/types.ts";
 import { expandRanges, orderedRangeIndices } from "./ranges.ts";
 import type { Site } from "./sites.ts";
 
-/** The size of each site (null for IA3), parallel to the `sites` array. */
+/** The size of each site (null for kinds without a size argument), parallel to the `sites` array. */
 export function resolveSizes(
   checked: CheckedSpec,
   manifest: ModelManifest,
@@ -38,9 +38,16 @@ export function resolveSizes(
     byAdapter.set(s.adapter.name, [...(byAdapter.get(s.adapter.name) ?? []), s]);
   }
   const sizes = sites.map((site) => {
-    if (site.adapter.kind === "ia3") return null;
-    const own = site.adapter.args[site.adapter.kind === "lora" ? "rank" : "size"];
-    let m = typeof own === "number" ? own : null;
+    const sizeArg = site.adapter.def.sizeArg;
+    if (sizeArg === null) return null;
+    const own = site.adapter.args[sizeArg];
+    const ratio = site.adapter.sizeRatio;
+    let m =
+      ratio !== null
+        ? (divValue(ratio, `decl${ratio.span.start.offset}`, site, once) ?? null)
+        : typeof own === "number"
+          ? own
+          : null;
     let from: A.Span = site.adapter.decl.span;
     for (const stmt of byAdapter.get(site.adapter.name) ?? []) {
       const cover = covers.get(stmt)!;
@@ -52,6 +59,7 @@ export function resolveSizes(
         from = stmt.span;
       }
     }
+    if (m === null && ratio !== null) return null;
     if (m === null) {
       once(
         `none@${site.layer.path}`,
@@ -93,29 +101,29 @@ interface Cover {
   readonly position: ReadonlyMap<number, number>;
 }
 
+/** `d / k` at a site, or undefined (ADAPT210 when k does not divide d; other problems were reported by the checks). */
+function divValue(e: A.DivExpr, key: string, site: Site, once: Once): number | undefined {
+  const k = e.divisor.value;
+  if (!e.divisor.integer || k <= 0) return undefined;
+  if (site.d % k !== 0) {
+    once(
+      `${key}/${site.d}`,
+      diag("ADAPT210", e.span, `\`d / ${k}\` does not divide evenly at \`${site.layer.path}\`, where d is ${site.d}`, {
+        help: `use a divisor of ${site.d}, or an integer size`,
+      }),
+    );
+    return undefined;
+  }
+  return site.d / k;
+}
+
 /** The value a size statement gives a site, or undefined (reported, or not applicable). */
 function sizeValue(stmt: A.SizeStmt, cover: Cover, site: Site, once: Once): number | undefined {
   const e = stmt.expr;
   const key = `${stmt.span.start.offset}`;
   if (e.kind === "Number") return e.integer && e.value > 0 ? e.value : undefined;
   if (e.kind === "SizeAlternatives") return undefined;
-  if (e.kind === "Div") {
-    const k = e.divisor.value;
-    if (!e.divisor.integer || k <= 0) return undefined;
-    if (site.d % k !== 0) {
-      once(
-        `${key}/${site.d}`,
-        diag(
-          "ADAPT210",
-          e.span,
-          `\`d / ${k}\` does not divide evenly at \`${site.layer.path}\`, where d is ${site.d}`,
-          { help: `use a divisor of ${site.d}, or an integer size` },
-        ),
-      );
-      return undefined;
-    }
-    return site.d / k;
-  }
+  if (e.kind === "Div") return divValue(e, key, site, once);
   if (e.items.length !== cover.order.length) {
     const what = stmt.layers ? "its `in layers` covers" : "the model has";
     once(

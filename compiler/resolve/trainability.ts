@@ -10,7 +10,7 @@ import type { AddedWeight, RuleRef, WeightTrainability } from "../ir/types.ts";
 import type { ModelManifest } from "../model/types.ts";
 import { shapeSize } from "../model/types.ts";
 import { patternText } from "./ranges.ts";
-import { matchSelector } from "./selector.ts";
+import { matchSelector, suggestionBudget, type SuggestionBudget } from "./selector.ts";
 
 /** A weight the surgery or the head adds, with the layer that will own it. */
 export interface OwnedWeight extends AddedWeight {
@@ -23,6 +23,7 @@ export function resolveTrainability(
   manifest: ModelManifest,
   adapters: readonly OwnedWeight[],
   head: readonly OwnedWeight[],
+  budget: SuggestionBudget = suggestionBudget(),
 ): StageResult<WeightTrainability[]> {
   const diagnostics: Diagnostic[] = [];
   const byLayer = new Map<string, number>();
@@ -38,7 +39,7 @@ export function resolveTrainability(
       group[rule.target.group] = i;
       return;
     }
-    const m = matchSelector(rule.target, manifest, { weights: true });
+    const m = matchSelector(rule.target, manifest, { weights: true, budget });
     diagnostics.push(...m.diagnostics);
     if (m.diagnostics.length > 0) failed.add(i);
     for (const l of m.value.layers) byLayer.set(l.path, i);

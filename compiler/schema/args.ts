@@ -1,7 +1,7 @@
 /**
- * The argument tables of every constructor in the language (adapter kinds, heads, inits, optimizers,
- * schedules, and the `key: value` plan entries): each key's type, default and whether it is required.
- * One table serves the checks (unknown or missing keys, wrong types), the compiler (defaults filled in),
+ * The argument tables of the constructors of the language (heads, inits, optimizers, schedules, and
+ * the `key: value` plan entries; each adapter kind's table is in its file in `compiler/kinds/`): each
+ * key's type, default and whether it is required. One table serves the checks (unknown or missing keys, wrong types), the compiler (defaults filled in),
  * the editor (completion of keys) and the reference.
  */
 
@@ -34,7 +34,24 @@ export interface ResolvedCtor {
   readonly [key: string]: number | string | ResolvedCtor;
 }
 
-const ACTIVATIONS = ["relu", "gelu", "tanh", "swish", "silu", "sigmoid", "linear"] as const;
+/** The TypeScript type of a value of spec `V`. */
+export type ValueOf<V extends ValueSpec> = V extends { readonly type: "int" | "number" }
+  ? number
+  : V extends { readonly type: "string" }
+    ? string
+    : V extends { readonly type: "enum"; readonly values: readonly (infer E)[] }
+      ? E
+      : ResolvedCtor;
+
+/** Resolved arguments typed from an argument table: present when they have a default or are required. */
+export type ResolvedOf<T extends ArgTable> = {
+  readonly [K in keyof T]: T[K] extends { readonly default: unknown } | { readonly required: true }
+    ? ValueOf<T[K]["value"]>
+    : ValueOf<T[K]["value"]> | undefined;
+};
+
+/** The adapter nonlinearities. */
+export const ACTIVATIONS = ["relu", "gelu", "tanh", "swish", "silu", "sigmoid", "linear"] as const;
 
 /** Initialisations of adapter weights. */
 export const INIT_KINDS: CtorTable = {
@@ -44,41 +61,8 @@ export const INIT_KINDS: CtorTable = {
   zeros: {},
 };
 
-const size: ArgSpec = {
-  value: { type: "int", min: 1 },
-  default: 64,
-  doc: "bottleneck size m (overridden by `size` statements)",
-};
-const activation: ArgSpec = {
-  value: { type: "enum", values: ACTIVATIONS },
-  default: "relu",
-  doc: "nonlinearity between the projections",
-};
-const init: ArgSpec = {
-  value: { type: "ctor", table: INIT_KINDS },
-  default: { kind: "near_identity", std: 0.01 },
-  doc: "`near_identity(std: s)` or `zeros` (up-projection zero: step 0 is exactly the base model)",
-};
-
-/** Adapter kinds and their arguments. */
-export const ADAPTER_ARGS: CtorTable = {
-  bottleneck: { size, activation, init },
-  parallel: {
-    size,
-    activation,
-    init,
-    scale: { value: { type: "number" }, default: 1, doc: "factor on the adapter's output" },
-  },
-  lora: {
-    rank: { value: { type: "int", min: 1 }, default: 8, doc: "rank r of B·A (overridden by `size` statements)" },
-    alpha: { value: { type: "number", min: 0 }, default: 8, doc: "scaling numerator: the update is (alpha/r)·B·A" },
-    dropout: { value: { type: "number", min: 0, max: 1 }, default: 0, doc: "dropout on the LoRA branch's input" },
-  },
-  ia3: {},
-};
-
 /** Head kinds and their arguments. */
-export const HEAD_ARGS: CtorTable = {
+export const HEAD_ARGS = {
   classifier: {
     classes: { value: { type: "int", min: 2 }, required: true, doc: "number of classes" },
     pool: { value: { type: "enum", values: ["cls", "mean"] }, default: "cls", doc: "how the sequence is pooled" },
@@ -88,7 +72,7 @@ export const HEAD_ARGS: CtorTable = {
     pool: { value: { type: "enum", values: ["cls", "mean"] }, default: "cls", doc: "how the sequence is pooled" },
     dropout: { value: { type: "number", min: 0, max: 1 }, default: 0.1, doc: "dropout before the output layer" },
   },
-};
+} as const satisfies CtorTable;
 
 const lr: ArgSpec = { value: { type: "number", min: 0 }, default: 1e-3, doc: "learning rate" };
 const adamArgs: ArgTable = {

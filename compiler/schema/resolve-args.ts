@@ -5,10 +5,17 @@
 import type { Arg, Value, Span } from "../../grammar/ast.ts";
 import { diag, type Diagnostic, type StageResult } from "../diagnostics/diagnostic.ts";
 import { didYouMean, orList } from "../diagnostics/suggest.ts";
-import type { ArgTable, CtorTable, ResolvedCtor, ValueSpec } from "./args.ts";
+import type { ArgTable, CtorTable, ResolvedCtor, ResolvedOf, ValueSpec } from "./args.ts";
 
 /** Resolved arguments: key to number, string or nested constructor. */
 export type ResolvedArgs = Record<string, number | string | ResolvedCtor>;
+
+/** The defaults of a table's arguments (those that have one). */
+export function defaultArgs(table: ArgTable): ResolvedArgs {
+  const out: ResolvedArgs = {};
+  for (const [key, spec] of Object.entries(table)) if (spec.default !== undefined) out[key] = spec.default;
+  return out;
+}
 
 /** Checks `args` against `table` (`what` names the constructor in messages) and fills in defaults. */
 export function resolveArgs(
@@ -50,6 +57,20 @@ export function resolveArgs(
     else if (spec.default !== undefined) out[key] = spec.default;
   }
   return { value: out, diagnostics };
+}
+
+/**
+ * `resolveArgs` typed from the table: every argument with a default or marked required is present
+ * (when the diagnostics have no error), which is what `ResolvedOf` states. The one place that relies on it.
+ */
+export function resolveTypedArgs<const T extends ArgTable>(
+  args: readonly Arg[],
+  table: T,
+  what: string,
+  span: Span,
+): StageResult<ResolvedOf<T>> {
+  const r = resolveArgs(args, table, what, span);
+  return { value: r.value as ResolvedOf<T>, diagnostics: r.diagnostics };
 }
 
 /** Resolves one value against its type; `key` names it in messages. */
@@ -133,5 +154,7 @@ export function describeValue(v: Value): string {
       return "a list";
     case "Alternatives":
       return `${v.options.length} alternatives`;
+    case "Div":
+      return `\`${v.dividend.name} / ${v.divisor.text}\``;
   }
 }

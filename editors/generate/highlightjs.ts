@@ -7,7 +7,6 @@
  * the global `hljs`.
  */
 import {
-  ADAPTER_KINDS,
   HEAD_KINDS,
   Identifier,
   KEYWORD_GROUPS,
@@ -16,6 +15,7 @@ import {
   PUNCTUATION,
   REGEX_CONTEXT,
 } from "../../grammar/tokens.ts";
+import { ADAPTER_KINDS } from "../../compiler/kinds/registry.ts";
 import { NAMED_STATEMENTS, PUNCTUATION_SCOPES, REGEX_REST_SOURCE, alternation, patternSource } from "./shared.ts";
 
 /** Where each form is written, relative to the repository root. */

@@ -4,7 +4,6 @@
  * fails when the committed file differs from what this returns.
  */
 import {
-  ADAPTER_KINDS,
   Comment,
   HEAD_KINDS,
   Identifier,
@@ -13,6 +12,7 @@ import {
   PUNCTUATION,
   REGEX_CONTEXT,
 } from "../../grammar/tokens.ts";
+import { ADAPTER_KINDS } from "../../compiler/kinds/registry.ts";
 import { NAMED_STATEMENTS, PUNCTUATION_SCOPES, REGEX_REST_SOURCE, alternation, patternSource } from "./shared.ts";
 
 /** A TextMate rule (the subset of the format this grammar uses). */

@@ -4,9 +4,9 @@
  * their values, declared adapter names, selector clauses, and layer paths from the spec's model.
  */
 import { CompletionItemKind, type CompletionItem, type Position } from "vscode-languageserver";
-import { ADAPTER_KINDS, HEAD_KINDS, KEYWORD_GROUPS } from "../../grammar/tokens.ts";
+import { HEAD_KINDS, KEYWORD_GROUPS } from "../../grammar/tokens.ts";
+import { ADAPTER_ARGS, ADAPTER_KINDS } from "../../compiler/kinds/registry.ts";
 import {
-  ADAPTER_ARGS,
   DATA_ARGS,
   EARLY_STOPPING_ARGS,
   CHECKPOINT_ARGS,

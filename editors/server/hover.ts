@@ -5,7 +5,8 @@
  * model and, for `insert`/`apply`, the parameters it adds (the numbers `adapt explain` reports).
  */
 import type * as A from "../../grammar/ast.ts";
-import { ADAPTER_ARGS, type ArgTable } from "../../compiler/schema/args.ts";
+import { ADAPTER_ARGS } from "../../compiler/kinds/registry.ts";
+import type { ArgTable } from "../../compiler/schema/args.ts";
 import { matchSelector } from "../../compiler/resolve/selector.ts";
 import type { ResolvedArgs } from "../../compiler/schema/resolve-args.ts";
 import type { DocumentState } from "./analysis.ts";

@@ -9,7 +9,7 @@ function adapt(hljs) {
     { scope: "regexp", match: /(?<=\b(?:parallel|before|freeze|after|train|to)\s+)\/(?:[^/\\\n]|\\.)+\/[a-z]*/ },
     STRING,
     { scope: "number", match: /\b\d+(?:\.\d+)?(?:[eE][+-]?\d+)?\b/ },
-    { scope: "type", match: /\b(?:bottleneck|classifier|regression|parallel|lora|ia3)\b(?=\s*\()/ },
+    { scope: "type", match: /\b(?:bottleneck|classifier|regression|compacter|parallel|prefix|lora|ia3)\b(?=\s*\()/ },
     { scope: "title.function", match: /\b[A-Za-z_][A-Za-z0-9_]*(?=\s*\()/ },
     { scope: "attr", match: /\b[A-Za-z_][A-Za-z0-9_]*(?=\s*:)/ },
     { match: [/\btype/, /\s*/, /=/, /\s*/, /[A-Za-z_][A-Za-z0-9_]*/], scope: { 1: "keyword", 3: "operator", 5: "built_in" } },

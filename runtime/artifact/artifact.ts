@@ -9,9 +9,12 @@
 import * as tf from "@tensorflow/tfjs";
 import { diag, FILE_START, type Diagnostic, type StageResult } from "../../compiler/diagnostics/diagnostic.ts";
 import type { CompiledPlan } from "../../compiler/ir/types.ts";
+import { artifactPlan } from "../../compiler/lower/artifact-plan.ts";
+import { runtimeOf } from "../kinds/index.ts";
 import { applySurgery, type SurgeryOptions } from "../surgery/apply.ts";
 import { attachHead } from "../train/head.ts";
 import { derive } from "../train/prng.ts";
+import { adapterLayerName } from "../surgery/names.ts";
 import { fingerprint, manifestDifference, type Fingerprint, type ManifestEntry } from "./fingerprint.ts";
 import { encodeSafetensors, type F32Tensor } from "./safetensors.ts";
 import { ARTIFACT_FORMAT, validateArtifact, weightsChecksum, type ArtifactFiles } from "./validate.ts";
@@ -41,28 +44,49 @@ export interface Artifact {
 }
 
 /** The names of the weights an artifact saves: every added weight and every trainable base/head weight. */
-export function savedWeightNames(plan: Pick<CompiledPlan, "weights" | "operations">, model: tf.LayersModel): string[] {
-  const present = new Set(model.weights.map((w) => w.originalName));
+export function savedWeightNames(
+  plan: Pick<CompiledPlan, "weights" | "operations">,
+  model: tf.LayersModel | readonly string[],
+): string[] {
+  const present = new Set(Array.isArray(model) ? model : (model as tf.LayersModel).weights.map((w) => w.originalName));
   const added = new Set(plan.operations.flatMap((o) => o.weights.map((w) => w.name)));
   const names = plan.weights.filter((w) => added.has(w.name) || w.trainable).map((w) => w.name);
   for (const n of added) if (!names.includes(n)) names.push(n);
   return names.filter((n) => present.has(n));
 }
 
-/** Builds the artifact of `adapted` (trained from `base` with `plan`); weights are read asynchronously. */
+/** The tensors of the operations whose kinds save something else than their training weights (prefix rows). */
+function artifactTensors(adapted: tf.LayersModel, plan: CompiledPlan): Map<string, tf.Tensor> {
+  const out = new Map<string, tf.Tensor>();
+  for (const op of plan.operations) {
+    const { kind } = runtimeOf(op);
+    if (kind.artifactTensors === undefined) continue;
+    const layer = adapted.getLayer(adapterLayerName(op));
+    for (const [suffix, t] of kind.artifactTensors(layer)) out.set(`${adapterLayerName(op)}/${suffix}`, t);
+  }
+  return out;
+}
+
+/**
+ * Builds the artifact of `adapted` (trained from `base` with `plan`); weights are read asynchronously.
+ * The artifact stores `artifactPlan(plan)`: kinds that train through a reparameterisation save its result.
+ */
 export async function encodeArtifact(
   adapted: tf.LayersModel,
-  plan: CompiledPlan,
+  trained: CompiledPlan,
   base: Fingerprint,
   seed = 0,
 ): Promise<Artifact> {
-  const byName = new Map(adapted.weights.map((w) => [w.originalName, w]));
+  const plan = artifactPlan(trained);
+  const byName = new Map(adapted.weights.map((w) => [w.originalName, w.read()]));
+  const derived = plan === trained ? new Map<string, tf.Tensor>() : artifactTensors(adapted, trained);
+  for (const [name, t] of derived) byName.set(name, t);
   const tensors = new Map<string, F32Tensor>();
-  for (const name of savedWeightNames(plan, adapted)) {
-    const w = byName.get(name);
-    if (w !== undefined)
-      tensors.set(name, { shape: w.shape as number[], values: (await w.read().data()) as Float32Array });
+  for (const name of savedWeightNames(plan, [...byName.keys()])) {
+    const t = byName.get(name);
+    if (t !== undefined) tensors.set(name, { shape: t.shape as number[], values: (await t.data()) as Float32Array });
   }
+  tf.dispose([...derived.values()]);
   const safetensors = encodeSafetensors(tensors, {
     format: ARTIFACT_FORMAT,
     base_structure: base.structure,

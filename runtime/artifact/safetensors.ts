@@ -5,6 +5,7 @@
  * spaces to a multiple of 8, then the raw little-endian data in header order.
  */
 import { closeFile, errnoReason, openChecked, readAt, type ReadPolicy } from "../io/read-file.ts";
+import { jsonText } from "../../compiler/model/safe-json.ts";
 
 /** One float32 tensor. */
 export interface F32Tensor {
@@ -135,7 +136,7 @@ function readEntry(name: string, e: unknown, dataSize: number): Entry {
   if (typeof x !== "object" || x === null || Array.isArray(x))
     throw new SafetensorsError(`the header entry of \`${name}\` is not an object`);
   if (typeof x.dtype !== "string" || !Object.hasOwn(BYTES, x.dtype))
-    throw new SafetensorsError(`tensor \`${name}\` has the unknown dtype \`${String(x.dtype)}\``);
+    throw new SafetensorsError(`tensor \`${name}\` has the unknown dtype \`${jsonText(x.dtype)}\``);
   if (!Array.isArray(x.shape) || x.shape.length > 16 || !x.shape.every(safeCount))
     throw new SafetensorsError(`tensor \`${name}\` has a shape that is not a list of sizes`);
   const offsets = x.data_offsets;

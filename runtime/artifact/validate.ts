@@ -8,6 +8,7 @@
 import { Ajv, type ValidateFunction } from "ajv";
 import { diag, FILE_START, type Diagnostic, type StageResult } from "../../compiler/diagnostics/diagnostic.ts";
 import { planInvariantProblems } from "../../compiler/ir/invariants.ts";
+import { upgradePlan } from "../../compiler/ir/upgrade.ts";
 import { sha256 } from "../../compiler/lower/sha256.ts";
 import { validatePlan } from "../../compiler/ir/schema.ts";
 import { checkTree } from "../../compiler/model/safe-json.ts";
@@ -111,6 +112,16 @@ function metaProblems(meta: unknown): string[] {
   return planInvariantProblems(m.plan).map((p) => `its stored plan is inconsistent: ${p}`);
 }
 
+/** `meta` with a plan written before per-kind configs upgraded to the current shape (see ir/upgrade.ts). */
+function upgraded(meta: unknown): unknown {
+  if (typeof meta !== "object" || meta === null || !Object.hasOwn(meta, "plan")) return meta;
+  try {
+    return { ...meta, plan: upgradePlan((meta as { plan: unknown }).plan) };
+  } catch {
+    return meta;
+  }
+}
+
 /**
  * Validates an artifact's description (`meta`, untrusted JSON) and weights bytes. Returns the typed
  * description and decoded float32 tensors, or null with coded diagnostics naming the file.
@@ -124,10 +135,11 @@ export function validateArtifact(
     value: null,
     diagnostics: [{ ...diag(code, FILE_START, message), file }],
   });
-  const problems = metaProblems(meta);
+  const current = upgraded(meta);
+  const problems = metaProblems(current);
   if (problems.length > 0)
     return fail("ADAPT931", files.meta, `the adapter description is malformed: ${problems.join("; ")}`);
-  const m = meta as ArtifactMeta;
+  const m = current as ArtifactMeta;
   const diagnostics: Diagnostic[] = [];
   const sum = weightsChecksum(safetensors);
   if (m.weightsSha256 === undefined) {

@@ -14,6 +14,27 @@ type Shape = tf.Shape;
 /** The additive score for padded key positions (exp() of it underflows to exactly 0 in float32). */
 export const MASKED_SCORE = -1e9;
 
+/**
+ * Keys, values and mask with prefix rows `[batch, L, 2·hidden]` (keys, then values; prefix tuning)
+ * prepended: always attended to, so the mask gets L ones in front.
+ */
+function withPrefix(
+  prefix: tf.Tensor,
+  k: tf.Tensor,
+  v: tf.Tensor,
+  mask: tf.Tensor,
+  hidden: number,
+): [tf.Tensor, tf.Tensor, tf.Tensor] {
+  const [batch, length] = prefix.shape as [number, number, number];
+  const [pk, pv] = tf.split(prefix, [hidden, hidden], 2);
+  const ones = tf.ones([batch, length], "float32");
+  return [
+    tf.concat([pk as tf.Tensor, k], 1),
+    tf.concat([pv as tf.Tensor, v], 1),
+    tf.concat([ones, tf.cast(mask, "float32")], 1),
+  ];
+}
+
 /** Arguments of {@link MaskedSelfAttention}. */
 export interface MaskedSelfAttentionArgs {
   readonly numHeads: number;
@@ -25,7 +46,8 @@ export interface MaskedSelfAttentionArgs {
  * Multi-head scaled dot-product attention over already projected inputs `[query, key, value, mask]`
  * (`[batch, seq, hidden]` each, mask `[batch, seq]` with 1 for tokens and 0 for padding). Output: the
  * context `[batch, seq, hidden]` with the heads concatenated, as Hugging Face's `BertSelfAttention`
- * returns it. It holds no weights: the projections are separate Dense layers.
+ * returns it. It holds no weights: the projections are separate Dense layers. A fifth input, rows of
+ * extra keys and values `[batch, L, 2·hidden]`, is how surgery reaches the keys and values (prefix tuning).
  */
 export class MaskedSelfAttention extends tf.layers.Layer {
   /** The tfjs class name used in saved models. */
@@ -44,18 +66,22 @@ export class MaskedSelfAttention extends tf.layers.Layer {
 
   override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() => {
-      const [q, k, v, mask] = inputs as tf.Tensor[];
-      if (q === undefined || k === undefined || v === undefined || mask === undefined) {
-        throw new Error("MaskedSelfAttention expects [query, key, value, mask]");
+      const [q, k0, v0, mask0, prefix] = inputs as tf.Tensor[];
+      if (q === undefined || k0 === undefined || v0 === undefined || mask0 === undefined) {
+        throw new Error("MaskedSelfAttention expects [query, key, value, mask] (and optional prefix rows)");
       }
       const [batch, seq, hidden] = q.shape as [number, number, number];
+      const [k, v, mask] =
+        prefix === undefined ? [k0, v0, tf.cast(mask0, "float32")] : withPrefix(prefix, k0, v0, mask0, hidden);
+      const keys = k.shape[1] as number;
       const headSize = hidden / this.numHeads;
-      const split = (t: tf.Tensor): tf.Tensor =>
-        tf.transpose(tf.reshape(t, [batch, seq, this.numHeads, headSize]), [0, 2, 1, 3]);
-      const keep = tf.reshape(tf.cast(mask, "float32"), [batch, 1, 1, seq]);
+      const split = (t: tf.Tensor, n: number): tf.Tensor =>
+        tf.transpose(tf.reshape(t, [batch, n, this.numHeads, headSize]), [0, 2, 1, 3]);
+      const keep = tf.reshape(mask, [batch, 1, 1, keys]);
       const bias = tf.mul(tf.sub(1, keep), MASKED_SCORE);
-      const probs = scaledMaskedSoftmax(tf.matMul(split(q), split(k), false, true), 1 / Math.sqrt(headSize), bias);
-      const context = tf.matMul(probs, split(v));
+      const scores = tf.matMul(split(q, seq), split(k, keys), false, true);
+      const probs = scaledMaskedSoftmax(scores, 1 / Math.sqrt(headSize), bias);
+      const context = tf.matMul(probs, split(v, keys));
       return tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [batch, seq, hidden]);
     });
   }

@@ -5,6 +5,7 @@
 import { diag, FILE_START, type Diagnostic, type StageResult } from "../../compiler/diagnostics/diagnostic.ts";
 import { didYouMean } from "../../compiler/diagnostics/suggest.ts";
 import { BERT_ACTIVATIONS, type BertActivation, type BertConfig } from "../bert/config.ts";
+import { jsonText } from "../../compiler/model/safe-json.ts";
 
 /** The `model_type` values this importer reads. */
 export const SUPPORTED_MODEL_TYPES = ["bert"] as const;
@@ -55,7 +56,7 @@ function checkArchitecture(raw: Record<string, unknown>, text: string, file: str
   if (type !== undefined && !(SUPPORTED_MODEL_TYPES as readonly unknown[]).includes(type)) {
     return [
       {
-        ...diag("ADAPT962", locate(text, "model_type"), `model type \`${String(type)}\` is not supported`, {
+        ...diag("ADAPT962", locate(text, "model_type"), `model type \`${jsonText(type)}\` is not supported`, {
           notes: [`supported: ${SUPPORTED_MODEL_TYPES.join(", ")}`],
         }),
         file,
@@ -69,7 +70,7 @@ function checkArchitecture(raw: Record<string, unknown>, text: string, file: str
         ...diag(
           "ADAPT962",
           locate(text, "position_embedding_type"),
-          `position embedding type \`${String(emb)}\` is not supported`,
+          `position embedding type \`${jsonText(emb)}\` is not supported`,
           { notes: ["supported: absolute"] },
         ),
         file,
@@ -82,12 +83,12 @@ function checkArchitecture(raw: Record<string, unknown>, text: string, file: str
 function readActivation(raw: Record<string, unknown>, text: string, file: string, out: Diagnostic[]): BertActivation {
   const act = own(raw, "hidden_act") ?? "gelu";
   if (typeof act === "string" && Object.hasOwn(BERT_ACTIVATIONS, act)) return act as BertActivation;
-  const hint = didYouMean(String(act), Object.keys(BERT_ACTIVATIONS));
+  const hint = didYouMean(jsonText(act), Object.keys(BERT_ACTIVATIONS));
   out.push({
     ...diag(
       "ADAPT962",
       locate(text, "hidden_act"),
-      `activation \`${String(act)}\` is not supported`,
+      `activation \`${jsonText(act)}\` is not supported`,
       hint ? { help: hint } : {},
     ),
     file,

@@ -3,14 +3,25 @@
  * file beside the target, written and flushed to disk, then renamed over the target. A reader sees the
  * old file or the new one, never half of one; on failure the temp file is removed and the error rethrown.
  */
-import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 
 /** The temp files {@link atomicWrite} makes: `.NAME.PID.TIME.tmp`. */
 const TEMP_NAME = /^\..+\.(\d+)\.\d+\.tmp$/;
 
+/** Options of {@link atomicWrite}. */
+export interface AtomicWriteOptions {
+  /** Create the target's folder (and its parents) first. */
+  readonly mkdir?: boolean;
+}
+
 /** Writes `data` (a string, bytes, or byte chunks in order) to `path` atomically. */
-export function atomicWrite(path: string, data: string | Uint8Array | readonly Uint8Array[]): void {
+export function atomicWrite(
+  path: string,
+  data: string | Uint8Array | readonly Uint8Array[],
+  opts: AtomicWriteOptions = {},
+): void {
+  if (opts.mkdir === true) mkdirSync(dirname(path), { recursive: true });
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   try {
     const fd = openSync(tmp, "w");

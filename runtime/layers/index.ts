@@ -5,6 +5,8 @@
 export { BottleneckAdapter, ParallelAdapter, type BottleneckArgs } from "./bottleneck.ts";
 export { LoraAdapter, type LoraArgs } from "./lora.ts";
 export { Ia3Adapter, type Ia3Args } from "./ia3.ts";
+export { CompacterAdapter, phmWeight, type CompacterArgs } from "./compacter.ts";
+export { PrefixAdapter, type PrefixArgs } from "./prefix.ts";
 export { FrozenDense, frozenMatMul, type FrozenDenseArgs } from "./frozen-dense.ts";
 export { BroadcastLayerNormalization, layerNormalization } from "./layer-norm.ts";
 export { fusedGelu, scaledMaskedSoftmax, FusedGeluActivation } from "./fused.ts";

@@ -10,7 +10,7 @@ import { didYouMean } from "../../compiler/diagnostics/suggest.ts";
 import type { CompiledPlan, SurgeryOp } from "../../compiler/ir/types.ts";
 import { applyFreezing, checkTrainable } from "../freeze.ts";
 import { FrozenDense } from "../layers/index.ts";
-import { adapterLayer } from "./adapters.ts";
+import { adapterLayer, runtimeOf } from "../kinds/index.ts";
 import { applyLayer, cloneLayer, rebuild, type Layer, type Sym } from "./graph.ts";
 import { spanOf } from "./names.ts";
 import { checkAddedWeights } from "./check-weights.ts";
@@ -91,7 +91,7 @@ class SurgeryHook {
     return false;
   }
 
-  private loraOk(op: SurgeryOp, layer: Layer, x: Sym): boolean {
+  private denseOk(op: SurgeryOp, layer: Layer, x: Sym): boolean {
     if (!DENSE.has(layer.getClassName())) {
       this.fail(
         op,
@@ -102,7 +102,7 @@ class SurgeryHook {
     }
     const nIn = lastDim(x);
     const nOut = (layer.getConfig()["units"] as number | undefined) ?? null;
-    const [kIn, kOut] = op.kernelShape ?? [];
+    const [kIn, kOut] = "kernelShape" in op.config ? op.config.kernelShape : [nIn, op.d];
     if (nIn === kIn && nOut === kOut) return true;
     this.fail(op, "ADAPT921", `the kernel of \`${op.site}\` is [${nIn}, ${nOut}], but the plan says [${kIn}, ${kOut}]`);
     return false;
@@ -118,17 +118,20 @@ class SurgeryHook {
         this.fail(op, "ADAPT921", `\`${op.site}\` has ${xs.length} inputs, so \`before\` is ambiguous`);
       else if (this.checkSize(op, x, "input")) xs = applyLayer(this.adapterFor(op), [x]);
     }
+    for (const op of ops.filter((o) => joinOf(o) === "attention")) xs = this.withAttentionRows(op, layer, xs);
     const x0 = xs[0] as Sym;
-    const lora = ops.filter((o) => o.kind === "lora" && this.loraOk(o, layer, x0));
+    const wrapping = ops.filter((o) => runtimeOf(o).kind.linearSite && this.denseOk(o, layer, x0));
     const activation = (layer.getConfig()["activation"] as string | undefined) ?? "linear";
-    const linear = lora.length > 0 && activation !== "linear";
+    const linear = wrapping.length > 0 && activation !== "linear";
     const clone = this.cloneFor(layer, linear);
     const fresh = !clone.built;
     const outs = applyLayer(clone, xs, callArgs);
     if (fresh) clone.setWeights(layer.getWeights());
     let h = outs[0] as Sym;
-    for (const op of lora) h = applyLayer(this.adapterFor(op, linear ? activation : "linear"), [x0, h])[0] as Sym;
-    const rest = ops.filter((o) => o.position !== "before" && o.kind !== "lora");
+    for (const op of wrapping) h = applyLayer(this.adapterFor(op, linear ? activation : "linear"), [x0, h])[0] as Sym;
+    const rest = ops.filter(
+      (o) => o.position !== "before" && joinOf(o) !== "attention" && !runtimeOf(o).kind.linearSite,
+    );
     if (rest.length > 0 && outs.length !== 1) {
       for (const op of rest)
         this.fail(op, "ADAPT921", `\`${op.site}\` has ${outs.length} outputs, so the adapter's place is ambiguous`);
@@ -136,7 +139,7 @@ class SurgeryHook {
     }
     for (const op of rest) {
       if (!this.checkSize(op, h, "output")) continue;
-      if (op.kind === "parallel") {
+      if (joinOf(op) === "beside") {
         if (xs.length !== 1 || !this.checkSize(op, x0, "input")) continue;
         h = applyLayer(this.adapterFor(op), [x0, h])[0] as Sym;
       } else {
@@ -145,6 +148,25 @@ class SurgeryHook {
     }
     return [h, ...outs.slice(1)];
   };
+
+  /** An attention layer's inputs [query, key, value, mask] with the adapter's prefix rows as a fifth. */
+  private withAttentionRows(op: SurgeryOp, layer: Layer, xs: Sym[]): Sym[] {
+    if (layer.getClassName() !== "MaskedSelfAttention" || xs.length !== 4) {
+      this.fail(
+        op,
+        "ADAPT922",
+        `\`${op.site}\` is a ${layer.getClassName()} layer, but ${op.kind} needs an attention layer with inputs [query, key, value, mask]`,
+      );
+      return xs;
+    }
+    const q = xs[0] as Sym;
+    if (!this.checkSize(op, q, "query")) return xs;
+    return [...xs, applyLayer(this.adapterFor(op), [q])[0] as Sym];
+  }
+}
+
+function joinOf(op: SurgeryOp): string {
+  return runtimeOf(op).kind.join;
 }
 
 function missingSites(model: tf.LayersModel, ops: readonly SurgeryOp[]): Diagnostic[] {

@@ -1,7 +1,8 @@
 import { Lexer } from "chevrotain";
 import { describe, expect, it } from "vitest";
 import { lexSpec } from "../../grammar/lexer.ts";
-import { ADAPTER_KINDS, allTokens, KEYWORD_GROUPS, KEYWORDS } from "../../grammar/tokens.ts";
+import { allTokens, KEYWORD_GROUPS, KEYWORDS } from "../../grammar/tokens.ts";
+import { ADAPTER_KINDS } from "../../compiler/kinds/registry.ts";
 import { tokenClass } from "../src/highlight.ts";
 
 /** The highlight class of each significant token of `text`, as the editor assigns them. */

@@ -8,8 +8,8 @@ import { RangeSetBuilder } from "@codemirror/state";
 import { Decoration, ViewPlugin, type DecorationSet, type EditorView, type ViewUpdate } from "@codemirror/view";
 import type { IToken } from "chevrotain";
 import { lexSpec } from "../../grammar/lexer.ts";
+import { ADAPTER_KINDS } from "../../compiler/kinds/registry.ts";
 import {
-  ADAPTER_KINDS,
   Colon,
   Comment,
   HEAD_KINDS,

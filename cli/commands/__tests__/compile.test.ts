@@ -3,7 +3,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { describe, expect, it } from "vitest";
-import type { Io } from "../../command.ts";
 import { runCli } from "../../__tests__/run-cli.ts";
 import { validatePlan } from "../../../compiler/ir/schema.ts";
 
@@ -111,16 +110,14 @@ describe("adapt explain and adapt inspect", () => {
   });
 });
 
-describe("modelStageDiagnostics (for adapt check --model)", () => {
-  it("returns only the model-stage diagnostics, and none without a model", async () => {
-    const { analyzeText } = await import("../../../compiler/frontend/analyze.ts");
-    const { modelStageDiagnostics } = await import("../compile.ts");
+describe("adapt check with a model", () => {
+  it("reports the model-stage diagnostics once, and none without a model", async () => {
     const dir = workspace();
-    const text = 'adapter a = bottleneck(size: 2)\ninsert a after "fc9"\n';
-    const checked = analyzeText(text, "s.adapt").value.checked!;
-    const io: Io = { stdout: () => {}, stderr: () => {}, color: false, cwd: dir };
-    expect(await modelStageDiagnostics(checked, text, "s.adapt", undefined, io)).toEqual([]);
-    const ds = await modelStageDiagnostics(checked, text, "s.adapt", "mlp/model.json", io);
-    expect(ds.map((d) => [d.code, d.file, d.span.start.line])).toEqual([["ADAPT120", "s.adapt", 2]]);
+    writeFileSync(join(dir, "s.adapt"), 'adapter a = bottleneck(size: 2)\ninsert a after "fc9"\n');
+    const without = await run(["check", "s.adapt", "--format", "json"], dir);
+    expect(without.code).toBe(0);
+    const withModel = await run(["check", "s.adapt", "--model", "mlp/model.json", "--format", "json"], dir);
+    const ds = JSON.parse(withModel.out) as { code: string; file: string; line: number }[];
+    expect(ds.map((d) => [d.code, d.file, d.line])).toEqual([["ADAPT120", "s.adapt", 2]]);
   });
 });

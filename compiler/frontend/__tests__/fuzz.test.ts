@@ -9,7 +9,8 @@ import { readFileSync, readdirSync, statSync } from "node:fs";
 import { analyzeText } from "../analyze.ts";
 import { formatText } from "../../format/format.ts";
 import { parseSpec } from "../parse.ts";
-import { KEYWORDS, ADAPTER_KINDS } from "../../../grammar/tokens.ts";
+import { KEYWORDS } from "../../../grammar/tokens.ts";
+import { ADAPTER_KINDS } from "../../kinds/registry.ts";
 import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
 
 const root = new URL("../../../specs/", import.meta.url).pathname;

@@ -41,7 +41,7 @@ describe("sites", () => {
     expect(ok.plan!.operations[0]).toMatchObject({
       position: "parallel",
       d: 16,
-      scale: 2,
+      config: { scale: 2 },
       params: 2 * 4 * 16 + 16 + 4,
     });
     expect(codes(compile('adapter p = parallel(size: 4)\ninsert p parallel "out"\n', mlp).diagnostics)).toEqual([
@@ -89,8 +89,7 @@ describe("sizes", () => {
       kind: "lora",
       position: "weight",
       size: 4,
-      kernelShape: [8, 8],
-      scale: 4,
+      config: { kernelShape: [8, 8], scale: 4 },
       params: 4 * (8 + 8),
     });
   });

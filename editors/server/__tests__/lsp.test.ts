@@ -4,6 +4,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { LspClient } from "./lsp-client.ts";
 import { compileText, statementSummary } from "../../../compiler/compile.ts";
+import { ADAPTER_KINDS } from "../../../compiler/kinds/registry.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..", "..");
@@ -147,7 +148,7 @@ describe("language server over stdio", () => {
           label: string;
         }[]
       ).map((i) => i.label);
-    expect(await labels(1, 12)).toEqual(["bottleneck", "parallel", "lora", "ia3"]);
+    expect(await labels(1, 12)).toEqual([...ADAPTER_KINDS]);
     expect(await labels(2, 32)).toEqual(["activation", "init"]);
     expect(await labels(4, 0)).toEqual(expect.arrayContaining(["model", "adapter", "insert", "apply", "plan"]));
     const model = await client.request("textDocument/hover", {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeArtifact, loadArtifact } from "../artifact.ts";
 import { fingerprint } from "../fingerprint.ts";
 import { META_NAME, readArtifact, WEIGHTS_NAME, writeArtifact } from "../files.ts";
-import { mergeLora } from "../merge.ts";
+import { mergeAdapters } from "../merge.ts";
 import { decodeSafetensors, encodeSafetensors } from "../safetensors.ts";
 import { weightsChecksum } from "../validate.ts";
 import { applySurgery } from "../../surgery/apply.ts";
@@ -42,6 +42,16 @@ describe("safetensors", () => {
     expect([...back.tensors.get("a/b")!.values]).toEqual([1, 2, 3, 4, 5, -6.5]);
     expect(back.metadata).toEqual({ k: "v" });
     expect(() => decodeSafetensors(bytes.subarray(0, 20))).toThrow(/header length/);
+  });
+
+  it("names a dtype that is an object without a usable toString (found by the fuzz test)", () => {
+    const header = new TextEncoder().encode(
+      JSON.stringify({ t: { dtype: { toString: null }, shape: [1], data_offsets: [0, 4] } }),
+    );
+    const bytes = new Uint8Array(8 + header.byteLength + 4);
+    new DataView(bytes.buffer).setBigUint64(0, BigInt(header.byteLength), true);
+    bytes.set(header, 8);
+    expect(() => decodeSafetensors(bytes)).toThrow(/unknown dtype `\{"toString":null\}`/);
   });
 });
 
@@ -128,7 +138,7 @@ describe("adapter artifacts", () => {
     const plan = planFor(base, ops);
     const adapted = applySurgery(base, plan).value!;
     train(adapted);
-    const merged = mergeLora(base, adapted, plan).value!;
+    const merged = mergeAdapters(base, adapted, plan).value!;
     expect(merged.layers.some((l) => l.name.startsWith("adapter.lora"))).toBe(false);
     const xs = inputsFor(base);
     expect(maxDiff(adapted, merged, xs)).toBeLessThanOrEqual(1e-5);

@@ -6,7 +6,8 @@ import { sha256 } from "../../../compiler/lower/sha256.ts";
 import * as tf from "@tensorflow/tfjs";
 import type { AdapterKind, CompiledPlan, SurgeryOp, WeightTrainability } from "../../../compiler/ir/types.ts";
 import { layerNormalization } from "../../layers/layer-norm.ts";
-import { addedWeights } from "../names.ts";
+import { buildOp } from "../../../compiler/lower/lower.ts";
+import { kindNamed } from "../../../compiler/kinds/registry.ts";
 
 /** Feature size of the test encoder. */
 export const D = 8;
@@ -73,34 +74,35 @@ export interface OpOptions {
   position?: SurgeryOp["position"];
   d?: number;
   size?: number;
-  kernelShape?: number[] | null;
+  kernelShape?: [number, number] | null;
   activation?: string;
-  init?: SurgeryOp["init"];
+  init?: { kind: "near_identity" | "zeros"; std: number };
   scale?: number;
   adapter?: string;
 }
 
 /** A hand-written IR operation (what the compiler would produce). */
 export function op(kind: AdapterKind, site: string, o: OpOptions = {}): SurgeryOp {
-  const adapter = o.adapter ?? kind;
-  const d = o.d ?? D;
-  const size = kind === "ia3" ? null : (o.size ?? 2);
-  const kernelShape = kind === "lora" ? (o.kernelShape ?? [D, D]) : null;
-  const base = { adapter, site, kind, d, size, kernelShape };
-  const weights = addedWeights(base);
-  return {
-    ...base,
-    id: `${adapter}@${site}`,
-    position: o.position ?? (kind === "lora" || kind === "ia3" ? "weight" : kind === "parallel" ? "parallel" : "after"),
-    layerIndex: null,
-    activation: kind === "bottleneck" || kind === "parallel" ? (o.activation ?? "relu") : null,
+  const def = kindNamed(kind)!;
+  const args = {
     init: o.init ?? { kind: "zeros", std: 0 },
-    scale: o.scale ?? 1,
-    dropout: 0,
-    params: weights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0),
-    weights,
-    source: { line: 3, column: 1, endLine: 3, endColumn: 20 },
+    ...(o.activation !== undefined ? { activation: o.activation } : {}),
+    ...(o.scale !== undefined ? { scale: o.scale } : {}),
+    ...(kind === "lora" ? { alpha: (o.scale ?? 1) * (o.size ?? 2) } : {}),
   };
+  return buildOp({
+    adapter: o.adapter ?? kind,
+    kind,
+    site,
+    layerIndex: null,
+    d: o.d ?? D,
+    position:
+      o.position ?? (def.level === "weight" ? "weight" : def.positions[0] === "parallel" ? "parallel" : "after"),
+    size: def.sizeArg === null ? null : (o.size ?? 2),
+    kernelShape: def.target === "dense" ? (o.kernelShape ?? [D, D]) : null,
+    args,
+    source: { line: 3, column: 1, endLine: 3, endColumn: 20 },
+  });
 }
 
 /** Trainability of every base weight (frozen unless `train` names it) and every added weight (trained). */

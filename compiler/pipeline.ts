@@ -1,0 +1,208 @@
+/**
+ * The one compile pipeline: spec text (`.adapt` or YAML, decided once from the file name) through
+ * parse, check, model loading, resolution and lowering, with every stage's diagnostics kept. `check`,
+ * `compile`, `explain`, `verify`, `run` and the language server all go through `runPipeline` (or its
+ * synchronous twin for callers whose model loader is synchronous). Browser-safe: the caller loads files.
+ */
+import type * as A from "../grammar/ast.ts";
+import {
+  diag,
+  FILE_START,
+  hasErrors,
+  sortDiagnostics,
+  type Diagnostic,
+  type StageResult,
+} from "./diagnostics/diagnostic.ts";
+import { analyzeText, type Analysis } from "./frontend/analyze.ts";
+import type { CheckOptions } from "./frontend/check.ts";
+import type { CheckedSpec } from "./frontend/checked.ts";
+import { analyzeYamlText, isYamlSpecFile } from "./frontend/yaml-spec.ts";
+import type { CompiledPlan, SurgeryOp } from "./ir/types.ts";
+import { kindOf } from "./kinds/registry.ts";
+import { totals } from "./lower/accounting.ts";
+import { lowerHead, lowerSite, opWeights } from "./lower/lower.ts";
+import { sha256 } from "./lower/sha256.ts";
+import { readManifest } from "./model/manifest.ts";
+import type { ModelManifest } from "./model/types.ts";
+import { suggestionBudget } from "./resolve/selector.ts";
+import { resolveSites, type Site } from "./resolve/sites.ts";
+import { resolveSizes } from "./resolve/sizes.ts";
+import { resolveTrainability } from "./resolve/trainability.ts";
+
+/** The two spellings of a spec. */
+export type SpecFormat = "adapt" | "yaml";
+
+/** A spec file's format, from its name (`.yaml`/`.yml` is YAML, anything else `.adapt`). */
+export function specFormat(file: string): SpecFormat {
+  return isYamlSpecFile(file) ? "yaml" : "adapt";
+}
+
+/** Stages 1-2 (parse, check) in the spec's own format. */
+export function analyzeSpec(text: string, file: string, opts: CheckOptions = {}): StageResult<Analysis> {
+  return specFormat(file) === "yaml" ? analyzeYamlText(text, file, opts) : analyzeText(text, file, opts);
+}
+
+/** What `compileSpec` needs besides the checked spec and the manifest. */
+export interface CompileOptions {
+  /** The spec file name, recorded in the plan and on diagnostics. */
+  readonly file: string;
+  /** The spec text, recorded in the plan with its sha256. */
+  readonly text: string;
+  /** The model path as the plan records it (as written in the spec, or the `--model` override). */
+  readonly modelPath: string;
+}
+
+/** Stages 3-4: resolves a checked spec against a model and lowers it to the plan; null when there are errors. */
+export function compileSpec(
+  checked: CheckedSpec,
+  manifest: ModelManifest,
+  opts: CompileOptions,
+): StageResult<CompiledPlan | null> {
+  const budget = suggestionBudget();
+  const sites = resolveSites(checked, manifest, budget);
+  const sizes = resolveSizes(checked, manifest, sites.value);
+  const operations = sites.value.map((s, i) => lowerSite(s, sizes.value[i] ?? null));
+  const fit = siteFit(sites.value, operations);
+  const head = lowerHead(checked.head, manifest);
+  const headWeights = (head.value?.weights ?? []).map((w) => ({ ...w, layer: "head" }));
+  const weights = resolveTrainability(checked.rules, manifest, opWeights(operations), headWeights, budget);
+  const diagnostics = [...sites.diagnostics, ...sizes.diagnostics, ...fit, ...head.diagnostics, ...weights.diagnostics];
+  const tagged = sortDiagnostics(diagnostics.map((d) => ({ ...d, file: d.file ?? opts.file })));
+  if (hasErrors(tagged)) return { value: null, diagnostics: tagged };
+  const added = operations.reduce((s, op) => s + op.params, 0);
+  const plan: CompiledPlan = {
+    version: 1,
+    spec: { file: opts.file, sha256: sha256(opts.text), text: opts.text },
+    model: {
+      path: opts.modelPath,
+      className: manifest.className,
+      fingerprint: manifest.fingerprint,
+      params: manifest.params,
+    },
+    operations,
+    weights: weights.value,
+    head: head.value,
+    plan: checked.plan,
+    totals: totals(manifest.params, added, head.value?.params ?? 0, weights.value),
+  };
+  return { value: plan, diagnostics: tagged };
+}
+
+/** ADAPT220 where a kind cannot take a site's sizes (e.g. Compacter's factors must divide d and m), once per statement and sizes. */
+function siteFit(sites: readonly Site[], ops: readonly SurgeryOp[]): Diagnostic[] {
+  const seen = new Set<string>();
+  const out: Diagnostic[] = [];
+  ops.forEach((op, i) => {
+    const site = sites[i]!;
+    if (op.size === null && site.adapter.def.sizeArg !== null) return;
+    const problem = kindOf(op).siteProblem(op.config, { d: op.d, kernelShape: site.kernelShape }, op.size ?? 0);
+    const key = `${site.stmt.span.start.offset}:${op.d}:${op.size}`;
+    if (problem === null || seen.has(key)) return;
+    seen.add(key);
+    out.push(
+      diag(
+        "ADAPT220",
+        site.stmt.selector.span,
+        `\`${op.adapter}\` (${op.kind}) cannot go at \`${op.site}\`: ${problem}`,
+      ),
+    );
+  });
+  return out;
+}
+
+/**
+ * A model as a loader found it: its JSON (text or parsed), a manifest the caller already read (an
+ * editor's cache), or why it could not be read (`severity: "warning"` where a missing model is no error).
+ */
+export type ModelSource =
+  | { readonly ok: true; readonly json: unknown }
+  | { readonly ok: true; readonly manifest: ModelManifest }
+  | { readonly ok: false; readonly reason: string; readonly severity?: "warning"; readonly help?: string };
+
+/** Reads the model a spec names; `path` is as written in the spec or given by `modelOverride`. */
+export type ModelLoader = (path: string) => ModelSource | Promise<ModelSource>;
+
+/** What the pipeline is asked to do. */
+export interface PipelineRequest extends CheckOptions {
+  readonly text: string;
+  readonly file: string;
+  /** Replaces the spec's `model` path (the CLI's `--model`). */
+  readonly modelOverride?: string | undefined;
+  /** True for `check`: a spec that names no model stops after the model-free stages, without error. */
+  readonly modelOptional?: boolean;
+}
+
+/** Everything the pipeline produced, as far as it got. */
+export interface CompileOutcome {
+  readonly spec: A.Spec;
+  readonly checked: CheckedSpec | null;
+  readonly manifest: ModelManifest | null;
+  readonly modelPath: string | null;
+  readonly plan: CompiledPlan | null;
+}
+
+interface Front {
+  readonly result: StageResult<CompileOutcome>;
+  /** The model to load, or null when the pipeline stops here. */
+  readonly modelPath: string | null;
+}
+
+function start(req: PipelineRequest): Front {
+  const front = analyzeSpec(req.text, req.file, req);
+  const { spec, checked } = front.value;
+  const result = {
+    value: { spec, checked, manifest: null, modelPath: null, plan: null },
+    diagnostics: front.diagnostics,
+  };
+  if (checked === null || hasErrors(front.diagnostics)) return { result, modelPath: null };
+  const modelPath = req.modelOverride ?? checked.model?.value ?? null;
+  if (modelPath !== null || req.modelOptional === true) return { result, modelPath };
+  const d = diag("ADAPT127", FILE_START, "the spec names no model", {
+    help: 'add `model "path/to/model.json"` or pass `--model`',
+  });
+  return { result: { ...result, diagnostics: [...front.diagnostics, { ...d, file: req.file }] }, modelPath: null };
+}
+
+function finish(
+  req: PipelineRequest,
+  front: Front,
+  modelPath: string,
+  source: ModelSource,
+): StageResult<CompileOutcome> {
+  const base = { ...front.result.value, modelPath };
+  const early = front.result.diagnostics;
+  const checked = base.checked!;
+  if (!source.ok) {
+    const span = req.modelOverride === undefined && checked.model ? checked.model.span : FILE_START;
+    const d = diag("ADAPT125", span, `the model file \`${modelPath}\` cannot be read: ${source.reason}`, {
+      severity: source.severity,
+      help: source.help,
+    });
+    return { value: base, diagnostics: [...early, { ...d, file: req.file }] };
+  }
+  const manifest =
+    "manifest" in source ? { value: source.manifest, diagnostics: [] } : readManifest(source.json, modelPath);
+  if (manifest.value === null) return { value: base, diagnostics: [...early, ...manifest.diagnostics] };
+  const compiled = compileSpec(checked, manifest.value, { file: req.file, text: req.text, modelPath });
+  return {
+    value: { ...base, manifest: manifest.value, plan: compiled.value },
+    diagnostics: [...early, ...manifest.diagnostics, ...compiled.diagnostics],
+  };
+}
+
+/** Parses, checks, loads the model and compiles; each stage runs only when the ones before have no errors. */
+export async function runPipeline(req: PipelineRequest, loader: ModelLoader): Promise<StageResult<CompileOutcome>> {
+  const front = start(req);
+  if (front.modelPath === null) return front.result;
+  return finish(req, front, front.modelPath, await loader(front.modelPath));
+}
+
+/** `runPipeline` for a synchronous loader (the language server's cached one). */
+export function runPipelineSync(
+  req: PipelineRequest,
+  loader: (path: string) => ModelSource,
+): StageResult<CompileOutcome> {
+  const front = start(req);
+  if (front.modelPath === null) return front.result;
+  return finish(req, front, front.modelPath, loader(front.modelPath));
+}
