@@ -1,7 +1,8 @@
 /**
  * What stands between a libtensorflow binding and a CUDA GPU, asked before and after it loads: whether
- * the package's native addon was built (npm keeps the JavaScript part when its install script fails, and
- * importing that half-registers the backend's kernels before it throws), and, when the CUDA build finds
+ * the package's native addon was built (npm installs the JavaScript part alone when install scripts are
+ * off, as scripts/native-backend installs it; importing that half-registers the backend's kernels before
+ * it throws), and, when the CUDA build finds
  * no device, why: GPUs hidden by CUDA_VISIBLE_DEVICES, no NVIDIA driver, or no CUDA libraries beside
  * libtensorflow (scripts/native-backend --gpu puts them in deps/nvidia, where its RUNPATH looks).
  */

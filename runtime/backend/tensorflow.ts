@@ -32,7 +32,7 @@ async function load(build: TensorflowBuild): Promise<Attempt | undefined> {
   const state = bindingState(build.pkg);
   if (!state.installed) return refused("ADAPT941", `the \`${build.pkg}\` package is not installed`, buildHelp(build));
   if (!state.addon) {
-    const why = `${build.pkg} is installed without its native addon (npm keeps the package when its libtensorflow download fails)`;
+    const why = `${build.pkg} is installed without its native addon (its install script did not run, or did not finish)`;
     return refused("ADAPT942", why, buildHelp(build));
   }
   process.env["TF_CPP_MIN_LOG_LEVEL"] ??= "3";
