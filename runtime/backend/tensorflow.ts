@@ -3,6 +3,7 @@
  * register the tfjs backend `tensorflow` on the one `@tensorflow/tfjs` instance, so only one is imported.
  */
 import * as tf from "@tensorflow/tfjs";
+import { bindingState, noCudaHelp, noCudaReason, probeCuda } from "./cuda.ts";
 import { importOptional } from "./optional.ts";
 import { refused, type Attempt } from "./types.ts";
 
@@ -17,34 +18,55 @@ export type TensorflowBuild = (typeof TENSORFLOW_BUILDS)[number];
 
 let loaded: TensorflowBuild | undefined;
 
+let loadedDir = "";
+
+/** How to get `build` built: scripts/native-backend, with --gpu for the CUDA one. */
+function buildHelp(build: TensorflowBuild): string {
+  return build === TENSORFLOW_BUILDS[0]
+    ? "build it with `scripts/native-backend --gpu` (TensorFlow and the CUDA 12 libraries from their PyPI wheels)"
+    : "build it with `scripts/native-backend` (from the TensorFlow wheel on PyPI, no other download)";
+}
+
+/** Imports `build` when its addon is there; a coded refusal when it is absent, unbuilt or fails to load. */
+async function load(build: TensorflowBuild): Promise<Attempt | undefined> {
+  const state = bindingState(build.pkg);
+  if (!state.installed) return refused("ADAPT941", `the \`${build.pkg}\` package is not installed`, buildHelp(build));
+  if (!state.addon) {
+    const why = `${build.pkg} is installed without its native addon (its install script did not run, or did not finish)`;
+    return refused("ADAPT942", why, buildHelp(build));
+  }
+  process.env["TF_CPP_MIN_LOG_LEVEL"] ??= "3";
+  const mod = await importOptional(build.pkg);
+  if (!mod.ok) {
+    return mod.missing
+      ? refused("ADAPT941", mod.reason, buildHelp(build))
+      : refused("ADAPT942", `${build.pkg} failed to load: ${mod.reason}`, buildHelp(build));
+  }
+  loaded = build;
+  loadedDir = state.dir;
+  return undefined;
+}
+
 /**
  * Loads `build` and makes `tensorflow` the active backend. The CUDA build is refused when it finds no CUDA
- * device; if it was loaded, the CPU build's attempt reuses it (both are libtensorflow on the CPU then).
+ * device, saying why (hidden GPUs, no driver, no CUDA libraries); if it was loaded, the CPU build's attempt
+ * reuses it (both are libtensorflow on the CPU then). A CPU build that finds a GPU says so.
  */
 export async function tryTensorflow(build: TensorflowBuild): Promise<Attempt> {
   if (loaded === undefined) {
-    process.env["TF_CPP_MIN_LOG_LEVEL"] ??= "3";
-    const mod = await importOptional(build.pkg);
-    if (!mod.ok) {
-      const help =
-        build === TENSORFLOW_BUILDS[1]
-          ? "build it with `scripts/native-backend` (from the TensorFlow wheel on PyPI, no other download)"
-          : `install it with \`npm install ${build.pkg}@${tf.version_core}\` where its CUDA build can be downloaded`;
-      return mod.missing
-        ? refused("ADAPT941", mod.reason, help)
-        : refused("ADAPT942", `${build.pkg} failed to load: ${mod.reason}`, help);
-    }
-    loaded = build;
+    const refusal = await load(build);
+    if (refusal !== undefined) return refusal;
   }
-  if (!(await setBackendQuietly("tensorflow"))) return refused("ADAPT942", `${loaded.pkg} failed to initialise`);
+  const pkg = loaded!.pkg;
+  if (!(await setBackendQuietly("tensorflow"))) return refused("ADAPT942", `${pkg} failed to initialise`);
   const onGpu = (tf.backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true;
   if (build === TENSORFLOW_BUILDS[0]) {
-    return onGpu ? { ok: true, detail: build.detail } : refused("ADAPT942", `${build.pkg} found no CUDA device`);
+    if (onGpu) return { ok: true, detail: build.detail };
+    const probe = probeCuda(loadedDir);
+    return refused("ADAPT942", `${build.pkg} found no CUDA device: ${noCudaReason(probe)}`, noCudaHelp(probe));
   }
-  return {
-    ok: true,
-    detail: loaded === build ? build.detail : `${build.detail} (${loaded.pkg} without a CUDA device)`,
-  };
+  if (onGpu) return { ok: true, detail: `libtensorflow with CUDA (${pkg})` };
+  return { ok: true, detail: loaded === build ? build.detail : `${build.detail} (${pkg} without a CUDA device)` };
 }
 
 /**

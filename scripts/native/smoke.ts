@@ -121,7 +121,8 @@ async function main(): Promise<number> {
     say(`FAILED: ${loaded} loaded but the \`tensorflow\` backend is not active (${tf.getBackend()})`);
     return 1;
   }
-  say(`${loaded} loaded; tf.getBackend() = ${tf.getBackend()}`);
+  const onGpu = (tf.backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true;
+  say(`${loaded} loaded; tf.getBackend() = ${tf.getBackend()}, on ${onGpu ? "a CUDA GPU" : "the CPU"}`);
   const native = smokeValues();
   const ref = await useReferenceBackend();
   const checks = compareSmoke(native, smokeValues());

@@ -42,7 +42,10 @@ describe("selectBackend", () => {
     const r = await selectBackend("auto");
     expect(r.diagnostics).toEqual([]);
     const order = ["tensorflow (CUDA)", "webgpu", "tensorflow", "wasm", "cpu"];
-    const taken = r.value!.name === "tensorflow" && r.value!.detail.includes("CUDA") ? 0 : order.indexOf(r.value!.name);
+    const taken =
+      r.value!.name === "tensorflow" && r.value!.detail.startsWith("libtensorflow with CUDA")
+        ? 0
+        : order.indexOf(r.value!.name);
     expect(r.value!.reasons.map((s) => s.split(":")[0])).toEqual(order.slice(0, taken));
     expect(tf.getBackend()).toBe(r.value!.name);
     expect(describeChoice(r.value!)[0]).toBe(`backend: ${r.value!.name} (${r.value!.detail})`);
