@@ -21,8 +21,7 @@ export interface FrozenPrefix {
 
 /** The decision: a prefix to cache, or why there is none. */
 export type FrozenPrefixDecision =
-  | { readonly prefix: FrozenPrefix; readonly reason: null }
-  | { readonly prefix: null; readonly reason: string };
+  { readonly prefix: FrozenPrefix; readonly reason: null } | { readonly prefix: null; readonly reason: string };
 
 const none = (reason: string): FrozenPrefixDecision => ({ prefix: null, reason });
 
@@ -46,7 +45,8 @@ export function frozenPrefix(plan: CompiledPlan): FrozenPrefixDecision {
   for (const w of plan.weights) {
     if (!w.trainable || w.owner === "head") continue;
     const i = layerIndexOf(w.layer);
-    if (i === null) return none(`\`${w.name}\` trains outside the numbered layers`);
+    const where = w.layer.startsWith("embeddings") ? "in the embeddings" : "outside the numbered layers";
+    if (i === null) return none(`\`${w.name}\` trains ${where}`);
     k = Math.min(k, i);
   }
   if (k === 0) return none("layer 0 trains");
@@ -65,19 +65,23 @@ export interface FrozenCacheEstimate {
   readonly d: number;
   /** examples x maxLength x d x 4: an upper bound (each example is cached at its own length). */
   readonly bytes: number;
-  readonly placement: "memory" | "disk";
+  /** Where the cache goes: in memory up to the bound, else on disk; off when turned off. */
+  readonly placement: "memory" | "disk" | "off";
+  /** The memory bound it was decided against (null: off). */
+  readonly memoryBytes: number | null;
 }
 
-/** The cache's bound for `examples` training examples with a memory limit of `memoryBytes`. */
+/** The cache's bound for `examples` training examples with a memory limit of `memoryBytes` (null: off). */
 export function frozenCacheEstimate(
   prefix: FrozenPrefix,
   examples: number,
   maxLength: number,
-  memoryBytes: number,
+  memoryBytes: number | null,
 ): FrozenCacheEstimate | null {
   if (prefix.d === null) return null;
   const bytes = examples * maxLength * prefix.d * 4;
-  return { examples, maxLength, d: prefix.d, bytes, placement: bytes <= memoryBytes ? "memory" : "disk" };
+  const placement = memoryBytes === null ? "off" : bytes <= memoryBytes ? "memory" : "disk";
+  return { examples, maxLength, d: prefix.d, bytes, placement, memoryBytes };
 }
 
 /** `12.3 MB` (decimal megabytes, as the explain line reads). */
@@ -92,9 +96,11 @@ export function frozenPrefixText(decision: FrozenPrefixDecision, estimate: Froze
   if (p === null) return `frozen prefix: none (${decision.reason}); every layer runs every step`;
   const range = p.layers === 1 ? "layer 0" : `layers 0-${p.layers - 1}`;
   const which = p.layers === p.total ? "the whole encoder" : range;
+  const head = `${which === range ? range : `${which} (${range})`} frozen and unchanged`;
+  if (estimate?.placement === "off") return `${head}: run in inference mode every step (the cache is off)`;
   const size =
     estimate === null
       ? ""
-      : ` (${estimate.examples.toLocaleString("en-US")} examples x at most ${estimate.maxLength} x ${estimate.d} floats = at most ${megabytes(estimate.bytes)}, ${estimate.placement === "memory" ? "in memory" : "on disk"})`;
-  return `${which === range ? range : `${which} (${range})`} frozen and unchanged: their outputs are cached after epoch 1${size}`;
+      : ` (${estimate.examples.toLocaleString("en-US")} examples x at most ${estimate.maxLength} x ${estimate.d} floats = at most ${megabytes(estimate.bytes)}, ${estimate.placement === "memory" ? "in memory" : `on disk if over the ${megabytes(estimate.memoryBytes ?? 0)} memory bound`})`;
+  return `${head}: their outputs are cached after epoch 1${size}`;
 }

@@ -38,7 +38,10 @@ describe("frozenPrefix", () => {
   });
 
   it("none when layer 0 or the embeddings train", () => {
-    expect(decide('train "**.LayerNorm"')).toEqual({ prefix: null, reason: expect.stringMatching(/trains outside/) });
+    expect(decide('train "**.LayerNorm"')).toEqual({
+      prefix: null,
+      reason: "`embeddings.LayerNorm/gamma` trains in the embeddings",
+    });
     expect(decide('train "encoder.layer.*.**" in layers 0')).toEqual({ prefix: null, reason: "layer 0 trains" });
     const houlsby = decide('adapter a = bottleneck(size: 4)\ninsert a after "encoder.layer.*.output.dense" expect 6');
     expect(frozenPrefixText(houlsby, null)).toBe("frozen prefix: none (layer 0 trains); every layer runs every step");
@@ -47,8 +50,21 @@ describe("frozenPrefix", () => {
   it("estimates the cache's bound and placement against the memory limit", () => {
     const p = decide('train "encoder.layer.*.**" in layers 4..5').prefix!;
     const small = frozenCacheEstimate(p, 1000, 128, 1 << 30)!;
-    expect(small).toEqual({ examples: 1000, maxLength: 128, d: 32, bytes: 1000 * 128 * 32 * 4, placement: "memory" });
-    expect(frozenCacheEstimate(p, 1000, 128, 1000)!.placement).toBe("disk");
+    expect(small).toMatchObject({
+      examples: 1000,
+      maxLength: 128,
+      d: 32,
+      bytes: 1000 * 128 * 32 * 4,
+      placement: "memory",
+    });
+    const disk = frozenCacheEstimate(p, 1000, 128, 1e6)!;
+    expect(frozenPrefixText({ prefix: p, reason: null }, disk)).toMatch(
+      /= at most 16.4 MB, on disk if over the 1.0 MB memory bound\)$/,
+    );
+    const off = frozenCacheEstimate(p, 1000, 128, null);
+    expect(frozenPrefixText({ prefix: p, reason: null }, off)).toBe(
+      "layers 0-3 frozen and unchanged: run in inference mode every step (the cache is off)",
+    );
     expect(frozenPrefixText({ prefix: p, reason: null }, small)).toBe(
       "layers 0-3 frozen and unchanged: their outputs are cached after epoch 1 (1,000 examples x at most 128 x 32 floats = at most 16.4 MB, in memory)",
     );
