@@ -4,7 +4,8 @@
  * cache off and on, side by side in one process on one backend. Prints each epoch's seconds (from the
  * previous epoch's checkpoint to its last step; no evaluations), the ratio of the epochs after the
  * first, and whether the two runs' losses agree (bit for bit on cpu; within rounding elsewhere, where
- * kernels may sum in another order for another padded length).
+ * kernels may sum in another order for another padded length). Besides wall seconds it prints the
+ * process's CPU seconds and the median step, which a busy shared machine disturbs less.
  * Usage: `npx tsx bench/frozen-cache.ts [--backend tensorflow|wasm|cpu] [--examples N] [--epochs E] [--batch B]`
  * (defaults: tensorflow when built, else wasm; all 2,086 training sentences; 3 epochs; batch 32).
  */
@@ -57,27 +58,50 @@ const compiled = await compileText(SPEC, specFile, { loader: modelFileLoader(wor
 const plan = compiled.value.plan;
 if (plan === null) throw new Error(compiled.diagnostics.map((d) => d.message).join("; "));
 
-/** One run: each epoch's seconds and every step's loss. */
-async function run(cache: boolean): Promise<{ seconds: number[]; losses: number[] }> {
+/** Seconds of this process's CPU time (user and system, all threads). */
+const cpuNow = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+/** One run's epochs: wall seconds, CPU seconds and the median step (ms); and every step's loss. */
+interface Measured {
+  seconds: number[];
+  cpu: number[];
+  medianStep: number[];
+  losses: number[];
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
+async function run(cache: boolean): Promise<Measured> {
   rmSync(join(work, "out"), { recursive: true, force: true });
-  const seconds: number[] = [];
-  const losses: number[] = [];
-  let epochStart = 0;
-  let lastStep = 0;
+  const m: Measured = { seconds: [], cpu: [], medianStep: [], losses: [] };
+  let [epochStart, cpuStart, lastStep, cpuLast] = [0, 0, 0, 0];
+  let stepTimes: number[] = [];
   const r = await runSession(plan!, {
     specDir: work,
     resume: false,
     frozenCache: { enabled: cache, memoryBytes: 1024 ** 3 },
     onEvent: (e) => {
       const now = performance.now();
-      if (e.type === "start") epochStart = now;
-      if (e.type === "step") ((lastStep = now), losses.push(e.loss));
-      if (e.type === "checkpoint") ((seconds[seconds.length] = (lastStep - epochStart) / 1000), (epochStart = now));
+      if (e.type === "start") [epochStart, lastStep, cpuStart] = [now, now, cpuNow()];
+      if (e.type === "step") {
+        stepTimes.push(now - lastStep);
+        [lastStep, cpuLast] = [now, cpuNow()];
+        m.losses.push(e.loss);
+      }
+      if (e.type === "checkpoint") {
+        m.seconds.push((lastStep - epochStart) / 1000);
+        m.cpu.push(cpuLast - cpuStart);
+        m.medianStep.push(median(stepTimes));
+        [epochStart, lastStep, cpuStart, stepTimes] = [now, now, cpuNow(), []];
+      }
     },
   });
   if (r.value === null) throw new Error(r.diagnostics.map((d) => d.message).join("; "));
   r.value.model.dispose();
-  return { seconds, losses };
+  return m;
 }
 
 const steps = Math.ceil(subset.length / Number(values.batch));
@@ -86,14 +110,24 @@ console.log(frozenPrefixText(frozenPrefix(plan), null));
 const off = await run(false);
 const on = await run(true);
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-console.log(`${"epoch".padEnd(8)}${"uncached s".padStart(12)}${"cached s".padStart(12)}${"ratio".padStart(8)}`);
-off.seconds.forEach((s, i) =>
-  console.log(
-    `${String(i + 1).padEnd(8)}${s.toFixed(2).padStart(12)}${on.seconds[i]!.toFixed(2).padStart(12)}${(s / on.seconds[i]!).toFixed(2).padStart(8)}x`,
-  ),
+const cols = ["wall s", "cpu s", "step ms"];
+const head = [
+  "epoch".padEnd(6),
+  ...cols.map((c) => `uncached ${c}`.padStart(18)),
+  ...cols.map((c) => `cached ${c}`.padStart(16)),
+];
+console.log([...head, "  ratio wall / cpu / step"].join(""));
+off.seconds.forEach((_, i) => {
+  const row = (x: Measured): number[] => [x.seconds[i]!, x.cpu[i]!, x.medianStep[i]!];
+  const [a, b] = [row(off), row(on)];
+  const cells = [...a.map((v) => v.toFixed(2).padStart(18)), ...b.map((v) => v.toFixed(2).padStart(16))];
+  console.log(`${String(i + 1).padEnd(6)}${cells.join("")}  ${a.map((v, j) => (v / b[j]!).toFixed(2)).join(" / ")}`);
+});
+const later = (x: Measured, k: "seconds" | "cpu" | "medianStep"): number => mean(x[k].slice(1));
+const ratios = (["seconds", "cpu", "medianStep"] as const).map((k) => (later(off, k) / later(on, k)).toFixed(2));
+console.log(
+  `epochs after the first, uncached / cached: wall ${ratios[0]}x, cpu ${ratios[1]}x, median step ${ratios[2]}x`,
 );
-const later = mean(off.seconds.slice(1)) / mean(on.seconds.slice(1));
-console.log(`epochs after the first: ${later.toFixed(2)}x faster with the cache`);
 const maxDiff = Math.max(...off.losses.map((l, i) => Math.abs(l - on.losses[i]!)));
 const same = off.losses.every((l, i) => Object.is(l, on.losses[i]));
 console.log(

@@ -1,12 +1,11 @@
 /**
  * The frozen-prefix cache's flags (`--frozen-cache on|off`, `--frozen-cache-memory SIZE`) of `adapt
  * run` and `adapt explain`, and explain's estimate of the cache's size from the training file's rows.
- * Loads no tfjs: the rows are counted with the data reader alone.
+ * Loads no tfjs: the rows are counted with the data reader alone, imported when explain needs it.
  */
 import { dirname, isAbsolute, resolve } from "node:path";
 import type { CompiledPlan } from "../compiler/ir/types.ts";
 import { frozenCacheEstimate, frozenPrefix, type FrozenCacheEstimate } from "../compiler/lower/frozen-prefix.ts";
-import { formatOf, readRows } from "../runtime/data/rows.ts";
 import { choice, type FlagSpec } from "./args.ts";
 import { UsageError } from "./command.ts";
 
@@ -58,6 +57,7 @@ export function frozenCacheOptions(flags: Readonly<Record<string, string | boole
 async function countRows(plan: CompiledPlan, specFile: string): Promise<number | null> {
   const data = plan.plan?.data;
   if (data === undefined) return null;
+  const { formatOf, readRows } = await import("../runtime/data/rows.ts");
   const file = isAbsolute(data.train) ? data.train : resolve(dirname(specFile), data.train);
   const format = data.format ?? formatOf(file);
   if (format === null) return null;

@@ -84,9 +84,10 @@ export function frozenCacheEstimate(
   return { examples, maxLength, d: prefix.d, bytes, placement, memoryBytes };
 }
 
-/** `12.3 MB` (decimal megabytes, as the explain line reads). */
+/** `12.3 MB`, `205 MB`, `3 KB` (decimal units, as the explain line reads). */
 function megabytes(bytes: number): string {
   const mb = bytes / 1e6;
+  if (mb < 0.1) return `${Math.ceil(bytes / 1e3)} KB`;
   return `${mb >= 100 ? Math.round(mb) : mb.toFixed(1)} MB`;
 }
 

@@ -39,6 +39,8 @@ class MemoryStore implements ActivationStore {
 }
 
 const CHUNK_BYTES = 64 * 1024 * 1024;
+/** Room left on the run folder's disk besides a cache there (checkpoints, the artifact). */
+const DISK_MARGIN = 256 * 1024 * 1024;
 const CHUNK_NAME = /^frozen-cache\.\d+\.f32$/;
 
 /** Float32 chunk files `frozen-cache.N.f32` in `dir`, each example at an offset of one chunk. */
@@ -139,7 +141,9 @@ export class FrozenPrefixRunner {
     private readonly log: (record: Record<string, unknown>) => void = () => {},
   ) {
     this.bytes = encoded.reduce((s, e) => s + e.ids.length, 0) * split.d * 4;
-    this.placement = !cache.enabled ? "off" : this.bytes <= cache.memoryBytes ? "memory" : "disk";
+    const free = cache.enabled && this.bytes > cache.memoryBytes ? files().freeBytes(cache.dir) : null;
+    const room = free === null || free >= this.bytes + DISK_MARGIN;
+    this.placement = !cache.enabled || !room ? "off" : this.bytes <= cache.memoryBytes ? "memory" : "disk";
     this.store =
       this.placement === "memory"
         ? new MemoryStore()
@@ -224,6 +228,7 @@ export function frozenRunner(
   const memoryBytes = frozen.memoryBytes ?? DEFAULT_FROZEN_CACHE_MEMORY;
   const cache = { enabled: frozen.cache, memoryBytes, dir };
   const runner = new FrozenPrefixRunner(cut.split, model, roles, encoded, cache, log);
-  log({ event: "frozen-prefix", layers: frozen.layers, cache: runner.placement, bytes: runner.bytes });
+  const full = frozen.cache && runner.placement === "off" ? { reason: "the run folder's disk has no room for it" } : {};
+  log({ event: "frozen-prefix", layers: frozen.layers, cache: runner.placement, bytes: runner.bytes, ...full });
   return runner;
 }

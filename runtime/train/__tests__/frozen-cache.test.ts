@@ -141,7 +141,7 @@ describe("the frozen-prefix cache", () => {
         (await runner.prepare(padBatch(s.encoded, s.labels, idx, exactPadding(0)))).dispose();
       expect(runner.placement).toBe(placement);
       const chunks = readdirSync(dir).filter((n) => /^frozen-cache\.\d+\.f32$/.test(n)).length;
-    expect(placement === "disk" ? chunks > 1 : chunks === 0).toBe(true);
+      expect(placement === "disk" ? chunks > 1 : chunks === 0).toBe(true);
       const mixed = padBatch(s.encoded, s.labels, [11, 0, 5, 7], exactPadding(0));
       const a = await runner.prepare(mixed);
       const b = await fresh.prepare(mixed);
