@@ -1,13 +1,14 @@
 /**
- * bench/frozen-cache: top-2 fine-tuning of the bundled MiniLM-L6 (examples/sentiment/: layers 4 and 5
- * and the head train, layers 0-3 and the embeddings are frozen) for a few epochs with the frozen-prefix
+ * bench/frozen-cache: top-n fine-tuning of the bundled MiniLM-L6 (examples/sentiment/; top-2 by default:
+ * layers 4 and 5 and the head train, layers 0-3 and the embeddings are frozen) for a few epochs with the frozen-prefix
  * cache off and on, side by side in one process on one backend. Prints each epoch's seconds (from the
  * previous epoch's checkpoint to its last step; no evaluations), the ratio of the epochs after the
  * first, and whether the two runs' losses agree (bit for bit on cpu; within rounding elsewhere, where
  * kernels may sum in another order for another padded length). Besides wall seconds it prints the
  * process's CPU seconds and the median step, which a busy shared machine disturbs less.
- * Usage: `npx tsx bench/frozen-cache.ts [--backend tensorflow|wasm|cpu] [--examples N] [--epochs E] [--batch B]`
- * (defaults: tensorflow when built, else wasm; all 2,086 training sentences; 3 epochs; batch 32).
+ * Usage: `npx tsx bench/frozen-cache.ts [--backend tensorflow|wasm|cpu] [--examples N] [--epochs E] [--batch B] [--top N]`
+ * (defaults: tensorflow when built, else wasm; all 2,086 training sentences; 3 epochs; batch 32; the top
+ * 2 of the 6 layers train).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -25,6 +26,7 @@ const { values } = parseArgs({
     examples: { type: "string" },
     epochs: { type: "string", default: "3" },
     batch: { type: "string", default: "32" },
+    top: { type: "string", default: "2" },
   },
 });
 const EXAMPLE = resolve(import.meta.dirname, "../examples/sentiment");
@@ -36,7 +38,7 @@ const subset = lines.slice(0, values.examples === undefined ? lines.length : Num
 writeFileSync(join(work, "train.jsonl"), `${subset.join("\n")}\n`);
 
 const SPEC = `model "${join(EXAMPLE, "model/model.json")}"
-train "encoder.layer.*.**" in layers 4..5
+train "encoder.layer.*.**" in layers ${6 - Number(values.top)}..5
 head classifier(classes: 2, pool: mean, dropout: 0.1)
 plan {
   data       train: "${join(work, "train.jsonl")}", text: "sentence", label: "label"
@@ -105,7 +107,9 @@ async function run(cache: boolean): Promise<Measured> {
 }
 
 const steps = Math.ceil(subset.length / Number(values.batch));
-console.log(`backend ${chosen.value.name}; ${subset.length} sentences (${steps} steps an epoch), ${epochs} epochs`);
+console.log(
+  `backend ${chosen.value.name}; top-${values.top}; ${subset.length} sentences (${steps} steps an epoch), ${epochs} epochs`,
+);
 console.log(frozenPrefixText(frozenPrefix(plan), null));
 const off = await run(false);
 const on = await run(true);

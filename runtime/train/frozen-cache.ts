@@ -38,6 +38,7 @@ class MemoryStore implements ActivationStore {
   close = (): void => this.rows.clear();
 }
 
+/** The largest write buffer of the disk cache (smaller when the memory bound is: at least 1 MiB). */
 const CHUNK_BYTES = 64 * 1024 * 1024;
 /** Room left on the run folder's disk besides a cache there (checkpoints, the artifact). */
 const DISK_MARGIN = 256 * 1024 * 1024;
@@ -148,7 +149,7 @@ export class FrozenPrefixRunner {
       this.placement === "memory"
         ? new MemoryStore()
         : this.placement === "disk"
-          ? new DiskStore(cache.dir, cache.chunkBytes ?? CHUNK_BYTES)
+          ? new DiskStore(cache.dir, cache.chunkBytes ?? Math.min(CHUNK_BYTES, Math.max(1 << 20, cache.memoryBytes)))
           : null;
   }
 
