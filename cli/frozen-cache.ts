@@ -3,6 +3,7 @@
  * run` and `adapt explain`, and explain's estimate of the cache's size from the training file's rows.
  * Loads no tfjs: the rows are counted with the data reader alone, imported when explain needs it.
  */
+import { statSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import type { CompiledPlan } from "../compiler/ir/types.ts";
 import { frozenCacheEstimate, frozenPrefix, type FrozenCacheEstimate } from "../compiler/lower/frozen-prefix.ts";
@@ -53,14 +54,17 @@ export function frozenCacheOptions(flags: Readonly<Record<string, string | boole
   return { enabled, memoryBytes: bytes };
 }
 
-/** The rows of the plan's training file (unreadable rows skipped), or null when it cannot be read. */
+/** Training files larger than this are not counted (explain stays quick; its line then gives no size). */
+const COUNT_LIMIT = 256 * 1024 * 1024;
+
+/** The rows of the plan's training file (unreadable rows skipped), or null when it cannot be read or is too large. */
 async function countRows(plan: CompiledPlan, specFile: string): Promise<number | null> {
   const data = plan.plan?.data;
   if (data === undefined) return null;
   const { formatOf, readRows } = await import("../runtime/data/rows.ts");
   const file = isAbsolute(data.train) ? data.train : resolve(dirname(specFile), data.train);
   const format = data.format ?? formatOf(file);
-  if (format === null) return null;
+  if (format === null || statSync(file).size > COUNT_LIMIT) return null;
   let rows = 0;
   for await (const e of readRows(file, format)) {
     if ("error" in e && e.error.code === "ADAPT901") return null;
