@@ -67,14 +67,18 @@ function split(n: number, seed: number): EncodedSplit {
 
 interface Run {
   weights: Float32Array[];
+  model: tf.LayersModel;
   losses: number[];
   dir: string;
   log: { event: string; cache?: string; computed?: number }[];
 }
 
-async function run(frozen: FrozenOptions | undefined): Promise<Run> {
-  const dir = mkdtempSync(join(tmpdir(), "adapt-frozen-"));
-  const model = topOneModel();
+async function run(
+  frozen: FrozenOptions | undefined,
+  dir = mkdtempSync(join(tmpdir(), "adapt-frozen-")),
+  stopAt: number | null = null,
+  model = topOneModel(),
+): Promise<Run> {
   const plan = { ...tinyPlan(dir), epochs: 3, batch: 6, checkpointEvery: null, select: null };
   const losses: number[] = [];
   const r = await train({
@@ -85,8 +89,9 @@ async function run(frozen: FrozenOptions | undefined): Promise<Run> {
     validation: null,
     padding: exactPadding(0),
     outDir: dir,
-    resume: false,
+    resume: stopAt === null && readdirSync(dir).includes("checkpoint.ckpt"),
     onEvent: (e) => void (e.type === "step" && losses.push(e.loss)),
+    shouldStop: () => stopAt !== null && losses.length >= stopAt,
     ...(frozen ? { frozen } : {}),
   });
   expect(r.diagnostics).toEqual([]);
@@ -95,7 +100,7 @@ async function run(frozen: FrozenOptions | undefined): Promise<Run> {
     .trim()
     .split("\n")
     .map((l) => JSON.parse(l) as Run["log"][number]);
-  return { weights, losses, dir, log };
+  return { weights, losses, dir, log, model };
 }
 
 describe("the frozen-prefix cache", () => {
@@ -117,6 +122,16 @@ describe("the frozen-prefix cache", () => {
     expect(readdirSync(disk.dir).filter((n) => n.startsWith("frozen-cache"))).toEqual([]);
     const plain = await run(undefined);
     expect(plain.losses).not.toEqual(off.losses);
+  });
+
+  it("resumes a cached run mid-epoch bit for bit (the cache refills as the resumed steps compute it)", async () => {
+    const whole = await run({ layers: 2, cache: true });
+    const dir = mkdtempSync(join(tmpdir(), "adapt-frozen-"));
+    const first = await run({ layers: 2, cache: true }, dir, 10);
+    const rest = await run({ layers: 2, cache: true }, dir, null, first.model);
+    expect([...first.losses, ...rest.losses]).toEqual(whole.losses);
+    expect(rest.weights.map((w) => Buffer.from(w.buffer))).toEqual(whole.weights.map((w) => Buffer.from(w.buffer)));
+    expect(rest.log.at(-1)).toMatchObject({ event: "frozen-prefix-end", computed: 7, cached: 4 });
   });
 
   it.each([
