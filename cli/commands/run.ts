@@ -9,6 +9,7 @@ import { renderAll } from "../../compiler/diagnostics/render.ts";
 import { choice, parseFlags } from "../args.ts";
 import { EXIT, type Command, type Io } from "../command.ts";
 import { readText } from "../files.ts";
+import { FROZEN_CACHE_FLAGS, frozenCacheOptions } from "../frozen-cache.ts";
 import { compileForRun, saveRunArtifact, startBackend } from "./run-support.ts";
 
 const BACKENDS = ["auto", "tensorflow", "webgpu", "wasm", "cpu"] as const;
@@ -29,10 +30,17 @@ function stopOnSigint(io: Io): { stop: () => boolean; dispose: () => void } {
 export const runCommand: Command = {
   name: "run",
   summary: "train per the spec's plan: progress, JSONL log, checkpoints, adapter-only artifact",
-  usage: "adapt run SPEC [--backend auto|tensorflow|webgpu|wasm|cpu] [--resume] [--model M]",
+  usage:
+    "adapt run SPEC [--backend auto|tensorflow|webgpu|wasm|cpu] [--resume] [--model M] [--frozen-cache on|off] [--frozen-cache-memory SIZE]",
   run: async (args, io) => {
-    const spec = { backend: { type: "string" }, resume: { type: "boolean" }, model: { type: "string" } } as const;
+    const spec = {
+      backend: { type: "string" },
+      resume: { type: "boolean" },
+      model: { type: "string" },
+      ...FROZEN_CACHE_FLAGS,
+    } as const;
     const { flags, positionals } = parseFlags(args, spec, ["SPEC"]);
+    const frozenCache = frozenCacheOptions(flags);
     const backend = choice(flags["backend"], BACKENDS, "auto", "backend");
     const file = resolve(io.cwd, positionals[0]!);
     const text = readText(file, io.cwd, "spec");
@@ -48,6 +56,7 @@ export const runCommand: Command = {
     const result = await runSession(compiled, {
       specDir: dirname(file),
       resume: flags["resume"] === true,
+      frozenCache,
       shouldStop: sigint.stop,
       onEvent: (e) => {
         const t = progress.render(e);

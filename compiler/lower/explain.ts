@@ -6,6 +6,7 @@
 import type { CompiledPlan } from "../ir/types.ts";
 import { kindNamed } from "../kinds/registry.ts";
 import type { ModelManifest } from "../model/types.ts";
+import { frozenPrefix, frozenPrefixText, type FrozenCacheEstimate } from "./frozen-prefix.ts";
 
 /** `12345` as `12,345`. */
 export function thousands(n: number): string {
@@ -37,8 +38,8 @@ export function formulas(plan: CompiledPlan): [string, string][] {
   return [...new Set(plan.operations.map((op) => op.kind))].map((k) => [k, kindNamed(k)?.formula ?? "?"]);
 }
 
-/** The readable `explain` report. */
-export function explainText(plan: CompiledPlan): string {
+/** The readable `explain` report; `cache` sizes the frozen prefix's cache when the data was counted. */
+export function explainText(plan: CompiledPlan, cache: FrozenCacheEstimate | null = null): string {
   const sites = plan.operations.map((op) => [
     op.id,
     op.kind,
@@ -78,12 +79,13 @@ export function explainText(plan: CompiledPlan): string {
     `weights (${plan.weights.length})`,
     table(["weight", "owner", "shape", "params", "state", "decided by"], weights),
   );
-  out.push("", totalsLine(plan), "");
+  out.push("", frozenPrefixText(frozenPrefix(plan), cache), "", totalsLine(plan), "");
   return out.join("\n");
 }
 
 /** The `explain --json` object; totals under `totals: {base, added, head, trainable, trainablePercent}`. */
-export function explainJson(plan: CompiledPlan): unknown {
+export function explainJson(plan: CompiledPlan, cache: FrozenCacheEstimate | null = null): unknown {
+  const frozen = frozenPrefix(plan);
   return {
     model: plan.model,
     formulas: Object.fromEntries(formulas(plan)),
@@ -109,6 +111,7 @@ export function explainJson(plan: CompiledPlan): unknown {
       trainable: w.trainable,
       rule: w.rule,
     })),
+    frozenPrefix: { ...(frozen.prefix ?? { layers: 0 }), reason: frozen.reason, cache },
     totals: plan.totals,
   };
 }

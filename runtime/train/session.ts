@@ -19,6 +19,8 @@ import { inputRoles, outputsProbabilities } from "./feed.ts";
 import { attachHead } from "./head.ts";
 import { derive } from "./prng.ts";
 import { train, type TrainEvent, type TrainResult } from "./trainer.ts";
+import { frozenPrefix } from "../../compiler/lower/frozen-prefix.ts";
+import { DEFAULT_FROZEN_CACHE_MEMORY, type FrozenOptions } from "./frozen-cache.ts";
 
 /** What a run needs besides the plan. */
 export interface SessionOptions {
@@ -27,6 +29,8 @@ export interface SessionOptions {
   readonly resume: boolean;
   readonly onEvent?: (e: TrainEvent) => void;
   readonly shouldStop?: () => boolean;
+  /** The frozen prefix's cache (compiler/lower/frozen-prefix.ts): on by default, 1 GiB in memory. */
+  readonly frozenCache?: { readonly enabled: boolean; readonly memoryBytes: number };
 }
 
 /** The outcome of a run. */
@@ -147,6 +151,13 @@ export async function runSession(plan: CompiledPlan, opts: SessionOptions): Prom
   const trainSplit = encodeSplit(encoder, d.train, tp.maxLength);
   const validation = d.validation ? encodeSplit(encoder, d.validation, tp.maxLength) : null;
   const padding = batchPadding(encoder.padId, tp.maxLength);
+  const prefix = frozenPrefix(plan).prefix;
+  const cache = opts.frozenCache ?? { enabled: true, memoryBytes: DEFAULT_FROZEN_CACHE_MEMORY };
+  const frozen: FrozenOptions | null = prefix && {
+    layers: prefix.layers,
+    cache: cache.enabled,
+    memoryBytes: cache.memoryBytes,
+  };
   const result = await train({
     model,
     task,
@@ -158,6 +169,7 @@ export async function runSession(plan: CompiledPlan, opts: SessionOptions): Prom
     resume: opts.resume,
     ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
     ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}),
+    ...(frozen ? { frozen } : {}),
   });
   if (result.value === null) return { value: null, diagnostics: result.diagnostics };
   let test: Evaluation | null = null;

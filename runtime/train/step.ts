@@ -31,18 +31,20 @@ export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
 /**
  * Runs one step at learning rate `lr`; returns the loss (the update is skipped when it is not finite) and
  * the gradients' global norm before clipping. Numbers are read asynchronously (webgpu has no sync read).
+ * `forward` replaces the model's own forward pass (a frozen prefix's upper part, frozen-cache.ts).
  */
 export async function trainStep(
   ctx: StepContext,
   batch: Batch,
   lr: number,
   globalStep: number,
+  forward: (feed: tf.Tensor[]) => tf.Tensor = (feed) => ctx.model.apply(feed, { training: true }) as tf.Tensor,
 ): Promise<{ loss: number; gradNorm: number }> {
   const feed = feedFor(ctx.model, ctx.roles, batch);
   const labels = tf.tensor1d(batch.labels, "float32");
   const { value, grads } = withSeededRandom(derive(ctx.seed, "step", globalStep), () =>
     tf.variableGrads(() => {
-      const out = ctx.model.apply(feed, { training: true }) as tf.Tensor;
+      const out = forward(feed);
       return lossOf(ctx.task, ctx.probabilities, out, labels);
     }, ctx.vars as tf.Variable[]),
   );

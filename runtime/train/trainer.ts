@@ -19,6 +19,7 @@ import { Optimizer } from "./optimizer.ts";
 import { derive, mulberry32 } from "./prng.ts";
 import { learningRate } from "./schedule.ts";
 import { trainableVariables, trainStep, type StepContext } from "./step.ts";
+import { frozenRunner, type FrozenOptions, type FrozenPrefixRunner } from "./frozen-cache.ts";
 import { settleDevice, takeDeviceError } from "../backend/device.ts";
 import { bytesText } from "../io/read-policy.ts";
 
@@ -71,6 +72,8 @@ export interface TrainerOptions {
   readonly onEvent?: (e: TrainEvent) => void;
   /** Polled after each step; true stops the run after saving a checkpoint (Ctrl-C). */
   readonly shouldStop?: () => boolean;
+  /** The compiler's frozen prefix (layers 0..k-1 train nothing) and how to cache its output. */
+  readonly frozen?: FrozenOptions;
 }
 
 /** Where this process's run spent its time: training steps apart from evaluations (and checkpoints). */
@@ -134,9 +137,15 @@ export async function train(opts: TrainerOptions): Promise<StageResult<TrainResu
     clipNorm: plan.clipNorm,
     seed: plan.seed,
   };
+  const logLine = (r: Record<string, unknown>): void =>
+    files().append(runPaths(opts.outDir).log, `${JSON.stringify({ time: new Date().toISOString(), ...r })}\n`);
+  const prefix = opts.frozen
+    ? frozenRunner(opts.model, roles.value, opts.train.encoded, opts.frozen, opts.outDir, logLine)
+    : null;
   try {
-    return await new Loop(opts, ctx, fingerprintOf(vars, plan, opts.train.labels.length)).run();
+    return await new Loop(opts, ctx, fingerprintOf(vars, plan, opts.train.labels.length), prefix).run();
   } finally {
+    prefix?.close();
     optimizer.dispose();
   }
 }
@@ -161,6 +170,7 @@ class Loop {
     private readonly opts: TrainerOptions,
     private readonly ctx: StepContext,
     private readonly fingerprint: string,
+    private readonly prefix: FrozenPrefixRunner | null = null,
   ) {
     this.paths = runPaths(opts.outDir);
     this.stepsPerEpoch = Math.ceil(opts.train.labels.length / opts.plan.batch);
@@ -256,7 +266,10 @@ class Loop {
       const batch = padBatch(train.encoded, train.labels, order[this.state.batchInEpoch]!, this.opts.padding);
       const lr = learningRate(plan.schedule, plan.optimizer.lr, this.state.globalStep, this.totalSteps);
       const t0 = performance.now();
-      const { loss, gradNorm } = await trainStep(this.ctx, batch, lr, this.state.globalStep);
+      const prepared = await this.prefix?.prepare(batch);
+      const { loss, gradNorm } = await trainStep(this.ctx, batch, lr, this.state.globalStep, prepared?.forward).finally(
+        () => prepared?.dispose(),
+      );
       settleDevice();
       this.timing.trainSeconds += (performance.now() - t0) / 1000;
       this.timing.steps += 1;
