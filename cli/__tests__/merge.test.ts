@@ -1,11 +1,9 @@
 /** `adapt merge` end to end on the tiny reference BERT: the folder it writes, its refusal and its exit codes. */
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeArtifact } from "../../runtime/artifact/files.ts";
-import { RUN_INFO, type RunInfo } from "../../runtime/artifact/run-info.ts";
-import { adaptedModel, artifactOf, compileIn, tinyBertBase } from "../../runtime/interchange/__tests__/fixtures.ts";
+import { tinyBertBase, writeArtifactFolder } from "../../runtime/interchange/__tests__/fixtures.ts";
 import { runCli } from "./run-cli.ts";
 
 let dir = "";
@@ -17,24 +15,8 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function artifactFolder(name: string, adapters: string): Promise<string> {
-  const plan = await compileIn(dir, `model "base/model.json"\n${adapters}\nhead classifier(classes: 2, pool: cls)\n`);
-  const folder = join(dir, name);
-  writeArtifact(folder, await artifactOf(base, adaptedModel(base, plan), plan));
-  const info: RunInfo = {
-    labelNames: ["neg", "pos"],
-    task: { kind: "classifier", classes: 2 },
-    maxLength: 16,
-    metrics: ["accuracy"],
-    batch: 4,
-    baseModel: "../base/model.json",
-    text: "sentence",
-    textPair: null,
-    label: "label",
-  };
-  writeFileSync(join(folder, RUN_INFO), JSON.stringify(info));
-  return folder;
-}
+const artifactFolder = (name: string, adapters: string): Promise<string> =>
+  writeArtifactFolder(dir, base, name, adapters);
 
 describe("adapt merge", () => {
   it("writes the merged folder with the layer module, the tokenizer and the labels", async () => {

@@ -10,6 +10,7 @@ import { explainCommand } from "./explain.ts";
 import { inspectCommand } from "./inspect.ts";
 import { importCommand } from "./import.ts";
 import { mergeCommand } from "./merge.ts";
+import { exportCommand } from "./export.ts";
 import { runCommand } from "./run.ts";
 import { evalCommand } from "./eval.ts";
 import { predictCommand } from "./predict.ts";
@@ -34,4 +35,5 @@ export const COMMANDS: readonly Command[] = [
   predictCommand,
   verifyCommand,
   mergeCommand,
+  exportCommand,
 ];

@@ -4,7 +4,7 @@
  * it through the pipeline, and artifacts of adapted models whose trainable weights are moved off their
  * initial values (so LoRA's B and IA3's scales are not at their identity values).
  */
-import { copyFileSync, mkdtempSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
@@ -12,6 +12,8 @@ import type { CompiledPlan } from "../../../compiler/ir/types.ts";
 import { runPipeline } from "../../../compiler/pipeline.ts";
 import { encodeArtifact, type Artifact } from "../../artifact/artifact.ts";
 import { fingerprint } from "../../artifact/fingerprint.ts";
+import { writeArtifact } from "../../artifact/files.ts";
+import { RUN_INFO, type RunInfo } from "../../artifact/run-info.ts";
 import { loadHfCheckpoint } from "../../import/import-hf.ts";
 import { fileSaveHandler, loadLayersModelFile } from "../../io/file-io.ts";
 import { applySurgery } from "../../surgery/apply.ts";
@@ -78,4 +80,86 @@ export function batchTensors(model: tf.LayersModel): tf.Tensor[] {
   const b = tinyBatch();
   const byName: Record<string, number[][]> = { input_ids: b.ids, attention_mask: b.mask, token_type_ids: b.types };
   return model.inputNames.map((n) => tf.tensor2d(byName[n] ?? b.ids, undefined, "int32"));
+}
+
+/** The committed peer fixtures (exported folders with PyTorch's outputs; folders saved by PyTorch). */
+export const PEER_FIXTURES = join(import.meta.dirname, "fixtures");
+
+/** The artifacts exported to the peers by the tests and by scripts/make-peer-fixtures.ts: format and spec. */
+export const EXPORT_CASES = {
+  "peft-lora": {
+    format: "peft",
+    adapters: `adapter l = lora(rank: 2, alpha: 4)
+apply l to "encoder.layer.*.attention.self.{query,value}"
+size l = 3 in layers 1`,
+  },
+  "peft-ia3": {
+    format: "peft",
+    adapters: `adapter s = ia3()
+apply s to "encoder.layer.*.{attention.self.key,output.dense}"`,
+  },
+  "adapters-houlsby": {
+    format: "adapters",
+    adapters: `adapter houlsby = bottleneck(size: 4, activation: gelu)
+insert houlsby after "encoder.layer.*.attention.output.dense"
+insert houlsby after "encoder.layer.*.output.dense"
+size houlsby = 8 in layers 1`,
+  },
+} as const;
+
+/** The spec of an export case: the tiny base and the case's adapters, with a head (which is not exported). */
+export function exportSpec(name: keyof typeof EXPORT_CASES): string {
+  return `model "base/model.json"\n${EXPORT_CASES[name].adapters}\nhead classifier(classes: 2, pool: cls)\n`;
+}
+
+/** The reference batches of the tiny checkpoint (padding, token types), as PyTorch ran them. */
+export function referenceBatches(): {
+  input_ids: number[][];
+  attention_mask: number[][];
+  token_type_ids: number[][];
+}[] {
+  return JSON.parse(readFileSync(join(CHECKPOINT, "reference.json"), "utf8")) as ReturnType<typeof referenceBatches>;
+}
+
+/** The encoder's last hidden state on one reference batch (the model's first output, or its head's input). */
+export function hiddenState(
+  model: tf.LayersModel,
+  batch: ReturnType<typeof referenceBatches>[number],
+  layer?: string,
+): number[][][] {
+  const encoder =
+    layer === undefined
+      ? model
+      : tf.model({ inputs: model.inputs, outputs: model.getLayer(layer).output as tf.SymbolicTensor });
+  const byName: Record<string, number[][]> = { ...batch };
+  const xs = encoder.inputNames.map((n) => tf.tensor2d(byName[n]!, undefined, "int32"));
+  const out = [encoder.predict(xs)].flat()[0] as tf.Tensor;
+  const value = out.arraySync() as number[][][];
+  tf.dispose([...xs, out]);
+  return value;
+}
+
+/** An artifact folder in `dir` (with `run.json` naming `dir/base`) of `adapters` on the tiny base, with a head. */
+export async function writeArtifactFolder(
+  dir: string,
+  base: tf.LayersModel,
+  name: string,
+  adapters: string,
+): Promise<string> {
+  const plan = await compileIn(dir, `model "base/model.json"\n${adapters}\nhead classifier(classes: 2, pool: cls)\n`);
+  const folder = join(dir, name);
+  writeArtifact(folder, await artifactOf(base, adaptedModel(base, plan), plan));
+  const info: RunInfo = {
+    labelNames: ["neg", "pos"],
+    task: { kind: "classifier", classes: 2 },
+    maxLength: 16,
+    metrics: ["accuracy"],
+    batch: 4,
+    baseModel: "../base/model.json",
+    text: "sentence",
+    textPair: null,
+    label: "label",
+  };
+  writeFileSync(join(folder, RUN_INFO), JSON.stringify(info));
+  return folder;
 }
