@@ -100,6 +100,7 @@ def make(checkpoint, out_dir):
     train_a_little(peft_model, batches, 11)
     folder = os.path.join(out_dir, "peft-lora")
     peft_model.save_pretrained(folder, safe_serialization=True)
+    os.remove(os.path.join(folder, "README.md"))  # the model card PEFT writes: not needed
     write_json(os.path.join(folder, "reference.json"), outputs(peft_model, batches))
 
     import adapters
