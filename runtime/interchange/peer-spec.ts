@@ -78,6 +78,8 @@ export function peftPlan(
       ["fan_in_fan_out", false, "is for Conv1D-style weights, not a BERT's Linear layers"],
       ["modules_to_save", null, "saves whole modules, which an adapter artifact does not carry"],
       ["layers_to_transform", null, "is not read; list the modules in target_modules"],
+      ["exclude_modules", null, "is not read; list the modules in target_modules"],
+      ["lora_bias", false, "trains a bias on lora_B, which adapt's LoRA has not"],
     ],
     file,
   );
