@@ -34,6 +34,6 @@ describe("adapt import hf", () => {
     expect(await main(["import", "hf", FIXTURE], capture(tmpdir()))).toBe(2);
     const io = capture(tmpdir());
     expect(await main(["import", "onnx", FIXTURE, "-o", "m"], io)).toBe(2);
-    expect(io.err.join("")).toContain("the only source is `hf`");
+    expect(io.err.join("")).toContain("the sources are `hf`, `peft` and `adapters`");
   });
 });

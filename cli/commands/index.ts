@@ -9,6 +9,8 @@ import { compileCommand } from "./compile.ts";
 import { explainCommand } from "./explain.ts";
 import { inspectCommand } from "./inspect.ts";
 import { importCommand } from "./import.ts";
+import { mergeCommand } from "./merge.ts";
+import { exportCommand } from "./export.ts";
 import { runCommand } from "./run.ts";
 import { evalCommand } from "./eval.ts";
 import { predictCommand } from "./predict.ts";
@@ -32,4 +34,6 @@ export const COMMANDS: readonly Command[] = [
   evalCommand,
   predictCommand,
   verifyCommand,
+  mergeCommand,
+  exportCommand,
 ];

@@ -14,6 +14,7 @@ import { RUN_INFO, type RunInfo } from "../../runtime/artifact/run-info.ts";
 import type { TextEncoder } from "../../runtime/tokenize/tokenizer.ts";
 import type * as tfType from "@tensorflow/tfjs";
 import type { Io } from "../command.ts";
+import type { ReadArtifact } from "../../runtime/artifact/files.ts";
 import { modelFileLoader } from "../files.ts";
 
 function show(io: Io, diagnostics: readonly Diagnostic[], sources: Map<string, string> = new Map()): void {
@@ -122,19 +123,26 @@ async function readRunInfo(dir: string): Promise<RunInfo | string> {
   return json.value as RunInfo;
 }
 
+/** An artifact folder read and validated, with its run facts and its base model loaded. */
+export interface OpenedArtifact {
+  readonly read: ReadArtifact;
+  readonly info: RunInfo;
+  /** The base model's model.json. */
+  readonly basePath: string;
+  readonly baseModel: tfType.LayersModel;
+}
+
 /**
- * Rebuilds the trained model from an artifact folder (or a file in it) on its base model, through the
- * runtime's one loader (validation, base check, surgery, head, weights).
+ * Reads an artifact folder (or a file in it), its `run.json`, and loads its base model (`--model`
+ * overrides the one `run.json` names); renders the diagnostics; null on errors.
  */
-export async function loadArtifact(
+export async function openArtifact(
   artifact: string,
   modelOverride: string | undefined,
   io: Io,
-): Promise<Restored | null> {
+): Promise<OpenedArtifact | null> {
   const { readArtifact } = await import("../../runtime/artifact/files.ts");
-  const artifacts = await import("../../runtime/artifact/artifact.ts");
   const { loadLayersModelFile } = await import("../../runtime/io/file-io.ts");
-  const { loadTokenizer } = await import("../../runtime/tokenize/tokenizer.ts");
   const dir = existsSync(artifact) && statSync(artifact).isDirectory() ? artifact : dirname(artifact);
   const read = readArtifact(dir);
   show(io, read.diagnostics);
@@ -145,21 +153,39 @@ export async function loadArtifact(
   );
   const info = await readRunInfo(dir);
   if (typeof info === "string") return fail("ADAPT930", `the run facts cannot be read: ${info}`, join(dir, RUN_INFO));
-  const base = modelOverride ? resolve(io.cwd, modelOverride) : resolve(dir, info.baseModel);
-  const tok = loadTokenizer(join(dirname(base), "tokenizer.json"));
-  show(io, tok.diagnostics);
-  if (tok.value === null) return null;
-  let baseModel: tfType.LayersModel;
+  const basePath = modelOverride ? resolve(io.cwd, modelOverride) : resolve(dir, info.baseModel);
   try {
-    baseModel = await loadLayersModelFile(base);
+    return { read: read.value, info, basePath, baseModel: await loadLayersModelFile(basePath) };
   } catch (e) {
     return fail(
       "ADAPT125",
       `the base model cannot be loaded: ${e instanceof Error ? e.message.split("\n")[0]! : String(e)}`,
-      base,
+      basePath,
     );
   }
-  const loaded = await artifacts.loadArtifact(baseModel, read.value, { head: true, files: read.value.files });
+}
+
+/**
+ * Rebuilds the trained model from an artifact folder (or a file in it) on its base model, through the
+ * runtime's one loader (validation, base check, surgery, head, weights).
+ */
+export async function loadArtifact(
+  artifact: string,
+  modelOverride: string | undefined,
+  io: Io,
+): Promise<Restored | null> {
+  const artifacts = await import("../../runtime/artifact/artifact.ts");
+  const { loadTokenizer } = await import("../../runtime/tokenize/tokenizer.ts");
+  const opened = await openArtifact(artifact, modelOverride, io);
+  if (opened === null) return null;
+  const { read, info, basePath, baseModel } = opened;
+  const tok = loadTokenizer(join(dirname(basePath), "tokenizer.json"));
+  show(io, tok.diagnostics);
+  if (tok.value === null) {
+    baseModel.dispose();
+    return null;
+  }
+  const loaded = await artifacts.loadArtifact(baseModel, read, { head: true, files: read.files });
   baseModel.dispose();
   show(io, loaded.diagnostics);
   if (loaded.value === null) return null;

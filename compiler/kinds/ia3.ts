@@ -1,6 +1,6 @@
 /**
  * Kind `ia3` (Liu et al. 2022): a learned per-channel scale on a dense layer's output, starting at 1
- * (exact at step 0), d parameters; no size.
+ * (exact at step 0), d parameters; no size. Merges into a linear Dense site (W·diag(l), b ⊙ l).
  */
 import type { JSONSchemaType } from "ajv";
 import { defineKind } from "./define.ts";
@@ -30,6 +30,6 @@ export const ia3 = defineKind({
   config: (): Ia3Config => ({ kind: "ia3" }),
   weights: (_config, site) => [{ suffix: "scale", shape: [site.d] }],
   startsAs: () => "exact",
-  mergeable: false,
+  mergeable: true,
   configSchema,
 });

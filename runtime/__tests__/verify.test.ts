@@ -39,7 +39,7 @@ describe("verifyPlan", () => {
       expect(value?.maxDeviation).toBe(0);
       const names = value!.checks.map((c) => c.name);
       expect(names).toEqual(
-        o.kind === "lora"
+        o.kind === "lora" || o.kind === "ia3"
           ? ["identity", "trainable", "roundtrip", "artifact", "merge"]
           : ["identity", "trainable", "roundtrip", "artifact"],
       );

@@ -27,6 +27,12 @@ export interface LayerContext {
   readonly siteActivation: string;
 }
 
+/** A Dense site's kernel [n_in, n_out] and bias [n_out] (null without one). */
+export interface DenseWeights {
+  readonly kernel: tf.Tensor;
+  readonly bias: tf.Tensor | null;
+}
+
 /** One kind, runtime-side. */
 export interface RuntimeKind<K extends AdapterKind> {
   readonly name: K;
@@ -35,8 +41,10 @@ export interface RuntimeKind<K extends AdapterKind> {
   readonly linearSite: boolean;
   /** The adapter layer of `op` (named `name`). */
   layer(op: SurgeryOp, config: ConfigOf<K>, name: string, ctx: LayerContext): Layer;
-  /** The update W' - W of the site's kernel, from the adapter's weights (mergeable kinds). */
-  mergeDelta?(config: ConfigOf<K>, weight: (suffix: string) => tf.Tensor): tf.Tensor;
+  /** The site's kernel and bias with the adapter folded in, from the adapter's weights (mergeable kinds). */
+  merge?(config: ConfigOf<K>, weight: (suffix: string) => tf.Tensor, site: DenseWeights): DenseWeights;
+  /** Why the adapter cannot fold into a site with this Dense activation (a sentence), or null. */
+  mergeProblem?(siteActivation: string): string | null;
   /** The tensors an artifact saves instead of the training weights (by suffix), from the built layer. */
   artifactTensors?(layer: Layer): Map<string, tf.Tensor>;
 }

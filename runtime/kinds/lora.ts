@@ -21,6 +21,11 @@ export const lora: RuntimeKind<"lora"> = {
       seed: ctx.seed,
     });
   },
-  mergeDelta: (config, weight) =>
-    tf.mul(tf.matMul(weight("lora_A") as tf.Tensor2D, weight("lora_B") as tf.Tensor2D), config.scale),
+  merge: (config, weight, site) => ({
+    kernel: tf.add(
+      site.kernel,
+      tf.mul(tf.matMul(weight("lora_A") as tf.Tensor2D, weight("lora_B") as tf.Tensor2D), config.scale),
+    ),
+    bias: site.bias,
+  }),
 };
