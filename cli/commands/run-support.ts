@@ -14,7 +14,7 @@ import { RUN_INFO, type RunInfo } from "../../runtime/artifact/run-info.ts";
 import type { TextEncoder } from "../../runtime/tokenize/tokenizer.ts";
 import type * as tfType from "@tensorflow/tfjs";
 import type { Io } from "../command.ts";
-import { modelFileLoader } from "../files.ts";
+import { modelFileLoader, usedArtifactLoader } from "../files.ts";
 
 function show(io: Io, diagnostics: readonly Diagnostic[], sources: Map<string, string> = new Map()): void {
   io.stderr(renderAll(diagnostics, sources, { color: io.color }));
@@ -33,7 +33,7 @@ export async function compileForRun(
   if (sweep !== null) return (show(io, [sweep], new Map([[file, text]])), null);
   const override = model === undefined ? undefined : resolve(io.cwd, model);
   const result = await runPipeline(
-    { text, file, modelOverride: override, purpose: "run" },
+    { text, file, modelOverride: override, purpose: "run", artifacts: usedArtifactLoader(dirname(file)) },
     modelFileLoader(dirname(file)),
   );
   show(io, result.diagnostics, new Map([[file, text]]));
