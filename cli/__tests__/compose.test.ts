@@ -127,6 +127,41 @@ ${PLAN("runs/fused")}
     expect((JSON.parse(p.out) as { label: string }[]).length).toBe(1);
   }, 120_000);
 
+  it("answers for several artifacts in one pass, each task exactly as its artifact alone", async () => {
+    const texts = ["the movie was great good", "the plot was bad", "good"];
+    const many = await run(dir, [
+      "predict",
+      "runs/task",
+      "runs/task-b",
+      "runs/fused",
+      "--backend",
+      "cpu",
+      "--json",
+      "--",
+      ...texts,
+    ]);
+    expect(many.code, many.err).toBe(0);
+    const answers = JSON.parse(many.out) as { artifact: string; predictions: unknown[] }[];
+    expect(answers.map((a) => a.artifact)).toEqual(["runs/task", "runs/task-b", "runs/fused"]);
+    for (const a of answers) {
+      const alone = await run(dir, ["predict", a.artifact, ...texts, "--backend", "cpu", "--json"]);
+      expect(alone.code, alone.err).toBe(0);
+      expect(a.predictions).toEqual(JSON.parse(alone.out));
+    }
+  }, 120_000);
+
+  it("refuses artifacts of different base models in one prediction (ADAPT952)", async () => {
+    const other = workspace();
+    const weights = readFileSync(join(other, "weights.bin"));
+    weights[0] = (weights[0]! + 1) % 256;
+    writeFileSync(join(other, "weights.bin"), weights);
+    writeFileSync(join(other, "task.adapt"), TASK);
+    expect((await run(other, ["run", "task.adapt", "--backend", "cpu"])).code).toBe(0);
+    const r = await run(dir, ["predict", "runs/task", join(other, "runs/task"), "--backend", "cpu", "--", "good"]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("ADAPT952");
+  }, 120_000);
+
   it("trains a loaded adapter when a rule names it", async () => {
     const spec = `model "model.json"\nuse "runs/task" as lang\ntrain lang\nhead classifier(classes: 2)\n`;
     writeFileSync(join(dir, "train-lang.adapt"), spec);

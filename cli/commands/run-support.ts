@@ -16,7 +16,8 @@ import type * as tfType from "@tensorflow/tfjs";
 import type { Io } from "../command.ts";
 import { modelFileLoader, usedArtifactLoader } from "../files.ts";
 
-function show(io: Io, diagnostics: readonly Diagnostic[], sources: Map<string, string> = new Map()): void {
+/** Renders diagnostics on stderr (with their sources, when given). */
+export function show(io: Io, diagnostics: readonly Diagnostic[], sources: Map<string, string> = new Map()): void {
   io.stderr(renderAll(diagnostics, sources, { color: io.color }));
 }
 
@@ -82,6 +83,8 @@ export interface Restored {
   readonly encoder: TextEncoder;
   readonly plan: CompiledPlan;
   readonly info: RunInfo;
+  /** The base model's fingerprint as the artifact records it. */
+  readonly base: { readonly structure: string; readonly values: string };
 }
 
 const RUN_INFO_SCHEMA = {
@@ -163,5 +166,12 @@ export async function loadArtifact(
   baseModel.dispose();
   show(io, loaded.diagnostics);
   if (loaded.value === null) return null;
-  return { model: loaded.value.model, encoder: tok.value, plan: loaded.value.meta.plan, info };
+  const { structure, values } = loaded.value.meta.base;
+  return {
+    model: loaded.value.model,
+    encoder: tok.value,
+    plan: loaded.value.meta.plan,
+    info,
+    base: { structure, values },
+  };
 }
