@@ -8,6 +8,8 @@ import { policy, readText as readBounded, type FileKind } from "../runtime/io/re
 import { UsageError } from "./command.ts";
 import type { ModelLoader } from "../compiler/compile.ts";
 
+export { usedArtifactLoader } from "../runtime/artifact/read-used.ts";
+
 /**
  * Reads a spec (or another text file the user named), bounded: a regular file within the cap of its kind
  * (16 MiB for a spec). Throws a UsageError naming the path and the reason.

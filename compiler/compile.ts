@@ -7,6 +7,9 @@ import type { StageResult } from "./diagnostics/diagnostic.ts";
 import type { CheckOptions } from "./frontend/check.ts";
 import type { CompiledPlan } from "./ir/types.ts";
 import { runPipeline, type CompileOutcome, type ModelLoader } from "./pipeline.ts";
+import type { UsedLoader } from "./resolve/used.ts";
+
+export type { UsedLoader, UsedSource } from "./resolve/used.ts";
 
 export { readManifest } from "./model/manifest.ts";
 export type { ModelManifest } from "./model/types.ts";
@@ -25,6 +28,8 @@ export interface CompileTextOptions extends CheckOptions {
   readonly loader: ModelLoader;
   /** Replaces the spec's `model` path (the CLI's `--model`). */
   readonly modelOverride?: string | undefined;
+  /** Reads the artifact folders that `use` statements name. */
+  readonly artifacts?: UsedLoader | undefined;
 }
 
 /** Parses, checks, loads the model and compiles (`runPipeline` with a model required). */

@@ -20,14 +20,17 @@ import { analyzeYamlText, isYamlSpecFile } from "./frontend/yaml-spec.ts";
 import type { CompiledPlan, SurgeryOp } from "./ir/types.ts";
 import { kindOf } from "./kinds/registry.ts";
 import { totals } from "./lower/accounting.ts";
-import { lowerHead, lowerSite, opWeights } from "./lower/lower.ts";
+import { lowerHead, lowerSite } from "./lower/lower.ts";
 import { sha256 } from "./lower/sha256.ts";
 import { readManifest } from "./model/manifest.ts";
 import type { ModelManifest } from "./model/types.ts";
 import { suggestionBudget } from "./resolve/selector.ts";
 import { resolveSites, type Site } from "./resolve/sites.ts";
 import { resolveSizes } from "./resolve/sizes.ts";
-import { resolveTrainability } from "./resolve/trainability.ts";
+import { resolveTrainability, type OwnedWeight } from "./resolve/trainability.ts";
+import { applyStacks, fusionLayerName, resolveFusions } from "./resolve/compose.ts";
+import { resolveUsed, type UsedAdapter, type UsedLoader, type UsedSource } from "./resolve/used.ts";
+import { adapterLayerName } from "./lower/accounting.ts";
 
 /** The two spellings of a spec. */
 export type SpecFormat = "adapt" | "yaml";
@@ -50,6 +53,8 @@ export interface CompileOptions {
   readonly text: string;
   /** The model path as the plan records it (as written in the spec, or the `--model` override). */
   readonly modelPath: string;
+  /** The artifact folders of the spec's `use` statements, by path as written (read by the caller). */
+  readonly used?: ReadonlyMap<string, UsedSource>;
 }
 
 /** Stages 3-4: resolves a checked spec against a model and lowers it to the plan; null when there are errors. */
@@ -61,15 +66,29 @@ export function compileSpec(
   const budget = suggestionBudget();
   const sites = resolveSites(checked, manifest, budget);
   const sizes = resolveSizes(checked, manifest, sites.value);
-  const operations = sites.value.map((s, i) => lowerSite(s, sizes.value[i] ?? null));
-  const fit = siteFit(sites.value, operations);
+  const own = sites.value.map((s, i) => lowerSite(s, sizes.value[i] ?? null));
+  const fit = siteFit(sites.value, own);
+  const used = resolveUsed(checked.uses, manifest, opts.used ?? new Map());
+  const stacked = applyStacks(checked.stacks, inSourceOrder(used.value, own));
+  const operations = stacked.value;
+  const fusions = resolveFusions(checked.fuses, operations);
   const head = lowerHead(checked.head, manifest);
   const headWeights = (head.value?.weights ?? []).map((w) => ({ ...w, layer: "head" }));
-  const weights = resolveTrainability(checked.rules, manifest, opWeights(operations), headWeights, budget);
-  const diagnostics = [...sites.diagnostics, ...sizes.diagnostics, ...fit, ...head.diagnostics, ...weights.diagnostics];
+  const added = [...ownedWeights(operations), ...fusions.value.flatMap((f) => ownedFusionWeights(f))];
+  const weights = resolveTrainability(checked.rules, manifest, added, headWeights, budget);
+  const diagnostics = [
+    ...sites.diagnostics,
+    ...sizes.diagnostics,
+    ...fit,
+    ...used.diagnostics,
+    ...stacked.diagnostics,
+    ...fusions.diagnostics,
+    ...head.diagnostics,
+    ...weights.diagnostics,
+  ];
   const tagged = sortDiagnostics(diagnostics.map((d) => ({ ...d, file: d.file ?? opts.file })));
   if (hasErrors(tagged)) return { value: null, diagnostics: tagged };
-  const added = operations.reduce((s, op) => s + op.params, 0);
+  const addedParams = [...operations, ...fusions.value].reduce((s, op) => s + op.params, 0);
   const plan: CompiledPlan = {
     version: 1,
     spec: { file: opts.file, sha256: sha256(opts.text), text: opts.text },
@@ -83,9 +102,42 @@ export function compileSpec(
     weights: weights.value,
     head: head.value,
     plan: checked.plan,
-    totals: totals(manifest.params, added, head.value?.params ?? 0, weights.value),
+    totals: totals(manifest.params, addedParams, head.value?.params ?? 0, weights.value),
+    ...(fusions.value.length > 0 ? { fusions: fusions.value } : {}),
   };
   return { value: plan, diagnostics: tagged };
+}
+
+/** Loaded and own operations in the order of their statements (then model order). */
+function inSourceOrder(used: readonly UsedAdapter[], own: readonly SurgeryOp[]): SurgeryOp[] {
+  const groups = [
+    ...used.map((u) => ({ line: u.stmt.span.start.line, ops: u.ops })),
+    ...[...new Set(own.map((op) => op.source.line))].map((line) => ({
+      line,
+      ops: own.filter((op) => op.source.line === line),
+    })),
+  ];
+  return groups.sort((x, y) => x.line - y.line).flatMap((g) => g.ops);
+}
+
+/** The weights of operations, owned by their added layers, with the name that `train NAME` uses. */
+function ownedWeights(ops: readonly SurgeryOp[]): OwnedWeight[] {
+  return ops.flatMap((op) =>
+    op.weights.map((w) => ({
+      ...w,
+      layer: adapterLayerName(op.adapter, op.site),
+      group: op.origin?.use ?? op.adapter,
+      loaded: op.origin !== undefined,
+    })),
+  );
+}
+
+function ownedFusionWeights(f: {
+  fusion: string;
+  site: string;
+  weights: readonly { name: string; shape: number[] }[];
+}) {
+  return f.weights.map((w) => ({ ...w, layer: fusionLayerName(f.fusion, f.site), group: f.fusion }));
 }
 
 /** ADAPT220 where a kind cannot take a site's sizes (e.g. Compacter's factors must divide d and m), once per statement and sizes. */
@@ -130,6 +182,8 @@ export interface PipelineRequest extends CheckOptions {
   readonly modelOverride?: string | undefined;
   /** True for `check`: a spec that names no model stops after the model-free stages, without error. */
   readonly modelOptional?: boolean;
+  /** Reads the artifact folders of `use` statements (without it, a `use` is ADAPT930). */
+  readonly artifacts?: UsedLoader | undefined;
 }
 
 /** Everything the pipeline produced, as far as it got. */
@@ -168,6 +222,7 @@ function finish(
   front: Front,
   modelPath: string,
   source: ModelSource,
+  used: ReadonlyMap<string, UsedSource>,
 ): StageResult<CompileOutcome> {
   const base = { ...front.result.value, modelPath };
   const early = front.result.diagnostics;
@@ -183,7 +238,7 @@ function finish(
   const manifest =
     "manifest" in source ? { value: source.manifest, diagnostics: [] } : readManifest(source.json, modelPath);
   if (manifest.value === null) return { value: base, diagnostics: [...early, ...manifest.diagnostics] };
-  const compiled = compileSpec(checked, manifest.value, { file: req.file, text: req.text, modelPath });
+  const compiled = compileSpec(checked, manifest.value, { file: req.file, text: req.text, modelPath, used });
   return {
     value: { ...base, manifest: manifest.value, plan: compiled.value },
     diagnostics: [...early, ...manifest.diagnostics, ...compiled.diagnostics],
@@ -194,7 +249,14 @@ function finish(
 export async function runPipeline(req: PipelineRequest, loader: ModelLoader): Promise<StageResult<CompileOutcome>> {
   const front = start(req);
   if (front.modelPath === null) return front.result;
-  return finish(req, front, front.modelPath, await loader(front.modelPath));
+  const source = await loader(front.modelPath);
+  const used = new Map<string, UsedSource>();
+  for (const path of usedPaths(front)) if (req.artifacts) used.set(path, await req.artifacts(path));
+  return finish(req, front, front.modelPath, source, used);
+}
+
+function usedPaths(front: Front): string[] {
+  return [...new Set((front.result.value.checked?.uses ?? []).map((u) => u.path.value))];
 }
 
 /** `runPipeline` for a synchronous loader (the language server's cached one). */
@@ -204,5 +266,10 @@ export function runPipelineSync(
 ): StageResult<CompileOutcome> {
   const front = start(req);
   if (front.modelPath === null) return front.result;
-  return finish(req, front, front.modelPath, loader(front.modelPath));
+  const used = new Map<string, UsedSource>();
+  for (const path of usedPaths(front)) {
+    const read = req.artifacts?.(path);
+    if (read !== undefined && !(read instanceof Promise)) used.set(path, read);
+  }
+  return finish(req, front, front.modelPath, loader(front.modelPath), used);
 }

@@ -123,6 +123,29 @@ export interface ModelStmt {
   readonly span: Span;
 }
 
+/** `use "PATH" as NAME`: the trained adapters of an artifact folder, placed at their own sites. */
+export interface UseStmt {
+  readonly kind: "Use";
+  readonly path: StringLit;
+  readonly name: Ident;
+  readonly span: Span;
+}
+
+/** `stack A, B, ...`: at every site of its members, the members applied in this order. */
+export interface StackStmt {
+  readonly kind: "Stack";
+  readonly members: readonly Ident[];
+  readonly span: Span;
+}
+
+/** `fuse A, B, ... as NAME`: AdapterFusion over the members' outputs at each of their sites. */
+export interface FuseStmt {
+  readonly kind: "Fuse";
+  readonly members: readonly Ident[];
+  readonly name: Ident;
+  readonly span: Span;
+}
+
 /** `adapter NAME = KIND(ARGS)`. */
 export interface AdapterDecl {
   readonly kind: "AdapterDecl";
@@ -190,11 +213,18 @@ export interface GroupTarget {
   readonly span: Span;
 }
 
+/** An adapter, loaded adapter or fusion by its name, as the target of a trainability rule. */
+export interface NamedTarget {
+  readonly kind: "Named";
+  readonly name: Ident;
+  readonly span: Span;
+}
+
 /** `train TARGET` or `freeze TARGET`. */
 export interface RuleStmt {
   readonly kind: "Rule";
   readonly action: "train" | "freeze";
-  readonly target: Selector | GroupTarget;
+  readonly target: Selector | GroupTarget | NamedTarget;
   readonly span: Span;
 }
 
@@ -252,6 +282,9 @@ export interface InvalidStmt {
 /** Any statement. */
 export type Statement =
   | ModelStmt
+  | UseStmt
+  | StackStmt
+  | FuseStmt
   | AdapterDecl
   | InsertStmt
   | ApplyStmt
@@ -290,6 +323,7 @@ export type Node =
   | DivExpr
   | SizeAlternatives
   | GroupTarget
+  | NamedTarget
   | PlanEntry
   | Ident
   | VariantName;

@@ -17,6 +17,9 @@ class AdaptParser extends CstParser {
   public statement = this.RULE("statement", () => {
     this.OR([
       { ALT: () => this.SUBRULE(this.modelStmt) },
+      { ALT: () => this.SUBRULE(this.useStmt) },
+      { ALT: () => this.SUBRULE(this.stackStmt) },
+      { ALT: () => this.SUBRULE(this.fuseStmt) },
       { ALT: () => this.SUBRULE(this.adapterStmt) },
       { ALT: () => this.SUBRULE(this.insertStmt) },
       { ALT: () => this.SUBRULE(this.applyStmt) },
@@ -53,6 +56,30 @@ class AdaptParser extends CstParser {
   private modelStmt = this.RULE("modelStmt", () => {
     this.CONSUME(K.model);
     this.CONSUME(T.StringLiteral);
+  });
+
+  private useStmt = this.RULE("useStmt", () => {
+    this.CONSUME(K.use);
+    this.CONSUME(T.StringLiteral);
+    this.CONSUME(K.as);
+    this.CONSUME(T.Identifier, { LABEL: "name" });
+  });
+
+  private stackStmt = this.RULE("stackStmt", () => {
+    this.CONSUME(K.stack);
+    this.SUBRULE(this.nameList);
+  });
+
+  private fuseStmt = this.RULE("fuseStmt", () => {
+    this.CONSUME(K.fuse);
+    this.SUBRULE(this.nameList);
+    this.CONSUME(K.as);
+    this.CONSUME(T.Identifier, { LABEL: "name" });
+  });
+
+  /** `A, B, ...`: the members of a stack or a fusion. */
+  private nameList = this.RULE("nameList", () => {
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.CONSUME(T.Identifier, { LABEL: "member" }) });
   });
 
   private adapterStmt = this.RULE("adapterStmt", () => {
@@ -216,12 +243,16 @@ class AdaptParser extends CstParser {
       { ALT: () => this.CONSUME(K.train, { LABEL: "action" }) },
       { ALT: () => this.CONSUME(K.freeze, { LABEL: "action" }) },
     ]);
-    this.OR2([
-      { ALT: () => this.CONSUME(K.all, { LABEL: "target" }) },
-      { ALT: () => this.CONSUME(K.adapters, { LABEL: "target" }) },
-      { ALT: () => this.CONSUME(K.head, { LABEL: "target" }) },
-      { ALT: () => this.SUBRULE(this.selector) },
-    ]);
+    this.OR2({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        { ALT: () => this.CONSUME(K.all, { LABEL: "target" }) },
+        { ALT: () => this.CONSUME(K.adapters, { LABEL: "target" }) },
+        { ALT: () => this.CONSUME(K.head, { LABEL: "target" }) },
+        { ALT: () => this.SUBRULE(this.selector) },
+        { ALT: () => this.CONSUME(T.Identifier, { LABEL: "named" }) },
+      ],
+    });
   });
 
   private headStmt = this.RULE("headStmt", () => {

@@ -19,8 +19,22 @@ export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][
 
 /** The keyword table: statement heads, selector and size words, train targets, plan words. */
 export const KEYWORD_GROUPS = {
-  statement: ["model", "adapter", "insert", "apply", "size", "train", "freeze", "head", "plan", "variant"],
-  position: ["after", "before", "parallel", "to"],
+  statement: [
+    "model",
+    "use",
+    "adapter",
+    "insert",
+    "apply",
+    "stack",
+    "fuse",
+    "size",
+    "train",
+    "freeze",
+    "head",
+    "plan",
+    "variant",
+  ],
+  position: ["after", "before", "parallel", "to", "as"],
   selector: ["in", "layers", "where", "type", "expect"],
   target: ["all", "adapters"],
   sweep: ["extends", "for"],

@@ -60,6 +60,27 @@ class AstBuilder extends BaseVisitor {
     return { kind: "Model", path: this.string(s), span: joinSpans(tokenSpan(tok(c, "Model")), tokenSpan(s)) };
   }
 
+  useStmt(c: Children): A.UseStmt {
+    const name = ident(tok(c, "name"));
+    const path = this.string(tok(c, "StringLiteral"));
+    return { kind: "Use", path, name, span: joinSpans(tokenSpan(tok(c, "Use")), name.span) };
+  }
+
+  stackStmt(c: Children): A.StackStmt {
+    const members: A.Ident[] = this.visit(node(c, "nameList"));
+    return { kind: "Stack", members, span: joinSpans(tokenSpan(tok(c, "Stack")), members[members.length - 1]!.span) };
+  }
+
+  fuseStmt(c: Children): A.FuseStmt {
+    const members: A.Ident[] = this.visit(node(c, "nameList"));
+    const name = ident(tok(c, "name"));
+    return { kind: "Fuse", members, name, span: joinSpans(tokenSpan(tok(c, "Fuse")), name.span) };
+  }
+
+  nameList(c: Children): A.Ident[] {
+    return (c["member"] ?? []).map((t) => ident(t as IToken));
+  }
+
   adapterStmt(c: Children): A.AdapterDecl {
     const call: A.Call = this.visit(node(c, "call"));
     return {
@@ -210,7 +231,9 @@ class AstBuilder extends BaseVisitor {
     const action = tok(c, "action");
     const target: A.RuleStmt["target"] = has(c, "selector")
       ? this.visit(node(c, "selector"))
-      : { kind: "Group", group: tok(c, "target").image as A.GroupTarget["group"], span: tokenSpan(tok(c, "target")) };
+      : has(c, "named")
+        ? { kind: "Named", name: ident(tok(c, "named")), span: tokenSpan(tok(c, "named")) }
+        : { kind: "Group", group: tok(c, "target").image as A.GroupTarget["group"], span: tokenSpan(tok(c, "target")) };
     return {
       kind: "Rule",
       action: action.image as A.RuleStmt["action"],

@@ -7,7 +7,7 @@
 import { hasErrors } from "../../compiler/diagnostics/diagnostic.ts";
 import { renderAll, toJson } from "../../compiler/diagnostics/render.ts";
 import { choice, parseFlags } from "../args.ts";
-import { modelFileLoader, readText } from "../files.ts";
+import { modelFileLoader, readText, usedArtifactLoader } from "../files.ts";
 import { dirname, resolve } from "node:path";
 import { compileSweepText, isSweepText } from "../../compiler/sweep/compile-sweep.ts";
 import type { Diagnostic } from "../../compiler/diagnostics/diagnostic.ts";
@@ -52,6 +52,10 @@ async function diagnoseSweep(
 ): Promise<readonly Diagnostic[]> {
   const specDir = dirname(resolve(io.cwd, file));
   const override = model === undefined ? undefined : resolve(io.cwd, model);
-  const r = await compileSweepText(text, file, { loader: modelFileLoader(specDir), modelOverride: override });
+  const r = await compileSweepText(text, file, {
+    loader: modelFileLoader(specDir),
+    artifacts: usedArtifactLoader(specDir),
+    modelOverride: override,
+  });
   return model === undefined ? r.diagnostics.filter((d) => d.code !== "ADAPT127") : r.diagnostics;
 }

@@ -12,7 +12,7 @@ import { renderAll, toJson } from "../../compiler/diagnostics/render.ts";
 import { validatePlan } from "../../compiler/ir/schema.ts";
 import type { CompiledPlan } from "../../compiler/ir/types.ts";
 import { choice, parseFlags } from "../args.ts";
-import { modelFileLoader, readText, writeAtomic } from "../files.ts";
+import { modelFileLoader, readText, usedArtifactLoader, writeAtomic } from "../files.ts";
 import { EXIT, UsageError, type Command, type Io } from "../command.ts";
 import { compileSweepText, isSweepText, type SweepOutcome } from "../../compiler/sweep/compile-sweep.ts";
 import { sweepPlans } from "../sweep/explain.ts";
@@ -35,7 +35,10 @@ export async function compileFile(
   const text = readText(file, io.cwd, "spec");
   const specDir = dirname(resolve(io.cwd, file));
   const modelOverride = model === undefined ? undefined : resolve(io.cwd, model);
-  const result = await runPipeline({ text, file, modelOverride, ...opts }, modelFileLoader(specDir));
+  const result = await runPipeline(
+    { text, file, modelOverride, artifacts: usedArtifactLoader(specDir), ...opts },
+    modelFileLoader(specDir),
+  );
   return { text, result };
 }
 
@@ -54,6 +57,7 @@ export async function compileSweepFile(
   const specDir = dirname(resolve(io.cwd, file));
   const r = await compileSweepText(text, file, {
     loader: modelFileLoader(specDir),
+    artifacts: usedArtifactLoader(specDir),
     modelOverride: model === undefined ? undefined : resolve(io.cwd, model),
   });
   if (json && r.diagnostics.length > 0) io.stderr(`${JSON.stringify(toJson(r.diagnostics), null, 2)}\n`);

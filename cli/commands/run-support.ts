@@ -15,9 +15,10 @@ import type { TextEncoder } from "../../runtime/tokenize/tokenizer.ts";
 import type * as tfType from "@tensorflow/tfjs";
 import type { Io } from "../command.ts";
 import type { ReadArtifact } from "../../runtime/artifact/files.ts";
-import { modelFileLoader } from "../files.ts";
+import { modelFileLoader, usedArtifactLoader } from "../files.ts";
 
-function show(io: Io, diagnostics: readonly Diagnostic[], sources: Map<string, string> = new Map()): void {
+/** Renders diagnostics on stderr (with their sources, when given). */
+export function show(io: Io, diagnostics: readonly Diagnostic[], sources: Map<string, string> = new Map()): void {
   io.stderr(renderAll(diagnostics, sources, { color: io.color }));
 }
 
@@ -34,7 +35,7 @@ export async function compileForRun(
   if (sweep !== null) return (show(io, [sweep], new Map([[file, text]])), null);
   const override = model === undefined ? undefined : resolve(io.cwd, model);
   const result = await runPipeline(
-    { text, file, modelOverride: override, purpose: "run" },
+    { text, file, modelOverride: override, purpose: "run", artifacts: usedArtifactLoader(dirname(file)) },
     modelFileLoader(dirname(file)),
   );
   show(io, result.diagnostics, new Map([[file, text]]));
@@ -83,6 +84,8 @@ export interface Restored {
   readonly encoder: TextEncoder;
   readonly plan: CompiledPlan;
   readonly info: RunInfo;
+  /** The base model's fingerprint as the artifact records it. */
+  readonly base: { readonly structure: string; readonly values: string };
 }
 
 const RUN_INFO_SCHEMA = {
@@ -189,5 +192,12 @@ export async function loadArtifact(
   baseModel.dispose();
   show(io, loaded.diagnostics);
   if (loaded.value === null) return null;
-  return { model: loaded.value.model, encoder: tok.value, plan: loaded.value.meta.plan, info };
+  const { structure, values } = loaded.value.meta.base;
+  return {
+    model: loaded.value.model,
+    encoder: tok.value,
+    plan: loaded.value.meta.plan,
+    info,
+    base: { structure, values },
+  };
 }

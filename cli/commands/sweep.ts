@@ -15,7 +15,7 @@ import { FILE_START } from "../../compiler/diagnostics/diagnostic.ts";
 import { isYamlSpecFile } from "../../compiler/frontend/yaml-spec.ts";
 import { choice, parseFlags } from "../args.ts";
 import { EXIT, UsageError, type Command, type Io } from "../command.ts";
-import { modelFileLoader, readText } from "../files.ts";
+import { modelFileLoader, usedArtifactLoader, readText } from "../files.ts";
 import { runPointChild } from "../sweep/child.ts";
 import { compareManifest } from "../sweep/compat.ts";
 import {
@@ -62,7 +62,12 @@ export const sweepCommand: Command = {
     const text = readText(file, io.cwd, "spec");
     const model = flags["model"] === undefined ? undefined : resolve(io.cwd, flags["model"] as string);
     const only = typeof flags["only"] === "string" ? flags["only"].split(",").filter((g) => g !== "") : undefined;
-    const compileOptions = { loader: modelFileLoader(dirname(file)), modelOverride: model, purpose: "run" as const };
+    const compileOptions = {
+      loader: modelFileLoader(dirname(file)),
+      artifacts: usedArtifactLoader(dirname(file)),
+      modelOverride: model,
+      purpose: "run" as const,
+    };
     const compiled = await compileSweepText(text, file, { ...compileOptions, only });
     const show = (ds: readonly Diagnostic[]) => io.stderr(renderAll(ds, new Map([[file, text]]), { color: io.color }));
     show(compiled.diagnostics);

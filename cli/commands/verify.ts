@@ -10,7 +10,7 @@ import { renderAll } from "../../compiler/diagnostics/render.ts";
 import type { VerifyReport } from "../../runtime/verify.ts";
 import { parseFlags } from "../args.ts";
 import { EXIT, type Command, type Io } from "../command.ts";
-import { modelFileLoader, readText } from "../files.ts";
+import { modelFileLoader, usedArtifactLoader, readText } from "../files.ts";
 
 function fmt(n: number | null): string {
   return n === null ? "-" : n === 0 ? "0" : n.toExponential(3);
@@ -64,7 +64,10 @@ export const verifyCommand: Command = {
     if (sweep !== null)
       return (io.stderr(renderAll([sweep], new Map([[file, text]]), { color: io.color })), EXIT.inputErrors);
     const override = typeof flags["model"] === "string" ? resolve(io.cwd, flags["model"]) : undefined;
-    const compiled = await runPipeline({ text, file, modelOverride: override }, modelFileLoader(dirname(file)));
+    const compiled = await runPipeline(
+      { text, file, modelOverride: override, artifacts: usedArtifactLoader(dirname(file)) },
+      modelFileLoader(dirname(file)),
+    );
     const sources = new Map([[file, text]]);
     io.stderr(renderAll(compiled.diagnostics, sources, { color: io.color }));
     const plan = compiled.value.plan;

@@ -10,7 +10,7 @@ import { existsSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { diag, FILE_START, hasErrors, type Diagnostic } from "../../compiler/diagnostics/diagnostic.ts";
 import type { Io } from "../command.ts";
-import { modelFileLoader } from "../files.ts";
+import { modelFileLoader, usedArtifactLoader } from "../files.ts";
 import { saveRunArtifact, startBackend } from "../commands/run-support.ts";
 
 /** What the sweep sends a point's process. */
@@ -66,6 +66,7 @@ async function runJob(job: PointJob, io: Io, shouldStop: () => boolean): Promise
   const { compileText } = await import("../../compiler/compile.ts");
   const compiled = await compileText(job.text, job.file, {
     loader: modelFileLoader(dirname(job.file)),
+    artifacts: usedArtifactLoader(dirname(job.file)),
     modelOverride: job.model,
     purpose: "run",
   });

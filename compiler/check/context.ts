@@ -22,6 +22,9 @@ export interface CheckContext {
   readonly heads: readonly A.HeadStmt[];
   readonly plans: readonly A.PlanBlock[];
   readonly models: readonly A.ModelStmt[];
+  readonly uses: readonly A.UseStmt[];
+  readonly stacks: readonly A.StackStmt[];
+  readonly fuses: readonly A.FuseStmt[];
   /** Names that statements which failed to parse tried to declare: never reported as undeclared. */
   readonly brokenNames: ReadonlySet<string>;
   /** Every name some `adapter` statement declares, valid or not. */
@@ -38,6 +41,12 @@ export interface CheckResults {
   head: CheckedHead | null;
   planEntries: A.PlanEntry[];
   planValues: Map<string, PlanValue>;
+  /** `use`, `stack` and `fuse` statements whose names check out (compositions rule). */
+  uses: A.UseStmt[];
+  stacks: A.StackStmt[];
+  fuses: A.FuseStmt[];
+  /** Rules whose named target is unknown (left out of the checked spec). */
+  badRules: Set<A.RuleStmt>;
 }
 
 /** Where a rule reports a problem. */
@@ -70,8 +79,22 @@ export function makeContext(spec: A.Spec, purpose: CheckPurpose): CheckContext {
     heads: of("Head"),
     plans: of("Plan"),
     models: of("Model"),
+    uses: of("Use"),
+    stacks: of("Stack"),
+    fuses: of("Fuse"),
     brokenNames: broken,
     declaredNames: new Set([...broken, ...of("AdapterDecl").map((d) => d.name.name)]),
-    results: { adapters: new Map(), placements: [], sizes: [], head: null, planEntries: [], planValues: new Map() },
+    results: {
+      adapters: new Map(),
+      placements: [],
+      sizes: [],
+      head: null,
+      planEntries: [],
+      planValues: new Map(),
+      uses: [],
+      stacks: [],
+      fuses: [],
+      badRules: new Set(),
+    },
   };
 }

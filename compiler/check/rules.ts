@@ -4,6 +4,7 @@
  * and plan values). A new rule is a file with one `CheckRule` and a line here.
  */
 import { adapterDeclarationsRule } from "./adapter-declarations.ts";
+import { compositionsRule } from "./compositions.ts";
 import type { CheckRule } from "./context.ts";
 import { headRule } from "./head.ts";
 import { layerRangesRule } from "./layer-ranges.ts";
@@ -20,6 +21,7 @@ export const SPECIFIED_RULES: readonly CheckRule[] = [
   adapterDeclarationsRule,
   placementsRule,
   unusedAdaptersRule,
+  compositionsRule,
   singletonsRule,
   layerRangesRule,
   sizesRule,

@@ -77,6 +77,12 @@ export function printStatement(
   switch (s.kind) {
     case "Model":
       return `model ${printString(s.path.value)}`;
+    case "Use":
+      return `use ${printString(s.path.value)} as ${s.name.name}`;
+    case "Stack":
+      return `stack ${s.members.map((m) => m.name).join(", ")}`;
+    case "Fuse":
+      return `fuse ${s.members.map((m) => m.name).join(", ")} as ${s.name.name}`;
     case "AdapterDecl":
       return `adapter ${pad(s.name.name, w.name)} = ${s.adapterKind.name}(${printArgs(s.args)})`;
     case "Insert":
@@ -86,7 +92,7 @@ export function printStatement(
     case "Size":
       return `size ${s.adapter.name} = ${printSizeExpr(s.expr)}${s.layers ? ` in layers ${printRanges(s.layers)}` : ""}`;
     case "Rule":
-      return `${s.action} ${s.target.kind === "Group" ? s.target.group : printSelector(s.target)}`;
+      return `${s.action} ${s.target.kind === "Group" ? s.target.group : s.target.kind === "Named" ? s.target.name.name : printSelector(s.target)}`;
     case "Head":
       return `head ${s.headKind.name}(${printArgs(s.args)})`;
   }

@@ -24,7 +24,7 @@ export function checkSpec(
   const ctx = makeContext(spec, opts.purpose ?? "check");
   const diagnostics: Diagnostic[] = [];
   for (const rule of rules) rule.run(ctx, (d) => diagnostics.push(d));
-  const { adapters, placements, sizes, head, planValues } = ctx.results;
+  const { adapters, placements, sizes, head, planValues, uses, stacks, fuses, badRules } = ctx.results;
   const planBlock = ctx.plans[0] ?? null;
   const rangeErrors = new Set(diagnostics.filter((d) => d.code === "ADAPT201").map((d) => d.span.start.offset));
   const inRange = (r: { span: { start: { offset: number }; end: { offset: number } } }) =>
@@ -36,10 +36,13 @@ export function checkSpec(
       adapters,
       placements: placements.filter((p) => !inRange(p.selector)),
       sizes: sizes.filter((s) => !inRange(s)),
-      rules: ctx.rules.filter((r) => r.target.kind !== "Selector" || !inRange(r.target)),
+      rules: ctx.rules.filter((r) => !badRules.has(r) && (r.target.kind !== "Selector" || !inRange(r.target))),
       head,
       plan: planBlock !== null ? lowerPlan(planValues, head) : null,
       planBlock,
+      uses,
+      stacks,
+      fuses,
     },
     diagnostics,
   };

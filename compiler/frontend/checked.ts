@@ -45,4 +45,9 @@ export interface CheckedSpec {
   /** The training plan with defaults filled in; null when there is no plan or it is incomplete. */
   readonly plan: TrainingPlanIR | null;
   readonly planBlock: A.PlanBlock | null;
+  /** `use` statements whose names are free, in source order (the artifacts are read by the pipeline). */
+  readonly uses: readonly A.UseStmt[];
+  /** `stack` and `fuse` statements whose members are known. */
+  readonly stacks: readonly A.StackStmt[];
+  readonly fuses: readonly A.FuseStmt[];
 }

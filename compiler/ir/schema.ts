@@ -8,7 +8,9 @@ import { ADAPTER_KINDS, KINDS, type KindConfig } from "../kinds/registry.ts";
 import type {
   AddedWeight,
   CompiledPlan,
+  FusionOp,
   HeadIR,
+  OriginIR,
   RuleRef,
   SourceRef,
   SurgeryOp,
@@ -74,6 +76,29 @@ const op: JSONSchemaType<SurgeryOp> = {
     weights: { type: "array", items: addedWeight },
     source: sourceRef,
     config,
+    origin: {
+      type: "object",
+      nullable: true,
+      required: ["use", "path", "adapter"],
+      additionalProperties: false,
+      properties: { use: str, path: str, adapter: str },
+    } as JSONSchemaType<OriginIR> & { nullable: true },
+  },
+};
+
+const fusion: JSONSchemaType<FusionOp> = {
+  type: "object",
+  required: ["id", "fusion", "site", "d", "members", "params", "weights", "source"],
+  additionalProperties: false,
+  properties: {
+    id: str,
+    fusion: str,
+    site: str,
+    d: { type: "integer", minimum: 1 },
+    members: { type: "array", items: str, minItems: 2 },
+    params: nonNeg,
+    weights: { type: "array", items: addedWeight },
+    source: sourceRef,
   },
 };
 
@@ -257,6 +282,7 @@ export const PLAN_SCHEMA: JSONSchemaType<CompiledPlan> = {
     head: { anyOf: [head, NULL] },
     plan: { anyOf: [plan, NULL] },
     totals,
+    fusions: { type: "array", items: fusion, nullable: true },
   },
 };
 

@@ -57,6 +57,37 @@ export interface SurgeryOp {
   weights: AddedWeight[];
   source: SourceRef;
   config: KindConfig;
+  /** Where a loaded adapter (`use`) came from: its weights are the artifact's, under its own names there. */
+  origin?: OriginIR;
+}
+
+/** The artifact a loaded operation comes from. */
+export interface OriginIR {
+  /** The `use` statement's name. */
+  use: string;
+  /** The artifact folder as written in the spec (relative to the spec's folder). */
+  path: string;
+  /** The adapter's name in the artifact (its weights are `adapter.<adapter>.<site>/...` there). */
+  adapter: string;
+}
+
+/**
+ * AdapterFusion (Pfeiffer et al. 2021) at one site: the members' outputs y_i (each from the site's output
+ * h) are combined as sum_i softmax_i((h Wq + bq)·(y_i Wk + bk)) (y_i Wv + bv). Wq and bq start at zero
+ * (uniform attention), Wk at a small normal draw, Wv at the identity, bk and bv at zero, so step 0
+ * gives the mean of the members' outputs. 3d^2 + 3d parameters.
+ */
+export interface FusionOp {
+  /** `<fusion>@<site>`; the fusion layer is `fusion.<fusion>.<site>`. */
+  id: string;
+  fusion: string;
+  site: string;
+  d: number;
+  /** The ids of the member operations, in the statement's order. */
+  members: string[];
+  params: number;
+  weights: AddedWeight[];
+  source: SourceRef;
 }
 
 /** The rule that decided a weight's trainability; null means the default. */
@@ -152,4 +183,6 @@ export interface CompiledPlan {
   head: HeadIR | null;
   plan: TrainingPlanIR | null;
   totals: TotalsIR;
+  /** AdapterFusion sites (`fuse`); absent when there are none. */
+  fusions?: FusionOp[];
 }

@@ -66,6 +66,8 @@ export function explainText(plan: CompiledPlan, cache: FrozenCacheEstimate | nul
       ? table(["site", "kind", "position", "layer", "d", "m/r", "params", "line"], sites)
       : "  none",
     ...formulas(plan).map(([kind, f]) => `  ${kind}: ${f} parameters per site`),
+    ...loadedLines(plan),
+    ...fusionLines(plan),
   ];
   if (plan.head !== null) {
     const h = plan.head;
@@ -81,6 +83,39 @@ export function explainText(plan: CompiledPlan, cache: FrozenCacheEstimate | nul
   );
   out.push("", frozenPrefixText(frozenPrefix(plan), cache), "", totalsLine(plan), "");
   return out.join("\n");
+}
+
+/** One line per `use`: where its adapters come from. */
+function loadedLines(plan: CompiledPlan): string[] {
+  const uses = new Map<string, { path: string; ops: number }>();
+  for (const op of plan.operations) {
+    if (op.origin === undefined) continue;
+    const u = uses.get(op.origin.use) ?? { path: op.origin.path, ops: 0 };
+    uses.set(op.origin.use, { ...u, ops: u.ops + 1 });
+  }
+  return [...uses].map(
+    ([name, u]) =>
+      `  loaded: ${name} from ${u.path} (${u.ops} site${u.ops === 1 ? "" : "s"}, frozen unless a rule trains it)`,
+  );
+}
+
+/** The fusion sites of `fuse` statements, with their parameters (3d^2 + 3d each). */
+function fusionLines(plan: CompiledPlan): string[] {
+  const fusions = plan.fusions ?? [];
+  if (fusions.length === 0) return [];
+  const rows = fusions.map((f) => [
+    f.id,
+    f.members.map((m) => m.split("@")[0]).join(" + "),
+    f.d,
+    f.params,
+    String(f.source.line),
+  ]);
+  return [
+    "",
+    `fusions (${fusions.length})`,
+    table(["site", "members", "d", "params", "line"], rows),
+    "  fusion: 3d^2 + 3d parameters per site (query, key and value projections with biases)",
+  ];
 }
 
 /** The `explain --json` object; totals under `totals: {base, added, head, trainable, trainablePercent}`. */
@@ -100,7 +135,9 @@ export function explainJson(plan: CompiledPlan, cache: FrozenCacheEstimate | nul
       size: op.size,
       params: op.params,
       line: op.source.line,
+      ...(op.origin ? { origin: op.origin } : {}),
     })),
+    fusions: plan.fusions ?? [],
     head: plan.head,
     weights: plan.weights.map((w) => ({
       name: w.name,

@@ -80,6 +80,7 @@ export const TFJS_LAYER_CLASSES: readonly string[] = [
 
 /** Layer classes adapt registers with tfjs (runtime/bert, runtime/layers, runtime/train/head.ts). */
 export const ADAPT_LAYER_CLASSES: readonly string[] = [
+  "AdapterFusion",
   "BottleneckAdapter",
   "CompacterAdapter",
   "FirstToken",

@@ -1,6 +1,8 @@
 /**
  * Trainability: `train`/`freeze` rules in source order over every base weight, adapter weight and head
- * weight. Defaults: base frozen, adapters and head trainable. The last rule that matches a weight
+ * weight. Defaults: base frozen, loaded adapters (`use`) frozen, the spec's own adapters, fusions and
+ * the head trainable. `adapters` covers the spec's own adapters and fusions, `all` everything, and
+ * `NAME` one adapter, loaded adapter or fusion. The last rule that matches a weight
  * decides it, and is recorded with its line. A selector chooses layers (all their weights) or, with a
  * `/` in a glob or as a regex, single weights by name. ADAPT123 warns about a rule that decides nothing.
  */
@@ -15,6 +17,10 @@ import { matchSelector, suggestionBudget, type SuggestionBudget } from "./select
 /** A weight the surgery or the head adds, with the layer that will own it. */
 export interface OwnedWeight extends AddedWeight {
   readonly layer: string;
+  /** The adapter, loaded adapter or fusion it belongs to, as `train NAME` names it. */
+  readonly group?: string;
+  /** True for a loaded adapter's weight: frozen by default, and `adapters` does not cover it. */
+  readonly loaded?: boolean;
 }
 
 /** Decides every weight's trainability; the result lists base, then adapter, then head weights. */
@@ -29,6 +35,7 @@ export function resolveTrainability(
   const byLayer = new Map<string, number>();
   const byWeight = new Map<string, number>();
   const group = { all: -1, adapters: -1, head: -1 };
+  const byName = new Map<string, number>();
   const matched: { layers: readonly string[]; weights: readonly string[] }[] = rules.map(() => ({
     layers: [],
     weights: [],
@@ -37,6 +44,10 @@ export function resolveTrainability(
   rules.forEach((rule, i) => {
     if (rule.target.kind === "Group") {
       group[rule.target.group] = i;
+      return;
+    }
+    if (rule.target.kind === "Named") {
+      byName.set(rule.target.name.name, i);
       return;
     }
     const m = matchSelector(rule.target, manifest, { weights: true, budget });
@@ -73,8 +84,11 @@ export function resolveTrainability(
     const idx = Math.max(byLayer.get(w.layer) ?? -1, byWeight.get(w.name) ?? -1, group.all);
     out.push(entry(w.name, "base", w.layer, w.shape, idx, false));
   }
-  for (const w of adapters)
-    out.push(entry(w.name, "adapter", w.layer, w.shape, Math.max(group.adapters, group.all), true));
+  for (const w of adapters) {
+    const named = w.group === undefined ? -1 : (byName.get(w.group) ?? -1);
+    const idx = Math.max(w.loaded === true ? -1 : group.adapters, group.all, named);
+    out.push(entry(w.name, "adapter", w.layer, w.shape, idx, w.loaded !== true));
+  }
   for (const w of head) out.push(entry(w.name, "head", w.layer, w.shape, Math.max(group.head, group.all), true));
   const decider = (layer: string, weight: string) =>
     Math.max(byLayer.get(layer) ?? -1, byWeight.get(weight) ?? -1, group.all);
@@ -99,7 +113,8 @@ function noEffectReason(rule: A.RuleStmt, later: readonly number[], adapters: nu
   if (rule.target.kind === "Group" && rule.target.group === "adapters" && adapters === 0)
     return "the spec adds no adapters";
   if (rule.target.kind === "Group" && rule.target.group === "head" && head === 0) return "the spec has no head";
-  if (rule.target.kind === "Group") return "every weight it matches is decided by a later rule";
+  if (rule.target.kind === "Group" || rule.target.kind === "Named")
+    return "every weight it matches is decided by a later rule";
   if (later.length === 0) return "the layers it matches have no weights";
   const lines = later.length > 5 ? `${later.slice(0, 5).join(", ")}, ...` : later.join(", ");
   return `every weight it matches is decided by a later rule (line ${lines})`;
@@ -109,6 +124,7 @@ function noEffectReason(rule: A.RuleStmt, later: readonly number[], adapters: nu
 export function ruleText(rule: A.RuleStmt): string {
   const t = rule.target;
   if (t.kind === "Group") return `${rule.action} ${t.group}`;
+  if (t.kind === "Named") return `${rule.action} ${t.name.name}`;
   const pattern = t.pattern.kind === "Glob" ? JSON.stringify(t.pattern.text) : patternText(t.pattern).slice(1, -1);
   const parts = [rule.action, pattern];
   if (t.layers)

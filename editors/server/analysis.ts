@@ -4,7 +4,9 @@
  * every diagnostic. A sweep spec gets the diagnostics of all its points, mapped back to its text.
  * Recomputed on every change; never throws on bad input.
  */
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { usedArtifactLoader } from "../../runtime/artifact/read-used.ts";
 import type { Analysis } from "../../compiler/frontend/analyze.ts";
 import type * as A from "../../grammar/ast.ts";
 import { diag, sortDiagnostics, type Diagnostic } from "../../compiler/diagnostics/diagnostic.ts";
@@ -51,7 +53,7 @@ export function analyzeDocument(
   let result;
   try {
     result = runPipelineSync(
-      { text, file: name, modelOptional: true },
+      { text, file: name, modelOptional: true, artifacts: file ? usedArtifactLoader(dirname(file)) : undefined },
       modelLoader(file, (m) => (model = m)),
     );
   } catch (e) {

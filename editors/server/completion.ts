@@ -62,7 +62,10 @@ function statementItems(doc: DocumentState, line: string): CompletionItem[] {
     return words(["after", "before", "parallel"], CompletionItemKind.Keyword);
   if (new RegExp(`^\\s*apply\\s+${ID}\\s+(?:${ID})?$`).test(line)) return words(["to"], CompletionItemKind.Keyword);
   if (new RegExp(`^\\s*(?:train|freeze)\\s+(?:${ID})?$`).test(line))
-    return words([...KEYWORD_GROUPS.target, "head"], CompletionItemKind.Keyword);
+    return [...words([...KEYWORD_GROUPS.target, "head"], CompletionItemKind.Keyword), ...composable(doc, true)];
+  if (new RegExp(`^\\s*(?:stack|fuse)\\s+(?:${ID}\\s*,\\s*)*(?:${ID})?$`).test(line)) return composable(doc, false);
+  if (new RegExp(`^\\s*(?:fuse\\s+${ID}(?:\\s*,\\s*${ID})+|use\\s+"[^"]*")\\s+(?:${ID})?$`).test(line))
+    return words(["as"], CompletionItemKind.Keyword);
   if (/(?:"|\/|\d)\s+[A-Za-z_]*$/.test(line) && /^\s*(?:insert|apply|train|freeze)\b/.test(line)) {
     return words(["in layers", "where type =", "expect"], CompletionItemKind.Keyword);
   }
@@ -89,7 +92,7 @@ function planItems(line: string): CompletionItem[] {
   return [];
 }
 
-const STATEMENT_START = /[ \t]*(?:model|adapter|insert|apply|size|train|freeze|head|plan)\b/y;
+const STATEMENT_START = /[ \t]*(?:model|use|adapter|insert|apply|stack|fuse|size|train|freeze|head|plan)\b/y;
 
 /** The identifier that ends right before `end` (whitespace between allowed), or null. Linear time. */
 function nameBefore(text: string, end: number): string | null {
@@ -158,6 +161,14 @@ function kinds(names: readonly string[], table: CtorTable): CompletionItem[] {
     kind: CompletionItemKind.Class,
     detail: Object.keys(table[name] ?? {}).join(", ") || "no arguments",
   }));
+}
+
+/** What a stack or fusion may take (declared and loaded adapters) and, for rules, fusions too. */
+function composable(doc: DocumentState, fusions: boolean): CompletionItem[] {
+  const names = doc.analysis.spec.statements.flatMap((s) =>
+    s.kind === "AdapterDecl" || s.kind === "Use" || (fusions && s.kind === "Fuse") ? [s.name.name] : [],
+  );
+  return words(names, CompletionItemKind.Variable);
 }
 
 function adapterNames(doc: DocumentState): CompletionItem[] {

@@ -2,7 +2,7 @@
 
 /** The highlight.js definition of `.adapt`: `hljs.registerLanguage("adapt", adapt)`. */
 export default function adapt(hljs) {
-  const KEYWORDS = { $pattern: /[A-Za-z_][A-Za-z0-9_]*/, keyword: ["model","adapter","insert","apply","size","train","freeze","head","plan","variant","after","before","parallel","to","in","layers","where","type","expect","all","adapters","extends","for"] };
+  const KEYWORDS = { $pattern: /[A-Za-z_][A-Za-z0-9_]*/, keyword: ["model","use","adapter","insert","apply","stack","fuse","size","train","freeze","head","plan","variant","after","before","parallel","to","as","in","layers","where","type","expect","all","adapters","extends","for"] };
   const STRING = { scope: "string", begin: /"/, end: /"|$/, contains: [{ scope: "char.escape", match: /\\["\\]/ }] };
   const VALUES = [
     { scope: "regexp", match: /(?<=\b(?:parallel|before|freeze|after|train|to)\s+)\/(?:[^/\\\n]|\\.)+\/[a-z]*/ },
@@ -17,9 +17,9 @@ export default function adapt(hljs) {
   ];
   const PLAN = {
     begin: [/\bplan/, /\s*/, /\{/], beginScope: { 1: "keyword", 3: "punctuation" },
-    end: /\}|^(?=(?:adapter|variant|insert|freeze|model|apply|train|size|head|plan)\b(?!\s*:))/, endScope: "punctuation",
+    end: /\}|^(?=(?:adapter|variant|insert|freeze|model|apply|stack|train|fuse|size|head|plan|use)\b(?!\s*:))/, endScope: "punctuation",
     keywords: KEYWORDS,
-    contains: [hljs.HASH_COMMENT_MODE, { scope: "keyword", match: /(?<=^[ \t]*)(?!(?<=^)(?=(?:adapter|variant|insert|freeze|model|apply|train|size|head|plan)\b(?!\s*:)))[A-Za-z_][A-Za-z0-9_]*\b(?!\s*:)/ }, ...VALUES],
+    contains: [hljs.HASH_COMMENT_MODE, { scope: "keyword", match: /(?<=^[ \t]*)(?!(?<=^)(?=(?:adapter|variant|insert|freeze|model|apply|stack|train|fuse|size|head|plan|use)\b(?!\s*:)))[A-Za-z_][A-Za-z0-9_]*\b(?!\s*:)/ }, ...VALUES],
   };
   return {
     name: "adapt",

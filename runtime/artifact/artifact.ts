@@ -45,11 +45,11 @@ export interface Artifact {
 
 /** The names of the weights an artifact saves: every added weight and every trainable base/head weight. */
 export function savedWeightNames(
-  plan: Pick<CompiledPlan, "weights" | "operations">,
+  plan: Pick<CompiledPlan, "weights" | "operations" | "fusions">,
   model: tf.LayersModel | readonly string[],
 ): string[] {
   const present = new Set(Array.isArray(model) ? model : (model as tf.LayersModel).weights.map((w) => w.originalName));
-  const added = new Set(plan.operations.flatMap((o) => o.weights.map((w) => w.name)));
+  const added = new Set([...plan.operations, ...(plan.fusions ?? [])].flatMap((o) => o.weights.map((w) => w.name)));
   const names = plan.weights.filter((w) => added.has(w.name) || w.trainable).map((w) => w.name);
   for (const n of added) if (!names.includes(n)) names.push(n);
   return names.filter((n) => present.has(n));

@@ -7,16 +7,16 @@
 import * as tf from "@tensorflow/tfjs";
 import { diag, FILE_START, type Diagnostic, type StageResult } from "../../compiler/diagnostics/diagnostic.ts";
 import { didYouMean } from "../../compiler/diagnostics/suggest.ts";
-import type { CompiledPlan, SurgeryOp } from "../../compiler/ir/types.ts";
+import type { CompiledPlan, FusionOp, SurgeryOp } from "../../compiler/ir/types.ts";
 import { applyFreezing, checkTrainable } from "../freeze.ts";
-import { FrozenDense } from "../layers/index.ts";
+import { AdapterFusion, FrozenDense, seedFor } from "../layers/index.ts";
 import { adapterLayer, runtimeOf } from "../kinds/index.ts";
 import { applyLayer, cloneLayer, rebuild, type Layer, type Sym } from "./graph.ts";
 import { spanOf } from "./names.ts";
 import { checkAddedWeights } from "./check-weights.ts";
 
 /** The parts of the plan that surgery reads. */
-export type SurgeryPlan = Pick<CompiledPlan, "operations" | "weights">;
+export type SurgeryPlan = Pick<CompiledPlan, "operations" | "weights" | "fusions">;
 
 /** Options of {@link applySurgery}. */
 export interface SurgeryOptions {
@@ -26,6 +26,8 @@ export interface SurgeryOptions {
   seed?: number;
   /** Skip freezing and the trainable-set check (default false). */
   noFreeze?: boolean;
+  /** Initial values of added weights by name (loaded adapters' weights, from their artifacts). */
+  initial?: ReadonlyMap<string, { readonly shape: readonly number[]; readonly values: Float32Array }>;
 }
 
 const DENSE = new Set(["Dense", "FrozenDense"]);
@@ -39,11 +41,29 @@ class SurgeryHook {
   private readonly clones = new Map<Layer, Layer>();
   private readonly adapters = new Map<string, Layer>();
 
+  private readonly fusionOf = new Map<string, FusionOp>();
+
   constructor(
     private readonly bySite: Map<string, SurgeryOp[]>,
     private readonly frozen: Set<string>,
     private readonly options: SurgeryOptions,
-  ) {}
+    fusions: readonly FusionOp[] = [],
+  ) {
+    for (const f of fusions) for (const id of f.members) this.fusionOf.set(id, f);
+  }
+
+  /** h through the fusion's members (each from h) and then the fusion layer. */
+  private fuse(f: FusionOp, ops: readonly SurgeryOp[], h: Sym): Sym {
+    const members = f.members.map((id) => ops.find((o) => o.id === id)!);
+    const ys = members.map((op) => applyLayer(this.adapterFor(op), [h])[0] as Sym);
+    let layer = this.adapters.get(f.id);
+    if (layer === undefined) {
+      const name = `fusion.${f.fusion}.${f.site}`;
+      layer = new AdapterFusion({ name, d: f.d, seed: seedFor(this.options.seed ?? 0, f.id) });
+      this.adapters.set(f.id, layer);
+    }
+    return applyLayer(layer, [h, ...ys])[0] as Sym;
+  }
 
   private fail(op: SurgeryOp, code: "ADAPT921" | "ADAPT922", message: string): void {
     this.diagnostics.push(diag(code, spanOf(op.source), message));
@@ -137,8 +157,15 @@ class SurgeryHook {
         this.fail(op, "ADAPT921", `\`${op.site}\` has ${outs.length} outputs, so the adapter's place is ambiguous`);
       return outs;
     }
+    const fused = new Set<string>();
     for (const op of rest) {
       if (!this.checkSize(op, h, "output")) continue;
+      const fusion = this.fusionOf.get(op.id);
+      if (fusion !== undefined) {
+        if (!fused.has(fusion.id)) h = this.fuse(fusion, rest, h);
+        fused.add(fusion.id);
+        continue;
+      }
       if (joinOf(op) === "beside") {
         if (xs.length !== 1 || !this.checkSize(op, x0, "input")) continue;
         h = applyLayer(this.adapterFor(op), [x0, h])[0] as Sym;
@@ -195,7 +222,7 @@ export function applySurgery(
   const bySite = new Map<string, SurgeryOp[]>();
   for (const op of plan.operations) bySite.set(op.site, [...(bySite.get(op.site) ?? []), op]);
   const frozen = new Set(plan.weights.filter((w) => !w.trainable).map((w) => w.name));
-  const hook = new SurgeryHook(bySite, frozen, options);
+  const hook = new SurgeryHook(bySite, frozen, options, plan.fusions ?? []);
   let adapted: tf.LayersModel;
   try {
     adapted = rebuild(model, hook.call);
@@ -213,7 +240,8 @@ export function applySurgery(
     adapted.dispose();
     return { value: null, diagnostics: hook.diagnostics };
   }
-  const diagnostics = checkAddedWeights(adapted, plan.operations);
+  const diagnostics = checkAddedWeights(adapted, plan.operations, plan.fusions ?? []);
+  if (options.initial !== undefined) diagnostics.push(...writeInitial(adapted, plan.operations, options.initial));
   if (options.noFreeze !== true) {
     applyFreezing(adapted, plan.weights);
     diagnostics.push(...checkTrainable(adapted, plan.weights));
@@ -223,4 +251,28 @@ export function applySurgery(
     return { value: null, diagnostics };
   }
   return { value: adapted, diagnostics };
+}
+
+/** Writes the loaded operations' weights (ADAPT951 for one that is not given or has another shape). */
+function writeInitial(
+  model: tf.LayersModel,
+  ops: readonly SurgeryOp[],
+  initial: NonNullable<SurgeryOptions["initial"]>,
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const byName = new Map(model.weights.map((w) => [w.originalName, w]));
+  for (const op of ops.filter((o) => o.origin !== undefined)) {
+    for (const w of op.weights) {
+      const t = initial.get(w.name);
+      const v = byName.get(w.name);
+      if (t === undefined || v === undefined || t.shape.join(",") !== v.shape.join(",")) {
+        out.push(
+          diag("ADAPT951", spanOf(op.source), `the loaded weight \`${w.name}\` is missing or has another shape`),
+        );
+        continue;
+      }
+      v.write(tf.tensor(t.values, [...t.shape], "float32"));
+    }
+  }
+  return out;
 }

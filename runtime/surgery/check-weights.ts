@@ -4,7 +4,7 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { diag, type Diagnostic } from "../../compiler/diagnostics/diagnostic.ts";
-import type { SurgeryOp } from "../../compiler/ir/types.ts";
+import type { FusionOp, SurgeryOp } from "../../compiler/ir/types.ts";
 import { adapterLayerName, spanOf } from "./names.ts";
 
 /** Weight name to shape for every weight of `model` (names as saved: `layer/weight`). */
@@ -18,11 +18,16 @@ const sameShape = (a: readonly number[], b: readonly number[]): boolean =>
   a.length === b.length && a.every((n, i) => n === b[i]);
 
 /** Compares the adapted model's added weights with each operation's `weights` in the IR. */
-export function checkAddedWeights(model: tf.LayersModel, ops: readonly SurgeryOp[]): Diagnostic[] {
+export function checkAddedWeights(
+  model: tf.LayersModel,
+  ops: readonly SurgeryOp[],
+  fusions: readonly FusionOp[] = [],
+): Diagnostic[] {
   const shapes = weightShapes(model);
   const out: Diagnostic[] = [];
-  for (const op of ops) {
-    const prefix = `${adapterLayerName(op)}/`;
+  const all = [...ops, ...fusions.map((f) => ({ ...f, layer: `fusion.${f.fusion}.${f.site}` }))];
+  for (const op of all) {
+    const prefix = `${"layer" in op ? op.layer : adapterLayerName(op)}/`;
     const expected = new Map(op.weights.map((w) => [w.name, w.shape]));
     for (const [name, shape] of expected) {
       const got = shapes.get(name);

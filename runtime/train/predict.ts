@@ -31,8 +31,27 @@ export async function predictTexts(
   info: PredictInfo,
   texts: readonly string[],
 ): Promise<Prediction[]> {
+  return (await predictEach(model, encoder, [{ info, probabilities: outputsProbabilities(model) }], texts))[0]!;
+}
+
+/** One output of a model with several (parallel inference): its task and whether it is already softmaxed. */
+export interface OutputInfo {
+  readonly info: PredictInfo;
+  readonly probabilities: boolean;
+}
+
+/**
+ * Predicts each text for every output of `model` (one per task, in order) in one forward pass; the texts
+ * are encoded with `outputs[0]`'s max length (the caller groups tasks by max length).
+ */
+export async function predictEach(
+  model: tf.LayersModel,
+  encoder: TextEncoder,
+  outputs: readonly OutputInfo[],
+  texts: readonly string[],
+): Promise<Prediction[][]> {
   const roles = inputRoles(model).value!;
-  const encoded = texts.map((t) => encoder.encode(t, null, info.maxLength));
+  const encoded = texts.map((t) => encoder.encode(t, null, outputs[0]!.info.maxLength));
   const batch = padBatch(
     encoded,
     new Float32Array(texts.length),
@@ -40,31 +59,37 @@ export async function predictTexts(
     exactPadding(encoder.padId),
   );
   const feed = feedFor(model, roles, batch);
-  let rows: number[][];
+  let tables: number[][][];
   try {
-    const out = tf.tidy(() => {
-      const y = (model.apply(feed, { training: false }) as tf.Tensor).reshape([texts.length, -1]);
-      return info.task.kind === "regression" || outputsProbabilities(model) ? y : tf.softmax(y);
+    const outs = tf.tidy(() => {
+      const ys = model.apply(feed, { training: false }) as tf.Tensor | tf.Tensor[];
+      return (Array.isArray(ys) ? ys : [ys]).map((y, k) => {
+        const flat = y.reshape([texts.length, -1]);
+        const o = outputs[k]!;
+        return o.info.task.kind === "regression" || o.probabilities ? flat : tf.softmax(flat);
+      });
     });
     try {
-      rows = (await out.array()) as number[][];
+      tables = (await Promise.all(outs.map((o) => o.array()))) as number[][][];
     } finally {
-      out.dispose();
+      tf.dispose(outs);
     }
   } finally {
     tf.dispose(feed);
   }
-  return rows.map((row, i) => {
-    if (info.task.kind === "regression")
-      return { text: texts[i]!, label: null, probability: null, value: row[0]!, probabilities: null };
-    const best = row.indexOf(Math.max(...row));
-    const names = row.map((_, k) => info.labelNames[k] ?? String(k));
-    return {
-      text: texts[i]!,
-      label: names[best]!,
-      probability: row[best]!,
-      value: null,
-      probabilities: Object.fromEntries(names.map((n, k) => [n, row[k]!])),
-    };
-  });
+  return tables.map((rows, k) => rows.map((row, i) => prediction(outputs[k]!.info, texts[i]!, row)));
+}
+
+function prediction(info: PredictInfo, text: string, row: number[]): Prediction {
+  if (info.task.kind === "regression")
+    return { text, label: null, probability: null, value: row[0]!, probabilities: null };
+  const best = row.indexOf(Math.max(...row));
+  const names = row.map((_, k) => info.labelNames[k] ?? String(k));
+  return {
+    text,
+    label: names[best]!,
+    probability: row[best]!,
+    value: null,
+    probabilities: Object.fromEntries(names.map((n, k) => [n, row[k]!])),
+  };
 }

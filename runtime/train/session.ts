@@ -10,6 +10,7 @@ import type { CompiledPlan, TrainingPlanIR } from "../../compiler/ir/types.ts";
 import { loadDatasets, specRelative, type Datasets, type TaskShape } from "../data/load.ts";
 import { loadLayersModelFile } from "../io/file-io.ts";
 import { files } from "../io/files.ts";
+import { usedWeights } from "../artifact/used.ts";
 import { applySurgery } from "../surgery/apply.ts";
 import { fingerprint, type Fingerprint } from "../artifact/fingerprint.ts";
 import { loadTokenizer, type TextEncoder } from "../tokenize/tokenizer.ts";
@@ -113,8 +114,14 @@ export async function buildModel(
     return { value: null, diagnostics: [{ ...diag("ADAPT125", FILE_START, msg), file: modelPath }] };
   }
   const seed = plan.plan?.seed ?? 0;
-  const adapted = applySurgery(base, plan, { seed: adapterSeed ?? surgerySeed(seed) });
   const print = await fingerprint(base);
+  const initial = plan.operations.some((op) => op.origin !== undefined) ? usedWeights(plan, specDir, print) : null;
+  if (initial !== null && initial.value === null)
+    return (base.dispose(), { value: null, diagnostics: initial.diagnostics });
+  const adapted = applySurgery(base, plan, {
+    seed: adapterSeed ?? surgerySeed(seed),
+    ...(initial?.value ? { initial: initial.value } : {}),
+  });
   base.dispose();
   if (adapted.value === null) return { value: null, diagnostics: adapted.diagnostics };
   const model = plan.head ? attachHead(adapted.value, plan.head, derive(seed, "head", 0)) : adapted.value;

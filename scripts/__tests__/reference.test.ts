@@ -26,6 +26,12 @@ function examples(): string[] {
   return [...handWritten.matchAll(/```adapt\n([\s\S]*?)```/g)].map((m) => m[1]!);
 }
 
+/** The plan an artifact folder of a `use` example would hold: a bottleneck after each layer's output. */
+async function trainedArtifact(path: string, opts: Parameters<typeof compileText>[2]) {
+  const spec = 'adapter a = bottleneck(size: 8)\ninsert a after "encoder.layer.*.output.dense"\n';
+  return { ok: true as const, plan: (await compileText(spec, `${path}.adapt`, opts)).value.plan };
+}
+
 describe("specs/LANGUAGE.md", () => {
   it("has current generated sections (run `npx tsx scripts/gen-reference.ts`)", async () => {
     expect(await renderReference(doc)).toBe(doc);
@@ -46,7 +52,8 @@ describe("specs/LANGUAGE.md", () => {
         .filter(([n]) => !declared.has(n))
         .map(([, line]) => line);
       const text = `${example}\n${prelude.join("\n")}\n`;
-      const opts = { loader: () => ({ ok: true as const, json: bert }), modelOverride: "bert.json" };
+      const base = { loader: () => ({ ok: true as const, json: bert }), modelOverride: "bert.json" };
+      const opts = { ...base, artifacts: (p: string) => trainedArtifact(p, base) };
       const sweep = isSweepText(text) ? await compileSweepText(text, "example.adapt", opts) : null;
       const r = sweep ?? (await compileText(text, "example.adapt", opts));
       const errors = r.diagnostics.filter((d) => d.severity === "error");

@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import type { ModelLoader } from "../../compile.ts";
 import { compileAnyText } from "../../sweep/compile-sweep.ts";
 import { ALL_CODES, CODES } from "../codes.ts";
+import { usedArtifactLoader } from "../../../cli/files.ts";
 
 const DIR = new URL("../../../specs/diagnostics/", import.meta.url).pathname;
 const files = readdirSync(DIR)
@@ -33,7 +34,7 @@ describe("every diagnostic fixture produces its code, message and position", () 
       const want = expectation(text);
       const purpose = text.includes("# purpose: run") ? "run" : "check";
       const only = /^# only: (.*)$/m.exec(text)?.[1]?.split(",");
-      const got = await compileAnyText(text, f, { purpose, loader, only });
+      const got = await compileAnyText(text, f, { purpose, loader, only, artifacts: usedArtifactLoader(DIR) });
       const match = got.find((d) => d.code === want.code);
       expect(match, `diagnostics: ${JSON.stringify(got.map((d) => d.code))}`).toBeDefined();
       expect(match!.message).toBe(want.message);

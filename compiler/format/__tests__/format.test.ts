@@ -71,6 +71,11 @@ describe("adapt fmt", () => {
     );
   });
 
+  it("lays out use, stack, fuse and named rules", () => {
+    const out = formatText('use   "runs/a"   as a\nstack  a ,t\nfuse a,b   as  mix # both\ntrain   mix\n').value;
+    expect(out).toBe('use "runs/a" as a\nstack a, t\nfuse a, b as mix # both\ntrain mix\n');
+  });
+
   it("keeps one blank line where there were several, and leading and trailing comments", () => {
     const out = formatText('# top\n\n\n\nmodel "m"\n# end\n').value;
     expect(out).toBe('# top\n\nmodel "m"\n# end\n');
