@@ -6,7 +6,7 @@ import { resolve } from "node:path";
 import { renderAll } from "../../compiler/diagnostics/render.ts";
 import { choice, parseFlags } from "../args.ts";
 import { EXIT, UsageError, type Command } from "../command.ts";
-import { loadArtifact, startBackend } from "./run-support.ts";
+import { restoreArtifact, startBackend } from "./run-support.ts";
 
 const BACKENDS = ["auto", "tensorflow", "webgpu", "wasm", "cpu"] as const;
 
@@ -25,7 +25,7 @@ export const evalCommand: Command = {
     const { flags, positionals } = parseFlags(args, spec, ["ARTIFACT"]);
     if (typeof flags["data"] !== "string") throw new UsageError("missing --data FILE");
     if (!(await startBackend(choice(flags["backend"], BACKENDS, "auto", "backend"), io))) return EXIT.usage;
-    const restored = await loadArtifact(resolve(io.cwd, positionals[0]!), flags["model"] as string | undefined, io);
+    const restored = await restoreArtifact(resolve(io.cwd, positionals[0]!), flags["model"] as string | undefined, io);
     if (restored === null) return EXIT.inputErrors;
     const { info, model, encoder } = restored;
     const { loadDatasets } = await import("../../runtime/data/load.ts");

@@ -9,7 +9,7 @@ import { resolve } from "node:path";
 import { diag, FILE_START } from "../../compiler/diagnostics/diagnostic.ts";
 import type { Io } from "../command.ts";
 import { EXIT } from "../command.ts";
-import { loadArtifact, show, type Restored } from "./run-support.ts";
+import { restoreArtifact, show, type Restored } from "./run-support.ts";
 
 /** One task's answers. */
 export interface TaskAnswers {
@@ -26,7 +26,7 @@ export async function predictMany(
 ): Promise<TaskAnswers[] | null> {
   const restored: Restored[] = [];
   for (const a of artifacts) {
-    const r = await loadArtifact(resolve(io.cwd, a), model, io);
+    const r = await restoreArtifact(resolve(io.cwd, a), model, io);
     if (r === null) return null;
     restored.push(r);
   }

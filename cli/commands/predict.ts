@@ -8,7 +8,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { choice } from "../args.ts";
 import { EXIT, UsageError, type Command } from "../command.ts";
-import { loadArtifact, startBackend } from "./run-support.ts";
+import { restoreArtifact, startBackend } from "./run-support.ts";
 
 const BACKENDS = ["auto", "tensorflow", "webgpu", "wasm", "cpu"] as const;
 
@@ -59,7 +59,7 @@ export const predictCommand: Command = {
       const answers = await predictMany(positionals, texts, flags["model"] as string | undefined, io);
       return answers === null ? EXIT.inputErrors : printAnswers(answers, flags["json"] === true, io);
     }
-    const restored = await loadArtifact(resolve(io.cwd, positionals[0]!), flags["model"] as string | undefined, io);
+    const restored = await restoreArtifact(resolve(io.cwd, positionals[0]!), flags["model"] as string | undefined, io);
     if (restored === null) return EXIT.inputErrors;
     const { predictTexts } = await import("../../runtime/train/predict.ts");
     const rows = await predictTexts(restored.model, restored.encoder, restored.info, positionals.slice(1));

@@ -172,7 +172,7 @@ export async function openArtifact(
  * Rebuilds the trained model from an artifact folder (or a file in it) on its base model, through the
  * runtime's one loader (validation, base check, surgery, head, weights).
  */
-export async function loadArtifact(
+export async function restoreArtifact(
   artifact: string,
   modelOverride: string | undefined,
   io: Io,
