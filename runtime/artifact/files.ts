@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import { diag, FILE_START, type StageResult } from "../../compiler/diagnostics/diagnostic.ts";
-import { writeFileAtomic } from "../io/file-io.ts";
+import { writeFileAtomic } from "../io/files.ts";
 import { policy, readBytes, readText } from "../io/read-file.ts";
 import type { Artifact } from "./artifact.ts";
 import { validateArtifact, type ArtifactFiles, type ValidArtifact } from "./validate.ts";

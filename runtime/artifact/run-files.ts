@@ -7,7 +7,7 @@ import { join } from "node:path";
 import type { StageResult } from "../../compiler/diagnostics/diagnostic.ts";
 import type { CompiledPlan } from "../../compiler/ir/types.ts";
 import type { SessionResult } from "../train/session.ts";
-import { writeFileAtomic } from "../io/file-io.ts";
+import { writeFileAtomic } from "../io/files.ts";
 import { encodeArtifact } from "./artifact.ts";
 import { writeArtifact } from "./files.ts";
 import { RUN_INFO, type RunInfo } from "./run-info.ts";

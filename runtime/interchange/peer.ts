@@ -8,7 +8,7 @@
 import { join } from "node:path";
 import { diag, FILE_START, type Diagnostic, type StageResult } from "../../compiler/diagnostics/diagnostic.ts";
 import type { F32Tensor } from "../artifact/safetensors.ts";
-import { writeFileAtomic } from "../io/file-io.ts";
+import { writeFileAtomic } from "../io/files.ts";
 
 /** A BERT encoder module that the peers adapt: the attention projections, the two output denses, the FFN's first dense. */
 const BERT_MODULE =

@@ -11,17 +11,12 @@ import { dirname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { modelJsonValidator } from "../../compiler/model/manifest-schema.ts";
 import { parseSafeJson } from "../../compiler/model/safe-json.ts";
-import { files } from "./files.ts";
+import { files, writeFileAtomic } from "./files.ts";
 import { concatBytes } from "./bytes.ts";
 import { bytesText, policy, readBytes, readText, READ_LIMITS } from "./read-file.ts";
 
 /** The name of the weights file written beside `model.json`. */
 export const WEIGHTS_FILE = "weights.bin";
-
-/** Writes `data` to `path` atomically (see atomic.ts), creating its folder first. */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  files().writeAtomic(path, data);
-}
 
 /** Flattens tfjs's weight data (one buffer or several) into one buffer. */
 export function weightBytes(data: tf.io.WeightData | undefined): Uint8Array {

@@ -70,3 +70,8 @@ export function chunksOf(data: string | Uint8Array | readonly Uint8Array[]): rea
   if (typeof data === "string") return [new TextEncoder().encode(data)];
   return data instanceof Uint8Array ? [data] : data;
 }
+
+/** Writes `data` to `path` atomically through the current {@link Files} (atomic.ts in Node), creating its folder first. */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  files().writeAtomic(path, data);
+}

@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { writeFileAtomic } from "../../../runtime/io/file-io.ts";
+import { writeFileAtomic } from "../../../runtime/io/files.ts";
 import { shuffleInPlace } from "../../../runtime/tokenize/batches.ts";
 import { mulberry32 } from "../../../runtime/train/prng.ts";
 
