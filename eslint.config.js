@@ -32,6 +32,7 @@ export default defineConfig(
       "web/dist/**",
       "editors/vscode/out/**",
       "editors/web/adapt.hljs.*",
+      "compiler/*/*.generated.js",
       "tmp/**",
       "**/runs/**",
     ],

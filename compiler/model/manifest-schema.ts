@@ -3,6 +3,7 @@
  * LayersModel file (Keras `Sequential` or functional topology plus the weights manifest).
  */
 import { Ajv, type ValidateFunction } from "ajv";
+import * as generated from "./model-json-validator.generated.js";
 
 const name = { type: "string", minLength: 1, maxLength: 4096 };
 const layer = {
@@ -72,10 +73,19 @@ export const MODEL_JSON_SCHEMA = {
   },
 } as const;
 
+/** The ajv options of model.json's validator (the generated one is built with them too). */
+export const MODEL_JSON_AJV = { allErrors: false, strict: false } as const;
+
 let compiled: ValidateFunction | undefined;
 
-/** The compiled validator (built once, on first use). */
+/**
+ * The validator: the standalone one that scripts/gen-plan-schema.ts generates, or, when it was generated
+ * from another schema, one compiled now (once, on first use).
+ */
 export function modelJsonValidator(): ValidateFunction {
-  compiled ??= new Ajv({ allErrors: false, strict: false }).compile(MODEL_JSON_SCHEMA);
+  compiled ??=
+    JSON.stringify(generated.schema) === JSON.stringify(MODEL_JSON_SCHEMA)
+      ? generated.validate
+      : new Ajv(MODEL_JSON_AJV).compile(MODEL_JSON_SCHEMA);
   return compiled;
 }
