@@ -217,28 +217,36 @@ function start(req: PipelineRequest): Front {
   return { result: { ...result, diagnostics: [...front.diagnostics, { ...d, file: req.file }] }, modelPath: null };
 }
 
-function finish(
+/** The manifest of a loaded model, or the diagnostics of why there is none (ADAPT125 at the `model` line). */
+function manifestOf(
   req: PipelineRequest,
   front: Front,
   modelPath: string,
   source: ModelSource,
-  used: ReadonlyMap<string, UsedSource>,
-): StageResult<CompileOutcome> {
-  const base = { ...front.result.value, modelPath };
-  const early = front.result.diagnostics;
-  const checked = base.checked!;
+): StageResult<ModelManifest | null> {
   if (!source.ok) {
+    const checked = front.result.value.checked!;
     const span = req.modelOverride === undefined && checked.model ? checked.model.span : FILE_START;
     const d = diag("ADAPT125", span, `the model file \`${modelPath}\` cannot be read: ${source.reason}`, {
       severity: source.severity,
       help: source.help,
     });
-    return { value: base, diagnostics: [...early, { ...d, file: req.file }] };
+    return { value: null, diagnostics: [{ ...d, file: req.file }] };
   }
-  const manifest =
-    "manifest" in source ? { value: source.manifest, diagnostics: [] } : readManifest(source.json, modelPath);
+  return "manifest" in source ? { value: source.manifest, diagnostics: [] } : readManifest(source.json, modelPath);
+}
+
+function finish(
+  req: PipelineRequest,
+  front: Front,
+  modelPath: string,
+  manifest: StageResult<ModelManifest | null>,
+  used: ReadonlyMap<string, UsedSource>,
+): StageResult<CompileOutcome> {
+  const base = { ...front.result.value, modelPath };
+  const early = front.result.diagnostics;
   if (manifest.value === null) return { value: base, diagnostics: [...early, ...manifest.diagnostics] };
-  const compiled = compileSpec(checked, manifest.value, { file: req.file, text: req.text, modelPath, used });
+  const compiled = compileSpec(base.checked!, manifest.value, { file: req.file, text: req.text, modelPath, used });
   return {
     value: { ...base, manifest: manifest.value, plan: compiled.value },
     diagnostics: [...early, ...manifest.diagnostics, ...compiled.diagnostics],
@@ -249,10 +257,12 @@ function finish(
 export async function runPipeline(req: PipelineRequest, loader: ModelLoader): Promise<StageResult<CompileOutcome>> {
   const front = start(req);
   if (front.modelPath === null) return front.result;
-  const source = await loader(front.modelPath);
+  const manifest = manifestOf(req, front, front.modelPath, await loader(front.modelPath));
   const used = new Map<string, UsedSource>();
-  for (const path of usedPaths(front)) if (req.artifacts) used.set(path, await req.artifacts(path));
-  return finish(req, front, front.modelPath, source, used);
+  const model = manifest.value === null ? null : { manifest: manifest.value, path: front.modelPath };
+  if (model !== null && req.artifacts)
+    for (const path of usedPaths(front)) used.set(path, await req.artifacts(path, model));
+  return finish(req, front, front.modelPath, manifest, used);
 }
 
 function usedPaths(front: Front): string[] {
@@ -266,10 +276,13 @@ export function runPipelineSync(
 ): StageResult<CompileOutcome> {
   const front = start(req);
   if (front.modelPath === null) return front.result;
+  const manifest = manifestOf(req, front, front.modelPath, loader(front.modelPath));
   const used = new Map<string, UsedSource>();
-  for (const path of usedPaths(front)) {
-    const read = req.artifacts?.(path);
-    if (read !== undefined && !(read instanceof Promise)) used.set(path, read);
-  }
-  return finish(req, front, front.modelPath, loader(front.modelPath), used);
+  const model = manifest.value === null ? null : { manifest: manifest.value, path: front.modelPath };
+  if (model !== null)
+    for (const path of usedPaths(front)) {
+      const read = req.artifacts?.(path, model);
+      if (read !== undefined && !(read instanceof Promise)) used.set(path, read);
+    }
+  return finish(req, front, front.modelPath, manifest, used);
 }

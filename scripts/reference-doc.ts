@@ -20,7 +20,7 @@ import { ALL_CODES, CODES } from "../compiler/diagnostics/codes.ts";
 import { renderText } from "../compiler/diagnostics/render.ts";
 import { compileAnyText } from "../compiler/sweep/compile-sweep.ts";
 import { dirname } from "node:path";
-import { modelFileLoader } from "../cli/files.ts";
+import { modelFileLoader, usedArtifactLoader } from "../cli/files.ts";
 import { reportExampleSection } from "./reference-report.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
@@ -140,7 +140,12 @@ export async function diagnosticsSection(): Promise<string> {
     const purpose = text.includes("# purpose: run") ? "run" : "check";
     const body = `${exampleBody(text)}\n`;
     const only = /^# only: (.*)$/m.exec(text)?.[1]?.split(",");
-    const found = await compileAnyText(body, "spec.adapt", { purpose, loader: modelFileLoader(dirname(path)), only });
+    const found = await compileAnyText(body, "spec.adapt", {
+      purpose,
+      loader: modelFileLoader(dirname(path)),
+      artifacts: usedArtifactLoader(dirname(path)),
+      only,
+    });
     const d = found.find((x) => x.code === code);
     parts.push("```adapt", body.trimEnd(), "```", "");
     if (d) parts.push("```text", renderText(d, body), "```", "");

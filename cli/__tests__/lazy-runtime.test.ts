@@ -65,8 +65,8 @@ describe("the compiled CLI's start-up", () => {
   it("reaches no runtime module and no runtime package through static imports", async () => {
     const { inputs, packages } = await staticClosure();
     // Runtime modules that import no tfjs: the file-access seam with its bounded reader (the CLI reads
-    // specs through it), the atomic write, run.json's types and name, and the artifact reader that `use`
-    // statements need at compile time (validation and safetensors decoding, no tfjs).
+    // specs through it), the atomic write, run.json's types and name, and the reader of the folders
+    // that `use` names (artifacts validated, peers' folders converted; safetensors decoded in plain JS).
     const light = new Set([
       "runtime/io/atomic.ts",
       "runtime/io/files.ts",
@@ -79,6 +79,9 @@ describe("the compiled CLI's start-up", () => {
       "runtime/artifact/files.ts",
       "runtime/artifact/validate.ts",
       "runtime/artifact/safetensors.ts",
+      "runtime/interchange/peer-folder.ts",
+      "runtime/interchange/peer-spec.ts",
+      "runtime/interchange/peer.ts",
     ]);
     expect([...inputs].filter((i) => i.startsWith("runtime/") && !light.has(i))).toEqual([]);
     expect([...packages].filter((p) => /^(@tensorflow|@huggingface|webgpu)/.test(p))).toEqual([]);

@@ -154,6 +154,7 @@ export const CODES = {
   ADAPT976: { title: "peer adapter weights are a pickle file", severity: "error" },
   ADAPT977: { title: "peer adapter config has no equivalent in adapt", severity: "error" },
   ADAPT978: { title: "peer adapter weight missing or of the wrong shape", severity: "error" },
+  ADAPT979: { title: "peer adapter's base model is checked by module names and shapes only", severity: "note" },
   ADAPT980: { title: "not a sweep folder", severity: "error" },
   ADAPT981: { title: "sweep JSONL file or line cannot be read", severity: "error" },
   ADAPT982: { title: "sweep summary missing or malformed", severity: "error" },

@@ -18,11 +18,17 @@ import type { SurgeryOp } from "../../compiler/ir/types.ts";
 import type { ArtifactMeta } from "../artifact/artifact.ts";
 import { encodeSafetensors, type F32Tensor } from "../artifact/safetensors.ts";
 import { adapterLayerName } from "../surgery/names.ts";
-import { hfLayerIndex, noEquivalent, peerJson, transpose2d, type PeerFiles } from "./peer.ts";
+import {
+  ADAPTERS_CONFIG,
+  ADAPTERS_WEIGHTS,
+  hfLayerIndex,
+  noEquivalent,
+  peerJson,
+  transpose2d,
+  type PeerFiles,
+} from "./peer.ts";
 
-/** `adapters`' file names. */
-export const ADAPTERS_CONFIG = "adapter_config.json";
-export const ADAPTERS_WEIGHTS = "adapter.safetensors";
+export { ADAPTERS_CONFIG, ADAPTERS_WEIGHTS } from "./peer.ts";
 
 /** The two sites `adapters` places a serial bottleneck at, by its config flag. */
 const SITES = { mh_adapter: "attention.output.dense", output_adapter: "output.dense" } as const;

@@ -11,14 +11,19 @@ import type { SurgeryOp } from "../../compiler/ir/types.ts";
 import type { ArtifactMeta } from "../artifact/artifact.ts";
 import { encodeSafetensors, type F32Tensor } from "../artifact/safetensors.ts";
 import { adapterLayerName } from "../surgery/names.ts";
-import { hfModule, noEquivalent, peerJson, reshaped, transpose2d, type PeerFiles } from "./peer.ts";
+import {
+  hfModule,
+  noEquivalent,
+  peerJson,
+  PEFT_CONFIG,
+  PEFT_PREFIX,
+  PEFT_WEIGHTS,
+  reshaped,
+  transpose2d,
+  type PeerFiles,
+} from "./peer.ts";
 
-/** PEFT's file names. */
-export const PEFT_CONFIG = "adapter_config.json";
-export const PEFT_WEIGHTS = "adapter_model.safetensors";
-
-/** PEFT's prefix of a `BertModel`'s parameters in a saved adapter. */
-export const PEFT_PREFIX = "base_model.model.";
+export { PEFT_CONFIG, PEFT_PREFIX, PEFT_WEIGHTS } from "./peer.ts";
 
 /** Options of {@link exportPeft}. */
 export interface PeftExportOptions {

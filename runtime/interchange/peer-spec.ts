@@ -7,8 +7,7 @@
 import { diag, FILE_START, type Diagnostic, type StageResult } from "../../compiler/diagnostics/diagnostic.ts";
 import { ACTIVATIONS } from "../../compiler/schema/args.ts";
 import type { F32Tensor } from "../artifact/safetensors.ts";
-import { PEFT_PREFIX } from "./export-peft.ts";
-import { hfLayerIndex, transpose2d } from "./peer.ts";
+import { hfLayerIndex, PEFT_PREFIX, transpose2d } from "./peer.ts";
 
 /** Spec lines (without the `model` line) and the adapter weights they need, by adapt weight name. */
 export interface PeerPlan {

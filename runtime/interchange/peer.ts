@@ -10,6 +10,17 @@ import { diag, FILE_START, type Diagnostic, type StageResult } from "../../compi
 import type { F32Tensor } from "../artifact/safetensors.ts";
 import { writeFileAtomic } from "../io/files.ts";
 
+/** PEFT's file names. */
+export const PEFT_CONFIG = "adapter_config.json";
+export const PEFT_WEIGHTS = "adapter_model.safetensors";
+
+/** PEFT's prefix of a `BertModel`'s parameters in a saved adapter. */
+export const PEFT_PREFIX = "base_model.model.";
+
+/** `adapters`' file names. */
+export const ADAPTERS_CONFIG = "adapter_config.json";
+export const ADAPTERS_WEIGHTS = "adapter.safetensors";
+
 /** A BERT encoder module that the peers adapt: the attention projections, the two output denses, the FFN's first dense. */
 const BERT_MODULE =
   /^encoder\.layer\.(\d+)\.(attention\.self\.(query|key|value)|attention\.output\.dense|intermediate\.dense|output\.dense)$/;
@@ -42,10 +53,10 @@ export function reshaped(t: F32Tensor, shape: number[]): F32Tensor {
 export type PeerFiles = ReadonlyMap<string, string | Uint8Array>;
 
 /** Writes every file of `files` into `dir` atomically (the folder is created); ADAPT957 on failure. */
-export function writePeerFolder(dir: string, files: PeerFiles): StageResult<string[] | null> {
+export function writePeerFolder(dir: string, folder: PeerFiles): StageResult<string[] | null> {
   try {
-    for (const [name, data] of files) writeFileAtomic(join(dir, name), data);
-    return { value: [...files.keys()], diagnostics: [] };
+    for (const [name, data] of folder) writeFileAtomic(join(dir, name), data);
+    return { value: [...folder.keys()], diagnostics: [] };
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     return {

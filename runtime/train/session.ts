@@ -115,7 +115,9 @@ export async function buildModel(
   }
   const seed = plan.plan?.seed ?? 0;
   const print = await fingerprint(base);
-  const initial = plan.operations.some((op) => op.origin !== undefined) ? usedWeights(plan, specDir, print) : null;
+  const initial = plan.operations.some((op) => op.origin !== undefined)
+    ? usedWeights(plan, specDir, { fingerprint: print, modelPath })
+    : null;
   if (initial !== null && initial.value === null)
     return (base.dispose(), { value: null, diagnostics: initial.diagnostics });
   const adapted = applySurgery(base, plan, {
