@@ -73,13 +73,16 @@ describe("the kind registry", () => {
     }
   });
 
-  it("is the only place in the product's sources that names a kind (bench/ builds a Houlsby plan by name)", () => {
+  // runtime/interchange/ maps particular kinds onto the PyTorch peers' formats (PEFT's LoRA and IA3,
+  // `adapters`' bottleneck), whose vocabulary shares the names: a format written for a kind, not a list of
+  // kinds, so a new kind needs nothing there until someone writes it a peer format.
+  it("is the only place in the product's sources that names a kind (bench/ builds a Houlsby plan by name; the peers' formats name theirs)", () => {
     const names = ADAPTER_KINDS.filter((k) => !(KEYWORDS as readonly string[]).includes(k));
     const pattern = new RegExp(`["'](${names.join("|")})["']`);
     const offenders = ["grammar", "compiler", "runtime", "cli", "editors", "scripts"]
       .flatMap((d) => sources(join(ROOT, d)))
       .map((p) => relative(ROOT, p))
-      .filter((p) => !p.startsWith("compiler/kinds/") && !p.startsWith("runtime/kinds/"))
+      .filter((p) => !["compiler/kinds/", "runtime/kinds/", "runtime/interchange/"].some((d) => p.startsWith(d)))
       .filter((p) => pattern.test(readFileSync(join(ROOT, p), "utf8")));
     expect(offenders).toEqual([]);
   });
