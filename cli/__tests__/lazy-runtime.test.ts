@@ -65,7 +65,7 @@ describe("the compiled CLI's start-up", () => {
   it("reaches no runtime module and no runtime package through static imports", async () => {
     const { inputs, packages } = await staticClosure();
     // Runtime modules that import no tfjs: the file-access seam with its bounded reader (the CLI reads
-    // specs through it), the atomic write, and run.json's types and name.
+    // specs through it), the atomic write, run.json's types and name, and the artifact reader.
     const light = new Set([
       "runtime/io/atomic.ts",
       "runtime/io/files.ts",
@@ -74,6 +74,11 @@ describe("the compiled CLI's start-up", () => {
       "runtime/io/read-policy.ts",
       "runtime/io/read-file.ts",
       "runtime/artifact/run-info.ts",
+      // The reader of the artifact folders that `use` statements name (check and compile read them).
+      "runtime/artifact/read-used.ts",
+      "runtime/artifact/files.ts",
+      "runtime/artifact/validate.ts",
+      "runtime/artifact/safetensors.ts",
     ]);
     expect([...inputs].filter((i) => i.startsWith("runtime/") && !light.has(i))).toEqual([]);
     expect([...packages].filter((p) => /^(@tensorflow|@huggingface|webgpu)/.test(p))).toEqual([]);

@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import { diag, FILE_START, type StageResult } from "../../compiler/diagnostics/diagnostic.ts";
-import { writeFileAtomic } from "../io/file-io.ts";
+import { files as platformFiles } from "../io/files.ts";
 import { policy, readBytes, readText } from "../io/read-file.ts";
 import type { Artifact } from "./artifact.ts";
 import { validateArtifact, type ArtifactFiles, type ValidArtifact } from "./validate.ts";
@@ -21,8 +21,8 @@ export function writeArtifact(
 ): StageResult<{ weightsBytes: number; metaBytes: number } | null> {
   try {
     const meta = `${JSON.stringify(artifact.meta, null, 1)}\n`;
-    writeFileAtomic(join(dir, WEIGHTS_NAME), artifact.safetensors);
-    writeFileAtomic(join(dir, META_NAME), meta);
+    platformFiles().writeAtomic(join(dir, WEIGHTS_NAME), artifact.safetensors);
+    platformFiles().writeAtomic(join(dir, META_NAME), meta);
     return {
       value: { weightsBytes: artifact.safetensors.byteLength, metaBytes: new TextEncoder().encode(meta).byteLength },
       diagnostics: [],
