@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
@@ -148,6 +149,30 @@ ${PLAN("runs/fused")}
       expect(alone.code, alone.err).toBe(0);
       expect(a.predictions).toEqual(JSON.parse(alone.out));
     }
+  }, 120_000);
+
+  it("gives the same answers through the compiled CLI (bin/adapt.js, esbuild's bundle)", async () => {
+    const args = [
+      "predict",
+      "runs/task",
+      "runs/task-b",
+      "--backend",
+      "cpu",
+      "--json",
+      "--",
+      "good",
+      "the plot was bad",
+    ];
+    const inProcess = await run(dir, args);
+    expect(inProcess.code, inProcess.err).toBe(0);
+    const bin = new URL("../../bin/adapt.js", import.meta.url).pathname;
+    const r = spawnSync(process.execPath, [bin, ...args], {
+      cwd: dir,
+      encoding: "utf8",
+      env: { ...process.env, NO_COLOR: "1" },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual(JSON.parse(inProcess.out));
   }, 120_000);
 
   it("refuses artifacts of different base models in one prediction (ADAPT952)", async () => {

@@ -4,6 +4,7 @@
  * rebuilding a trained model from an artifact on its base model. Heavy modules load lazily.
  */
 import { existsSync, statSync } from "node:fs";
+import { Ajv } from "ajv";
 import { dirname, join, resolve } from "node:path";
 import { hasErrors, diag, FILE_START, type Diagnostic } from "../../compiler/diagnostics/diagnostic.ts";
 import { renderAll } from "../../compiler/diagnostics/render.ts";
@@ -115,7 +116,6 @@ const RUN_INFO_SCHEMA = {
 async function readRunInfo(dir: string): Promise<RunInfo | string> {
   const { policy, readText } = await import("../../runtime/io/read-file.ts");
   const { parseSafeJson } = await import("../../compiler/model/safe-json.ts");
-  const { Ajv } = await import("ajv");
   const read = readText(RUN_INFO, policy("smallJson", dir));
   if (!read.ok) return read.reason;
   const json = parseSafeJson(read.text);

@@ -37,7 +37,18 @@ describe("the repository's example specs", () => {
   for (const file of files) {
     it(`${file.slice(repo.length)} compiles and its plan validates`, async () => {
       const r = await compileText(readFileSync(file, "utf8"), file, { loader: loader(file) });
-      expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+      const errors = r.diagnostics.filter((d) => d.severity === "error");
+      const uses = r.value.spec.statements.filter((s) => s.kind === "Use");
+      if (uses.length > 0) {
+        // A spec that composes trained artifacts: with no artifact reader (the compiler reads no files),
+        // exactly its `use` statements fail, each with ADAPT930 at its path. cli/__tests__/examples.test.ts
+        // checks it with the CLI's reader.
+        expect(errors.map((d) => `${d.code}@${d.span.start.line}`)).toEqual(
+          uses.map((s) => `ADAPT930@${s.span.start.line}`),
+        );
+        return;
+      }
+      expect(errors).toEqual([]);
       expect(validatePlan(r.value.plan)).toEqual([]);
     });
   }
