@@ -1,8 +1,11 @@
 /**
  * The `.adapt` parser: a chevrotain `CstParser` with its rules as class properties and no semantic
  * actions. One instance is created and reused for every statement of every spec; error recovery is on.
+ * The alternatives of each `OR` (and the options objects with closures) are built once, as fields, not on
+ * every call of their rule: the language server parses every statement on every keystroke, and under a
+ * loader that keeps function names (tsx) each closure in an object literal also costs a property write.
  */
-import { CstParser, type CstNode, type IToken, type IRecognitionException } from "chevrotain";
+import { CstParser, type CstNode, type IOrAlt, type IToken, type IRecognitionException } from "chevrotain";
 import * as T from "./tokens.ts";
 
 const K = T.Keyword;
@@ -13,19 +16,21 @@ class AdaptParser extends CstParser {
     this.performSelfAnalysis();
   }
 
+  private readonly statementKinds: IOrAlt<unknown>[] = [
+    { ALT: () => this.SUBRULE(this.modelStmt) },
+    { ALT: () => this.SUBRULE(this.adapterStmt) },
+    { ALT: () => this.SUBRULE(this.insertStmt) },
+    { ALT: () => this.SUBRULE(this.applyStmt) },
+    { ALT: () => this.SUBRULE(this.sizeStmt) },
+    { ALT: () => this.SUBRULE(this.ruleStmt) },
+    { ALT: () => this.SUBRULE(this.headStmt) },
+    { ALT: () => this.SUBRULE(this.planBlock) },
+    { ALT: () => this.SUBRULE(this.variantHeader) },
+  ];
+
   /** One statement: the parser is fed one chunk (see `splitStatements`) at a time. */
   public statement = this.RULE("statement", () => {
-    this.OR([
-      { ALT: () => this.SUBRULE(this.modelStmt) },
-      { ALT: () => this.SUBRULE(this.adapterStmt) },
-      { ALT: () => this.SUBRULE(this.insertStmt) },
-      { ALT: () => this.SUBRULE(this.applyStmt) },
-      { ALT: () => this.SUBRULE(this.sizeStmt) },
-      { ALT: () => this.SUBRULE(this.ruleStmt) },
-      { ALT: () => this.SUBRULE(this.headStmt) },
-      { ALT: () => this.SUBRULE(this.planBlock) },
-      { ALT: () => this.SUBRULE(this.variantHeader) },
-    ]);
+    this.OR(this.statementKinds);
   });
 
   /**
@@ -69,17 +74,20 @@ class AdaptParser extends CstParser {
     this.CONSUME(T.RParen);
   });
 
+  /** `, key: value` after the first pair (a comma before anything else is the trailing one). */
+  private readonly moreArgs = {
+    GATE: () =>
+      this.LA(2).tokenType === T.Identifier || this.LA(2).tokenType.CATEGORIES?.includes(T.Identifier) === true,
+    DEF: () => {
+      this.CONSUME(T.Comma);
+      this.SUBRULE2(this.arg);
+    },
+  };
+
   /** `key: value` pairs separated by commas, with at most one trailing comma (`,,` is an error). */
   private argList = this.RULE("argList", () => {
     this.SUBRULE(this.arg);
-    this.MANY({
-      GATE: () =>
-        this.LA(2).tokenType === T.Identifier || this.LA(2).tokenType.CATEGORIES?.includes(T.Identifier) === true,
-      DEF: () => {
-        this.CONSUME(T.Comma);
-        this.SUBRULE2(this.arg);
-      },
-    });
+    this.MANY(this.moreArgs);
     this.OPTION(() => this.CONSUME2(T.Comma));
   });
 
@@ -98,15 +106,17 @@ class AdaptParser extends CstParser {
     });
   });
 
+  private readonly valueKinds: IOrAlt<unknown>[] = [
+    { ALT: () => this.SUBRULE(this.numberValue) },
+    { ALT: () => this.CONSUME(T.StringLiteral) },
+    { ALT: () => this.SUBRULE(this.list) },
+    { GATE: () => this.LA(2).tokenType === T.LParen, ALT: () => this.SUBRULE(this.call) },
+    { GATE: () => this.LA(2).tokenType === T.Slash, ALT: () => this.SUBRULE(this.divValue) },
+    { ALT: () => this.SUBRULE(this.dottedName) },
+  ];
+
   private value = this.RULE("value", () => {
-    this.OR([
-      { ALT: () => this.SUBRULE(this.numberValue) },
-      { ALT: () => this.CONSUME(T.StringLiteral) },
-      { ALT: () => this.SUBRULE(this.list) },
-      { GATE: () => this.LA(2).tokenType === T.LParen, ALT: () => this.SUBRULE(this.call) },
-      { GATE: () => this.LA(2).tokenType === T.Slash, ALT: () => this.SUBRULE(this.divValue) },
-      { ALT: () => this.SUBRULE(this.dottedName) },
-    ]);
+    this.OR(this.valueKinds);
   });
 
   /** `d / k` as an argument value (a reduction factor: `bottleneck(size: d / 16)`). */
@@ -129,20 +139,24 @@ class AdaptParser extends CstParser {
     });
   });
 
+  private readonly listItems = { SEP: T.Comma, DEF: () => this.SUBRULE(this.value) };
+
   private list = this.RULE("list", () => {
     this.CONSUME(T.LBracket);
-    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.value) });
+    this.MANY_SEP(this.listItems);
     this.CONSUME(T.RBracket);
   });
+
+  private readonly positions: IOrAlt<unknown>[] = [
+    { ALT: () => this.CONSUME(K.after, { LABEL: "position" }) },
+    { ALT: () => this.CONSUME(K.before, { LABEL: "position" }) },
+    { ALT: () => this.CONSUME(K.parallel, { LABEL: "position" }) },
+  ];
 
   private insertStmt = this.RULE("insertStmt", () => {
     this.CONSUME(K.insert);
     this.CONSUME(T.Identifier, { LABEL: "name" });
-    this.OR([
-      { ALT: () => this.CONSUME(K.after, { LABEL: "position" }) },
-      { ALT: () => this.CONSUME(K.before, { LABEL: "position" }) },
-      { ALT: () => this.CONSUME(K.parallel, { LABEL: "position" }) },
-    ]);
+    this.OR(this.positions);
     this.SUBRULE(this.selector);
   });
 
@@ -153,11 +167,13 @@ class AdaptParser extends CstParser {
     this.SUBRULE(this.selector);
   });
 
+  private readonly patterns: IOrAlt<unknown>[] = [
+    { ALT: () => this.CONSUME(T.StringLiteral, { LABEL: "pattern" }) },
+    { ALT: () => this.CONSUME(T.RegexLiteral, { LABEL: "pattern" }) },
+  ];
+
   private selector = this.RULE("selector", () => {
-    this.OR([
-      { ALT: () => this.CONSUME(T.StringLiteral, { LABEL: "pattern" }) },
-      { ALT: () => this.CONSUME(T.RegexLiteral, { LABEL: "pattern" }) },
-    ]);
+    this.OR(this.patterns);
     this.OPTION(() => this.SUBRULE(this.layersClause));
     this.OPTION2(() => {
       this.CONSUME(K.where);
@@ -171,10 +187,12 @@ class AdaptParser extends CstParser {
     });
   });
 
+  private readonly ranges = { SEP: T.Comma, DEF: () => this.SUBRULE(this.range) };
+
   private layersClause = this.RULE("layersClause", () => {
     this.CONSUME(K.in);
     this.CONSUME(K.layers);
-    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.range) });
+    this.AT_LEAST_ONE_SEP(this.ranges);
   });
 
   private range = this.RULE("range", () => {
@@ -197,31 +215,37 @@ class AdaptParser extends CstParser {
     this.OPTION(() => this.SUBRULE(this.layersClause));
   });
 
-  private sizeExpr = this.RULE("sizeExpr", () => {
-    this.OR([
-      { ALT: () => this.SUBRULE(this.numberValue) },
-      { ALT: () => this.SUBRULE(this.list) },
-      {
-        ALT: () => {
-          this.CONSUME(T.Identifier, { LABEL: "dividend" });
-          this.CONSUME(T.Slash);
-          this.SUBRULE2(this.numberValue, { LABEL: "divisor" });
-        },
+  private readonly sizeKinds: IOrAlt<unknown>[] = [
+    { ALT: () => this.SUBRULE(this.numberValue) },
+    { ALT: () => this.SUBRULE(this.list) },
+    {
+      ALT: () => {
+        this.CONSUME(T.Identifier, { LABEL: "dividend" });
+        this.CONSUME(T.Slash);
+        this.SUBRULE2(this.numberValue, { LABEL: "divisor" });
       },
-    ]);
+    },
+  ];
+
+  private sizeExpr = this.RULE("sizeExpr", () => {
+    this.OR(this.sizeKinds);
   });
 
+  private readonly actions: IOrAlt<unknown>[] = [
+    { ALT: () => this.CONSUME(K.train, { LABEL: "action" }) },
+    { ALT: () => this.CONSUME(K.freeze, { LABEL: "action" }) },
+  ];
+
+  private readonly targets: IOrAlt<unknown>[] = [
+    { ALT: () => this.CONSUME(K.all, { LABEL: "target" }) },
+    { ALT: () => this.CONSUME(K.adapters, { LABEL: "target" }) },
+    { ALT: () => this.CONSUME(K.head, { LABEL: "target" }) },
+    { ALT: () => this.SUBRULE(this.selector) },
+  ];
+
   private ruleStmt = this.RULE("ruleStmt", () => {
-    this.OR([
-      { ALT: () => this.CONSUME(K.train, { LABEL: "action" }) },
-      { ALT: () => this.CONSUME(K.freeze, { LABEL: "action" }) },
-    ]);
-    this.OR2([
-      { ALT: () => this.CONSUME(K.all, { LABEL: "target" }) },
-      { ALT: () => this.CONSUME(K.adapters, { LABEL: "target" }) },
-      { ALT: () => this.CONSUME(K.head, { LABEL: "target" }) },
-      { ALT: () => this.SUBRULE(this.selector) },
-    ]);
+    this.OR(this.actions);
+    this.OR2(this.targets);
   });
 
   private headStmt = this.RULE("headStmt", () => {
@@ -240,12 +264,16 @@ class AdaptParser extends CstParser {
     this.CONSUME(T.RCurly);
   });
 
+  private readonly wordGroups = { SEP: T.Comma, DEF: () => this.SUBRULE(this.words) };
+
+  private readonly entryValues: IOrAlt<unknown>[] = [
+    { GATE: () => this.LA(2).tokenType === T.Colon, ALT: () => this.SUBRULE(this.argList) },
+    { ALT: () => this.AT_LEAST_ONE_SEP(this.wordGroups) },
+  ];
+
   private planEntry = this.RULE("planEntry", () => {
     this.CONSUME(T.Identifier, { LABEL: "key" });
-    this.OR([
-      { GATE: () => this.LA(2).tokenType === T.Colon, ALT: () => this.SUBRULE(this.argList) },
-      { ALT: () => this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.words) }) },
-    ]);
+    this.OR(this.entryValues);
   });
 
   private words = this.RULE("words", () => {
