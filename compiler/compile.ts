@@ -17,6 +17,7 @@ export type {
   ModelLoader,
   ModelSource,
   PipelineRequest,
+  ResolvedSurgery,
   SpecFormat,
 } from "./pipeline.ts";
 

@@ -52,23 +52,40 @@ export interface CompileOptions {
   readonly modelPath: string;
 }
 
+/** The surgery as resolved against a model: its sites and their lowered operations (parallel arrays). */
+export interface ResolvedSurgery {
+  readonly sites: readonly Site[];
+  readonly operations: readonly SurgeryOp[];
+}
+
 /** Stages 3-4: resolves a checked spec against a model and lowers it to the plan; null when there are errors. */
 export function compileSpec(
   checked: CheckedSpec,
   manifest: ModelManifest,
   opts: CompileOptions,
 ): StageResult<CompiledPlan | null> {
+  const compiled = compileSurgery(checked, manifest, opts);
+  return { value: compiled.value.plan, diagnostics: compiled.diagnostics };
+}
+
+/** `compileSpec` that also returns the resolved surgery, which exists even when the plan has errors. */
+function compileSurgery(
+  checked: CheckedSpec,
+  manifest: ModelManifest,
+  opts: CompileOptions,
+): StageResult<{ plan: CompiledPlan | null; surgery: ResolvedSurgery }> {
   const budget = suggestionBudget();
   const sites = resolveSites(checked, manifest, budget);
   const sizes = resolveSizes(checked, manifest, sites.value);
   const operations = sites.value.map((s, i) => lowerSite(s, sizes.value[i] ?? null));
+  const surgery = { sites: sites.value, operations };
   const fit = siteFit(sites.value, operations);
   const head = lowerHead(checked.head, manifest);
   const headWeights = (head.value?.weights ?? []).map((w) => ({ ...w, layer: "head" }));
   const weights = resolveTrainability(checked.rules, manifest, opWeights(operations), headWeights, budget);
   const diagnostics = [...sites.diagnostics, ...sizes.diagnostics, ...fit, ...head.diagnostics, ...weights.diagnostics];
   const tagged = sortDiagnostics(diagnostics.map((d) => ({ ...d, file: d.file ?? opts.file })));
-  if (hasErrors(tagged)) return { value: null, diagnostics: tagged };
+  if (hasErrors(tagged)) return { value: { plan: null, surgery }, diagnostics: tagged };
   const added = operations.reduce((s, op) => s + op.params, 0);
   const plan: CompiledPlan = {
     version: 1,
@@ -85,7 +102,7 @@ export function compileSpec(
     plan: checked.plan,
     totals: totals(manifest.params, added, head.value?.params ?? 0, weights.value),
   };
-  return { value: plan, diagnostics: tagged };
+  return { value: { plan, surgery }, diagnostics: tagged };
 }
 
 /** ADAPT220 where a kind cannot take a site's sizes (e.g. Compacter's factors must divide d and m), once per statement and sizes. */
@@ -139,6 +156,8 @@ export interface CompileOutcome {
   readonly manifest: ModelManifest | null;
   readonly modelPath: string | null;
   readonly plan: CompiledPlan | null;
+  /** The surgery resolved against the model, when the pipeline got that far (errors or not). */
+  readonly surgery: ResolvedSurgery | null;
 }
 
 interface Front {
@@ -151,7 +170,7 @@ function start(req: PipelineRequest): Front {
   const front = analyzeSpec(req.text, req.file, req);
   const { spec, checked } = front.value;
   const result = {
-    value: { spec, checked, manifest: null, modelPath: null, plan: null },
+    value: { spec, checked, manifest: null, modelPath: null, plan: null, surgery: null },
     diagnostics: front.diagnostics,
   };
   if (checked === null || hasErrors(front.diagnostics)) return { result, modelPath: null };
@@ -183,9 +202,9 @@ function finish(
   const manifest =
     "manifest" in source ? { value: source.manifest, diagnostics: [] } : readManifest(source.json, modelPath);
   if (manifest.value === null) return { value: base, diagnostics: [...early, ...manifest.diagnostics] };
-  const compiled = compileSpec(checked, manifest.value, { file: req.file, text: req.text, modelPath });
+  const compiled = compileSurgery(checked, manifest.value, { file: req.file, text: req.text, modelPath });
   return {
-    value: { ...base, manifest: manifest.value, plan: compiled.value },
+    value: { ...base, manifest: manifest.value, ...compiled.value },
     diagnostics: [...early, ...manifest.diagnostics, ...compiled.diagnostics],
   };
 }
