@@ -10,6 +10,24 @@ import * as T from "./tokens.ts";
 
 const K = T.Keyword;
 
+/** The options of each labelled `CONSUME`/`SUBRULE`, made once rather than on every call. */
+const L = {
+  action: { LABEL: "action" },
+  base: { LABEL: "base" },
+  callee: { LABEL: "callee" },
+  dividend: { LABEL: "dividend" },
+  divisor: { LABEL: "divisor" },
+  expected: { LABEL: "expected" },
+  from: { LABEL: "from" },
+  key: { LABEL: "key" },
+  layerType: { LABEL: "layerType" },
+  name: { LABEL: "name" },
+  pattern: { LABEL: "pattern" },
+  position: { LABEL: "position" },
+  target: { LABEL: "target" },
+  to: { LABEL: "to" },
+} as const;
+
 class AdaptParser extends CstParser {
   constructor() {
     super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3 });
@@ -39,10 +57,10 @@ class AdaptParser extends CstParser {
    */
   private variantHeader = this.RULE("variantHeader", () => {
     this.CONSUME(K.variant);
-    this.SUBRULE(this.variantName, { LABEL: "name" });
+    this.SUBRULE(this.variantName, L.name);
     this.OPTION(() => {
       this.CONSUME(K.extends);
-      this.SUBRULE2(this.variantName, { LABEL: "base" });
+      this.SUBRULE2(this.variantName, L.base);
     });
     this.CONSUME(T.LCurly);
   });
@@ -62,13 +80,13 @@ class AdaptParser extends CstParser {
 
   private adapterStmt = this.RULE("adapterStmt", () => {
     this.CONSUME(K.adapter);
-    this.CONSUME(T.Identifier, { LABEL: "name" });
+    this.CONSUME(T.Identifier, L.name);
     this.CONSUME(T.Equals);
     this.SUBRULE(this.call);
   });
 
   private call = this.RULE("call", () => {
-    this.CONSUME(T.Identifier, { LABEL: "callee" });
+    this.CONSUME(T.Identifier, L.callee);
     this.CONSUME(T.LParen);
     this.OPTION(() => this.SUBRULE(this.argList));
     this.CONSUME(T.RParen);
@@ -92,7 +110,7 @@ class AdaptParser extends CstParser {
   });
 
   private arg = this.RULE("arg", () => {
-    this.CONSUME(T.Identifier, { LABEL: "key" });
+    this.CONSUME(T.Identifier, L.key);
     this.CONSUME(T.Colon);
     this.SUBRULE(this.alternatives);
   });
@@ -121,9 +139,9 @@ class AdaptParser extends CstParser {
 
   /** `d / k` as an argument value (a reduction factor: `bottleneck(size: d / 16)`). */
   private divValue = this.RULE("divValue", () => {
-    this.CONSUME(T.Identifier, { LABEL: "dividend" });
+    this.CONSUME(T.Identifier, L.dividend);
     this.CONSUME(T.Slash);
-    this.SUBRULE(this.numberValue, { LABEL: "divisor" });
+    this.SUBRULE(this.numberValue, L.divisor);
   });
 
   private numberValue = this.RULE("numberValue", () => {
@@ -148,28 +166,28 @@ class AdaptParser extends CstParser {
   });
 
   private readonly positions: IOrAlt<unknown>[] = [
-    { ALT: () => this.CONSUME(K.after, { LABEL: "position" }) },
-    { ALT: () => this.CONSUME(K.before, { LABEL: "position" }) },
-    { ALT: () => this.CONSUME(K.parallel, { LABEL: "position" }) },
+    { ALT: () => this.CONSUME(K.after, L.position) },
+    { ALT: () => this.CONSUME(K.before, L.position) },
+    { ALT: () => this.CONSUME(K.parallel, L.position) },
   ];
 
   private insertStmt = this.RULE("insertStmt", () => {
     this.CONSUME(K.insert);
-    this.CONSUME(T.Identifier, { LABEL: "name" });
+    this.CONSUME(T.Identifier, L.name);
     this.OR(this.positions);
     this.SUBRULE(this.selector);
   });
 
   private applyStmt = this.RULE("applyStmt", () => {
     this.CONSUME(K.apply);
-    this.CONSUME(T.Identifier, { LABEL: "name" });
+    this.CONSUME(T.Identifier, L.name);
     this.CONSUME(K.to);
     this.SUBRULE(this.selector);
   });
 
   private readonly patterns: IOrAlt<unknown>[] = [
-    { ALT: () => this.CONSUME(T.StringLiteral, { LABEL: "pattern" }) },
-    { ALT: () => this.CONSUME(T.RegexLiteral, { LABEL: "pattern" }) },
+    { ALT: () => this.CONSUME(T.StringLiteral, L.pattern) },
+    { ALT: () => this.CONSUME(T.RegexLiteral, L.pattern) },
   ];
 
   private selector = this.RULE("selector", () => {
@@ -179,11 +197,11 @@ class AdaptParser extends CstParser {
       this.CONSUME(K.where);
       this.CONSUME(K.type);
       this.CONSUME(T.Equals);
-      this.CONSUME(T.Identifier, { LABEL: "layerType" });
+      this.CONSUME(T.Identifier, L.layerType);
     });
     this.OPTION3(() => {
       this.CONSUME(K.expect);
-      this.SUBRULE(this.numberValue, { LABEL: "expected" });
+      this.SUBRULE(this.numberValue, L.expected);
     });
   });
 
@@ -196,16 +214,16 @@ class AdaptParser extends CstParser {
   });
 
   private range = this.RULE("range", () => {
-    this.SUBRULE(this.numberValue, { LABEL: "from" });
+    this.SUBRULE(this.numberValue, L.from);
     this.OPTION(() => {
       this.CONSUME(T.DotDot);
-      this.SUBRULE2(this.numberValue, { LABEL: "to" });
+      this.SUBRULE2(this.numberValue, L.to);
     });
   });
 
   private sizeStmt = this.RULE("sizeStmt", () => {
     this.CONSUME(K.size);
-    this.CONSUME(T.Identifier, { LABEL: "name" });
+    this.CONSUME(T.Identifier, L.name);
     this.CONSUME(T.Equals);
     this.SUBRULE(this.sizeExpr);
     this.MANY(() => {
@@ -220,9 +238,9 @@ class AdaptParser extends CstParser {
     { ALT: () => this.SUBRULE(this.list) },
     {
       ALT: () => {
-        this.CONSUME(T.Identifier, { LABEL: "dividend" });
+        this.CONSUME(T.Identifier, L.dividend);
         this.CONSUME(T.Slash);
-        this.SUBRULE2(this.numberValue, { LABEL: "divisor" });
+        this.SUBRULE2(this.numberValue, L.divisor);
       },
     },
   ];
@@ -232,14 +250,14 @@ class AdaptParser extends CstParser {
   });
 
   private readonly actions: IOrAlt<unknown>[] = [
-    { ALT: () => this.CONSUME(K.train, { LABEL: "action" }) },
-    { ALT: () => this.CONSUME(K.freeze, { LABEL: "action" }) },
+    { ALT: () => this.CONSUME(K.train, L.action) },
+    { ALT: () => this.CONSUME(K.freeze, L.action) },
   ];
 
   private readonly targets: IOrAlt<unknown>[] = [
-    { ALT: () => this.CONSUME(K.all, { LABEL: "target" }) },
-    { ALT: () => this.CONSUME(K.adapters, { LABEL: "target" }) },
-    { ALT: () => this.CONSUME(K.head, { LABEL: "target" }) },
+    { ALT: () => this.CONSUME(K.all, L.target) },
+    { ALT: () => this.CONSUME(K.adapters, L.target) },
+    { ALT: () => this.CONSUME(K.head, L.target) },
     { ALT: () => this.SUBRULE(this.selector) },
   ];
 
@@ -272,7 +290,7 @@ class AdaptParser extends CstParser {
   ];
 
   private planEntry = this.RULE("planEntry", () => {
-    this.CONSUME(T.Identifier, { LABEL: "key" });
+    this.CONSUME(T.Identifier, L.key);
     this.OR(this.entryValues);
   });
 

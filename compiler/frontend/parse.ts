@@ -26,7 +26,8 @@ export function parseSpec(source: string): StageResult<Spec> {
     const span = pointSpan(e.line ?? 1, e.column ?? 1, e.offset, e.length);
     return diag("ADAPT001", span, `unexpected character \`${text.slice(e.offset, e.offset + e.length)}\``);
   });
-  const statements = splitStatements(lexed.tokens).map((chunk) => parseChunk(chunk, diagnostics));
+  const lexLines = new LineSet(diagnostics.map((d) => d.span.start.line));
+  const statements = splitStatements(lexed.tokens).map((chunk) => parseChunk(chunk, lexLines, diagnostics));
   const end = endPosition(text);
   const comments = lexed.comments.map((c) => ({
     kind: "Comment" as const,
@@ -37,13 +38,33 @@ export function parseSpec(source: string): StageResult<Spec> {
   return { value: { kind: "Spec", statements, comments, span }, diagnostics };
 }
 
+/** The lines that have lexing errors, sorted, for a chunk's "any lexing error inside" in log time. */
+class LineSet {
+  private readonly lines: number[];
+  constructor(lines: readonly number[]) {
+    this.lines = [...lines].sort((a, b) => a - b);
+  }
+
+  /** True when some line in `from..to` (inclusive) is in the set. */
+  anyIn(from: number, to: number): boolean {
+    let lo = 0;
+    let hi = this.lines.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.lines[mid]! < from) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < this.lines.length && this.lines[lo]! <= to;
+  }
+}
+
 /** One statement chunk to a statement (a variant block with its body), pushing its diagnostics. */
-function parseChunk(chunk: IToken[], diagnostics: Diagnostic[]): Statement {
+function parseChunk(chunk: IToken[], lexLines: LineSet, diagnostics: Diagnostic[]): Statement {
   if (chunk[0]?.tokenType === T.Keyword.variant) {
     const open = chunk.findIndex((t) => t.tokenType === T.LCurly);
-    if (open >= 0) return parseVariant(chunk, open, diagnostics);
+    if (open >= 0) return parseVariant(chunk, open, lexLines, diagnostics);
   }
-  const own = chunkDiagnostics(chunk, diagnostics);
+  const own = chunkDiagnostics(chunk, lexLines);
   if (own.skip) {
     diagnostics.push(...own.diagnostics);
     return invalid(chunk);
@@ -60,10 +81,10 @@ function parseChunk(chunk: IToken[], diagnostics: Diagnostic[]): Statement {
  * `variant NAME [extends BASE] { ... }`: the head is parsed as a statement of its own, then each line of
  * the body like a top-level statement, so one bad line in a variant does not hide the others.
  */
-function parseVariant(chunk: IToken[], open: number, diagnostics: Diagnostic[]): Statement {
+function parseVariant(chunk: IToken[], open: number, lexLines: LineSet, diagnostics: Diagnostic[]): Statement {
   const header = chunk.slice(0, open + 1);
   const parsed = parseStatement(header);
-  const headProblems = chunkDiagnostics(header, diagnostics);
+  const headProblems = chunkDiagnostics(header, lexLines);
   if (headProblems.skip || parsed.errors.length > 0) {
     diagnostics.push(...(headProblems.skip ? headProblems.diagnostics : syntaxErrors(header, parsed.errors)));
     return invalid(chunk);
@@ -76,7 +97,7 @@ function parseVariant(chunk: IToken[], open: number, diagnostics: Diagnostic[]):
     return invalid(chunk);
   }
   const body = splitStatements(chunk.slice(open + 1, -1));
-  const statements = body.map((c) => parseChunk(c, diagnostics));
+  const statements = body.map((c) => parseChunk(c, lexLines, diagnostics));
   return { kind: "Variant", name: head.name, base: head.base, statements, span: joinSpans(head.span, tokenSpan(last)) };
 }
 
@@ -99,10 +120,7 @@ function invalid(chunk: readonly IToken[]): Statement {
 }
 
 /** Problems that make parsing the chunk pointless: bad strings, lexing errors inside it, unknown heads. */
-function chunkDiagnostics(
-  chunk: readonly IToken[],
-  lexDiagnostics: readonly Diagnostic[],
-): { diagnostics: Diagnostic[]; skip: boolean } {
+function chunkDiagnostics(chunk: readonly IToken[], lexLines: LineSet): { diagnostics: Diagnostic[]; skip: boolean } {
   const out: Diagnostic[] = [];
   const deep = tooDeep(chunk);
   if (deep !== null) return { diagnostics: [deep], skip: true };
@@ -126,9 +144,7 @@ function chunkDiagnostics(
     }
   }
   const span = chunkSpan(chunk);
-  const lexInside = lexDiagnostics.some(
-    (d) => d.span.start.line >= span.start.line && d.span.start.line <= span.end.line,
-  );
+  const lexInside = lexLines.anyIn(span.start.line, span.end.line);
   if (out.length > 0 || lexInside) return { diagnostics: out, skip: true };
   const first = chunk[0]!;
   if (STATEMENT_WORDS.includes(first.image)) return { diagnostics: [], skip: false };
