@@ -106,8 +106,13 @@ function pointSpan(line: number, column: number, offset: number, length: number)
 }
 
 function endPosition(text: string): Span["end"] {
-  const lines = text.split("\n");
-  return { line: lines.length, column: lines[lines.length - 1]!.length + 1, offset: text.length };
+  let line = 1;
+  let start = 0;
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return { line, column: text.length - start + 1, offset: text.length };
 }
 
 function chunkSpan(chunk: readonly IToken[]): Span {
@@ -175,6 +180,7 @@ function tooDeep(chunk: readonly IToken[]): Diagnostic | null {
 }
 
 function badEscapes(t: IToken): Diagnostic[] {
+  if (!t.image.includes("\\")) return [];
   const out: Diagnostic[] = [];
   const re = /\\(.)/g;
   for (let m = re.exec(t.image); m !== null; m = re.exec(t.image)) {
@@ -188,22 +194,38 @@ function badEscapes(t: IToken): Diagnostic[] {
 
 /** ADAPT005 for a regex JavaScript rejects; ADAPT012 for one the linear-time selector engine cannot run. */
 function badRegex(t: IToken): Diagnostic[] {
-  const end = t.image.lastIndexOf("/");
-  const [source, flags] = [t.image.slice(1, end), t.image.slice(end + 1)];
-  try {
-    new RegExp(source, flags);
-  } catch (e) {
-    const reason = (e instanceof Error ? e.message : String(e)).replace(/^Invalid regular expression: /, "");
-    return [diag("ADAPT005", tokenSpan(t), `invalid regular expression: ${reason}`)];
-  }
-  const linear = compileLinear(source, flags);
-  if (linear.ok) return [];
+  const problem = regexProblem(t.image);
+  if (problem === null) return [];
+  if (problem.code === "ADAPT005")
+    return [diag("ADAPT005", tokenSpan(t), `invalid regular expression: ${problem.reason}`)];
   const help = "selectors are matched in linear time: no lookarounds or backreferences, at most 1000 characters";
   return [
-    diag("ADAPT012", tokenSpan(t), `the regular expression cannot be matched in linear time: ${linear.reason}`, {
+    diag("ADAPT012", tokenSpan(t), `the regular expression cannot be matched in linear time: ${problem.reason}`, {
       help,
     }),
   ];
+}
+
+const regexProblems = new Map<string, { code: "ADAPT005" | "ADAPT012"; reason: string } | null>();
+
+/** What is wrong with a `/regex/` token's text, cached by the text (a spec repeats its selectors). */
+function regexProblem(image: string): { code: "ADAPT005" | "ADAPT012"; reason: string } | null {
+  const known = regexProblems.get(image);
+  if (known !== undefined) return known;
+  const end = image.lastIndexOf("/");
+  const [source, flags] = [image.slice(1, end), image.slice(end + 1)];
+  let problem: { code: "ADAPT005" | "ADAPT012"; reason: string } | null = null;
+  try {
+    new RegExp(source, flags);
+    const linear = compileLinear(source, flags);
+    if (!linear.ok) problem = { code: "ADAPT012", reason: linear.reason };
+  } catch (e) {
+    const reason = (e instanceof Error ? e.message : String(e)).replace(/^Invalid regular expression: /, "");
+    problem = { code: "ADAPT005", reason };
+  }
+  if (regexProblems.size >= 10000) regexProblems.clear();
+  regexProblems.set(image, problem);
+  return problem;
 }
 
 function syntaxErrors(chunk: IToken[], errors: readonly { token: IToken }[]): Diagnostic[] {
