@@ -310,7 +310,24 @@ export interface StatementParse {
 
 /** Parses one statement chunk with the shared parser. Never throws. */
 export function parseStatement(tokens: IToken[]): StatementParse {
-  parser.input = tokens;
-  const cst = parser.statement();
-  return { cst, errors: [...parser.errors] };
+  return withoutStackTraces(() => {
+    parser.input = tokens;
+    const cst = parser.statement();
+    return { cst, errors: [...parser.errors] };
+  });
+}
+
+/**
+ * Runs `f` with stack traces off: the parser signals each syntax error and each recovery with an
+ * exception whose stack it never reads, and capturing those stacks cost most of the time of a spec
+ * with many bad statements.
+ */
+export function withoutStackTraces<T>(f: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return f();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }

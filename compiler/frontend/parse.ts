@@ -3,9 +3,9 @@
  * parsed on its own, so one bad statement never hides the next; a statement that does not parse
  * becomes an `Invalid` node. Never throws.
  */
-import type { IToken, TokenType } from "chevrotain";
+import type { ILexingError, IToken, TokenType } from "chevrotain";
 import { lexSpec, splitStatements } from "../../grammar/lexer.ts";
-import { parseStatement, parser } from "../../grammar/parser.ts";
+import { parseStatement, parser, withoutStackTraces } from "../../grammar/parser.ts";
 import { toStatement, toVariantHeader, tokenSpan, joinSpans } from "../../grammar/visitor.ts";
 import * as T from "../../grammar/tokens.ts";
 import type { Span, Spec, Statement } from "../../grammar/ast.ts";
@@ -18,15 +18,22 @@ const STATEMENT_WORDS: readonly string[] = T.KEYWORD_GROUPS.statement;
 /** How deeply `(`, `[` and `{` may nest in one statement (ADAPT010 beyond; the parser recurses per level). */
 export const MAX_NESTING = 32;
 
+/**
+ * The longest statement prefix (in tokens) whose possible next tokens an ADAPT004 message lists; the
+ * search is linear in the prefix but slow (about 12 µs a token), so a longer statement's error only says
+ * what was found.
+ */
+export const MAX_EXPECTED_PREFIX = 2000;
+
+/** How many ADAPT001 diagnostics one spec gets at most (the last one counts those left out). */
+export const MAX_LEXING_ERRORS = 100;
+
 /** Lexes and parses a whole spec. A leading byte order mark is read as a space (offsets stay exact). */
 export function parseSpec(source: string): StageResult<Spec> {
   const text = source.charCodeAt(0) === 0xfeff ? ` ${source.slice(1)}` : source;
   const lexed = lexSpec(text);
-  const diagnostics: Diagnostic[] = lexed.errors.map((e) => {
-    const span = pointSpan(e.line ?? 1, e.column ?? 1, e.offset, e.length);
-    return diag("ADAPT001", span, `unexpected character \`${text.slice(e.offset, e.offset + e.length)}\``);
-  });
-  const lexLines = new LineSet(diagnostics.map((d) => d.span.start.line));
+  const diagnostics = lexingErrors(text, lexed.errors);
+  const lexLines = new LineSet(lexed.errors.map((e) => e.line ?? 1));
   const statements = splitStatements(lexed.tokens).map((chunk) => parseChunk(chunk, lexLines, diagnostics));
   const end = endPosition(text);
   const comments = lexed.comments.map((c) => ({
@@ -36,6 +43,20 @@ export function parseSpec(source: string): StageResult<Spec> {
   }));
   const span = { start: { line: 1, column: 1, offset: 0 }, end };
   return { value: { kind: "Spec", statements, comments, span }, diagnostics };
+}
+
+/**
+ * ADAPT001 for each run of characters that starts no token, up to {@link MAX_LEXING_ERRORS}; the last
+ * one listed then counts the rest, so a file of stray characters cannot flood the editor.
+ */
+function lexingErrors(text: string, errors: readonly ILexingError[]): Diagnostic[] {
+  const shown = errors.length > MAX_LEXING_ERRORS ? errors.slice(0, MAX_LEXING_ERRORS) : errors;
+  return shown.map((e, i) => {
+    const span = pointSpan(e.line ?? 1, e.column ?? 1, e.offset, e.length);
+    const rest = i === MAX_LEXING_ERRORS - 1 ? errors.length - MAX_LEXING_ERRORS : 0;
+    const more = rest > 0 ? `; ${rest} more places with unexpected characters follow, not listed` : "";
+    return diag("ADAPT001", span, `unexpected character \`${text.slice(e.offset, e.offset + e.length)}\`${more}`);
+  });
 }
 
 /** The lines that have lexing errors, sorted, for a chunk's "any lexing error inside" in log time. */
@@ -246,7 +267,7 @@ function syntaxError(chunk: IToken[], at: number): Diagnostic {
   const token = chunk[at];
   const last = chunk[chunk.length - 1]!;
   const span = token ? tokenSpan(token) : { start: tokenSpan(last).end, end: tokenSpan(last).end };
-  const expected = expectedAfter(chunk.slice(0, at));
+  const expected = at > MAX_EXPECTED_PREFIX ? [] : expectedAfter(chunk.slice(0, at));
   const found = token ? describe(token) : "the end of the line";
   const words = expected.filter((e) => /^`[a-z_]+`$/.test(e)).map((e) => e.slice(1, -1));
   const help =
@@ -257,7 +278,7 @@ function syntaxError(chunk: IToken[], at: number): Diagnostic {
 
 function expectedAfter(preceding: IToken[]): string[] {
   try {
-    const paths = parser.computeContentAssist("statement", preceding);
+    const paths = withoutStackTraces(() => parser.computeContentAssist("statement", preceding));
     const types = new Set(paths.map((p) => p.nextTokenType));
     if (types.has(T.NumberLiteral)) types.delete(T.Minus);
     return [...new Set([...types].map(tokenText))].slice(0, 8);
