@@ -1,9 +1,10 @@
 /**
  * The language server on hostile documents (issue 13, classes 3, 6, 8, 11): coded diagnostics for deep
  * nesting, backtracking regexes and inexact integers; linear-time selectors against long layer names;
- * changes coalesced into few analyses; a 100,000-line document answered at once with a warning; the
- * largest documents analysed live, valid or hostile, answered with their coded diagnostics. The server
- * runs under a heap cap; time bounds here are hang guards, not performance targets.
+ * changes coalesced into few analyses, and a change that a request analysed early still published; a
+ * 100,000-line document answered at once with a warning; the largest documents analysed live, valid or
+ * hostile, answered with their coded diagnostics. The server runs under a heap cap; time bounds here
+ * are hang guards, not performance targets.
  */
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -115,6 +116,25 @@ describe("the language server on hostile documents", () => {
     );
     const after = client.received<Published>("textDocument/publishDiagnostics").filter((p) => p.uri === uri).length;
     expect(after - before).toBeLessThan(10);
+  }, 60_000);
+
+  it("publishes the diagnostics of a change that a request analysed before its quiet time ended", async () => {
+    const uri = open("asked.adapt", "adapter h = bottleneck(size: 4)\n");
+    await within(
+      client.waitFor<Published>("textDocument/publishDiagnostics", (p) => p.uri === uri),
+      "first diagnostics",
+    );
+    const text = "adapter h = bottleneck(size: 4)\nadapter h = lora(rank: 4)\n";
+    client.notify("textDocument/didChange", { textDocument: { uri, version: 2 }, contentChanges: [{ text }] });
+    await within(
+      client.request("textDocument/hover", { textDocument: { uri }, position: { line: 1, character: 9 } }),
+      "hover",
+    );
+    const got = await within(
+      client.waitFor<Published>("textDocument/publishDiagnostics", (p) => p.uri === uri && p.version === 2),
+      "the changed version's diagnostics",
+    );
+    expect(got.diagnostics.map((d) => d.code).sort()).toEqual(["ADAPT102", "ADAPT109"]);
   }, 60_000);
 
   it("answers at once on a 100,000-line document, with a warning instead of live analysis", async () => {
