@@ -184,6 +184,12 @@ describe("the language server on hostile documents", () => {
     ],
     ["stray characters up to the size limit", `${"1+".repeat(MAX_LIVE_CHARS / 2 - 1)}\n`, "ADAPT001", 100],
     ["one-character tokens up to the size limit", `${",".repeat(MAX_LIVE_CHARS - 1)}\n`, "ADAPT004", 1],
+    [
+      "a list as long as the size limit allows, ending in a comma",
+      `adapter a = lora(rank: [${"1,".repeat(MAX_LIVE_CHARS / 2 - 20)}])\n`,
+      "ADAPT004",
+      1,
+    ],
     ["one character more than the size limit", `${"#".repeat(MAX_LIVE_CHARS)}\n`, "ADAPT938", 1],
   ])(
     "answers %s with coded diagnostics",
