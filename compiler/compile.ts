@@ -20,6 +20,7 @@ export type {
   ModelLoader,
   ModelSource,
   PipelineRequest,
+  ResolvedSurgery,
   SpecFormat,
 } from "./pipeline.ts";
 

@@ -57,16 +57,33 @@ export interface CompileOptions {
   readonly used?: ReadonlyMap<string, UsedSource>;
 }
 
+/** The surgery as resolved against a model: its sites and their lowered operations (parallel arrays). */
+export interface ResolvedSurgery {
+  readonly sites: readonly Site[];
+  readonly operations: readonly SurgeryOp[];
+}
+
 /** Stages 3-4: resolves a checked spec against a model and lowers it to the plan; null when there are errors. */
 export function compileSpec(
   checked: CheckedSpec,
   manifest: ModelManifest,
   opts: CompileOptions,
 ): StageResult<CompiledPlan | null> {
+  const compiled = compileSurgery(checked, manifest, opts);
+  return { value: compiled.value.plan, diagnostics: compiled.diagnostics };
+}
+
+/** `compileSpec` that also returns the resolved surgery, which exists even when the plan has errors. */
+function compileSurgery(
+  checked: CheckedSpec,
+  manifest: ModelManifest,
+  opts: CompileOptions,
+): StageResult<{ plan: CompiledPlan | null; surgery: ResolvedSurgery }> {
   const budget = suggestionBudget();
   const sites = resolveSites(checked, manifest, budget);
   const sizes = resolveSizes(checked, manifest, sites.value);
   const own = sites.value.map((s, i) => lowerSite(s, sizes.value[i] ?? null));
+  const surgery = { sites: sites.value, operations: own };
   const fit = siteFit(sites.value, own);
   const used = resolveUsed(checked.uses, manifest, opts.used ?? new Map());
   const stacked = applyStacks(checked.stacks, inSourceOrder(used.value, own));
@@ -87,7 +104,7 @@ export function compileSpec(
     ...weights.diagnostics,
   ];
   const tagged = sortDiagnostics(diagnostics.map((d) => ({ ...d, file: d.file ?? opts.file })));
-  if (hasErrors(tagged)) return { value: null, diagnostics: tagged };
+  if (hasErrors(tagged)) return { value: { plan: null, surgery }, diagnostics: tagged };
   const addedParams = [...operations, ...fusions.value].reduce((s, op) => s + op.params, 0);
   const plan: CompiledPlan = {
     version: 1,
@@ -105,7 +122,7 @@ export function compileSpec(
     totals: totals(manifest.params, addedParams, head.value?.params ?? 0, weights.value),
     ...(fusions.value.length > 0 ? { fusions: fusions.value } : {}),
   };
-  return { value: plan, diagnostics: tagged };
+  return { value: { plan, surgery }, diagnostics: tagged };
 }
 
 /** Loaded and own operations in the order of their statements (then model order). */
@@ -193,6 +210,8 @@ export interface CompileOutcome {
   readonly manifest: ModelManifest | null;
   readonly modelPath: string | null;
   readonly plan: CompiledPlan | null;
+  /** The surgery resolved against the model, when the pipeline got that far (errors or not). */
+  readonly surgery: ResolvedSurgery | null;
 }
 
 interface Front {
@@ -205,7 +224,7 @@ function start(req: PipelineRequest): Front {
   const front = analyzeSpec(req.text, req.file, req);
   const { spec, checked } = front.value;
   const result = {
-    value: { spec, checked, manifest: null, modelPath: null, plan: null },
+    value: { spec, checked, manifest: null, modelPath: null, plan: null, surgery: null },
     diagnostics: front.diagnostics,
   };
   if (checked === null || hasErrors(front.diagnostics)) return { result, modelPath: null };
@@ -246,9 +265,9 @@ function finish(
   const base = { ...front.result.value, modelPath };
   const early = front.result.diagnostics;
   if (manifest.value === null) return { value: base, diagnostics: [...early, ...manifest.diagnostics] };
-  const compiled = compileSpec(base.checked!, manifest.value, { file: req.file, text: req.text, modelPath, used });
+  const compiled = compileSurgery(base.checked!, manifest.value, { file: req.file, text: req.text, modelPath, used });
   return {
-    value: { ...base, manifest: manifest.value, plan: compiled.value },
+    value: { ...base, manifest: manifest.value, ...compiled.value },
     diagnostics: [...early, ...manifest.diagnostics, ...compiled.diagnostics],
   };
 }

@@ -181,6 +181,24 @@ describe("class 6: deep nesting is a coded error, not a stack overflow", () => {
   });
 });
 
+describe("class 11: long and garbled specs are checked in bounded time and memory", () => {
+  it("reports a 100,000-element list's trailing comma, 100 of 150,000 stray characters and 10,000 bad statements", async () => {
+    writeFileSync(
+      join(dir, "garbled.adapt"),
+      `adapter a = lora(rank: [${"1,".repeat(100_000)}])\nadapter b = lora(rank: ${"1+".repeat(150_000)}1)\n${"adapter\n".repeat(10_000)}`,
+    );
+    const r = await runBounded(["check", "garbled.adapt", "--format", "json"], dir);
+    expect(r.hung).toBe(false);
+    expect(r.peakMiB).toBeLessThan(MEMORY_BOUND_MIB);
+    expect(r.code, r.err).toBe(1);
+    expect(hasTrace(r.err)).toBe(false);
+    const got = JSON.parse(r.out) as { code: string; line: number; message: string }[];
+    expect(got[0]).toMatchObject({ code: "ADAPT004", line: 1, message: "unexpected `]`" });
+    expect(got.filter((d) => d.code === "ADAPT001")).toHaveLength(100);
+    expect(got.filter((d) => d.code === "ADAPT004")).toHaveLength(1 + 10_000);
+  }, 90_000);
+});
+
 describe("class 8: sizes are bounded and integers exact", () => {
   it("refuses a size above 16·d (ADAPT218) and an integer above 2^53 (ADAPT011)", async () => {
     const folder = modelWith("sizes", null);

@@ -32,13 +32,21 @@ export function checkPlacements(
   return { value: valid, diagnostics };
 }
 
-/** ADAPT101 for a name no statement declares, with a suggestion. */
+const helps = new WeakMap<CheckContext, Map<string, string>>();
+
+/** ADAPT101 for a name no statement declares, with a suggestion (computed once per name and spec). */
 export function undeclared(ctx: CheckContext, name: A.Ident): Diagnostic {
-  const help =
-    didYouMean(
-      name.name,
-      ctx.adapterDecls.map((d) => d.name.name),
-    ) ?? `declare it with \`adapter ${name.name} = ...\``;
+  let known = helps.get(ctx);
+  if (known === undefined) helps.set(ctx, (known = new Map()));
+  let help = known.get(name.name);
+  if (help === undefined) {
+    help =
+      didYouMean(
+        name.name,
+        ctx.adapterDecls.map((d) => d.name.name),
+      ) ?? `declare it with \`adapter ${name.name} = ...\``;
+    known.set(name.name, help);
+  }
   return diag("ADAPT101", name.span, `adapter \`${name.name}\` is not declared`, { help });
 }
 

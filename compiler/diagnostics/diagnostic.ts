@@ -61,9 +61,9 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
 export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
   return [...diagnostics].sort(
     (a, b) =>
-      (a.file ?? "").localeCompare(b.file ?? "") ||
+      (a.file === b.file ? 0 : (a.file ?? "").localeCompare(b.file ?? "")) ||
       a.span.start.offset - b.span.start.offset ||
-      a.code.localeCompare(b.code),
+      (a.code === b.code ? 0 : a.code.localeCompare(b.code)),
   );
 }
 

@@ -4,38 +4,54 @@
 
 /** The optimal-string-alignment edit distance between `a` and `b` (case-insensitive). */
 export function editDistance(a: string, b: string): number {
-  const s = a.toLowerCase();
-  const t = b.toLowerCase();
-  const rows: number[][] = [];
-  for (let i = 0; i <= s.length; i++) rows.push([i, ...new Array<number>(t.length).fill(0)]);
-  for (let j = 0; j <= t.length; j++) rows[0]![j] = j;
+  return osa(a.toLowerCase(), b.toLowerCase());
+}
+
+let rows = [new Int32Array(64), new Int32Array(64), new Int32Array(64)] as const;
+
+/** The optimal-string-alignment distance of `s` and `t` as they are, in three rolling rows reused between calls. */
+function osa(s: string, t: string): number {
+  const n = t.length;
+  if (rows[0].length <= n) rows = [new Int32Array(2 * n + 2), new Int32Array(2 * n + 2), new Int32Array(2 * n + 2)];
+  let [before, prev, cur] = rows;
+  for (let j = 0; j <= n; j++) prev[j] = j;
   for (let i = 1; i <= s.length; i++) {
-    for (let j = 1; j <= t.length; j++) {
-      const cost = s[i - 1] === t[j - 1] ? 0 : 1;
-      let best = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && s[i - 1] === t[j - 2] && s[i - 2] === t[j - 1])
-        best = Math.min(best, rows[i - 2]![j - 2]! + 1);
-      rows[i]![j] = best;
+    cur[0] = i;
+    const si = s.charCodeAt(i - 1);
+    for (let j = 1; j <= n; j++) {
+      const tj = t.charCodeAt(j - 1);
+      let best = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (si === tj ? 0 : 1));
+      if (i > 1 && j > 1 && si === t.charCodeAt(j - 2) && s.charCodeAt(i - 2) === tj)
+        best = Math.min(best, before[j - 2]! + 1);
+      cur[j] = best;
     }
+    [before, prev, cur] = [prev, cur, before];
   }
-  return rows[s.length]![t.length]!;
+  return prev[n]!;
 }
 
 /** The candidates closest to `word`, nearest first, at most `limit`, with no distance cap. */
 export function closest(word: string, candidates: Iterable<string>, limit = 3): string[] {
-  const scored = [...new Set(candidates)].map((c) => ({ c, d: editDistance(word, c) }));
+  const w = word.toLowerCase();
+  const scored = [...new Set(candidates)].map((c) => ({ c, d: osa(w, c.toLowerCase()) }));
   scored.sort((x, y) => x.d - y.d || x.c.localeCompare(y.c));
   return scored.slice(0, limit).map((x) => x.c);
 }
 
-/** The one candidate close enough to be a likely misspelling of `word`, if any. */
+/**
+ * The one candidate close enough to be a likely misspelling of `word`, if any. A candidate whose length
+ * differs by more than the limit is skipped unmeasured (the distance is at least the difference).
+ */
 export function suggest(word: string, candidates: Iterable<string>): string | undefined {
   const limit = Math.max(1, Math.floor(word.length / 3));
+  const w = word.toLowerCase();
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of new Set(candidates)) {
     if (c === word) continue;
-    const d = editDistance(word, c);
+    const lc = c.toLowerCase();
+    if (Math.abs(lc.length - w.length) > limit) continue;
+    const d = osa(w, lc);
     if (d <= limit && d < bestDistance) {
       best = c;
       bestDistance = d;

@@ -3,9 +3,9 @@
  * parsed on its own, so one bad statement never hides the next; a statement that does not parse
  * becomes an `Invalid` node. Never throws.
  */
-import type { IToken, TokenType } from "chevrotain";
+import type { ILexingError, IToken, TokenType } from "chevrotain";
 import { lexSpec, splitStatements } from "../../grammar/lexer.ts";
-import { parseStatement, parser } from "../../grammar/parser.ts";
+import { parseStatement, parser, withoutStackTraces } from "../../grammar/parser.ts";
 import { toStatement, toVariantHeader, tokenSpan, joinSpans } from "../../grammar/visitor.ts";
 import * as T from "../../grammar/tokens.ts";
 import type { Span, Spec, Statement } from "../../grammar/ast.ts";
@@ -18,15 +18,23 @@ const STATEMENT_WORDS: readonly string[] = T.KEYWORD_GROUPS.statement;
 /** How deeply `(`, `[` and `{` may nest in one statement (ADAPT010 beyond; the parser recurses per level). */
 export const MAX_NESTING = 32;
 
+/**
+ * The longest statement prefix (in tokens) whose possible next tokens an ADAPT004 message lists; the
+ * search is linear in the prefix but slow (about 12 µs a token), so a longer statement's error only says
+ * what was found.
+ */
+export const MAX_EXPECTED_PREFIX = 2000;
+
+/** How many ADAPT001 diagnostics one spec gets at most (the last one counts those left out). */
+export const MAX_LEXING_ERRORS = 100;
+
 /** Lexes and parses a whole spec. A leading byte order mark is read as a space (offsets stay exact). */
 export function parseSpec(source: string): StageResult<Spec> {
   const text = source.charCodeAt(0) === 0xfeff ? ` ${source.slice(1)}` : source;
   const lexed = lexSpec(text);
-  const diagnostics: Diagnostic[] = lexed.errors.map((e) => {
-    const span = pointSpan(e.line ?? 1, e.column ?? 1, e.offset, e.length);
-    return diag("ADAPT001", span, `unexpected character \`${text.slice(e.offset, e.offset + e.length)}\``);
-  });
-  const statements = splitStatements(lexed.tokens).map((chunk) => parseChunk(chunk, diagnostics));
+  const diagnostics = lexingErrors(text, lexed.errors);
+  const lexLines = new LineSet(lexed.errors.map((e) => e.line ?? 1));
+  const statements = splitStatements(lexed.tokens).map((chunk) => parseChunk(chunk, lexLines, diagnostics));
   const end = endPosition(text);
   const comments = lexed.comments.map((c) => ({
     kind: "Comment" as const,
@@ -37,13 +45,47 @@ export function parseSpec(source: string): StageResult<Spec> {
   return { value: { kind: "Spec", statements, comments, span }, diagnostics };
 }
 
+/**
+ * ADAPT001 for each run of characters that starts no token, up to {@link MAX_LEXING_ERRORS}; the last
+ * one listed then counts the rest, so a file of stray characters cannot flood the editor.
+ */
+function lexingErrors(text: string, errors: readonly ILexingError[]): Diagnostic[] {
+  const shown = errors.length > MAX_LEXING_ERRORS ? errors.slice(0, MAX_LEXING_ERRORS) : errors;
+  return shown.map((e, i) => {
+    const span = pointSpan(e.line ?? 1, e.column ?? 1, e.offset, e.length);
+    const rest = i === MAX_LEXING_ERRORS - 1 ? errors.length - MAX_LEXING_ERRORS : 0;
+    const more = rest > 0 ? `; ${rest} more places with unexpected characters follow, not listed` : "";
+    return diag("ADAPT001", span, `unexpected character \`${text.slice(e.offset, e.offset + e.length)}\`${more}`);
+  });
+}
+
+/** The lines that have lexing errors, sorted, for a chunk's "any lexing error inside" in log time. */
+class LineSet {
+  private readonly lines: number[];
+  constructor(lines: readonly number[]) {
+    this.lines = [...lines].sort((a, b) => a - b);
+  }
+
+  /** True when some line in `from..to` (inclusive) is in the set. */
+  anyIn(from: number, to: number): boolean {
+    let lo = 0;
+    let hi = this.lines.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.lines[mid]! < from) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < this.lines.length && this.lines[lo]! <= to;
+  }
+}
+
 /** One statement chunk to a statement (a variant block with its body), pushing its diagnostics. */
-function parseChunk(chunk: IToken[], diagnostics: Diagnostic[]): Statement {
+function parseChunk(chunk: IToken[], lexLines: LineSet, diagnostics: Diagnostic[]): Statement {
   if (chunk[0]?.tokenType === T.Keyword.variant) {
     const open = chunk.findIndex((t) => t.tokenType === T.LCurly);
-    if (open >= 0) return parseVariant(chunk, open, diagnostics);
+    if (open >= 0) return parseVariant(chunk, open, lexLines, diagnostics);
   }
-  const own = chunkDiagnostics(chunk, diagnostics);
+  const own = chunkDiagnostics(chunk, lexLines);
   if (own.skip) {
     diagnostics.push(...own.diagnostics);
     return invalid(chunk);
@@ -60,10 +102,10 @@ function parseChunk(chunk: IToken[], diagnostics: Diagnostic[]): Statement {
  * `variant NAME [extends BASE] { ... }`: the head is parsed as a statement of its own, then each line of
  * the body like a top-level statement, so one bad line in a variant does not hide the others.
  */
-function parseVariant(chunk: IToken[], open: number, diagnostics: Diagnostic[]): Statement {
+function parseVariant(chunk: IToken[], open: number, lexLines: LineSet, diagnostics: Diagnostic[]): Statement {
   const header = chunk.slice(0, open + 1);
   const parsed = parseStatement(header);
-  const headProblems = chunkDiagnostics(header, diagnostics);
+  const headProblems = chunkDiagnostics(header, lexLines);
   if (headProblems.skip || parsed.errors.length > 0) {
     diagnostics.push(...(headProblems.skip ? headProblems.diagnostics : syntaxErrors(header, parsed.errors)));
     return invalid(chunk);
@@ -76,7 +118,7 @@ function parseVariant(chunk: IToken[], open: number, diagnostics: Diagnostic[]):
     return invalid(chunk);
   }
   const body = splitStatements(chunk.slice(open + 1, -1));
-  const statements = body.map((c) => parseChunk(c, diagnostics));
+  const statements = body.map((c) => parseChunk(c, lexLines, diagnostics));
   return { kind: "Variant", name: head.name, base: head.base, statements, span: joinSpans(head.span, tokenSpan(last)) };
 }
 
@@ -85,8 +127,13 @@ function pointSpan(line: number, column: number, offset: number, length: number)
 }
 
 function endPosition(text: string): Span["end"] {
-  const lines = text.split("\n");
-  return { line: lines.length, column: lines[lines.length - 1]!.length + 1, offset: text.length };
+  let line = 1;
+  let start = 0;
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return { line, column: text.length - start + 1, offset: text.length };
 }
 
 function chunkSpan(chunk: readonly IToken[]): Span {
@@ -99,10 +146,7 @@ function invalid(chunk: readonly IToken[]): Statement {
 }
 
 /** Problems that make parsing the chunk pointless: bad strings, lexing errors inside it, unknown heads. */
-function chunkDiagnostics(
-  chunk: readonly IToken[],
-  lexDiagnostics: readonly Diagnostic[],
-): { diagnostics: Diagnostic[]; skip: boolean } {
+function chunkDiagnostics(chunk: readonly IToken[], lexLines: LineSet): { diagnostics: Diagnostic[]; skip: boolean } {
   const out: Diagnostic[] = [];
   const deep = tooDeep(chunk);
   if (deep !== null) return { diagnostics: [deep], skip: true };
@@ -126,9 +170,7 @@ function chunkDiagnostics(
     }
   }
   const span = chunkSpan(chunk);
-  const lexInside = lexDiagnostics.some(
-    (d) => d.span.start.line >= span.start.line && d.span.start.line <= span.end.line,
-  );
+  const lexInside = lexLines.anyIn(span.start.line, span.end.line);
   if (out.length > 0 || lexInside) return { diagnostics: out, skip: true };
   const first = chunk[0]!;
   if (STATEMENT_WORDS.includes(first.image)) return { diagnostics: [], skip: false };
@@ -159,6 +201,7 @@ function tooDeep(chunk: readonly IToken[]): Diagnostic | null {
 }
 
 function badEscapes(t: IToken): Diagnostic[] {
+  if (!t.image.includes("\\")) return [];
   const out: Diagnostic[] = [];
   const re = /\\(.)/g;
   for (let m = re.exec(t.image); m !== null; m = re.exec(t.image)) {
@@ -172,22 +215,38 @@ function badEscapes(t: IToken): Diagnostic[] {
 
 /** ADAPT005 for a regex JavaScript rejects; ADAPT012 for one the linear-time selector engine cannot run. */
 function badRegex(t: IToken): Diagnostic[] {
-  const end = t.image.lastIndexOf("/");
-  const [source, flags] = [t.image.slice(1, end), t.image.slice(end + 1)];
-  try {
-    new RegExp(source, flags);
-  } catch (e) {
-    const reason = (e instanceof Error ? e.message : String(e)).replace(/^Invalid regular expression: /, "");
-    return [diag("ADAPT005", tokenSpan(t), `invalid regular expression: ${reason}`)];
-  }
-  const linear = compileLinear(source, flags);
-  if (linear.ok) return [];
+  const problem = regexProblem(t.image);
+  if (problem === null) return [];
+  if (problem.code === "ADAPT005")
+    return [diag("ADAPT005", tokenSpan(t), `invalid regular expression: ${problem.reason}`)];
   const help = "selectors are matched in linear time: no lookarounds or backreferences, at most 1000 characters";
   return [
-    diag("ADAPT012", tokenSpan(t), `the regular expression cannot be matched in linear time: ${linear.reason}`, {
+    diag("ADAPT012", tokenSpan(t), `the regular expression cannot be matched in linear time: ${problem.reason}`, {
       help,
     }),
   ];
+}
+
+const regexProblems = new Map<string, { code: "ADAPT005" | "ADAPT012"; reason: string } | null>();
+
+/** What is wrong with a `/regex/` token's text, cached by the text (a spec repeats its selectors). */
+function regexProblem(image: string): { code: "ADAPT005" | "ADAPT012"; reason: string } | null {
+  const known = regexProblems.get(image);
+  if (known !== undefined) return known;
+  const end = image.lastIndexOf("/");
+  const [source, flags] = [image.slice(1, end), image.slice(end + 1)];
+  let problem: { code: "ADAPT005" | "ADAPT012"; reason: string } | null = null;
+  try {
+    new RegExp(source, flags);
+    const linear = compileLinear(source, flags);
+    if (!linear.ok) problem = { code: "ADAPT012", reason: linear.reason };
+  } catch (e) {
+    const reason = (e instanceof Error ? e.message : String(e)).replace(/^Invalid regular expression: /, "");
+    problem = { code: "ADAPT005", reason };
+  }
+  if (regexProblems.size >= 10000) regexProblems.clear();
+  regexProblems.set(image, problem);
+  return problem;
 }
 
 function syntaxErrors(chunk: IToken[], errors: readonly { token: IToken }[]): Diagnostic[] {
@@ -208,7 +267,7 @@ function syntaxError(chunk: IToken[], at: number): Diagnostic {
   const token = chunk[at];
   const last = chunk[chunk.length - 1]!;
   const span = token ? tokenSpan(token) : { start: tokenSpan(last).end, end: tokenSpan(last).end };
-  const expected = expectedAfter(chunk.slice(0, at));
+  const expected = at > MAX_EXPECTED_PREFIX ? [] : expectedAfter(chunk.slice(0, at));
   const found = token ? describe(token) : "the end of the line";
   const words = expected.filter((e) => /^`[a-z_]+`$/.test(e)).map((e) => e.slice(1, -1));
   const help =
@@ -219,7 +278,7 @@ function syntaxError(chunk: IToken[], at: number): Diagnostic {
 
 function expectedAfter(preceding: IToken[]): string[] {
   try {
-    const paths = parser.computeContentAssist("statement", preceding);
+    const paths = withoutStackTraces(() => parser.computeContentAssist("statement", preceding));
     const types = new Set(paths.map((p) => p.nextTokenType));
     if (types.has(T.NumberLiteral)) types.delete(T.Minus);
     return [...new Set([...types].map(tokenText))].slice(0, 8);

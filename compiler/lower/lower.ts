@@ -7,6 +7,7 @@ import { diag, type Diagnostic, type StageResult } from "../diagnostics/diagnost
 import type { CheckedHead } from "../frontend/checked.ts";
 import type { AdapterKind, HeadIR, OpPosition, SourceRef, SurgeryOp } from "../ir/types.ts";
 import { kindOf } from "../kinds/registry.ts";
+import type { ArgTable } from "../schema/args.ts";
 import { defaultArgs, type ResolvedArgs } from "../schema/resolve-args.ts";
 import type { ModelManifest } from "../model/types.ts";
 import { lastDim, type Site } from "../resolve/sites.ts";
@@ -33,12 +34,24 @@ export interface OpSource {
   readonly source: SourceRef;
 }
 
+const defaults = new WeakMap<ArgTable, ResolvedArgs>();
+
+/** The defaults of a kind's arguments, computed once per kind (every site of every statement needs them). */
+function defaultsOf(table: ArgTable): ResolvedArgs {
+  let known = defaults.get(table);
+  if (known === undefined) {
+    known = defaultArgs(table);
+    defaults.set(table, known);
+  }
+  return known;
+}
+
 /** The surgery operation of `s`: its kind's config, weights and parameters. */
 export function buildOp(s: OpSource): SurgeryOp {
   const kind = kindOf(s);
   const shape = { d: s.d, kernelShape: s.kernelShape };
   const m = s.size ?? 0;
-  const config = kind.lower({ ...defaultArgs(kind.args), ...s.args }, shape, m);
+  const config = kind.lower({ ...defaultsOf(kind.args), ...s.args }, shape, m);
   const weights = kindWeights(kind, config, adapterLayerName(s.adapter, s.site), shape, m);
   return {
     id: `${s.adapter}@${s.site}`,
@@ -75,7 +88,12 @@ export function lowerSite(site: Site, size: number | null): SurgeryOp {
 
 /** The weights of operations, owned by their added layers. */
 export function opWeights(ops: readonly SurgeryOp[]): OwnedWeight[] {
-  return ops.flatMap((op) => op.weights.map((w) => ({ ...w, layer: adapterLayerName(op.adapter, op.site) })));
+  const out: OwnedWeight[] = [];
+  for (const op of ops) {
+    const layer = adapterLayerName(op.adapter, op.site);
+    for (const w of op.weights) out.push({ name: w.name, shape: w.shape, layer });
+  }
+  return out;
 }
 
 /** The head, fed by the model's first output layer (an encoder's last hidden state). */

@@ -17,10 +17,21 @@ export function literalPrefix(glob: string): string {
   return i < 0 ? glob : glob.slice(0, i);
 }
 
-/** The whole-path matcher of a glob (linear time; cached), or why it cannot be compiled (its length). */
+const compiled = new Map<string, Compiled>();
+const CACHE_LIMIT = 20000;
+
+/**
+ * The whole-path matcher of a glob (linear time), or why it cannot be compiled (its length). Cached by
+ * the glob's text: the language server matches every selector of a spec on every keystroke.
+ */
 export function compileGlob(glob: string): Compiled {
+  const known = compiled.get(glob);
+  if (known !== undefined) return known;
   const tooLong = lengthProblem(glob);
-  return tooLong !== null ? { ok: false, reason: tooLong } : compileLinear(globSource(glob), "", false);
+  const made: Compiled = tooLong !== null ? { ok: false, reason: tooLong } : compileLinear(globSource(glob), "", false);
+  if (compiled.size >= CACHE_LIMIT) compiled.clear();
+  compiled.set(glob, made);
+  return made;
 }
 
 function escapeChar(c: string): string {

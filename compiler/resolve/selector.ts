@@ -42,6 +42,8 @@ interface Index {
   readonly sorted: readonly LayerInfo[];
   /** Raw pattern matches by pattern text: specs repeat a pattern with different clauses. */
   readonly memo: Map<string, SelectorMatch>;
+  /** The three paths closest to a pattern that matches nothing, by pattern text (an edit distance per path). */
+  readonly nearest: Map<string, string[]>;
 }
 
 /** Beyond this many failing selectors in one compilation, ADAPT120 names no closest paths (bounded cost). */
@@ -55,6 +57,7 @@ function indexOf(manifest: ModelManifest): Index {
     ix = {
       sorted: [...manifest.layers].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
       memo: new Map(),
+      nearest: new Map(),
     };
     indexes.set(manifest, ix);
   }
@@ -196,14 +199,29 @@ function noMatch(
   const notes =
     before > 0 ? [`the pattern alone matches ${before}, the \`in layers\`/\`where\` clauses keep none`] : [];
   if (before === 0 && budget.left-- > 0) {
-    const near = closest(
+    const near = nearestPaths(
       selector.pattern.kind === "Glob" ? selector.pattern.text : selector.pattern.source,
-      manifest.layers.map((l) => l.path),
-      3,
+      manifest,
     );
     notes.push(`the closest paths are ${near.map((p) => `\`${p}\``).join(", ")}`);
   }
   return diag("ADAPT120", selector.pattern.span, `${text} matches no layer of the model`, { notes });
+}
+
+/** The three layer paths closest to `pattern`, computed once per pattern and model. */
+function nearestPaths(pattern: string, manifest: ModelManifest): string[] {
+  const ix = indexOf(manifest);
+  let near = ix.nearest.get(pattern);
+  if (near === undefined) {
+    near = closest(
+      pattern,
+      manifest.layers.map((l) => l.path),
+      3,
+    );
+    if (ix.nearest.size > 10000) ix.nearest.clear();
+    ix.nearest.set(pattern, near);
+  }
+  return near;
 }
 
 /** Up to five paths in backticks, then how many more. */

@@ -81,7 +81,14 @@ function checkSite(
   manifest: ModelManifest,
 ): Site | Diagnostic {
   const span = stmt.selector.span;
-  const base = { adapter, layer, stmt, kernelShape: null };
+  const at = (position: OpPosition, d: number, kernelShape: Site["kernelShape"] = null): Site => ({
+    adapter,
+    layer,
+    position,
+    d,
+    kernelShape,
+    stmt,
+  });
   if (stmt.kind === "Apply" && adapter.def.target === "attention") {
     const d = lastDim(layer);
     if (layer.className !== ATTENTION_CLASS || d === null) {
@@ -94,7 +101,7 @@ function checkSite(
         },
       );
     }
-    return { ...base, position: "attention", d };
+    return at("attention", d);
   }
   if (stmt.kind === "Apply") {
     if (layer.kernelShape === null) {
@@ -104,7 +111,7 @@ function checkSite(
         `\`${adapter.name}\` (${adapter.kind}) needs a dense layer, but \`${layer.path}\` is a \`${layer.className}\` without a 2-d kernel`,
       );
     }
-    return { ...base, position: "weight", d: layer.kernelShape[1], kernelShape: layer.kernelShape };
+    return at("weight", layer.kernelShape[1], layer.kernelShape);
   }
   if (stmt.position === "before") {
     if (layer.inbound.length !== 1) {
@@ -116,7 +123,7 @@ function checkSite(
     }
     const d = lastDim(manifest.byPath.get(layer.inbound[0]!));
     if (d === null) return noFeature(span, layer, "input");
-    return { ...base, position: "before", d };
+    return at("before", d);
   }
   const d = lastDim(layer);
   if (d === null) return noFeature(span, layer, "output");
@@ -137,7 +144,7 @@ function checkSite(
       );
     }
   }
-  return { ...base, position: stmt.position, d };
+  return at(stmt.position, d);
 }
 
 function noFeature(span: A.Span, layer: LayerInfo, which: string): Diagnostic {

@@ -81,7 +81,8 @@ export function analyzeDocument(
         ...(loaded?.diagnostics ?? []),
         ...analyzeSweepText(text, name, loaded?.manifest ?? null, loaded?.given ?? ""),
       ];
-    } else if (manifest !== null && checked !== null) sites = summarizeSurgery(checked, manifest).value;
+    } else if (manifest !== null && checked !== null)
+      sites = summarizeSurgery(checked, manifest, result.value.surgery).value;
   } catch (e) {
     onError(e);
   }

@@ -37,24 +37,29 @@ export function startServer(): void {
   const documents = new TextDocuments(TextDocument);
   const states = new Map<string, DocumentState>();
 
+  const send = (uri: string, s: DocumentState, version: number): void =>
+    void connection.sendDiagnostics({ uri, version, diagnostics: s.diagnostics.map(toLspDiagnostic) });
+  /** The document's analysis, made now when stale; a change still waiting for its quiet time is published. */
   const state = (uri: string): DocumentState | null => {
     const doc = documents.get(uri);
     if (doc === undefined) return null;
     const known = states.get(uri);
     if (known !== undefined && known.text === doc.getText()) return known;
-    debouncer.cancel(uri);
     const fresh = analyzeBounded(uri, doc.getText(), (e) =>
       connection.console.error(`adapt: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
     );
     states.set(uri, fresh);
     models.track(uri, fresh.model?.path ?? null);
+    if (debouncer.pending(uri)) {
+      debouncer.cancel(uri);
+      send(uri, fresh, doc.version);
+    }
     return fresh;
   };
   const publish = (uri: string): void => {
     const s = state(uri);
     const doc = documents.get(uri);
-    if (s !== null && doc !== undefined)
-      void connection.sendDiagnostics({ uri, version: doc.version, diagnostics: s.diagnostics.map(toLspDiagnostic) });
+    if (s !== null && doc !== undefined) send(uri, s, doc.version);
   };
   const debouncer = new Debouncer(publish);
   const models = watchModelFiles(connection, (uri) => {

@@ -4,6 +4,7 @@
  * parameter counts are the ones `adapt explain` reports.
  */
 import type * as A from "../../grammar/ast.ts";
+import type { ResolvedSurgery } from "../../compiler/compile.ts";
 import type { StageResult } from "../../compiler/diagnostics/diagnostic.ts";
 import type { CheckedSpec } from "../../compiler/frontend/checked.ts";
 import type { ModelManifest } from "../../compiler/model/types.ts";
@@ -23,21 +24,34 @@ export interface SiteSummary {
   readonly params: number;
 }
 
-/** Every site of the surgery that resolves, even when other statements have errors (the compiler reports those). */
-export function summarizeSurgery(checked: CheckedSpec, manifest: ModelManifest): StageResult<SiteSummary[]> {
+/**
+ * Every site of the surgery that resolves, even when other statements have errors (the compiler reports
+ * those). `resolved` is the pipeline's own resolution when it got that far; otherwise the sites are
+ * resolved here (the pipeline stops before the model when the model-free checks find errors).
+ */
+export function summarizeSurgery(
+  checked: CheckedSpec,
+  manifest: ModelManifest,
+  resolved: ResolvedSurgery | null = null,
+): StageResult<SiteSummary[]> {
+  if (resolved !== null) return { value: summaries(resolved), diagnostics: [] };
   const sites = resolveSites(checked, manifest);
   const sizes = resolveSizes(checked, manifest, sites.value);
-  const value = sites.value.map((site, i) => {
-    const op = lowerSite(site, sizes.value[i] ?? null);
-    return {
-      stmt: site.stmt,
-      adapter: op.adapter,
-      layer: op.site,
-      layerIndex: op.layerIndex,
-      d: op.d,
-      size: op.size,
-      params: op.params,
-    };
-  });
-  return { value, diagnostics: [...sites.diagnostics, ...sizes.diagnostics] };
+  const operations = sites.value.map((site, i) => lowerSite(site, sizes.value[i] ?? null));
+  return {
+    value: summaries({ sites: sites.value, operations }),
+    diagnostics: [...sites.diagnostics, ...sizes.diagnostics],
+  };
+}
+
+function summaries({ sites, operations }: ResolvedSurgery): SiteSummary[] {
+  return operations.map((op, i) => ({
+    stmt: sites[i]!.stmt,
+    adapter: op.adapter,
+    layer: op.site,
+    layerIndex: op.layerIndex,
+    d: op.d,
+    size: op.size,
+    params: op.params,
+  }));
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { parseSpec } from "../parse.ts";
+import { MAX_EXPECTED_PREFIX, MAX_LEXING_ERRORS, parseSpec } from "../parse.ts";
 import { analyzeText } from "../analyze.ts";
 import type * as A from "../../../grammar/ast.ts";
 
@@ -99,6 +99,29 @@ describe("parser", () => {
   it("does not report a name declared by a broken declaration as undeclared", () => {
     const r = analyzeText('adapter h = bottleneck(size: 64 64)\ninsert h after "x"\n', "s.adapt");
     expect(r.diagnostics.map((d) => d.code)).toEqual(["ADAPT004"]);
+  });
+
+  it("lists what was expected only after a statement prefix of at most MAX_EXPECTED_PREFIX tokens", () => {
+    const list = (n: number) => `adapter a = lora(rank: [${"1,".repeat(n)}])\n`;
+    const short = parseSpec(list(10)).diagnostics;
+    expect(short.map((d) => [d.code, d.message])).toEqual([
+      ["ADAPT004", "expected a number, a string, `[` or a name, found `]`"],
+    ]);
+    const long = parseSpec(list(MAX_EXPECTED_PREFIX)).diagnostics;
+    expect(long.map((d) => [d.code, d.message, d.span.start.column])).toEqual([
+      ["ADAPT004", "unexpected `]`", 25 + 2 * MAX_EXPECTED_PREFIX],
+    ]);
+  });
+
+  it("lists at most MAX_LEXING_ERRORS stray characters, the last one counting the rest", () => {
+    const r = parseSpec(`adapter a = lora(rank: ${"1+".repeat(MAX_LEXING_ERRORS + 50)}1)\n`);
+    expect(r.diagnostics).toHaveLength(MAX_LEXING_ERRORS);
+    expect(r.diagnostics.every((d) => d.code === "ADAPT001")).toBe(true);
+    expect(r.diagnostics[0]!.message).toBe("unexpected character `+`");
+    expect(r.diagnostics.at(-1)!.message).toBe(
+      "unexpected character `+`; 50 more places with unexpected characters follow, not listed",
+    );
+    expect(r.value.statements.map((s) => s.kind)).toEqual(["Invalid"]);
   });
 
   it("resolves string escapes", () => {

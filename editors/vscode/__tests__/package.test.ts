@@ -58,6 +58,8 @@ describe("the extension's files", () => {
     const client = readFileSync(join(here, "..", "src", "extension.ts"), "utf8");
     expect(client).toContain('getConfiguration("adapt").get<string>("server.path"');
     expect(client).toContain('new LanguageClient("adapt",');
+    expect(client).toContain("run: { module, transport: TransportKind.ipc, options: { execArgv: SERVER_EXEC_ARGV } }");
+    expect(client).toContain('SERVER_EXEC_ARGV = ["--max-semi-space-size=64"]');
   });
 });
 

@@ -15,6 +15,14 @@ import {
 
 let client: LanguageClient | undefined;
 
+/**
+ * V8 flags of the server process: a 64 MiB young generation (semi-space) instead of 16. One analysis of a
+ * 2,000-line spec allocates about 25 MB that dies with it; with the default the collector ran during
+ * every analysis and copied what was still live (mean CPU per analysis 50 ms, with the flag 34.5 ms, for
+ * about 60 MB more resident memory; `bench/lsp-analysis.ts`).
+ */
+export const SERVER_EXEC_ARGV = ["--max-semi-space-size=64"];
+
 /** The server script: `adapt.server.path` (relative to the first workspace folder) or the bundled one. */
 function serverModule(context: ExtensionContext): string {
   const configured = workspace.getConfiguration("adapt").get<string>("server.path", "").trim();
@@ -26,8 +34,12 @@ function serverModule(context: ExtensionContext): string {
 async function start(context: ExtensionContext): Promise<void> {
   const module = serverModule(context);
   const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc },
-    debug: { module, transport: TransportKind.ipc, options: { execArgv: ["--nolazy", "--inspect=6009"] } },
+    run: { module, transport: TransportKind.ipc, options: { execArgv: SERVER_EXEC_ARGV } },
+    debug: {
+      module,
+      transport: TransportKind.ipc,
+      options: { execArgv: [...SERVER_EXEC_ARGV, "--nolazy", "--inspect=6009"] },
+    },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
