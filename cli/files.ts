@@ -12,7 +12,7 @@ export { usedArtifactLoader } from "../runtime/artifact/read-used.ts";
 
 /**
  * Reads a spec (or another text file the user named), bounded: a regular file within the cap of its kind
- * (16 MiB for a spec). Throws a UsageError naming the path and the reason.
+ * (512 KiB for a spec). Throws a UsageError naming the path and the reason.
  */
 export function readText(path: string, cwd: string, what = "file", kind: FileKind = "spec"): string {
   const read = readBounded(resolve(cwd, path), policy(kind));

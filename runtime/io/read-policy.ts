@@ -8,8 +8,12 @@ const MiB = 1024 * 1024;
 
 /** The size caps, in bytes, of each kind of file adapt reads whole. */
 export const READ_LIMITS = {
-  /** A `.adapt` or YAML spec. */
-  spec: 16 * MiB,
+  /**
+   * A `.adapt` or YAML spec: the language server's live-analysis bound too. Parsing holds about 700 bytes
+   * per token at its peak, so the worst spec (all one-character tokens) checks in about 0.6 GB and 2.5 s;
+   * real specs are a few KiB (2,000 lines: about 60 KiB).
+   */
+  spec: MiB / 2,
   /** A tfjs `model.json` (the compiler's JSON limit is 256 Mi characters). */
   modelJson: 256 * MiB,
   /** All weights files of one model together, in addition to the manifest's own declared size. */
