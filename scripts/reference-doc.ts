@@ -110,6 +110,12 @@ function exampleBody(text: string): string {
     .trim();
 }
 
+/** Where codes without a spec fixture are reported, when it is not at run time. */
+const REPORTED_BY: Readonly<Record<string, string>> = {
+  ADAPT938:
+    "Reported by the language server on a document over 512 KiB or 20,000 lines, at its start: the document is not analysed as you type (`adapt check` reads specs up to 512 KiB).",
+};
+
 /** The *Diagnostics* section: one entry per code, with its fixture rendered through the compiler. */
 export async function diagnosticsSection(): Promise<string> {
   const parts: string[] = [];
@@ -127,6 +133,10 @@ export async function diagnosticsSection(): Promise<string> {
     const folder = reportExampleSection(code, `${ROOT}specs/diagnostics`);
     if (folder !== null) {
       parts.push(...folder);
+      continue;
+    }
+    if (REPORTED_BY[code] !== undefined) {
+      parts.push(REPORTED_BY[code], "");
       continue;
     }
     if (!existsSync(path)) {
