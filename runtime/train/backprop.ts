@@ -27,6 +27,29 @@ interface EngineTape {
   tidy<T extends tf.TensorContainer>(name: string, fn: () => T): T;
 }
 
+/**
+ * Kernels whose registered gradients (tfjs-core 4.22) read the tensors they save only for their shapes:
+ * a disposed tensor keeps its shape, so their saved copies can go as soon as the kernel has run.
+ */
+const SHAPE_ONLY = new Set(["Add", "Sub", "Reshape", "Sum", "Mean"]);
+
+/** The number of nodes on the gradient tape now (0 when nothing is being recorded). */
+export function tapeLength(): number {
+  const state = (tf.engine() as unknown as EngineTape).state;
+  return state.gradientDepth > 0 ? (state.activeTape?.length ?? 0) : 0;
+}
+
+/**
+ * Disposes what the tape's nodes from index `from` on saved only for a shape (see `SHAPE_ONLY`); the
+ * memory goes unless another node saved the same data. Returns the tape's length, the next `from`.
+ */
+export function releaseShapeOnlySaves(from: number): number {
+  const { activeTape: tape, gradientDepth } = (tf.engine() as unknown as EngineTape).state;
+  if (gradientDepth === 0 || tape == null) return 0;
+  for (let i = from; i < tape.length; i++) if (SHAPE_ONLY.has(tape[i]!.kernelName)) tf.dispose(tape[i]!.saved ?? []);
+  return tape.length;
+}
+
 /** The value of `f` and the gradients of the given trainable variables, keyed by name. */
 export interface VariableGrads {
   readonly value: tf.Scalar;
@@ -73,21 +96,27 @@ function checked(node: TapeNode, name: string, dx: tf.Tensor): tf.Tensor {
   return dx;
 }
 
-/** Walks the filtered tape backwards from `y`, freeing as it goes; returns the gradients of `xs`. */
+/**
+ * Walks the filtered tape backwards from `y`, freeing as it goes; returns the gradients of `xs`. A node's
+ * input gradients are computed in one scope, so what its gradient function makes besides them goes at once.
+ */
 function backward(tape: readonly TapeNode[], xs: readonly tf.Tensor[], y: tf.Tensor): (tf.Tensor | undefined)[] {
   const acc = new Map<number, tf.Tensor>([[y.id, tf.ones(y.shape)]]);
   const wanted = new Set(xs.map((x) => x.id));
   for (let i = tape.length - 1; i >= 0; i--) {
     const node = tape[i]!;
     if (node.gradient === undefined) throw new Error(`no gradient function for ${node.kernelName}`);
-    const grads = node.gradient(node.outputs.map((o) => acc.get(o.id) ?? null));
-    for (const name of Object.keys(node.inputs)) {
-      if (!(name in grads)) throw new Error(`${node.kernelName} has no gradient for its input ${name}`);
-      const dx = checked(
-        node,
-        name,
-        tf.tidy(() => grads[name]!()),
-      );
+    const names = Object.keys(node.inputs);
+    const dys = node.outputs.map((o) => acc.get(o.id) ?? null);
+    const dxs = tf.tidy(() => {
+      const grads = node.gradient!(dys);
+      return names.map((name) => {
+        if (!(name in grads)) throw new Error(`${node.kernelName} has no gradient for its input ${name}`);
+        return checked(node, name, grads[name]!());
+      });
+    });
+    names.forEach((name, k) => {
+      const dx = dxs[k]!;
       const id = node.inputs[name]!.id;
       const current = acc.get(id);
       if (current === undefined) acc.set(id, dx);
@@ -96,7 +125,7 @@ function backward(tape: readonly TapeNode[], xs: readonly tf.Tensor[], y: tf.Ten
         current.dispose();
         if (dx !== current) dx.dispose();
       }
-    }
+    });
     const live = new Set(Object.values(node.inputs).map((t) => acc.get(t.id)));
     for (const o of node.outputs) {
       const dy = acc.get(o.id);

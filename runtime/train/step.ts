@@ -11,6 +11,7 @@ import { feedFor, lossOf, predictionsOf, type InputRole } from "./feed.ts";
 import { clipByGlobalNorm, type Optimizer } from "./optimizer.ts";
 import { derive, withSeededRandom } from "./prng.ts";
 import { leanVariableGrads } from "./backprop.ts";
+import { leanApply } from "./forward.ts";
 
 /** The model and what the loop needs to train it. */
 export interface StepContext {
@@ -40,7 +41,7 @@ export async function trainStep(
   batch: Batch,
   lr: number,
   globalStep: number,
-  forward: (feed: tf.Tensor[]) => tf.Tensor = (feed) => ctx.model.apply(feed, { training: true }) as tf.Tensor,
+  forward: (feed: tf.Tensor[]) => tf.Tensor = (feed) => leanApply(ctx.model, feed, true),
 ): Promise<{ loss: number; gradNorm: number }> {
   const feed = feedFor(ctx.model, ctx.roles, batch);
   const labels = tf.tensor1d(batch.labels, "float32");

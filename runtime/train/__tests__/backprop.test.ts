@@ -26,14 +26,17 @@ function weights(): Record<string, tf.Variable> {
   };
 }
 
-/** Three residual blocks: a frozen matMul, a trainable bottleneck with GELU, dropout and a gain. */
+/** Three residual blocks (each in its own scope, as layers run): a frozen matMul, a trainable bottleneck with GELU, dropout and a gain. */
 function loss(w: Record<string, tf.Variable>, x: tf.Tensor): tf.Scalar {
   let h = x;
   for (let i = 0; i < 3; i++) {
-    const frozen = tf.matMul(h, w["frozen"]!);
-    const up = fusedGelu(tf.add(tf.matMul(frozen, w["w1"]!), w["b1"]!));
-    const down = tf.dropout(tf.matMul(up, w["w2"]!), 0.1);
-    h = tf.mul(tf.add(frozen, tf.reshape(tf.reshape(down, [-1]), frozen.shape)), w["gain"]!);
+    const input = h;
+    h = tf.tidy(() => {
+      const frozen = tf.matMul(input, w["frozen"]!);
+      const up = fusedGelu(tf.add(tf.matMul(frozen, w["w1"]!), w["b1"]!));
+      const down = tf.dropout(tf.matMul(up, w["w2"]!), 0.1);
+      return tf.mul(tf.add(frozen, tf.reshape(tf.reshape(down, [-1]), frozen.shape)), w["gain"]!);
+    });
   }
   return tf.mean(tf.square(tf.sum(tf.mul(h, h), 1)));
 }
