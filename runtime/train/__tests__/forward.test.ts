@@ -29,7 +29,7 @@ let feed: tf.Tensor[];
 
 beforeAll(async () => {
   await tf.setBackend("cpu");
-  model = withSeededRandom(3, () => buildBert(CONFIG));
+  model = withSeededRandom(3, () => buildBert(CONFIG, { dropout: true }));
   const ids = Array.from({ length: 4 }, (_, r) => Array.from({ length: 10 }, (_, c) => (r * 7 + c * 3) % 30));
   const mask = ids.map((row, r) => row.map((_, c) => (c < 10 - r ? 1 : 0)));
   feed = [tf.tensor2d(ids, undefined, "int32"), tf.tensor2d(mask, undefined, "int32"), tf.zeros([4, 10], "int32")];
