@@ -5,12 +5,14 @@
  * training seconds (steps only, from the CLI's summary), evaluation seconds, peak RSS (the process's
  * high-water mark, read from /proc while it runs) and test accuracy; then the ratios to the peer.
  * Usage: `npx tsx bench/memory.ts [--python /work/venv-peer/bin/python] [--backends wasm,tensorflow]
- * [--threads 2]`. Each `adapt` run writes into a temporary copy of the example's folder.
+ * [--threads 2] [--against DIR]`. Each `adapt` run writes into a temporary copy of the example's folder.
+ * `--against DIR` also runs another checkout's `bin/adapt.js` (e.g. an older commit, unpacked with
+ * `git archive` beside a link to this node_modules) before each backend's row: before/after in one sitting.
  */
 import { spawn } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, symlinkSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 
 const ROOT = join(import.meta.dirname, "..");
@@ -20,6 +22,7 @@ const { values } = parseArgs({
     python: { type: "string" },
     backends: { type: "string", default: "wasm,tensorflow" },
     threads: { type: "string", default: "2" },
+    against: { type: "string" },
   },
 });
 
@@ -76,16 +79,17 @@ function duration(text: string): number {
   return m === null ? NaN : Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
 }
 
-async function adaptRow(backend: string): Promise<Row> {
+async function adaptRow(backend: string, root = ROOT): Promise<Row> {
   const dir = scratch();
   const r = await measured(
     process.execPath,
-    [join(ROOT, "bin/adapt.js"), "run", "houlsby.adapt", "--backend", backend],
+    [join(root, "bin/adapt.js"), "run", "houlsby.adapt", "--backend", backend],
     dir,
   );
+  const name = root === ROOT ? `adapt, ${backend}` : `adapt at ${root}, ${backend}`;
   if (r.code !== 0)
     return {
-      name: `adapt, ${backend}`,
+      name,
       trainS: null,
       evalS: null,
       peakMb: r.peakMb,
@@ -98,7 +102,7 @@ async function adaptRow(backend: string): Promise<Row> {
   const seconds = train === undefined ? null : duration(train);
   const backendLine = /backend: (.*)/.exec(r.err)?.[1];
   return {
-    name: `adapt, ${backend}`,
+    name,
     trainS: seconds,
     evalS: evals ? duration(evals[1]!) + duration(evals[2]!) : null,
     peakMb: r.peakMb,
@@ -139,7 +143,10 @@ async function peerRow(python: string): Promise<Row> {
 const rows: Row[] = [];
 const load = [loadavg()];
 if (values.python) rows.push(await peerRow(values.python));
-for (const b of values.backends!.split(",").filter((s) => s !== "")) rows.push(await adaptRow(b));
+for (const b of values.backends!.split(",").filter((s) => s !== "")) {
+  if (values.against !== undefined) rows.push(await adaptRow(b, resolve(values.against)));
+  rows.push(await adaptRow(b));
+}
 load.push(loadavg());
 const peer = rows.find((r) => r.name.startsWith("PyTorch") && r.trainS !== null);
 const fmt = (x: number | null, d = 1): string => (x === null ? "-" : x.toFixed(d));

@@ -1,13 +1,14 @@
 /**
  * The WebAssembly backend (`@tensorflow/tfjs-backend-wasm`), with its .wasm files read from the
- * package's own dist/ folder, the fast matMul gradients of fast-matmul.ts and the embedding gradient
- * kernel of segment-sum.ts installed.
+ * package's own dist/ folder, the fast matMul gradients of fast-matmul.ts, the embedding gradient
+ * kernel of segment-sum.ts and the memory-sharing `Identity` of shared-identity.ts installed.
  */
 import * as tf from "@tensorflow/tfjs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { installFastMatMul } from "./fast-matmul.ts";
 import { installSegmentSum } from "./segment-sum.ts";
+import { installSharedIdentity } from "./shared-identity.ts";
 import { importOptional } from "./optional.ts";
 import { setBackendQuietly } from "./tensorflow.ts";
 import { refused, type Attempt } from "./types.ts";
@@ -38,6 +39,7 @@ export async function tryWasm(fastMatMul = true): Promise<Attempt> {
   if (!(await setBackendQuietly("wasm"))) return refused("ADAPT942", "the wasm backend failed to initialise");
   if (fastMatMul) installFastMatMul("wasm");
   installSegmentSum("wasm");
+  installSharedIdentity("wasm");
   const simd = (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) === true;
   return { ok: true, detail: simd ? "WebAssembly with SIMD" : "WebAssembly" };
 }

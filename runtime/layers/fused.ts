@@ -11,10 +11,21 @@ import * as tf from "@tensorflow/tfjs";
 const SQRT2 = Math.sqrt(2);
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
+/** Φ(x) as tfjs-layers' `gelu` computes it, its temporaries freed at once. */
+const normalCdf = (x: tf.Tensor): tf.Tensor => tf.tidy(() => tf.mul(0.5, tf.add(1, tf.erf(tf.div(x, SQRT2)))));
+
+/** `f(a)`, with `a` disposed: chains of [tokens, 1536] tensors hold two at a time, not all of them. */
+function then(a: tf.Tensor, f: (a: tf.Tensor) => tf.Tensor): tf.Tensor {
+  try {
+    return f(a);
+  } finally {
+    a.dispose();
+  }
+}
+
 /** GELU's exact-erf forward, op for op as tfjs-layers' `gelu` activation computes it. */
 function geluValue(x: tf.Tensor): tf.Tensor {
-  const cdf = tf.mul(0.5, tf.add(1, tf.erf(tf.div(x, SQRT2))));
-  return tf.mul(x, cdf);
+  return then(normalCdf(x), (cdf) => tf.mul(x, cdf));
 }
 
 /** GELU (exact erf form) that keeps only its input for the gradient: Φ(x) + x·φ(x). */
@@ -24,13 +35,15 @@ export const fusedGelu: (x: tf.Tensor) => tf.Tensor = tf.customGrad((...args: un
   save([x]);
   return {
     value: tf.tidy(() => geluValue(x)),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
-      tf.tidy(() => {
-        const s = saved[0]!;
-        const cdf = tf.mul(0.5, tf.add(1, tf.erf(tf.div(s, SQRT2))));
-        const pdf = tf.mul(tf.exp(tf.mul(tf.square(s), -0.5)), INV_SQRT_2PI);
-        return tf.mul(dy, tf.add(cdf, tf.mul(s, pdf)));
-      }),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const s = saved[0]!;
+      const cdf = normalCdf(s);
+      const pdf = tf.tidy(() => tf.mul(tf.exp(tf.mul(tf.square(s), -0.5)), INV_SQRT_2PI));
+      const sPdf = then(pdf, (p) => tf.mul(s, p));
+      const slope = tf.add(cdf, sPdf);
+      tf.dispose([cdf, sPdf]);
+      return then(slope, (d) => tf.mul(dy, d));
+    },
   };
 }) as (x: tf.Tensor) => tf.Tensor;
 

@@ -4,10 +4,11 @@
  * yields the one hidden state `[batch, length, d]` that everything above reads; the upper part runs from
  * that hidden state and the model's inputs (the attention mask). Both parts call each layer as tfjs's
  * own executor does (`layer.apply(inputs, {training})` in topological order), so no layer computes
- * anything else than it would inside `model.apply`.
+ * anything else than it would inside `model.apply`; each output is freed after its last reader.
  */
 import * as tf from "@tensorflow/tfjs";
 import { layerIndexOf } from "../../compiler/model/types.ts";
+import { releaseShapeOnlySaves, tapeLength } from "./backprop.ts";
 
 type Sym = tf.SymbolicTensor;
 
@@ -60,13 +61,31 @@ function prefixNodes(nodes: readonly GraphNode[], k: number): Set<GraphNode> {
   return prefix;
 }
 
-/** Runs layer calls on the values known so far (symbolic tensor id to value), adding their outputs. */
-function run(nodes: readonly GraphNode[], values: Map<number, tf.Tensor>, training: boolean): void {
+/**
+ * Runs layer calls on the values known so far (symbolic tensor id to value), adding their outputs and
+ * disposing each one after its last reader among `nodes` unless `keep` holds its id (forward.ts).
+ */
+function run(
+  nodes: readonly GraphNode[],
+  values: Map<number, tf.Tensor>,
+  training: boolean,
+  keep: ReadonlySet<number>,
+): void {
+  const readers = new Map<number, number>();
+  for (const node of nodes)
+    for (const id of new Set(node.inputTensors.map((t) => t.id))) readers.set(id, (readers.get(id) ?? 0) + 1);
+  let seen = tapeLength();
   for (const node of nodes) {
     const inputs = node.inputTensors.map((t) => values.get(t.id)!);
     const out = node.outboundLayer.apply(inputs, { training }) as tf.Tensor | tf.Tensor[];
     const list = Array.isArray(out) ? out : [out];
     node.outputTensors.forEach((t, i) => values.set(t.id, list[i]!));
+    seen = releaseShapeOnlySaves(seen);
+    for (const id of new Set(node.inputTensors.map((t) => t.id))) {
+      const left = readers.get(id)! - 1;
+      readers.set(id, left);
+      if (left === 0 && !keep.has(id)) values.get(id)!.dispose();
+    }
   }
 }
 
@@ -100,6 +119,7 @@ export function splitAt(
   }
   const hiddenT = boundary[0]!;
   const prefixList = nodes.filter((n) => inPrefix.has(n));
+  const inputIds = model.inputs.map((t) => t.id);
   const feedValues = (feed: readonly tf.Tensor[]): Map<number, tf.Tensor> =>
     new Map(model.inputs.map((t, i) => [t.id, feed[i]!]));
   return {
@@ -110,13 +130,13 @@ export function splitAt(
       prefix: (feed) =>
         tf.tidy(() => {
           const values = feedValues(feed);
-          run(prefixList, values, false);
+          run(prefixList, values, false, new Set([...inputIds, hiddenT.id]));
           return values.get(hiddenT.id)!;
         }),
       upper: (feed, hidden, training) => {
         const values = feedValues(feed);
         values.set(hiddenT.id, hidden);
-        run(upperNodes, values, training);
+        run(upperNodes, values, training, new Set([...inputIds, hiddenT.id, model.outputs[0]!.id]));
         return values.get(model.outputs[0]!.id)!;
       },
     },

@@ -1,6 +1,7 @@
 /**
- * One training step as a hand-written tfjs loop: `tf.variableGrads` over the trainable variables only,
- * global-norm clipping, then the optimizer's update. Dropout masks come from a seed derived from the
+ * One training step as a hand-written tfjs loop: gradients over the trainable variables only (backprop.ts:
+ * tfjs's `variableGrads`, bit for bit, freeing memory as the backward pass goes), global-norm clipping,
+ * then the optimizer's update. Dropout masks come from a seed derived from the
  * step number, so a resumed run draws the same masks.
  */
 import * as tf from "@tensorflow/tfjs";
@@ -9,6 +10,8 @@ import type { TaskShape } from "../data/load.ts";
 import { feedFor, lossOf, predictionsOf, type InputRole } from "./feed.ts";
 import { clipByGlobalNorm, type Optimizer } from "./optimizer.ts";
 import { derive, withSeededRandom } from "./prng.ts";
+import { leanVariableGrads } from "./backprop.ts";
+import { leanApply } from "./forward.ts";
 
 /** The model and what the loop needs to train it. */
 export interface StepContext {
@@ -38,15 +41,15 @@ export async function trainStep(
   batch: Batch,
   lr: number,
   globalStep: number,
-  forward: (feed: tf.Tensor[]) => tf.Tensor = (feed) => ctx.model.apply(feed, { training: true }) as tf.Tensor,
+  forward: (feed: tf.Tensor[]) => tf.Tensor = (feed) => leanApply(ctx.model, feed, true),
 ): Promise<{ loss: number; gradNorm: number }> {
   const feed = feedFor(ctx.model, ctx.roles, batch);
   const labels = tf.tensor1d(batch.labels, "float32");
   const { value, grads } = withSeededRandom(derive(ctx.seed, "step", globalStep), () =>
-    tf.variableGrads(() => {
+    leanVariableGrads(() => {
       const out = forward(feed);
       return lossOf(ctx.task, ctx.probabilities, out, labels);
-    }, ctx.vars as tf.Variable[]),
+    }, ctx.vars),
   );
   let loss = NaN;
   let gradNorm = NaN;

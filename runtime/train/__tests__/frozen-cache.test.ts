@@ -170,6 +170,22 @@ describe("the frozen-prefix cache", () => {
     },
   );
 
+  it("runs the prefix and the upper part as model.apply does in inference, bit for bit, leaving nothing", async () => {
+    const model = topOneModel();
+    const parts = splitAt(model, 2).split!;
+    const s = split(6, 4);
+    const batch = padBatch(s.encoded, s.labels, [0, 1, 2, 3, 4, 5], exactPadding(0));
+    const feed = feedFor(model, inputRoles(model).value!, batch);
+    const before = tf.memory().numTensors;
+    const hidden = parts.prefix(feed);
+    const upper = parts.upper(feed, hidden, false);
+    const whole = model.apply(feed, { training: false }) as tf.Tensor;
+    expect(await upper.data()).toEqual(await whole.data());
+    tf.dispose([hidden, upper, whole]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose(feed);
+  });
+
   it("refuses to split where a layer below k trains", () => {
     const model = topOneModel();
     expect(splitAt(model, 3).reason).toBe("`encoder.layer.2.attention.self.query` below layer 3 trains");
