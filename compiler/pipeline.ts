@@ -127,26 +127,27 @@ function compileSurgery(
 
 /** Loaded and own operations in the order of their statements (then model order). */
 function inSourceOrder(used: readonly UsedAdapter[], own: readonly SurgeryOp[]): SurgeryOp[] {
-  const groups = [
-    ...used.map((u) => ({ line: u.stmt.span.start.line, ops: u.ops })),
-    ...[...new Set(own.map((op) => op.source.line))].map((line) => ({
-      line,
-      ops: own.filter((op) => op.source.line === line),
-    })),
-  ];
-  return groups.sort((x, y) => x.line - y.line).flatMap((g) => g.ops);
+  const byLine = new Map<number, SurgeryOp[]>();
+  const add = (line: number, ops: readonly SurgeryOp[]): void => {
+    const group = byLine.get(line);
+    if (group === undefined) byLine.set(line, [...ops]);
+    else group.push(...ops);
+  };
+  for (const u of used) add(u.stmt.span.start.line, u.ops);
+  for (const op of own) add(op.source.line, [op]);
+  return [...byLine.entries()].sort((x, y) => x[0] - y[0]).flatMap(([, ops]) => ops);
 }
 
 /** The weights of operations, owned by their added layers, with the name that `train NAME` uses. */
 function ownedWeights(ops: readonly SurgeryOp[]): OwnedWeight[] {
-  return ops.flatMap((op) =>
-    op.weights.map((w) => ({
-      ...w,
-      layer: adapterLayerName(op.adapter, op.site),
-      group: op.origin?.use ?? op.adapter,
-      loaded: op.origin !== undefined,
-    })),
-  );
+  const out: OwnedWeight[] = [];
+  for (const op of ops) {
+    const layer = adapterLayerName(op.adapter, op.site);
+    const group = op.origin?.use ?? op.adapter;
+    const loaded = op.origin !== undefined;
+    for (const w of op.weights) out.push({ name: w.name, shape: w.shape, layer, group, loaded });
+  }
+  return out;
 }
 
 function ownedFusionWeights(f: {

@@ -11,7 +11,6 @@ import type { ArgTable } from "../schema/args.ts";
 import { defaultArgs, type ResolvedArgs } from "../schema/resolve-args.ts";
 import type { ModelManifest } from "../model/types.ts";
 import { lastDim, type Site } from "../resolve/sites.ts";
-import type { OwnedWeight } from "../resolve/trainability.ts";
 import { adapterLayerName, headWeights, kindWeights, paramsOf } from "./accounting.ts";
 
 /** A span as the IR's source reference. */
@@ -84,16 +83,6 @@ export function lowerSite(site: Site, size: number | null): SurgeryOp {
     args: adapter.args,
     source: sourceRef(site.stmt.span),
   });
-}
-
-/** The weights of operations, owned by their added layers. */
-export function opWeights(ops: readonly SurgeryOp[]): OwnedWeight[] {
-  const out: OwnedWeight[] = [];
-  for (const op of ops) {
-    const layer = adapterLayerName(op.adapter, op.site);
-    for (const w of op.weights) out.push({ name: w.name, shape: w.shape, layer });
-  }
-  return out;
 }
 
 /** The head, fed by the model's first output layer (an encoder's last hidden state). */
