@@ -3,9 +3,12 @@
  * sitting: `adapt` on wasm and, when built (scripts/native-backend), on the native backend, against the
  * PyTorch + AdapterHub `adapters` peer (bench/peer.py, when a Python with torch is given). Prints for each:
  * training seconds (steps only, from the CLI's summary), evaluation seconds, peak RSS (the process's
- * high-water mark, read from /proc while it runs) and test accuracy; then the ratios to the peer.
- * Usage: `npx tsx bench/memory.ts [--python /work/venv-peer/bin/python] [--backends wasm,tensorflow]
- * [--threads 2]`. Each `adapt` run writes into a temporary copy of the example's folder.
+ * high-water mark, read from /proc while it runs) and test accuracy; then the ratios to the peer. A
+ * backend `wasm:N` runs wasm with N threads (`ADAPT_WASM_THREADS`; `wasm:1` is the single-threaded
+ * build); plain `wasm` takes the default, one thread per core. This is the comparison table of the
+ * peer: `npx tsx bench/memory.ts --python /work/venv-peer/bin/python --backends tensorflow,wasm,wasm:1`.
+ * Usage: `npx tsx bench/memory.ts [--python PYTHON] [--backends wasm,tensorflow] [--threads 2]` (--threads:
+ * the peer's torch threads). Each `adapt` run writes into a temporary copy of the example's folder.
  */
 import { spawn } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, symlinkSync } from "node:fs";
@@ -38,9 +41,10 @@ function measured(
   cmd: string,
   args: string[],
   cwd: string,
+  env: Record<string, string> = {},
 ): Promise<{ code: number | null; out: string; err: string; peakMb: number }> {
   return new Promise((done) => {
-    const child = spawn(cmd, args, { cwd, env: { ...process.env, NO_COLOR: "1" } });
+    const child = spawn(cmd, args, { cwd, env: { ...process.env, NO_COLOR: "1", ...env } });
     let out = "";
     let err = "";
     let peak = 0;
@@ -76,16 +80,20 @@ function duration(text: string): number {
   return m === null ? NaN : Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
 }
 
-async function adaptRow(backend: string): Promise<Row> {
+async function adaptRow(spec: string): Promise<Row> {
+  const [backend, threads] = spec.split(":") as [string, string | undefined];
   const dir = scratch();
   const r = await measured(
     process.execPath,
     [join(ROOT, "bin/adapt.js"), "run", "houlsby.adapt", "--backend", backend],
     dir,
+    threads === undefined ? {} : { ADAPT_WASM_THREADS: threads },
   );
+  const name =
+    threads === undefined ? `adapt, ${backend}` : `adapt, ${backend} (${threads} thread${threads === "1" ? "" : "s"})`;
   if (r.code !== 0)
     return {
-      name: `adapt, ${backend}`,
+      name,
       trainS: null,
       evalS: null,
       peakMb: r.peakMb,
@@ -98,7 +106,7 @@ async function adaptRow(backend: string): Promise<Row> {
   const seconds = train === undefined ? null : duration(train);
   const backendLine = /backend: (.*)/.exec(r.err)?.[1];
   return {
-    name: `adapt, ${backend}`,
+    name,
     trainS: seconds,
     evalS: evals ? duration(evals[1]!) + duration(evals[2]!) : null,
     peakMb: r.peakMb,
@@ -151,7 +159,7 @@ console.log("|---|---|---|---|---|");
 for (const r of rows) {
   const acc = r.accuracy === null ? "-" : `${(100 * r.accuracy).toFixed(2)}%`;
   console.log(
-    `| ${r.name} | ${fmt(r.trainS)} s${ratio(r.trainS, peer?.trainS)} | ${fmt(r.evalS)} s | ${(r.peakMb / 1024).toFixed(2)} GB${ratio(r.peakMb, peer?.peakMb)} | ${acc} |`,
+    `| ${r.name} | ${fmt(r.trainS)} s${ratio(r.trainS, peer?.trainS)} | ${fmt(r.evalS)} s${ratio(r.evalS, peer?.evalS)} | ${(r.peakMb / 1024).toFixed(2)} GB${ratio(r.peakMb, peer?.peakMb)} | ${acc} |`,
   );
 }
 for (const r of rows) if (r.note) console.log(`${r.name}: ${r.note}`);
