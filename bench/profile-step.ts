@@ -1,7 +1,9 @@
 /**
  * bench/profile-step: where one training step of the bundled example goes, kernel by kernel (tfjs's
  * profiler), on a backend: total ms per kernel name, its count and share, for a batch of the longest
- * examples (32 x 64 tokens by default). Usage: `npx tsx bench/profile-step.ts [--backend wasm] [--top 20]`.
+ * examples (32 x 64 tokens by default); matMuls whose two operands are both batched (attention's, which
+ * tfjs-backend-wasm runs in a plain loop, not XNNPACK) are counted apart.
+ * Usage: `npx tsx bench/profile-step.ts [--backend wasm] [--top 20]`.
  */
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -59,11 +61,18 @@ const info = await tf.profile(async () => {
 });
 const wall = performance.now() - t0;
 const by = new Map<string, { ms: number; n: number }>();
+/** The kernel's name; a matMul whose operands both have a batch (attention) is told apart from the rest. */
+function kernelKey(k: { name: string; inputShapes: number[][] }): string {
+  if (k.name !== "BatchMatMul" && k.name !== "_FusedMatMul") return k.name;
+  const batched = k.inputShapes.slice(0, 2).every((s) => s.slice(0, -2).reduce((a, b) => a * b, 1) > 1);
+  return batched ? `${k.name} (batched)` : k.name;
+}
 for (const k of info.kernels) {
-  const e = by.get((k as unknown as { name: string }).name) ?? { ms: 0, n: 0 };
+  const key = kernelKey(k as unknown as { name: string; inputShapes: number[][] });
+  const e = by.get(key) ?? { ms: 0, n: 0 };
   e.ms += typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0;
   e.n += 1;
-  by.set((k as unknown as { name: string }).name, e);
+  by.set(key, e);
 }
 const total = [...by.values()].reduce((s, e) => s + e.ms, 0);
 console.log(
