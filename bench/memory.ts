@@ -146,8 +146,16 @@ async function peerRow(python: string): Promise<Row> {
 
 const rows: Row[] = [];
 const load = [loadavg()];
-if (values.python) rows.push(await peerRow(values.python));
-for (const b of values.backends!.split(",").filter((s) => s !== "")) rows.push(await adaptRow(b));
+/** Runs one row and reports it on stderr as it finishes (a long sitting shows its progress). */
+async function add(row: Promise<Row>): Promise<void> {
+  const r = await row;
+  rows.push(r);
+  process.stderr.write(
+    `${r.name}: training ${r.trainS ?? "-"} s, evaluation ${r.evalS ?? "-"} s, peak ${r.peakMb.toFixed(0)} MB, accuracy ${r.accuracy ?? "-"}, load ${loadavg()[0]!.toFixed(1)}\n`,
+  );
+}
+if (values.python) await add(peerRow(values.python));
+for (const b of values.backends!.split(",").filter((s) => s !== "")) await add(adaptRow(b));
 load.push(loadavg());
 const peer = rows.find((r) => r.name.startsWith("PyTorch") && r.trainS !== null);
 const fmt = (x: number | null, d = 1): string => (x === null ? "-" : x.toFixed(d));

@@ -2,7 +2,8 @@
  * bench/profile-step: where one training step of the bundled example goes, kernel by kernel (tfjs's
  * profiler), on a backend: total ms per kernel name, its count and share, for a batch of the longest
  * examples (32 x 64 tokens by default); matMuls whose two operands are both batched (attention's, which
- * tfjs-backend-wasm runs in a plain loop, not XNNPACK) are counted apart.
+ * tfjs-backend-wasm runs in a scalar loop and runtime/backend/batched-matmul.ts per entry on XNNPACK) are
+ * counted apart.
  * Usage: `npx tsx bench/profile-step.ts [--backend wasm] [--top 20]`.
  */
 import { dirname, join, resolve } from "node:path";
