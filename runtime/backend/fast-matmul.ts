@@ -4,7 +4,7 @@
  * dB = Aᵀ·dY). The wrapper re-registers the wasm kernels `BatchMatMul` and `_FusedMatMul` so that a
  * transposed operand is transposed explicitly first (one cheap pass) and the product runs untransposed.
  * Results are the same sums, so gradients agree to rounding. Plain products whose operands both carry a
- * batch (attention's) run per batch entry on XNNPACK (batched-matmul.ts) instead of tfjs's scalar loop.
+ * batch (attention's) run on a SIMD kernel of our own (batched-matmul.ts) instead of tfjs's scalar loop.
  */
 import * as tf from "@tensorflow/tfjs";
 import { batchedMatMul, sharedBatch } from "./batched-matmul.ts";

@@ -2,7 +2,7 @@
  * The wasm matMul wrapper: values and gradients equal cpu's and (but for the fused case) tfjs's own wasm
  * kernels within 1e-5, no backend memory leaks, and uninstalling puts tfjs's kernels back. tfjs-backend-wasm
  * 4.22's own _FusedMatMul is wrong with transposeB and a bias (off by up to 2); the wrapper avoids that path.
- * Products whose operands share a batch run per batch entry on XNNPACK (batched-matmul.ts); one whose batch
+ * Products whose operands share a batch run on the SIMD kernel of wasm-bmm.ts (batched-matmul.ts); one whose batch
  * broadcasts takes tfjs's kernel.
  */
 import * as tf from "@tensorflow/tfjs";
