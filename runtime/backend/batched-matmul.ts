@@ -7,19 +7,8 @@
  * operands where they lie in the backend's heap and writes the output there, on the calling thread.
  */
 import type * as tf from "@tensorflow/tfjs";
+import { wasmHeap } from "./wasm-asm.ts";
 import { bmmOn } from "./wasm-bmm.ts";
-
-interface WasmModuleLike {
-  wasmMemory?: unknown;
-  asm?: { memory?: unknown };
-}
-
-/** The parts of tfjs-backend-wasm's BackendWasm used here. */
-interface WasmBackendLike {
-  wasm: WasmModuleLike;
-  dataIdMap: { get(dataId: object): { id: number; memoryOffset: number } | undefined };
-  makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
-}
 
 /** The batch size when `a` [..., M, K] and `b` [..., K, N] share leading dimensions (product > 1), else 0. */
 export function sharedBatch(a: tf.TensorInfo, b: tf.TensorInfo): number {
@@ -29,27 +18,18 @@ export function sharedBatch(a: tf.TensorInfo, b: tf.TensorInfo): number {
   return same && a.dtype === "float32" && b.dtype === "float32" && n > 1 ? n : 0;
 }
 
-/** The heap of a tfjs-backend-wasm module: exported by the single-threaded build, imported by the threaded. */
-function heapOf(module: WasmModuleLike): WebAssembly.Memory | undefined {
-  const m = module.wasmMemory ?? module.asm?.memory;
-  return m instanceof WebAssembly.Memory ? m : undefined;
-}
-
 /**
  * a · b (untransposed, float32, the same leading dimensions of batch > 1) on the wasm backend `backend`,
  * by the SIMD kernel of wasm-bmm.ts on the backend's heap. Undefined when the backend is not
  * tfjs-backend-wasm's or the kernel cannot run here.
  */
 export function batchedMatMul(backend: unknown, a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo | undefined {
-  const be = backend as Partial<WasmBackendLike>;
-  if (be.wasm === undefined || be.dataIdMap === undefined || be.makeOutput === undefined) return undefined;
-  const memory = heapOf(be.wasm);
-  const kernel = memory === undefined ? undefined : bmmOn(memory);
-  if (kernel === undefined) return undefined;
+  const heap = wasmHeap(backend);
+  const kernel = heap === undefined ? undefined : bmmOn(heap.memory);
+  if (heap === undefined || kernel === undefined) return undefined;
   const [m, k] = a.shape.slice(-2) as [number, number];
   const n = b.shape[b.shape.length - 1]!;
-  const out = be.makeOutput([...a.shape.slice(0, -2), m, n], "float32");
-  const offset = (t: tf.TensorInfo): number => be.dataIdMap!.get(t.dataId)!.memoryOffset;
-  kernel(offset(a), offset(b), offset(out), sharedBatch(a, b), m, k, n);
+  const out = heap.makeOutput([...a.shape.slice(0, -2), m, n], "float32");
+  kernel(heap.offset(a), heap.offset(b), heap.offset(out), sharedBatch(a, b), m, k, n);
   return out;
 }

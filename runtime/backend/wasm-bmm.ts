@@ -8,71 +8,29 @@
  * the sum of a[i, p] * b[p, j] over p in order, in float32, four and sixteen columns at a time.
  */
 
-const I32 = 0x7f;
-const F32 = 0x7d;
-const V128 = 0x7b;
-
-/** Unsigned LEB128. */
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-/** Signed LEB128 of a 32-bit integer. */
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    const done = (n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0);
-    out.push(done ? byte : byte | 0x80);
-    if (done) return out;
-  }
-}
-
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const name = (s: string): number[] => [...uleb(s.length), ...Buffer.from(s, "utf8")];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-
-const get = (l: number): number[] => [0x20, ...uleb(l)];
-const set = (l: number): number[] => [0x21, ...uleb(l)];
-const i32 = (n: number): number[] => [0x41, ...sleb(n)];
-const ADD = 0x6a;
-const MUL = 0x6c;
-const SHL = 0x74;
-const GT_S = 0x4a;
-const GE_S = 0x4e;
-const simd = (op: number, ...imm: number[]): number[] => [0xfd, ...uleb(op), ...imm];
-const vLoad = (offset: number): number[] => simd(0x00, 2, ...uleb(offset));
-const vStore = (offset: number): number[] => simd(0x0b, 2, ...uleb(offset));
-const V_ZERO = simd(0x0c, ...new Array<number>(16).fill(0));
-const V_SPLAT = simd(0x13);
-const V_ADD = simd(228);
-const V_MUL = simd(230);
-
-/** `block; loop; <exit when cond>; body; br 0; end; end`: a loop that checks `exit` (an i32) first. */
-const whileNot = (exit: number[], body: number[]): number[] => [
-  0x02,
-  0x40,
-  0x03,
-  0x40,
-  ...exit,
-  0x0d,
-  1,
-  ...body,
-  0x0c,
-  0,
-  0x0b,
-  0x0b,
-];
-/** `local += step` (i32). */
-const bump = (l: number, step: number[]): number[] => [...get(l), ...step, ADD, ...set(l)];
+import {
+  ADD,
+  assemble,
+  bump,
+  F32,
+  GE_S,
+  get,
+  GT_S,
+  I32,
+  i32,
+  instantiateOn,
+  MUL,
+  set,
+  SHL,
+  V128,
+  V_ADD,
+  V_MUL,
+  V_SPLAT,
+  V_ZERO,
+  vLoad,
+  vStore,
+  whileNot,
+} from "./wasm-asm.ts";
 
 // Parameters: a, b, c (byte offsets), g, m, k, n; then the locals below.
 const [A, B, C, G, M, K, N] = [0, 1, 2, 3, 4, 5, 6];
@@ -154,13 +112,7 @@ function body(): number[] {
     ...bump(C, [...get(M), ...get(N), MUL, ...i32(2), SHL]),
     ...bump(GI, i32(1)),
   ];
-  const locals = vec([
-    [...uleb(9), I32],
-    [...uleb(1), F32],
-    [...uleb(5), V128],
-  ]);
-  const code = [
-    ...locals,
+  return [
     ...get(N),
     ...i32(2),
     SHL,
@@ -168,39 +120,23 @@ function body(): number[] {
     ...i32(0),
     ...set(GI),
     ...whileNot([...get(GI), ...get(G), GE_S], entry),
-    0x0b,
   ];
-  return [...uleb(code.length), ...code];
 }
 
 /** The module's bytes; `shared` says whether the imported memory is shared (the threaded build's). */
 export function bmmModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
-  const type = section(1, vec([[0x60, ...vec(new Array<number[]>(7).fill([I32])), 0]]));
-  const limits = shared ? [0x03, 0, ...uleb(65536)] : [0x00, 0];
-  const imports = section(2, vec([[...name("env"), ...name("memory"), 0x02, ...limits]]));
-  const funcs = section(3, vec([[0]]));
-  const exports = section(7, vec([[...name("bmm"), 0x00, 0]]));
-  const code = section(10, vec([body()]));
-  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0, 0, 0, ...type, ...imports, ...funcs, ...exports, ...code]);
+  const locals = [
+    [9, I32],
+    [1, F32],
+    [5, V128],
+  ] as const;
+  return assemble(shared, [{ name: "bmm", params: 7, locals, code: body() }]);
 }
 
 /** c[e] = a[e] · b[e] for e < g, each [m, k] · [k, n], float32 row-major, at byte offsets of the memory. */
 export type Bmm = (a: number, b: number, c: number, g: number, m: number, k: number, n: number) => void;
 
-const kernels = new WeakMap<WebAssembly.Memory, Bmm | null>();
-
 /** The kernel instantiated on `memory` (once per memory); undefined when this engine cannot run it. */
 export function bmmOn(memory: WebAssembly.Memory): Bmm | undefined {
-  let k = kernels.get(memory);
-  if (k === undefined) {
-    try {
-      const shared = typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
-      const mod = new WebAssembly.Module(bmmModuleBytes(shared));
-      k = new WebAssembly.Instance(mod, { env: { memory } }).exports["bmm"] as Bmm;
-    } catch {
-      k = null;
-    }
-    kernels.set(memory, k);
-  }
-  return k ?? undefined;
+  return instantiateOn(memory, "bmm", bmmModuleBytes)?.["bmm"] as Bmm | undefined;
 }
