@@ -1,13 +1,13 @@
 /**
  * bench/profile-step: where one training step of the bundled example goes, kernel by kernel (tfjs's
  * profiler), on a backend: total ms per kernel name, its count and share, for a batch of the longest
- * examples (32 x 64 tokens by default); matMuls whose two operands are both batched (attention's, which
+ * examples (32 x 64 tokens by default; `--pick median` or `shortest` takes the batch of those ranks); matMuls whose two operands are both batched (attention's, which
  * tfjs-backend-wasm runs in a scalar loop and runtime/backend/batched-matmul.ts on its own SIMD kernel) are
  * counted apart. Composite entries (a custom gradient's scope, a fused op's wrapper: names that are no
  * registered kernel of the backend) hold kernels that are counted themselves, so they are listed apart
  * and left out of the total. `--clock cpu` times each kernel by the process's CPU time (all its threads)
  * instead of the wall clock, which holds up on a machine shared with other jobs; `--clock wall` is tfjs's.
- * Usage: `npx tsx bench/profile-step.ts [--backend wasm] [--top 20] [--clock wall|cpu]`.
+ * Usage: `npx tsx bench/profile-step.ts [--backend wasm] [--top 20] [--clock wall|cpu] [--pick longest]`.
  */
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -28,6 +28,7 @@ const { values } = parseArgs({
     backend: { type: "string", default: "wasm" },
     top: { type: "string", default: "20" },
     clock: { type: "string", default: "wall" },
+    pick: { type: "string", default: "longest" },
     spec: { type: "string" },
   },
 });
@@ -41,12 +42,14 @@ const tp = plan.plan!;
 const built = (await buildModel(plan, dirname(spec))).value!;
 const data = (await loadDatasets(tp.data, dirname(spec), taskOf(plan))).value!;
 const split = encodeSplit(built.encoder, data.train, tp.maxLength);
-const longest = split.lengths
+const ranked = split.lengths
   .map((l, i) => [l, i] as const)
   .sort((a, b) => b[0] - a[0])
-  .slice(0, tp.batch)
   .map(([, i]) => i);
-const batch = padBatch(split.encoded, split.labels, longest, batchPadding(built.encoder.padId, tp.maxLength));
+const from =
+  { longest: 0, median: (ranked.length - tp.batch) >> 1, shortest: ranked.length - tp.batch }[values.pick!] ?? 0;
+const picked = ranked.slice(from, from + tp.batch);
+const batch = padBatch(split.encoded, split.labels, picked, batchPadding(built.encoder.padId, tp.maxLength));
 const vars = trainableVariables(built.model);
 const ctx = {
   model: built.model,

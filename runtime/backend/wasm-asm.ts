@@ -91,17 +91,50 @@ export const whileNot = (exit: number[], body: number[]): number[] => [
 /** `local += step` (i32). */
 export const bump = (l: number, step: number[]): number[] => [...get(l), ...step, ADD, ...set(l)];
 
-/** One function of a module: `params` i32 parameters, the locals' (count, type) runs, the body's code. */
+/**
+ * A loop over n floats (the i32 local `n`, counted in the i32 local `idx`): each input [pointer parameter,
+ * vector local] is loaded, `body` runs, and each output [pointer parameter, vector local] is stored; four
+ * elements a step, then the rest one at a time (splat into the vectors, lane 0 stored).
+ */
+export function elementwiseLoop(
+  n: number,
+  idx: number,
+  inputs: readonly (readonly [number, number])[],
+  body: readonly number[],
+  outputs: readonly (readonly [number, number])[],
+): number[] {
+  const addr = (p: number): number[] => [...get(p), ...get(idx), ...i32(2), SHL, ADD];
+  const vectors = inputs.flatMap(([p, l]) => [...addr(p), ...vLoad(0), ...set(l)]);
+  const scalars = inputs.flatMap(([p, l]) => [...addr(p), 0x2a, 2, 0, ...V_SPLAT, ...set(l)]);
+  const stores = outputs.flatMap(([p, l]) => [...addr(p), ...get(l), ...vStore(0)]);
+  const lanes = outputs.flatMap(([p, l]) => [...addr(p), ...get(l), ...simd(0x1f, 0), 0x38, 2, 0]);
+  return [
+    ...i32(0),
+    ...set(idx),
+    ...whileNot([...get(idx), ...i32(4), ADD, ...get(n), GT_S], [...vectors, ...body, ...stores, ...bump(idx, i32(4))]),
+    ...whileNot([...get(idx), ...get(n), GE_S], [...scalars, ...body, ...lanes, ...bump(idx, i32(1))]),
+  ];
+}
+
+/**
+ * One function of a module: `params` i32 parameters, then `floats` f32 ones, the locals' (count, type)
+ * runs, the body's code.
+ */
 export interface WasmFunction {
   readonly name: string;
   readonly params: number;
+  readonly floats?: number;
   readonly locals: readonly (readonly [number, number])[];
   readonly code: readonly number[];
 }
 
 /** A module of `functions` (exported by name) on the imported memory; `shared`: the threaded build's. */
 export function assemble(shared: boolean, functions: readonly WasmFunction[]): Uint8Array<ArrayBuffer> {
-  const types = section(1, vec(functions.map((f) => [0x60, ...vec(new Array<number[]>(f.params).fill([I32])), 0])));
+  const params = (f: WasmFunction): number[][] => [
+    ...new Array<number[]>(f.params).fill([I32]),
+    ...new Array<number[]>(f.floats ?? 0).fill([F32]),
+  ];
+  const types = section(1, vec(functions.map((f) => [0x60, ...vec(params(f)), 0])));
   const limits = shared ? [0x03, 0, ...uleb(65536)] : [0x00, 0];
   const imports = section(2, vec([[...name("env"), ...name("memory"), 0x02, ...limits]]));
   const funcs = section(3, vec(functions.map((_, i) => uleb(i))));

@@ -8,26 +8,18 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import {
-  ADD,
   assemble,
-  bump,
-  GE_S,
+  elementwiseLoop,
   get,
-  GT_S,
   I32,
   i32,
   instantiateOn,
-  SHL,
   set,
   simd,
   V128,
   V_ADD,
   V_MUL,
-  V_SPLAT,
-  vLoad,
-  vStore,
   wasmHeap,
-  whileNot,
 } from "./wasm-asm.ts";
 
 /** The forward kernel's name. */
@@ -53,7 +45,7 @@ const A = [1.061405429, -1.453152027, 1.421413741, -0.284496736, 0.254829592];
 const EXP = [1.98756915e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
 
 // Parameters: x, y (gelu) or x, dy, dx (gradient), then n; locals after them.
-const [XV, T, Q, U, NN, R, E, PHI, DYV] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+const [XV, T, Q, U, NN, R, E, PHI, DYV, OUT] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 
 /** Horner's rule over `coef` (highest first) in the vector local `v`, leaving the value on the stack. */
 const horner = (coef: number[], v: number): number[] =>
@@ -134,44 +126,29 @@ function phiAndExp(base: number): number[] {
   ];
 }
 
-/**
- * An elementwise function over n floats: `load(index, vector)` puts its inputs into the vector locals,
- * `value` leaves the output vector on the stack; four elements a step, then one at a time.
- */
-function elementwise(params: number, inputs: number[][], output: number, value: number[]): number[] {
-  const n = params - 1;
-  const idx = params;
-  const base = params + 1;
-  const addr = (p: number): number[] => [...get(p), ...get(idx), ...i32(2), SHL, ADD];
-  const vectors = inputs.map(([p, local]) => [...addr(p!), ...vLoad(0), ...set(base + local!)]).flat();
-  const scalars = inputs.map(([p, local]) => [...addr(p!), 0x2a, 2, 0, ...V_SPLAT, ...set(base + local!)]).flat();
-  const main = whileNot(
-    [...get(idx), ...i32(4), ADD, ...get(n), GT_S],
-    [...vectors, ...phiAndExp(base), ...addr(output), ...value, ...vStore(0), ...bump(idx, i32(4))],
-  );
-  const tail = whileNot(
-    [...get(idx), ...get(n), GE_S],
-    [...scalars, ...phiAndExp(base), ...addr(output), ...value, ...simd(0x1f, 0), 0x38, 2, 0, ...bump(idx, i32(1))],
-  );
-  return [...main, ...tail];
-}
-
 /** The module's bytes: `gelu(x, y, n)` and `geluGrad(x, dy, dx, n)`, byte offsets and an element count. */
 export function geluModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
   const locals = [
     [1, I32],
-    [9, V128],
+    [10, V128],
   ] as const;
   const v = (params: number, local: number): number[] => get(params + 1 + local);
-  const gelu = elementwise(3, [[0, XV]], 1, [...v(3, XV), ...v(3, PHI), ...V_MUL]);
-  const grad = elementwise(
+  const gelu = elementwiseLoop(
+    2,
+    3,
+    [[0, 4 + XV]],
+    [...phiAndExp(4), ...v(3, XV), ...v(3, PHI), ...V_MUL, ...set(4 + OUT)],
+    [[1, 4 + OUT]],
+  );
+  const grad = elementwiseLoop(
+    3,
     4,
     [
-      [0, XV],
-      [1, DYV],
+      [0, 5 + XV],
+      [1, 5 + DYV],
     ],
-    2,
     [
+      ...phiAndExp(5),
       ...v(4, DYV),
       ...v(4, PHI),
       ...v(4, XV),
@@ -181,7 +158,9 @@ export function geluModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
       ...V_MUL,
       ...V_ADD,
       ...V_MUL,
+      ...set(5 + OUT),
     ],
+    [[2, 5 + OUT]],
   );
   return assemble(shared, [
     { name: "gelu", params: 3, locals, code: gelu },

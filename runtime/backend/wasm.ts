@@ -1,16 +1,17 @@
 /**
  * The WebAssembly backend (`@tensorflow/tfjs-backend-wasm`), with its .wasm files read from the
  * package's own dist/ folder, the fast matMul gradients of fast-matmul.ts, the embedding gradient
- * kernel of segment-sum.ts and the GELU kernels of wasm-gelu.ts installed. In Node it runs the threaded
- * SIMD build (wasm-threads.ts) with one thread per core (`ADAPT_WASM_THREADS` overrides; 1 takes the
- * single-threaded SIMD build), falling back to the single-threaded build when the threaded one cannot
- * start.
+ * kernel of segment-sum.ts, the GELU kernels of wasm-gelu.ts and the Adam kernel of wasm-adam.ts
+ * installed. In Node it runs the threaded SIMD build (wasm-threads.ts) with one thread per core
+ * (`ADAPT_WASM_THREADS` overrides; 1 takes the single-threaded SIMD build), falling back to the
+ * single-threaded build when the threaded one cannot start.
  */
 import * as tf from "@tensorflow/tfjs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { installFastMatMul } from "./fast-matmul.ts";
 import { installSegmentSum } from "./segment-sum.ts";
+import { installAdam } from "./wasm-adam.ts";
 import { installGelu } from "./wasm-gelu.ts";
 import { importOptional } from "./optional.ts";
 import { setBackendQuietly } from "./tensorflow.ts";
@@ -57,6 +58,7 @@ export async function tryWasm(fastMatMul = true, threads = wasmThreads()): Promi
   if (fastMatMul) installFastMatMul("wasm");
   installSegmentSum("wasm");
   installGelu("wasm");
+  installAdam("wasm");
   return { ok: true, detail: describe(simd) };
 }
 
