@@ -39,7 +39,10 @@ function sleb(n: number): number[] {
 
 /** A vector: its length, then its items. */
 export const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const name = (s: string): number[] => [...uleb(s.length), ...Buffer.from(s, "utf8")];
+const name = (s: string): number[] => {
+  const bytes = new TextEncoder().encode(s);
+  return [...uleb(bytes.length), ...bytes];
+};
 const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
 
 /** local.get. */
