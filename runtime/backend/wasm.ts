@@ -1,7 +1,10 @@
 /**
  * The WebAssembly backend (`@tensorflow/tfjs-backend-wasm`), with its .wasm files read from the
  * package's own dist/ folder, the fast matMul gradients of fast-matmul.ts, the embedding gradient
- * kernel of segment-sum.ts and the memory-sharing `Identity` of shared-identity.ts installed.
+ * kernel of segment-sum.ts, the memory-sharing `Identity` of shared-identity.ts, the GELU kernels of wasm-gelu.ts and the Adam kernel of wasm-adam.ts
+ * installed. In Node it runs the threaded SIMD build (wasm-threads.ts) with one thread per core
+ * (`ADAPT_WASM_THREADS` overrides; 1 takes the single-threaded SIMD build), falling back to the
+ * single-threaded build when the threaded one cannot start.
  */
 import * as tf from "@tensorflow/tfjs";
 import { createRequire } from "node:module";
@@ -9,11 +12,20 @@ import { dirname } from "node:path";
 import { installFastMatMul } from "./fast-matmul.ts";
 import { installSegmentSum } from "./segment-sum.ts";
 import { installSharedIdentity } from "./shared-identity.ts";
+import { installAdam } from "./wasm-adam.ts";
+import { installGelu } from "./wasm-gelu.ts";
 import { importOptional } from "./optional.ts";
 import { setBackendQuietly } from "./tensorflow.ts";
 import { refused, type Attempt } from "./types.ts";
+import {
+  registerThreadedWasm,
+  threadedOutcome,
+  threadsAvailable,
+  wasmThreads,
+  type WasmPackage,
+} from "./wasm-threads.ts";
 
-interface WasmModule {
+interface WasmModule extends WasmPackage {
   setWasmPaths(prefix: string): void;
 }
 
@@ -25,21 +37,38 @@ export function wasmDir(env: NodeJS.ProcessEnv = process.env): string {
   return dir.endsWith("/") ? dir : `${dir}/`;
 }
 
-/** Brings up the `wasm` backend; `fastMatMul` false leaves tfjs's own matMul kernels (benchmarks). */
-export async function tryWasm(fastMatMul = true): Promise<Attempt> {
+/**
+ * Brings up the `wasm` backend; `fastMatMul` false leaves tfjs's own matMul kernels (benchmarks).
+ * `threads` (default `wasmThreads()`) counts only on the first call, which registers the backend.
+ */
+export async function tryWasm(fastMatMul = true, threads = wasmThreads()): Promise<Attempt> {
   const mod = await importOptional<WasmModule>(
     "@tensorflow/tfjs-backend-wasm",
     () => import("@tensorflow/tfjs-backend-wasm"),
   );
   if (!mod.ok) return refused(mod.missing ? "ADAPT941" : "ADAPT942", mod.reason);
+  const simd = (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) === true;
   if (!pathsSet) {
     mod.module.setWasmPaths(wasmDir());
+    if (threads > 1 && simd && threadsAvailable()) {
+      registerThreadedWasm(mod.module, threads, `${wasmDir()}tfjs-backend-wasm-threaded-simd.wasm`);
+    }
     pathsSet = true;
   }
   if (!(await setBackendQuietly("wasm"))) return refused("ADAPT942", "the wasm backend failed to initialise");
   if (fastMatMul) installFastMatMul("wasm");
   installSegmentSum("wasm");
   installSharedIdentity("wasm");
-  const simd = (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) === true;
-  return { ok: true, detail: simd ? "WebAssembly with SIMD" : "WebAssembly" };
+  installGelu("wasm");
+  installAdam("wasm");
+  return { ok: true, detail: describe(simd) };
+}
+
+/** The backend's detail line: SIMD or not, and its threads (or why it runs one). */
+function describe(simd: boolean): string {
+  const base = simd ? "WebAssembly with SIMD" : "WebAssembly";
+  const o = threadedOutcome();
+  if (o === undefined) return base;
+  if (o.fallback !== undefined) return `${base}, 1 thread (the threaded build failed: ${o.fallback})`;
+  return `${base}, ${o.threads} thread${o.threads === 1 ? "" : "s"}`;
 }

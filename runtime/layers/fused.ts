@@ -5,8 +5,11 @@
  * GELU's five kernels keep four [tokens, 1536] tensors per layer, Dense-then-bias keeps the pre-bias
  * output, and scale-mask-softmax keeps two score tensors besides the probabilities. On the bundled
  * example (32 x 64 tokens, 6 layers) that is hundreds of MB of the wasm heap, which never shrinks.
+ * Where the backend has GELU kernels of its own (wasm: runtime/backend/wasm-gelu.ts, one SIMD pass each
+ * way), GELU and its gradient run as those instead, equal to the op-by-op values within 3e-7.
  */
 import * as tf from "@tensorflow/tfjs";
+import { GELU_GRAD_KERNEL, GELU_KERNEL } from "../backend/wasm-gelu.ts";
 
 const SQRT2 = Math.sqrt(2);
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
@@ -28,15 +31,21 @@ function geluValue(x: tf.Tensor): tf.Tensor {
   return then(normalCdf(x), (cdf) => tf.mul(x, cdf));
 }
 
+/** True when the active backend has its own GELU kernels and `x` is float32. */
+function geluKernels(x: tf.Tensor): boolean {
+  return x.dtype === "float32" && tf.getKernel(GELU_KERNEL, tf.getBackend()) !== undefined;
+}
+
 /** GELU (exact erf form) that keeps only its input for the gradient: Φ(x) + x·φ(x). */
 export const fusedGelu: (x: tf.Tensor) => tf.Tensor = tf.customGrad((...args: unknown[]) => {
   const x = args[0] as tf.Tensor;
   const save = args[args.length - 1] as (t: tf.Tensor[]) => void;
   save([x]);
   return {
-    value: tf.tidy(() => geluValue(x)),
+    value: geluKernels(x) ? (tf.engine().runKernel(GELU_KERNEL, { x }) as tf.Tensor) : tf.tidy(() => geluValue(x)),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const s = saved[0]!;
+      if (geluKernels(s)) return tf.engine().runKernel(GELU_GRAD_KERNEL, { x: s, dy }) as tf.Tensor;
       const cdf = normalCdf(s);
       const pdf = tf.tidy(() => tf.mul(tf.exp(tf.mul(tf.square(s), -0.5)), INV_SQRT_2PI));
       const sPdf = then(pdf, (p) => tf.mul(s, p));

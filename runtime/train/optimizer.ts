@@ -5,6 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { TrainingPlanIR } from "../../compiler/ir/types.ts";
+import { ADAM_KERNEL, type AdamConstants } from "../backend/wasm-adam.ts";
 
 /** The optimizer's settings (the plan's `optimizer` entry). */
 export type OptimizerConfig = TrainingPlanIR["optimizer"];
@@ -12,6 +13,14 @@ export type OptimizerConfig = TrainingPlanIR["optimizer"];
 /** True when a weight takes no weight decay: biases, LayerNorm weights and any other 1-D weight. */
 export function noDecay(name: string, shape: readonly number[]): boolean {
   return shape.length <= 1 || /bias|layernorm|layer_norm|\/gamma|\/beta/i.test(name);
+}
+
+/**
+ * True when the active backend has a one-pass Adam kernel (wasm: runtime/backend/wasm-adam.ts, the same
+ * float32 operations in the same order) and the variable and its gradient are float32.
+ */
+function fusedAdam(v: tf.Tensor, g: tf.Tensor): boolean {
+  return v.dtype === "float32" && g.dtype === "float32" && tf.getKernel(ADAM_KERNEL, tf.getBackend()) !== undefined;
 }
 
 /** An optimizer over fixed variables whose whole state is a list of float arrays plus a step count. */
@@ -38,11 +47,28 @@ export class Optimizer {
         const slots = this.slots[i]!;
         if (c.kind === "sgd") return this.sgd(v, g, slots, lr);
         const [m, s] = slots as [tf.Variable, tf.Variable];
+        const stepSize = (lr * Math.sqrt(1 - c.beta2 ** this.step)) / (1 - c.beta1 ** this.step);
+        const decays = c.weightDecay > 0 && !noDecay(v.name, v.shape);
+        if (fusedAdam(v, g)) {
+          const constants: AdamConstants = {
+            beta1: c.beta1,
+            oneMinusBeta1: 1 - c.beta1,
+            beta2: c.beta2,
+            oneMinusBeta2: 1 - c.beta2,
+            decay: decays ? 1 - lr * c.weightDecay : 1,
+            stepSize,
+            epsilon: c.epsilon,
+          };
+          const attrs = constants as unknown as tf.NamedAttrMap;
+          const [v2, m2, s2] = tf.engine().runKernel(ADAM_KERNEL, { v, g, m, s }, attrs) as tf.Tensor[];
+          m.assign(m2!);
+          s.assign(s2!);
+          return v.assign(v2!);
+        }
         m.assign(m.mul(c.beta1).add(g.mul(1 - c.beta1)));
         s.assign(s.mul(c.beta2).add(g.square().mul(1 - c.beta2)));
-        const stepSize = (lr * Math.sqrt(1 - c.beta2 ** this.step)) / (1 - c.beta1 ** this.step);
         let w: tf.Tensor = v;
-        if (c.weightDecay > 0 && !noDecay(v.name, v.shape)) w = w.mul(1 - lr * c.weightDecay);
+        if (decays) w = w.mul(1 - lr * c.weightDecay);
         v.assign(w.sub(m.div(s.sqrt().add(c.epsilon)).mul(stepSize)));
       });
     });

@@ -2,13 +2,16 @@
  * The training backend in a browser: WebGPU, then WebGL, then wasm (or the one the user chose), each
  * tried for real, with a line saying why it was taken or passed over. The runtime's own pieces are used
  * as on the command line: the webgpu Cast fix and device watch, and wasm's fast matMul gradients, its
- * UnsortedSegmentSum kernel (so `train all` trains here too) and its memory-sharing Identity.
+ * GELU and Adam kernels, its UnsortedSegmentSum kernel (so `train all` trains here too) and its
+ * memory-sharing Identity.
  */
 import * as tf from "@tensorflow/tfjs";
 import { watchDevice, type WatchedDevice } from "../../runtime/backend/device.ts";
 import { installFastMatMul } from "../../runtime/backend/fast-matmul.ts";
 import { installSegmentSum } from "../../runtime/backend/segment-sum.ts";
 import { installSharedIdentity } from "../../runtime/backend/shared-identity.ts";
+import { installAdam } from "../../runtime/backend/wasm-adam.ts";
+import { installGelu } from "../../runtime/backend/wasm-gelu.ts";
 import { fixWebgpuCast } from "../../runtime/backend/webgpu-cast.ts";
 import type { BackendLine } from "./protocol.ts";
 
@@ -60,6 +63,8 @@ async function tryWasm(wasmBase: string): Promise<Outcome> {
   installFastMatMul("wasm");
   installSegmentSum("wasm");
   installSharedIdentity("wasm");
+  installGelu("wasm");
+  installAdam("wasm");
   const simd = (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) === true;
   return { ok: true, detail: simd ? "WebAssembly with SIMD" : "WebAssembly" };
 }

@@ -2,9 +2,12 @@
  * The wasm matMul wrapper: values and gradients equal cpu's and (but for the fused case) tfjs's own wasm
  * kernels within 1e-5, no backend memory leaks, and uninstalling puts tfjs's kernels back. tfjs-backend-wasm
  * 4.22's own _FusedMatMul is wrong with transposeB and a bias (off by up to 2); the wrapper avoids that path.
+ * Products whose operands share a batch run on the SIMD kernel of wasm-bmm.ts (batched-matmul.ts); one whose batch
+ * broadcasts takes tfjs's kernel.
  */
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sharedBatch } from "../batched-matmul.ts";
 import { fastMatMulInstalled, installFastMatMul, swapLastTwo } from "../fast-matmul.ts";
 import { maxRelDiff, onBackend, read, seededTensor } from "../testing.ts";
 import { tryWasm } from "../wasm.ts";
@@ -20,6 +23,7 @@ const CASES: [string, number[], number[], Fn][] = [
   ["both", [30, 20], [10, 30], (a, b) => tf.matMul(a, b, true, true)],
   ["batched", [4, 9, 16], [4, 7, 16], (a, b) => tf.matMul(a, b, false, true)],
   ["rank 4", [2, 3, 5, 8], [2, 3, 6, 8], (a, b) => tf.matMul(a, b, false, true)],
+  ["rank 4, untransposed", [2, 3, 5, 8], [2, 3, 8, 6], (a, b) => tf.matMul(a, b)],
   ["vector", [1, 12], [12, 1], (a, b) => tf.matMul(a, b, true, true)],
   [
     "fused with bias and relu",
@@ -46,6 +50,22 @@ describe.skipIf(!wasm.ok)("fast matMul on wasm", () => {
     await tf.setBackend("wasm");
   });
   afterAll(() => uninstall());
+
+  it("takes the per-entry path only for a shared float32 batch over 1", () => {
+    const info = (shape: number[], dtype: tf.DataType = "float32") => ({ dataId: {}, shape, dtype });
+    expect(sharedBatch(info([2, 3, 5, 8]), info([2, 3, 8, 6]))).toBe(6);
+    expect(sharedBatch(info([1, 5, 8]), info([1, 8, 6]))).toBe(0);
+    expect(sharedBatch(info([2, 3, 5, 8]), info([1, 3, 8, 6]))).toBe(0);
+    expect(sharedBatch(info([4, 5, 8]), info([8, 6]))).toBe(0);
+    expect(sharedBatch(info([4, 5, 8], "int32"), info([4, 8, 6]))).toBe(0);
+  });
+
+  it("a product whose batch broadcasts (tfjs's kernel) equals cpu's within 1e-5", async () => {
+    uninstall();
+    uninstall = installFastMatMul();
+    const product = () => read(tf.matMul(seededTensor(13, [2, 3, 5, 8]), seededTensor(14, [1, 3, 6, 8]), false, true));
+    expect(maxRelDiff(await product(), await onBackend("cpu", product))).toBeLessThanOrEqual(1e-5);
+  });
 
   it("swaps the last two axes", () => {
     expect(swapLastTwo(2)).toEqual([1, 0]);

@@ -1,0 +1,206 @@
+/**
+ * A small WebAssembly assembler for kernels that run on the wasm backend's own heap: LEB128 and section
+ * encoding, the instructions the kernels use (i32 arithmetic, f32 and SIMD f32x4 loads, stores and
+ * arithmetic, loops), a module of i32-parameter functions that imports the memory `env.memory` (shared
+ * on the threaded build), and one instance per memory and module.
+ */
+import type * as tf from "@tensorflow/tfjs";
+
+/** Value type i32. */
+export const I32 = 0x7f;
+/** Value type f32. */
+export const F32 = 0x7d;
+/** Value type v128. */
+export const V128 = 0x7b;
+
+/** Unsigned LEB128. */
+export function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+/** Signed LEB128 of a 32-bit integer. */
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    const done = (n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0);
+    out.push(done ? byte : byte | 0x80);
+    if (done) return out;
+  }
+}
+
+/** A vector: its length, then its items. */
+export const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+const name = (s: string): number[] => {
+  const bytes = new TextEncoder().encode(s);
+  return [...uleb(bytes.length), ...bytes];
+};
+const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+
+/** local.get. */
+export const get = (l: number): number[] => [0x20, ...uleb(l)];
+/** local.set. */
+export const set = (l: number): number[] => [0x21, ...uleb(l)];
+/** i32.const. */
+export const i32 = (n: number): number[] => [0x41, ...sleb(n)];
+/** i32.add. */
+export const ADD = 0x6a;
+/** i32.mul. */
+export const MUL = 0x6c;
+/** i32.shl. */
+export const SHL = 0x74;
+/** i32.gt_s. */
+export const GT_S = 0x4a;
+/** i32.ge_s. */
+export const GE_S = 0x4e;
+/** A SIMD instruction (prefix 0xfd) with its immediates. */
+export const simd = (op: number, ...imm: number[]): number[] => [0xfd, ...uleb(op), ...imm];
+/** v128.load at a byte offset (4-byte alignment hint). */
+export const vLoad = (offset: number): number[] => simd(0x00, 2, ...uleb(offset));
+/** v128.store at a byte offset (4-byte alignment hint). */
+export const vStore = (offset: number): number[] => simd(0x0b, 2, ...uleb(offset));
+/** v128.const of zeros. */
+export const V_ZERO = simd(0x0c, ...new Array<number>(16).fill(0));
+/** f32x4.splat. */
+export const V_SPLAT = simd(0x13);
+/** f32x4.add. */
+export const V_ADD = simd(228);
+/** f32x4.mul. */
+export const V_MUL = simd(230);
+
+/** `block; loop; <exit when cond>; body; br 0; end; end`: a loop that checks `exit` (an i32) first. */
+export const whileNot = (exit: number[], body: number[]): number[] => [
+  0x02,
+  0x40,
+  0x03,
+  0x40,
+  ...exit,
+  0x0d,
+  1,
+  ...body,
+  0x0c,
+  0,
+  0x0b,
+  0x0b,
+];
+/** `local += step` (i32). */
+export const bump = (l: number, step: number[]): number[] => [...get(l), ...step, ADD, ...set(l)];
+
+/**
+ * A loop over n floats (the i32 local `n`, counted in the i32 local `idx`): each input [pointer parameter,
+ * vector local] is loaded, `body` runs, and each output [pointer parameter, vector local] is stored; four
+ * elements a step, then the rest one at a time (splat into the vectors, lane 0 stored).
+ */
+export function elementwiseLoop(
+  n: number,
+  idx: number,
+  inputs: readonly (readonly [number, number])[],
+  body: readonly number[],
+  outputs: readonly (readonly [number, number])[],
+): number[] {
+  const addr = (p: number): number[] => [...get(p), ...get(idx), ...i32(2), SHL, ADD];
+  const vectors = inputs.flatMap(([p, l]) => [...addr(p), ...vLoad(0), ...set(l)]);
+  const scalars = inputs.flatMap(([p, l]) => [...addr(p), 0x2a, 2, 0, ...V_SPLAT, ...set(l)]);
+  const stores = outputs.flatMap(([p, l]) => [...addr(p), ...get(l), ...vStore(0)]);
+  const lanes = outputs.flatMap(([p, l]) => [...addr(p), ...get(l), ...simd(0x1f, 0), 0x38, 2, 0]);
+  return [
+    ...i32(0),
+    ...set(idx),
+    ...whileNot([...get(idx), ...i32(4), ADD, ...get(n), GT_S], [...vectors, ...body, ...stores, ...bump(idx, i32(4))]),
+    ...whileNot([...get(idx), ...get(n), GE_S], [...scalars, ...body, ...lanes, ...bump(idx, i32(1))]),
+  ];
+}
+
+/**
+ * One function of a module: `params` i32 parameters, then `floats` f32 ones, the locals' (count, type)
+ * runs, the body's code.
+ */
+export interface WasmFunction {
+  readonly name: string;
+  readonly params: number;
+  readonly floats?: number;
+  readonly locals: readonly (readonly [number, number])[];
+  readonly code: readonly number[];
+}
+
+/** A module of `functions` (exported by name) on the imported memory; `shared`: the threaded build's. */
+export function assemble(shared: boolean, functions: readonly WasmFunction[]): Uint8Array<ArrayBuffer> {
+  const params = (f: WasmFunction): number[][] => [
+    ...new Array<number[]>(f.params).fill([I32]),
+    ...new Array<number[]>(f.floats ?? 0).fill([F32]),
+  ];
+  const types = section(1, vec(functions.map((f) => [0x60, ...vec(params(f)), 0])));
+  const limits = shared ? [0x03, 0, ...uleb(65536)] : [0x00, 0];
+  const imports = section(2, vec([[...name("env"), ...name("memory"), 0x02, ...limits]]));
+  const funcs = section(3, vec(functions.map((_, i) => uleb(i))));
+  const exports = section(7, vec(functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)])));
+  const bodies = functions.map((f) => {
+    const code = [...vec(f.locals.map(([n, t]) => [...uleb(n), t])), ...f.code, 0x0b];
+    return [...uleb(code.length), ...code];
+  });
+  const code = section(10, vec(bodies));
+  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0, 0, 0, ...types, ...imports, ...funcs, ...exports, ...code]);
+}
+
+const instances = new WeakMap<WebAssembly.Memory, Map<string, WebAssembly.Exports | null>>();
+
+/**
+ * The exports of the module `build(shared)` instantiated on `memory`, once per memory and `key`;
+ * undefined when this engine cannot compile or link it (no SIMD, a memory it cannot import).
+ */
+export function instantiateOn(
+  memory: WebAssembly.Memory,
+  key: string,
+  build: (shared: boolean) => Uint8Array<ArrayBuffer>,
+): WebAssembly.Exports | undefined {
+  let byKey = instances.get(memory);
+  if (byKey === undefined) instances.set(memory, (byKey = new Map()));
+  if (!byKey.has(key)) {
+    try {
+      const shared = typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
+      byKey.set(key, new WebAssembly.Instance(new WebAssembly.Module(build(shared)), { env: { memory } }).exports);
+    } catch {
+      byKey.set(key, null);
+    }
+  }
+  return byKey.get(key) ?? undefined;
+}
+
+/** The parts of tfjs-backend-wasm's BackendWasm that kernels on its heap use. */
+interface WasmBackendLike {
+  wasm: { wasmMemory?: unknown; asm?: { memory?: unknown } };
+  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
+}
+
+/** A wasm backend's heap: its memory, a tensor's byte offset there, and a new output tensor. */
+export interface WasmHeap {
+  readonly memory: WebAssembly.Memory;
+  offset(t: tf.TensorInfo): number;
+  makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
+}
+
+/**
+ * The heap of `backend` when it is tfjs-backend-wasm's (the memory is exported by the single-threaded
+ * build and imported by the threaded one); undefined otherwise.
+ */
+export function wasmHeap(backend: unknown): WasmHeap | undefined {
+  const be = backend as Partial<WasmBackendLike> | undefined;
+  if (be?.wasm === undefined || be.dataIdMap === undefined || be.makeOutput === undefined) return undefined;
+  const memory = be.wasm.wasmMemory ?? be.wasm.asm?.memory;
+  if (!(memory instanceof WebAssembly.Memory)) return undefined;
+  const { dataIdMap } = be;
+  return {
+    memory,
+    offset: (t) => dataIdMap.get(t.dataId)!.memoryOffset,
+    makeOutput: (shape, dtype) => be.makeOutput!(shape, dtype),
+  };
+}

@@ -1,0 +1,209 @@
+/**
+ * GELU (exact erf form) and its gradient as one SIMD pass each on the wasm backend, as the kernels
+ * `AdaptGelu` (x → x·Φ(x)) and `AdaptGeluGrad` (x, dy → dy·(Φ(x) + x·φ(x))), which runtime/layers/fused.ts
+ * takes where they are registered. Op by op, tfjs runs five kernels forward and eleven backward over the
+ * feed-forward's [tokens, 1536] activations, its scalar `Erf` alone about 11 ns an element; here Φ comes
+ * from Abramowitz and Stegun's 7.1.26 (as tfjs's cpu backend computes erf; absolute error under 1.5e-7)
+ * and exp(-x²/2), which φ shares, from Cephes' expf polynomial.
+ */
+import * as tf from "@tensorflow/tfjs";
+import {
+  assemble,
+  elementwiseLoop,
+  get,
+  I32,
+  i32,
+  instantiateOn,
+  set,
+  simd,
+  V128,
+  V_ADD,
+  V_MUL,
+  wasmHeap,
+} from "./wasm-asm.ts";
+
+/** The forward kernel's name. */
+export const GELU_KERNEL = "AdaptGelu";
+/** The gradient kernel's name. */
+export const GELU_GRAD_KERNEL = "AdaptGeluGrad";
+
+const vConst = (f: number, int = false): number[] =>
+  simd(0x0c, ...new Uint8Array((int ? Int32Array : Float32Array).from([f, f, f, f]).buffer));
+const V_SUB = simd(229);
+const V_DIV = simd(231);
+const V_MAX = simd(233);
+const V_ABS = simd(224);
+const V_NEAREST = simd(0x6a);
+const V_LT = simd(0x43);
+const I_TRUNC = simd(0xf8);
+const I_ADD = simd(0xae);
+const I_SHL = simd(0xab);
+const BITSELECT = simd(0x52);
+
+const P = 0.3275911 / Math.SQRT2;
+const A = [1.061405429, -1.453152027, 1.421413741, -0.284496736, 0.254829592];
+const EXP = [1.98756915e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
+
+// Parameters: x, y (gelu) or x, dy, dx (gradient), then n; locals after them.
+const [XV, T, Q, U, NN, R, E, PHI, DYV, OUT] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+
+/** Horner's rule over `coef` (highest first) in the vector local `v`, leaving the value on the stack. */
+const horner = (coef: number[], v: number): number[] =>
+  coef.slice(1).reduce((code, c) => [...code, ...get(v), ...V_MUL, ...vConst(c), ...V_ADD], vConst(coef[0]!));
+
+/** From the vector local XV (at local index `base` + XV): Φ(x) into PHI and exp(-x²/2) into E. */
+function phiAndExp(base: number): number[] {
+  const l = (i: number): number => base + i;
+  return [
+    ...vConst(1),
+    ...vConst(1),
+    ...get(l(XV)),
+    ...V_ABS,
+    ...vConst(P),
+    ...V_MUL,
+    ...V_ADD,
+    ...V_DIV,
+    ...set(l(T)),
+    ...horner(A, l(T)),
+    ...get(l(T)),
+    ...V_MUL,
+    ...set(l(Q)),
+    ...get(l(XV)),
+    ...get(l(XV)),
+    ...V_MUL,
+    ...vConst(-0.5),
+    ...V_MUL,
+    ...vConst(-87),
+    ...V_MAX,
+    ...set(l(U)),
+    ...get(l(U)),
+    ...vConst(Math.LOG2E),
+    ...V_MUL,
+    ...V_NEAREST,
+    ...set(l(NN)),
+    ...get(l(U)),
+    ...get(l(NN)),
+    ...vConst(0.693359375),
+    ...V_MUL,
+    ...V_SUB,
+    ...get(l(NN)),
+    ...vConst(-2.1219444e-4),
+    ...V_MUL,
+    ...V_SUB,
+    ...set(l(R)),
+    ...horner(EXP, l(R)),
+    ...get(l(R)),
+    ...V_MUL,
+    ...get(l(R)),
+    ...V_MUL,
+    ...get(l(R)),
+    ...V_ADD,
+    ...vConst(1),
+    ...V_ADD,
+    ...get(l(NN)),
+    ...I_TRUNC,
+    ...vConst(127, true),
+    ...I_ADD,
+    ...i32(23),
+    ...I_SHL,
+    ...V_MUL,
+    ...set(l(E)),
+    ...vConst(0.5),
+    ...get(l(Q)),
+    ...V_MUL,
+    ...get(l(E)),
+    ...V_MUL,
+    ...set(l(Q)),
+    ...get(l(Q)),
+    ...vConst(1),
+    ...get(l(Q)),
+    ...V_SUB,
+    ...get(l(XV)),
+    ...vConst(0),
+    ...V_LT,
+    ...BITSELECT,
+    ...set(l(PHI)),
+  ];
+}
+
+/** The module's bytes: `gelu(x, y, n)` and `geluGrad(x, dy, dx, n)`, byte offsets and an element count. */
+export function geluModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
+  const locals = [
+    [1, I32],
+    [10, V128],
+  ] as const;
+  const v = (params: number, local: number): number[] => get(params + 1 + local);
+  const gelu = elementwiseLoop(
+    2,
+    3,
+    [[0, 4 + XV]],
+    [...phiAndExp(4), ...v(3, XV), ...v(3, PHI), ...V_MUL, ...set(4 + OUT)],
+    [[1, 4 + OUT]],
+  );
+  const grad = elementwiseLoop(
+    3,
+    4,
+    [
+      [0, 5 + XV],
+      [1, 5 + DYV],
+    ],
+    [
+      ...phiAndExp(5),
+      ...v(4, DYV),
+      ...v(4, PHI),
+      ...v(4, XV),
+      ...v(4, E),
+      ...V_MUL,
+      ...vConst(1 / Math.sqrt(2 * Math.PI)),
+      ...V_MUL,
+      ...V_ADD,
+      ...V_MUL,
+      ...set(5 + OUT),
+    ],
+    [[2, 5 + OUT]],
+  );
+  return assemble(shared, [
+    { name: "gelu", params: 3, locals, code: gelu },
+    { name: "geluGrad", params: 4, locals, code: grad },
+  ]);
+}
+
+/** The two kernels on `memory`; undefined when this engine cannot run them. */
+export function geluOn(
+  memory: WebAssembly.Memory,
+):
+  | { gelu(x: number, y: number, n: number): void; geluGrad(x: number, dy: number, dx: number, n: number): void }
+  | undefined {
+  const e = instantiateOn(memory, "gelu", geluModuleBytes);
+  return e === undefined ? undefined : (e as unknown as ReturnType<typeof geluOn>);
+}
+
+const forward: tf.KernelConfig["kernelFunc"] = ({ inputs, backend }) => {
+  const heap = wasmHeap(backend)!;
+  const x = inputs["x"]!;
+  const out = heap.makeOutput(x.shape, "float32");
+  geluOn(heap.memory)!.gelu(heap.offset(x), heap.offset(out), tf.util.sizeFromShape(x.shape));
+  return out;
+};
+
+const backward: tf.KernelConfig["kernelFunc"] = ({ inputs, backend }) => {
+  const heap = wasmHeap(backend)!;
+  const x = inputs["x"]!;
+  const out = heap.makeOutput(x.shape, "float32");
+  const n = tf.util.sizeFromShape(x.shape);
+  geluOn(heap.memory)!.geluGrad(heap.offset(x), heap.offset(inputs["dy"]!), heap.offset(out), n);
+  return out;
+};
+
+/**
+ * Registers `AdaptGelu` and `AdaptGeluGrad` on `backendName` (default wasm) when its backend is
+ * tfjs-backend-wasm's and the module runs on its heap; true when they are registered (now or before).
+ */
+export function installGelu(backendName = "wasm"): boolean {
+  if (tf.getKernel(GELU_KERNEL, backendName) !== undefined) return true;
+  const heap = wasmHeap(tf.engine().findBackend(backendName));
+  if (heap === undefined || geluOn(heap.memory) === undefined) return false;
+  tf.registerKernel({ kernelName: GELU_KERNEL, backendName, kernelFunc: forward });
+  tf.registerKernel({ kernelName: GELU_GRAD_KERNEL, backendName, kernelFunc: backward });
+  return true;
+}
