@@ -19,6 +19,8 @@ import {
   hiddenState,
   PEER_FIXTURES,
   tinyBertBase,
+  maxDiff,
+  readReference,
 } from "./fixtures.ts";
 
 let dir = "";
@@ -29,17 +31,6 @@ beforeAll(async () => {
   ({ dir, model: base } = await tinyBertBase());
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-interface Reference {
-  input_ids: number[][];
-  attention_mask: number[][];
-  token_type_ids: number[][];
-  last_hidden_state: number[][][];
-}
-
-function maxDiff(a: number[][][], b: number[][][]): number {
-  return Math.max(...a.flatMap((x, i) => x.flatMap((y, j) => y.map((v, k) => Math.abs(v - b[i]![j]![k]!)))));
-}
 
 describe("export to the PyTorch peers", () => {
   for (const name of Object.keys(EXPORT_CASES) as (keyof typeof EXPORT_CASES)[]) {
@@ -59,7 +50,7 @@ describe("export to the PyTorch peers", () => {
         const committed = new Uint8Array(readFileSync(join(folder, file)));
         expect(typeof data === "string" ? new TextEncoder().encode(data) : data).toEqual(committed);
       }
-      const reference = JSON.parse(readFileSync(join(folder, "reference.json"), "utf8")) as Reference[];
+      const reference = readReference(join(folder, "reference.json"));
       const encoder = plan.head!.input;
       let worst = 0;
       for (const batch of reference) {

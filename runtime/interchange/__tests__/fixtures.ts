@@ -121,6 +121,24 @@ export function referenceBatches(): {
   return JSON.parse(readFileSync(join(CHECKPOINT, "reference.json"), "utf8")) as ReturnType<typeof referenceBatches>;
 }
 
+/** One batch of a `reference.json` that PyTorch wrote: the inputs and the encoder's last hidden state. */
+export interface Reference {
+  input_ids: number[][];
+  attention_mask: number[][];
+  token_type_ids: number[][];
+  last_hidden_state: number[][][];
+}
+
+/** The batches of the `reference.json` at `path`. */
+export function readReference(path: string): Reference[] {
+  return JSON.parse(readFileSync(path, "utf8")) as Reference[];
+}
+
+/** The largest absolute difference between two [batch, tokens, d] arrays. */
+export function maxDiff(a: number[][][], b: number[][][]): number {
+  return Math.max(...a.flatMap((x, i) => x.flatMap((y, j) => y.map((v, k) => Math.abs(v - b[i]![j]![k]!)))));
+}
+
 /** The encoder's last hidden state on one reference batch (the model's first output, or its head's input). */
 export function hiddenState(
   model: tf.LayersModel,

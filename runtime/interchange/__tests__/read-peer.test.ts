@@ -9,7 +9,7 @@ import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadArtifact } from "../../artifact/artifact.ts";
 import { convertPeerAdapter } from "../read-peer.ts";
-import { hiddenState, PEER_FIXTURES, tinyBertBase } from "./fixtures.ts";
+import { hiddenState, maxDiff, PEER_FIXTURES, readReference, tinyBertBase } from "./fixtures.ts";
 
 let dir = "";
 let base: tf.LayersModel;
@@ -21,17 +21,6 @@ beforeAll(async () => {
   basePath = join(dir, "base", "model.json");
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-interface Reference {
-  input_ids: number[][];
-  attention_mask: number[][];
-  token_type_ids: number[][];
-  last_hidden_state: number[][][];
-}
-
-function maxDiff(a: number[][][], b: number[][][]): number {
-  return Math.max(...a.flatMap((x, i) => x.flatMap((y, j) => y.map((v, k) => Math.abs(v - b[i]![j]![k]!)))));
-}
 
 /** A copy of a committed peer folder, edited by `edit`. */
 function edited(name: string, edit: (folder: string) => void): string {
@@ -62,7 +51,7 @@ describe("convertPeerAdapter on adapters trained in PyTorch", () => {
       expect(plan.operations.length).toBe(ops);
       const loaded = await loadArtifact(base, r.value!.artifact);
       expect(loaded.diagnostics).toEqual([]);
-      const reference = JSON.parse(readFileSync(join(folder, "reference.json"), "utf8")) as Reference[];
+      const reference = readReference(join(folder, "reference.json"));
       for (const batch of reference) {
         expect(maxDiff(hiddenState(loaded.value!.model, batch), batch.last_hidden_state)).toBeLessThanOrEqual(1e-4);
         expect(maxDiff(hiddenState(base, batch), batch.last_hidden_state)).toBeGreaterThan(1e-2);

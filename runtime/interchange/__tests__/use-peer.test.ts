@@ -13,7 +13,7 @@ import type { CompiledPlan } from "../../../compiler/ir/types.ts";
 import { runPipeline } from "../../../compiler/pipeline.ts";
 import { usedArtifactLoader } from "../../artifact/read-used.ts";
 import { buildModel } from "../../train/session.ts";
-import { hiddenState, PEER_FIXTURES, tinyBertBase } from "./fixtures.ts";
+import { hiddenState, maxDiff, PEER_FIXTURES, readReference, tinyBertBase } from "./fixtures.ts";
 
 let dir = "";
 
@@ -26,17 +26,6 @@ beforeAll(async () => {
     cpSync(join(PEER_FIXTURES, "peer", name), join(dir, name), { recursive: true });
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-interface Reference {
-  input_ids: number[][];
-  attention_mask: number[][];
-  token_type_ids: number[][];
-  last_hidden_state: number[][][];
-}
-
-function maxDiff(a: number[][][], b: number[][][]): number {
-  return Math.max(...a.flatMap((x, i) => x.flatMap((y, j) => y.map((v, k) => Math.abs(v - b[i]![j]![k]!)))));
-}
 
 async function compile(body: string): Promise<{ plan: CompiledPlan | null; diagnostics: readonly Diagnostic[] }> {
   const text = `model "base/model.json"\n${body}\n`;
@@ -71,7 +60,7 @@ describe("use of a folder saved by PyTorch", () => {
       const built = await buildModel(plan!, dir);
       expect(errors(built.diagnostics)).toEqual([]);
       const model = built.value!.model;
-      const reference = JSON.parse(readFileSync(join(dir, name, "reference.json"), "utf8")) as Reference[];
+      const reference = readReference(join(dir, name, "reference.json"));
       const diffs = reference.map((batch) => maxDiff(hiddenState(model, batch), batch.last_hidden_state));
       expect(Math.max(...diffs)).toBeLessThanOrEqual(1e-4);
       model.dispose();
