@@ -21,7 +21,7 @@ export class LspClient {
   }
 
   /** Sends a request and resolves with its result (rejects on an error response). */
-  request<T = any>(method: string, params: unknown): Promise<T> {
+  request<T = unknown>(method: string, params: unknown): Promise<T> {
     const id = this.nextId++;
     this.send({ jsonrpc: "2.0", id, method, params });
     return new Promise((resolve, reject) => {
@@ -35,7 +35,7 @@ export class LspClient {
   }
 
   /** Resolves with the params of the first notification `method` (already received or to come) passing `test`. */
-  waitFor<T = any>(method: string, test: (params: T) => boolean = () => true): Promise<T> {
+  waitFor<T = unknown>(method: string, test: (params: T) => boolean = () => true): Promise<T> {
     const seen = this.notifications.find((n) => n.method === method && test(n.params as T));
     if (seen) return Promise.resolve(seen.params as T);
     return new Promise((resolve) =>

@@ -30,10 +30,16 @@ function positionOf(text: string, needle: string, shift = 0): { line: number; ch
   return { line: before.length - 1, character: before[before.length - 1]!.length };
 }
 
+/** A hover result as the server sends it (Markdown contents, the hovered range). */
+interface Hover {
+  contents: { value: string };
+  range?: unknown;
+}
+
 let client: LspClient;
 beforeAll(async () => {
   client = new LspClient(process.execPath, [join(root, "editors", "server", "main.js"), "--stdio"], root);
-  const init = await client.request("initialize", {
+  const init = await client.request<{ capabilities: { hoverProvider?: boolean } }>("initialize", {
     processId: process.pid,
     rootUri: pathToFileURL(root).href,
     capabilities: {},
@@ -77,13 +83,13 @@ describe("language server over stdio", () => {
   });
 
   it("shows on a selector how many layers it matches and the parameters it adds", async () => {
-    const houlsby = await client.request("textDocument/hover", {
+    const houlsby = await client.request<Hover>("textDocument/hover", {
       textDocument: { uri: hoverUri },
       position: positionOf(hoverText, '"encoder.layer.*.attention.output', 3),
     });
     // 12 sites of d = 8 with m = 4: 12 * (2*4*8 + 8 + 4) = 912.
     expect(houlsby.contents.value).toMatch(/^matches 12 layers; adds 912 parameters/);
-    const lora = await client.request("textDocument/hover", {
+    const lora = await client.request<Hover>("textDocument/hover", {
       textDocument: { uri: hoverUri },
       position: positionOf(hoverText, "{query,value}"),
     });
@@ -95,7 +101,7 @@ describe("language server over stdio", () => {
     const plan = compiled.value.plan!;
     expect(statementSummary(plan, 6).params).toBe(912);
     expect(statementSummary(plan, 7).params).toBe(384);
-    const rule = await client.request("textDocument/hover", {
+    const rule = await client.request<Hover>("textDocument/hover", {
       textDocument: { uri: hoverUri },
       position: positionOf(hoverText, "**.LayerNorm"),
     });
@@ -126,7 +132,7 @@ describe("language server over stdio", () => {
   });
 
   it("shows an adapter's resolved arguments on its name", async () => {
-    const hover = await client.request("textDocument/hover", {
+    const hover = await client.request<Hover>("textDocument/hover", {
       textDocument: { uri: hoverUri },
       position: positionOf(hoverText, "insert houlsby", 8),
     });
@@ -151,7 +157,7 @@ describe("language server over stdio", () => {
     expect(await labels(1, 12)).toEqual([...ADAPTER_KINDS]);
     expect(await labels(2, 32)).toEqual(["activation", "init"]);
     expect(await labels(4, 0)).toEqual(expect.arrayContaining(["model", "adapter", "insert", "apply", "plan"]));
-    const model = await client.request("textDocument/hover", {
+    const model = await client.request<Hover>("textDocument/hover", {
       textDocument: { uri: hoverUri },
       position: { line: 0, character: 9 },
     });
@@ -188,11 +194,11 @@ describe("language server over stdio", () => {
       uri: hoverUri,
       range: { start: { line: 3, character: 8 }, end: { line: 3, character: 13 } },
     });
-    const edits = await client.request("textDocument/formatting", {
+    const edits = await client.request<{ newText: string }[]>("textDocument/formatting", {
       textDocument: { uri: hoverUri },
       options: { tabSize: 2, insertSpaces: true },
     });
-    const formatted = edits.length === 0 ? hoverText : (edits[0].newText as string);
+    const formatted = edits.length === 0 ? hoverText : edits[0]!.newText;
     expect(formatted).toContain("insert houlsby after");
     expect(formatted.split("\n").length).toBeGreaterThan(5);
   });
