@@ -7,21 +7,12 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileS
 import { join } from "node:path";
 import { diag, FILE_START, type Diagnostic } from "../../compiler/diagnostics/diagnostic.ts";
 import type { Span } from "../../grammar/ast.ts";
-import type { AxisValue } from "../../compiler/sweep/types.ts";
-import type { ResultLine, SelectRule } from "../../compiler/sweep/summary.ts";
+import type { PointIdentity, ResultLine, SelectRule } from "../../compiler/sweep/summary.ts";
 import { atomicWrite } from "../../runtime/io/atomic.ts";
 import { reason } from "../files.ts";
 
 /** One point of `sweep.json`. */
-export interface ManifestPoint {
-  readonly id: string;
-  readonly variant: string;
-  readonly series: string;
-  readonly member: string | null;
-  readonly config: string;
-  readonly axes: Readonly<Record<string, AxisValue>>;
-  readonly seed: number;
-  readonly stage: 1 | 2;
+export interface ManifestPoint extends PointIdentity {
   /** The compiled plan's hash without paths: a finished point stays valid while it is unchanged. */
   readonly planHash: string;
 }

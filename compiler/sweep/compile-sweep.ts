@@ -28,6 +28,7 @@ import { canonicalJson, sha256 } from "../lower/sha256.ts";
 import { isSweepSpec, sweepSpan } from "./axes.ts";
 import { dedupe, expandSweep, withSeed } from "./expand.ts";
 import { lineStarts, mapSpan } from "./point-text.ts";
+import type { PointIdentity } from "./summary.ts";
 import type { PointSource, SweepExpansion } from "./types.ts";
 
 /** A point with its compiled plan. */
@@ -237,8 +238,8 @@ function cachedLoader(loader: ModelLoader): ModelLoader {
   };
 }
 
-/** Who a point is, as the manifest, the results and `explain` name it; its seed is the plan's when no axis sets one. */
-export function pointIdentity(p: CompiledPoint) {
+/** Who a point is; its seed is the plan's when no axis sets one. */
+export function pointIdentity(p: CompiledPoint): PointIdentity {
   const s = p.source;
   return {
     id: s.id,

@@ -22,8 +22,8 @@ export interface ParamCounts {
   readonly trainablePercent: number;
 }
 
-/** One line of `results.jsonl`. */
-export interface ResultLine {
+/** Who a point is, as the manifest, the results and `explain` name it. */
+export interface PointIdentity {
   readonly id: string;
   readonly variant: string;
   readonly series: string;
@@ -32,6 +32,10 @@ export interface ResultLine {
   readonly axes: Readonly<Record<string, AxisValue>>;
   readonly seed: number;
   readonly stage: 1 | 2;
+}
+
+/** One line of `results.jsonl`. */
+export interface ResultLine extends PointIdentity {
   readonly params: ParamCounts;
   readonly validation: Readonly<Record<string, number>> | null;
   readonly test?: Readonly<Record<string, number>>;
