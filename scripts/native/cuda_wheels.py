@@ -13,6 +13,8 @@ import re
 import sys
 import zipfile
 
+from unpack_wheel import extract  # the script's own folder is on sys.path
+
 EXTRA = re.compile(r'^Requires-Dist:\s*(nvidia-[^;]+);\s*extra\s*==\s*"and-cuda"\s*$', re.M)
 LIB = re.compile(r"^nvidia/([A-Za-z0-9_]+)/lib/([^/]+\.so[.0-9]*)$")
 
@@ -40,16 +42,6 @@ def requirements(tf_wheel: str) -> None:
         fail(f"{os.path.basename(tf_wheel)} has no `and-cuda` extra: it is not a CUDA build of TensorFlow")
     for r in found:
         print(r.replace(" ", ""))
-
-
-def extract(z: zipfile.ZipFile, member: str, dest: str) -> None:
-    os.makedirs(os.path.dirname(dest), exist_ok=True)
-    with z.open(member) as src, open(dest, "wb") as out:
-        while True:
-            chunk = src.read(1 << 22)
-            if not chunk:
-                break
-            out.write(chunk)
 
 
 def unpack(dest: str, wheels: list) -> None:
