@@ -110,11 +110,17 @@ function exampleBody(text: string): string {
     .trim();
 }
 
-/** Where codes without a spec fixture are reported, when it is not at run time. */
-const REPORTED_BY: Readonly<Record<string, string>> = {
-  ADAPT938:
+/** Where codes without a spec fixture are reported, when it is not at run time: a code pattern and the text. */
+const REPORTED_BY: readonly (readonly [RegExp, string])[] = [
+  [
+    /^ADAPT99[0-4]$/,
+    "Reported by the browser playground (`web/`) about the backend, the files the user gave it, or its workers.",
+  ],
+  [
+    /^ADAPT938$/,
     "Reported by the language server on a document over 512 KiB or 20,000 lines, at its start: the document is not analysed as you type (`adapt check` reads specs up to 512 KiB).",
-};
+  ],
+];
 
 /** The *Diagnostics* section: one entry per code, with its fixture rendered through the compiler. */
 export async function diagnosticsSection(): Promise<string> {
@@ -123,20 +129,14 @@ export async function diagnosticsSection(): Promise<string> {
     const { title, severity } = CODES[code];
     parts.push(`### ${code}: ${title} (${severity})`, "");
     const path = `${ROOT}specs/diagnostics/${code}.adapt`;
-    if (/^ADAPT99[0-4]$/.test(code)) {
-      parts.push(
-        "Reported by the browser playground (`web/`) about the backend, the files the user gave it, or its workers.",
-        "",
-      );
+    const reportedBy = REPORTED_BY.find(([pattern]) => pattern.test(code))?.[1];
+    if (reportedBy !== undefined) {
+      parts.push(reportedBy, "");
       continue;
     }
     const folder = reportExampleSection(code, `${ROOT}specs/diagnostics`);
     if (folder !== null) {
       parts.push(...folder);
-      continue;
-    }
-    if (REPORTED_BY[code] !== undefined) {
-      parts.push(REPORTED_BY[code], "");
       continue;
     }
     if (!existsSync(path)) {
