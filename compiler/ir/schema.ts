@@ -4,8 +4,9 @@
  * `specs/plan.schema.json` by `scripts/gen-plan-schema.ts`; `validatePlan` checks every emitted plan, with
  * the validator that script generates as standalone code (compiled here only when it is stale).
  */
-import { Ajv, type JSONSchemaType, type ValidateFunction } from "ajv";
+import type { JSONSchemaType, ValidateFunction } from "ajv";
 import * as generated from "./plan-validator.generated.js";
+import { standaloneOr } from "../schema/standalone.ts";
 import { ADAPTER_KINDS, KINDS, type KindConfig } from "../kinds/registry.ts";
 import type {
   AddedWeight,
@@ -293,15 +294,9 @@ let validator: ValidateFunction<CompiledPlan> | undefined;
 /** The ajv options of the plan's validator (the generated one is built with them too). */
 export const PLAN_AJV = { allErrors: true, strict: true } as const;
 
-/** The generated validator when it was generated from this schema, else one compiled now. */
-function planValidator(): ValidateFunction<CompiledPlan> {
-  if (JSON.stringify(generated.schema) === JSON.stringify(PLAN_SCHEMA)) return generated.validate;
-  return new Ajv(PLAN_AJV).compile(PLAN_SCHEMA);
-}
-
 /** Validates a plan against the schema; returns the ajv error texts (empty when valid). */
 export function validatePlan(plan: unknown): string[] {
-  validator ??= planValidator();
+  validator ??= standaloneOr(generated, PLAN_SCHEMA, PLAN_AJV);
   if (validator(plan))
     return plan.operations.flatMap((op, i) =>
       op.config.kind === op.kind ? [] : [`/operations/${i}/config/kind is not the operation's kind`],

@@ -2,8 +2,9 @@
  * The JSON Schema a `model.json` must satisfy before the manifest reader looks inside: a tfjs
  * LayersModel file (Keras `Sequential` or functional topology plus the weights manifest).
  */
-import { Ajv, type ValidateFunction } from "ajv";
+import type { ValidateFunction } from "ajv";
 import * as generated from "./model-json-validator.generated.js";
+import { standaloneOr } from "../schema/standalone.ts";
 
 const name = { type: "string", minLength: 1, maxLength: 4096 };
 const layer = {
@@ -78,14 +79,8 @@ export const MODEL_JSON_AJV = { allErrors: false, strict: false } as const;
 
 let compiled: ValidateFunction | undefined;
 
-/**
- * The validator: the standalone one that scripts/gen-plan-schema.ts generates, or, when it was generated
- * from another schema, one compiled now (once, on first use).
- */
+/** The validator: the standalone one that scripts/gen-plan-schema.ts generates (see standalone.ts). */
 export function modelJsonValidator(): ValidateFunction {
-  compiled ??=
-    JSON.stringify(generated.schema) === JSON.stringify(MODEL_JSON_SCHEMA)
-      ? generated.validate
-      : new Ajv(MODEL_JSON_AJV).compile(MODEL_JSON_SCHEMA);
+  compiled ??= standaloneOr(generated, MODEL_JSON_SCHEMA, MODEL_JSON_AJV);
   return compiled;
 }
