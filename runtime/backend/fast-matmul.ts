@@ -3,11 +3,15 @@
  * than without (measured: 2.4 against 27 GFLOP/s), and every matMul gradient has one (dA = dY·Bᵀ,
  * dB = Aᵀ·dY). The wrapper re-registers the wasm kernels `BatchMatMul` and `_FusedMatMul` so that a
  * transposed operand is transposed explicitly first (one cheap pass) and the product runs untransposed.
- * Results are the same sums, so gradients agree to rounding. Plain products whose operands both carry a
- * batch (attention's) run on a SIMD kernel of our own (batched-matmul.ts) instead of tfjs's scalar loop.
+ * Results are the same sums, so gradients agree to rounding. A transposed second operand without a batch
+ * (a weight, in dY·Wᵀ) is transposed once and kept while it lives (transposed-weights.ts). Plain products whose operands both carry a
+ * batch (attention's) run on a SIMD kernel of our own (batched-matmul.ts) instead of tfjs's scalar loop,
+ * and so do small ones (an adapter's, with or without a bias), where XNNPACK's per-call operator and
+ * thread dispatch cost more than the product.
  */
 import * as tf from "@tensorflow/tfjs";
-import { batchedMatMul, sharedBatch } from "./batched-matmul.ts";
+import { batchedMatMul, columnBias, sharedBatch, smallProduct } from "./batched-matmul.ts";
+import { keptTranspose } from "./transposed-weights.ts";
 import { kernelWrapped, wrapKernels, type KernelFunc } from "./wrap-kernels.ts";
 
 type Backend = { disposeData(dataId: object): unknown };
@@ -22,31 +26,46 @@ export function swapLastTwo(rank: number): number[] {
   return perm;
 }
 
-/** True when a matMul kernel call adds no bias and no activation (BatchMatMul always; _FusedMatMul maybe). */
-function plainProduct(inputs: tf.NamedTensorInfoMap, attrs: object): boolean {
+/**
+ * a · b (untransposed) on the kernels of batched-matmul.ts when they take it: a product whose operands
+ * share a batch, or a small one, with no activation and no bias, or a small one with a bias per column.
+ */
+function onOwnKernel(
+  inputs: tf.NamedTensorInfoMap,
+  attrs: object,
+  backend: unknown,
+  a: tf.TensorInfo,
+  b: tf.TensorInfo,
+): tf.TensorInfo | undefined {
   const activation = (attrs as { activation?: string }).activation;
-  return inputs["bias"] === undefined && (activation === undefined || activation === "linear");
+  if (activation !== undefined && activation !== "linear") return undefined;
+  const bias = inputs["bias"];
+  if (bias === undefined) return sharedBatch(a, b) > 0 || smallProduct(a, b) ? batchedMatMul(backend, a, b) : undefined;
+  const n = b.shape[b.shape.length - 1]!;
+  return smallProduct(a, b) && columnBias(bias, n) ? batchedMatMul(backend, a, b, bias) : undefined;
 }
+
+/** True when every axis of `t` but the last two has size 1. */
+const unbatched = (t: tf.TensorInfo): boolean => t.shape.slice(0, -2).every((d) => d === 1);
 
 function wrap(inner: KernelFunc, transpose: KernelFunc): KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const a0 = attrs as { transposeA?: boolean; transposeB?: boolean };
     const untransposed = (a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo | tf.TensorInfo[] =>
-      (plainProduct(inputs, attrs ?? {}) && sharedBatch(a, b) > 0 ? batchedMatMul(backend, a, b) : undefined) ??
+      onOwnKernel(inputs, attrs ?? {}, backend, a, b) ??
       inner({ inputs: { ...inputs, a, b }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } });
     if (a0.transposeA !== true && a0.transposeB !== true) return untransposed(inputs["a"]!, inputs["b"]!);
     const temps: tf.TensorInfo[] = [];
+    const transposed = (t: tf.TensorInfo): tf.TensorInfo =>
+      transpose({ inputs: { x: t }, backend, attrs: { perm: swapLastTwo(t.shape.length) } }) as tf.TensorInfo;
     const flip = (t: tf.TensorInfo): tf.TensorInfo => {
-      const out = transpose({
-        inputs: { x: t },
-        backend,
-        attrs: { perm: swapLastTwo(t.shape.length) },
-      }) as tf.TensorInfo;
+      const out = transposed(t);
       temps.push(out);
       return out;
     };
     const a = a0.transposeA === true ? flip(inputs["a"]!) : inputs["a"]!;
-    const b = a0.transposeB === true ? flip(inputs["b"]!) : inputs["b"]!;
+    const b0 = inputs["b"]!;
+    const b = a0.transposeB !== true ? b0 : unbatched(b0) ? keptTranspose(backend, b0, () => transposed(b0)) : flip(b0);
     try {
       return untransposed(a, b);
     } finally {

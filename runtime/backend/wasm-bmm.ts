@@ -5,7 +5,8 @@
  * for every small product (measured: 8-10x more CPU time than on one thread). This module is assembled
  * here, byte by byte, and instantiated on the backend's WebAssembly.Memory (shared on the threaded build),
  * so it reads the operands and writes the result in place: no copies, no threads. Each output element is
- * the sum of a[i, p] * b[p, j] over p in order, in float32, four and sixteen columns at a time.
+ * the sum of a[i, p] * b[p, j] over p in order, from zero (`bmm`) or from a bias (`bmmBias`, as XNNPACK
+ * starts a product with a bias), in float32, four and sixteen columns at a time.
  */
 
 import {
@@ -32,17 +33,27 @@ import {
   whileNot,
 } from "./wasm-asm.ts";
 
-// Parameters: a, b, c (byte offsets), g, m, k, n; then the locals below.
-const [A, B, C, G, M, K, N] = [0, 1, 2, 3, 4, 5, 6];
-const [GI, I, J, P, AP, BP, AROW, CROW, NB] = [7, 8, 9, 10, 11, 12, 13, 14, 15];
-const S = 16;
-const ACC = [17, 18, 19, 20];
-const AV = 21;
+// Parameters: a, b, c (byte offsets), g, m, k, n, bias (a byte offset; read by `bmmBias` only); then the locals.
+const [A, B, C, G, M, K, N, BIAS] = [0, 1, 2, 3, 4, 5, 6, 7];
+const [GI, I, J, P, AP, BP, AROW, CROW, NB] = [8, 9, 10, 11, 12, 13, 14, 15, 16];
+const S = 17;
+const ACC = [18, 19, 20, 21];
+const AV = 22;
 
-/** The inner product loop over p for `width` columns from j: accumulators in ACC (vectors) or S (scalar). */
-function columns(width: 16 | 4 | 1): number[] {
+/** The accumulators' start: zero, or the bias at columns j... */
+function initial(width: 16 | 4 | 1, accs: number[], bias: boolean): number[] {
+  const at = [...get(BIAS), ...get(J), ...i32(2), SHL, ADD];
+  if (width === 1) return [...(bias ? [...at, 0x2a, 2, 0] : [0x43, 0, 0, 0, 0]), ...set(S)];
+  return accs.flatMap((l, q) => [...(bias ? [...at, ...vLoad(16 * q)] : V_ZERO), ...set(l)]);
+}
+
+/**
+ * The inner product loop over p for `width` columns from j: accumulators in ACC (vectors) or S (scalar),
+ * starting from zero or from the bias.
+ */
+function columns(width: 16 | 4 | 1, bias: boolean): number[] {
   const accs = width === 1 ? [S] : ACC.slice(0, width / 4);
-  const init = width === 1 ? [0x43, 0, 0, 0, 0, ...set(S)] : accs.flatMap((l) => [...V_ZERO, ...set(l)]);
+  const init = initial(width, accs, bias);
   const start = [...get(AROW), ...set(AP), ...get(B), ...get(J), ...i32(2), SHL, ADD, ...set(BP), ...i32(0), ...set(P)];
   const step =
     width === 1
@@ -77,8 +88,8 @@ function columns(width: 16 | 4 | 1): number[] {
   );
 }
 
-/** The body of `bmm(a, b, c, g, m, k, n)`. */
-function body(): number[] {
+/** The body of `bmm(a, b, c, g, m, k, n)`, or with `bias` of `bmmBias(a, b, c, g, m, k, n, bias)`. */
+function body(bias: boolean): number[] {
   const row = [
     ...get(A),
     ...get(I),
@@ -98,9 +109,9 @@ function body(): number[] {
     ...set(CROW),
     ...i32(0),
     ...set(J),
-    ...columns(16),
-    ...columns(4),
-    ...columns(1),
+    ...columns(16, bias),
+    ...columns(4, bias),
+    ...columns(1, bias),
     ...bump(I, i32(1)),
   ];
   const entry = [
@@ -130,13 +141,36 @@ export function bmmModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
     [1, F32],
     [5, V128],
   ] as const;
-  return assemble(shared, [{ name: "bmm", params: 7, locals, code: body() }]);
+  return assemble(shared, [
+    { name: "bmm", params: 8, locals, code: body(false) },
+    { name: "bmmBias", params: 8, locals, code: body(true) },
+  ]);
 }
 
 /** c[e] = a[e] · b[e] for e < g, each [m, k] · [k, n], float32 row-major, at byte offsets of the memory. */
 export type Bmm = (a: number, b: number, c: number, g: number, m: number, k: number, n: number) => void;
 
+/**
+ * c[e] = bias + a[e] · b[e] for e < g: as `Bmm`, each sum starting from bias[j] (a float32 vector of n at
+ * the byte offset `bias`) instead of zero, as XNNPACK's products with a bias do.
+ */
+export type BmmBias = (
+  a: number,
+  b: number,
+  c: number,
+  g: number,
+  m: number,
+  k: number,
+  n: number,
+  bias: number,
+) => void;
+
 /** The kernel instantiated on `memory` (once per memory); undefined when this engine cannot run it. */
 export function bmmOn(memory: WebAssembly.Memory): Bmm | undefined {
   return instantiateOn(memory, "bmm", bmmModuleBytes)?.["bmm"] as Bmm | undefined;
+}
+
+/** The bias-starting kernel instantiated on `memory` (once per memory); undefined when it cannot run. */
+export function bmmBiasOn(memory: WebAssembly.Memory): BmmBias | undefined {
+  return instantiateOn(memory, "bmm", bmmModuleBytes)?.["bmmBias"] as BmmBias | undefined;
 }

@@ -2,13 +2,14 @@
  * The wasm matMul wrapper: values and gradients equal cpu's and (but for the fused case) tfjs's own wasm
  * kernels within 1e-5, no backend memory leaks, and uninstalling puts tfjs's kernels back. tfjs-backend-wasm
  * 4.22's own _FusedMatMul is wrong with transposeB and a bias (off by up to 2); the wrapper avoids that path.
- * Products whose operands share a batch run on the SIMD kernel of wasm-bmm.ts (batched-matmul.ts); one whose batch
- * broadcasts takes tfjs's kernel.
+ * Products whose operands share a batch, and small ones, run on the SIMD kernel of wasm-bmm.ts (batched-matmul.ts);
+ * one whose batch broadcasts takes tfjs's kernel. A weight's transpose is kept while the weight lives.
  */
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sharedBatch } from "../batched-matmul.ts";
 import { fastMatMulInstalled, installFastMatMul, swapLastTwo } from "../fast-matmul.ts";
+import { keptTransposes } from "../transposed-weights.ts";
 import { maxRelDiff, onBackend, read, seededTensor } from "../testing.ts";
 import { tryWasm } from "../wasm.ts";
 
@@ -25,6 +26,10 @@ const CASES: [string, number[], number[], Fn][] = [
   ["rank 4", [2, 3, 5, 8], [2, 3, 6, 8], (a, b) => tf.matMul(a, b, false, true)],
   ["rank 4, untransposed", [2, 3, 5, 8], [2, 3, 8, 6], (a, b) => tf.matMul(a, b)],
   ["vector", [1, 12], [12, 1], (a, b) => tf.matMul(a, b, true, true)],
+  ["small, rank 3", [1, 70, 40], [1, 40, 8], (a, b) => tf.matMul(a, b)],
+  ["small, transposeB", [70, 40], [8, 40], (a, b) => tf.matMul(a, b, false, true)],
+  ["large", [40, 48], [48, 40], (a, b) => tf.matMul(a, b, true, true)],
+  ["small with a bias", [20, 30], [30, 10], (a, b) => tf.fused.matMul({ a, b, bias: tf.linspace(-1, 1, 10) })],
   [
     "fused with bias and relu",
     [20, 30],
@@ -88,6 +93,44 @@ describe.skipIf(!wasm.ok)("fast matMul on wasm", () => {
       else expect(maxRelDiff(fast, plain)).toBeLessThanOrEqual(1e-5);
     });
   }
+
+  it("runs an adapter's small products, with and without a bias, bit for bit as tfjs's kernels", async () => {
+    uninstall();
+    const products = () =>
+      tf.tidy(() => {
+        const [x, down, up] = [seededTensor(17, [96, 64]), seededTensor(18, [64, 8]), seededTensor(19, [8, 64])];
+        const h = tf.fused.matMul({ a: x, b: down, bias: tf.linspace(-1, 1, 8) });
+        return [h, tf.matMul(h, up), tf.fused.matMul({ a: h, b: up, bias: tf.linspace(1, 2, 64) })];
+      });
+    const plain = await read(...products());
+    uninstall = installFastMatMul();
+    expect(await read(...products())).toEqual(plain);
+  });
+
+  it("keeps a weight's transpose while the weight lives, and a new one after it is assigned", async () => {
+    uninstall();
+    uninstall = installFastMatMul();
+    const backend = tf.engine().backend;
+    const ids = backend.numDataIds();
+    const initial = seededTensor(15, [48, 40]);
+    const w = tf.variable(initial);
+    initial.dispose();
+    const x = seededTensor(16, [6, 40]);
+    const product = () => tf.tidy(() => tf.matMul(x, w, false, true));
+    const first = await read(product());
+    expect(keptTransposes(backend)).toBe(1);
+    expect(await read(product())).toEqual(first);
+    expect(keptTransposes(backend)).toBe(1);
+    const twice = w.mul(2);
+    w.assign(twice);
+    twice.dispose();
+    const doubled = await read(product());
+    expect(keptTransposes(backend)).toBe(1);
+    expect(doubled).toEqual(first.map((v) => 2 * v));
+    tf.dispose([w, x]);
+    expect(keptTransposes(backend)).toBe(0);
+    expect(backend.numDataIds()).toBe(ids);
+  });
 
   it("installing twice wraps once, and uninstalling restores the kernels", () => {
     const original = tf.getKernel("BatchMatMul", "wasm")!.kernelFunc;

@@ -1,7 +1,8 @@
 /**
  * The batched matMul kernel of wasm-bmm.ts: on a plain and on a shared memory, every output element is
  * the float32 sum over p in order (bit for bit), for widths that take its 16-, 4- and 1-column loops and
- * an empty inner dimension, and nothing past the output is written; on the wasm backend the batched
+ * an empty inner dimension, and nothing past the output is written; the bias-starting kernel starts each
+ * sum from its column's bias; on the wasm backend the batched
  * products take it (batchedMatMul answers) and equal the cpu backend's.
  */
 import * as tf from "@tensorflow/tfjs";
@@ -9,25 +10,35 @@ import { describe, expect, it } from "vitest";
 import { batchedMatMul } from "../batched-matmul.ts";
 import { maxRelDiff, onBackend, read, seededTensor } from "../testing.ts";
 import { tryWasm } from "../wasm.ts";
-import { bmmModuleBytes, bmmOn } from "../wasm-bmm.ts";
+import { bmmBiasOn, bmmModuleBytes, bmmOn } from "../wasm-bmm.ts";
 
 const wasm = await tryWasm();
 
-/** The kernel's result for [g, m, k] · [g, k, n] at odd offsets of `memory`, and the reference sums. */
-function run(memory: WebAssembly.Memory, [g, m, k, n]: number[]): { got: Float32Array; want: Float32Array } {
+/**
+ * The kernel's result for [g, m, k] · [g, k, n] at odd offsets of `memory`, and the reference sums; with
+ * `withBias`, the bias-starting kernel's, each sum starting from bias[j].
+ */
+function run(
+  memory: WebAssembly.Memory,
+  [g, m, k, n]: number[],
+  withBias = false,
+): { got: Float32Array; want: Float32Array } {
   const f = new Float32Array(memory.buffer);
   const a = 5;
   const b = a + g! * m! * k! + 3;
-  const c = b + g! * k! * n! + 7;
+  const bias = b + g! * k! * n! + 1;
+  const c = bias + n! + 7;
   for (let i = 0; i < g! * m! * k!; i++) f[a + i] = Math.sin(1.3 * i);
   for (let i = 0; i < g! * k! * n!; i++) f[b + i] = Math.cos(0.7 * i);
+  for (let j = 0; j < n!; j++) f[bias + j] = withBias ? Math.fround(0.1 * j - 1) : 0;
   f.fill(99, c, c + g! * m! * n! + 4);
-  bmmOn(memory)!(4 * a, 4 * b, 4 * c, g!, m!, k!, n!);
+  if (withBias) bmmBiasOn(memory)!(4 * a, 4 * b, 4 * c, g!, m!, k!, n!, 4 * bias);
+  else bmmOn(memory)!(4 * a, 4 * b, 4 * c, g!, m!, k!, n!);
   const want = new Float32Array(g! * m! * n! + 4).fill(99);
   for (let e = 0; e < g!; e++)
     for (let i = 0; i < m!; i++)
       for (let j = 0; j < n!; j++) {
-        let s = 0;
+        let s = f[bias + j]!;
         for (let p = 0; p < k!; p++)
           s = Math.fround(s + Math.fround(f[a + (e * m! + i) * k! + p]! * f[b + (e * k! + p) * n! + j]!));
         want[(e * m! + i) * n! + j] = s;
@@ -59,6 +70,15 @@ describe("batched matMul kernel", () => {
       }
     });
   }
+
+  it("starts each sum from the bias in the bias-starting kernel, bit for bit", () => {
+    const memory = new WebAssembly.Memory({ initial: 8 });
+    expect(bmmBiasOn(memory)).toBe(bmmBiasOn(memory));
+    for (const shape of SHAPES) {
+      const { got, want } = run(memory, shape, true);
+      expect(got).toEqual(want);
+    }
+  });
 
   it("still reads the memory after it grew", () => {
     const memory = new WebAssembly.Memory({ initial: 1 });
