@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sharedBatch } from "../batched-matmul.ts";
+import { columnBias, sharedBatch, smallProduct } from "../batched-matmul.ts";
 import { fastMatMulInstalled, installFastMatMul, swapLastTwo } from "../fast-matmul.ts";
 import { keptTransposes } from "../transposed-weights.ts";
 import { maxRelDiff, onBackend, read, seededTensor } from "../testing.ts";
@@ -63,6 +63,20 @@ describe.skipIf(!wasm.ok)("fast matMul on wasm", () => {
     expect(sharedBatch(info([2, 3, 5, 8]), info([1, 3, 8, 6]))).toBe(0);
     expect(sharedBatch(info([4, 5, 8]), info([8, 6]))).toBe(0);
     expect(sharedBatch(info([4, 5, 8], "int32"), info([4, 8, 6]))).toBe(0);
+  });
+
+  it("counts a product small when a dimension is at most 32 and neither operand has a batch", () => {
+    const info = (shape: number[], dtype: tf.DataType = "float32") => ({ dataId: {}, shape, dtype });
+    expect(smallProduct(info([2048, 384]), info([384, 16]))).toBe(true);
+    expect(smallProduct(info([1, 2048, 16]), info([1, 16, 384]))).toBe(true);
+    expect(smallProduct(info([32, 384]), info([384, 384]))).toBe(true);
+    expect(smallProduct(info([33, 384]), info([384, 384]))).toBe(false);
+    expect(smallProduct(info([2, 64, 384]), info([2, 384, 16]))).toBe(false);
+    expect(smallProduct(info([64, 8], "int32"), info([8, 64], "int32"))).toBe(false);
+    expect(columnBias(info([16]), 16)).toBe(true);
+    expect(columnBias(info([1, 16]), 16)).toBe(true);
+    expect(columnBias(info([4, 16]), 16)).toBe(false);
+    expect(columnBias(info([1]), 16)).toBe(false);
   });
 
   it("a product whose batch broadcasts (tfjs's kernel) equals cpu's within 1e-5", async () => {
