@@ -1,8 +1,8 @@
 /**
  * The WebAssembly backend (`@tensorflow/tfjs-backend-wasm`), with its .wasm files read from the
  * package's own dist/ folder, the fast matMul gradients of fast-matmul.ts, the embedding gradient
- * kernel of segment-sum.ts, the memory-sharing `Identity` of shared-identity.ts, the GELU kernels of wasm-gelu.ts and the Adam kernel of wasm-adam.ts
- * installed. In Node it runs the threaded SIMD build (wasm-threads.ts) with one thread per core
+ * kernel of segment-sum.ts, the memory-sharing `Identity` of shared-identity.ts, the GELU kernels of wasm-gelu.ts, the Adam kernel of wasm-adam.ts and the
+ * copying GatherV2 and Tile of wasm-copy.ts installed. In Node it runs the threaded SIMD build (wasm-threads.ts) with one thread per core
  * (`ADAPT_WASM_THREADS` overrides; 1 takes the single-threaded SIMD build), falling back to the
  * single-threaded build when the threaded one cannot start.
  */
@@ -13,6 +13,7 @@ import { installFastMatMul } from "./fast-matmul.ts";
 import { installSegmentSum } from "./segment-sum.ts";
 import { installSharedIdentity } from "./shared-identity.ts";
 import { installAdam } from "./wasm-adam.ts";
+import { installCopies } from "./wasm-copy.ts";
 import { installGelu } from "./wasm-gelu.ts";
 import { importOptional } from "./optional.ts";
 import { setBackendQuietly } from "./tensorflow.ts";
@@ -61,6 +62,7 @@ export async function tryWasm(fastMatMul = true, threads = wasmThreads()): Promi
   installSharedIdentity("wasm");
   installGelu("wasm");
   installAdam("wasm");
+  installCopies("wasm");
   return { ok: true, detail: describe(simd) };
 }
 
