@@ -112,11 +112,18 @@ const tile =
   };
 
 /** Replaces `backendName`'s (default wasm) `GatherV2` and `Tile` with the copying ones (idempotent). */
-export function installCopies(backendName = "wasm"): () => void {
-  const gatherOff = wrapKernels(backendName, ["GatherV2"], TAG, gather);
-  const tileOff = wrapKernels(backendName, ["Tile"], TAG, tile);
-  return () => {
-    gatherOff();
-    tileOff();
-  };
+export function installCopies(backendName = "wasm"): void {
+  wrapKernels(backendName, ["GatherV2"], TAG, gather);
+  wrapKernels(backendName, ["Tile"], TAG, tile);
+}
+
+/** Puts the stock `GatherV2` and `Tile` back on `backendName` (benchmarks); a no-op where not installed. */
+export function uninstallCopies(backendName = "wasm"): void {
+  for (const name of ["GatherV2", "Tile"]) {
+    const config = tf.getKernel(name, backendName);
+    const stock = (config?.kernelFunc as { [TAG]?: KernelFunc } | undefined)?.[TAG];
+    if (config === undefined || stock === undefined) continue;
+    tf.unregisterKernel(name, backendName);
+    tf.registerKernel({ ...config, kernelFunc: stock });
+  }
 }

@@ -9,26 +9,22 @@ import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { seededTensor } from "../testing.ts";
 import { tryWasm } from "../wasm.ts";
-import { gatherRowsInto, installCopies, tileInto } from "../wasm-copy.ts";
+import { gatherRowsInto, installCopies, tileInto, uninstallCopies } from "../wasm-copy.ts";
 
 const wasm = await tryWasm();
-const TAG = Symbol.for("adapt.wasmCopy");
 
-/** `f`'s results with the stock kernels `names` registered in place of the copying ones. */
-async function withStock(names: string[], f: () => tf.Tensor[]): Promise<number[][]> {
-  const saved = names.map((n) => tf.getKernel(n, "wasm")!);
-  for (const k of saved) {
-    const stock = (k.kernelFunc as unknown as Record<symbol, tf.KernelConfig["kernelFunc"]>)[TAG]!;
-    tf.unregisterKernel(k.kernelName, "wasm");
-    tf.registerKernel({ ...k, kernelFunc: stock });
-  }
+/** `f`'s results with the stock kernels in place of the copying ones. */
+async function withStock(f: () => tf.Tensor[]): Promise<number[][]> {
+  const copying = ["GatherV2", "Tile"].map((n) => tf.getKernel(n, "wasm")!.kernelFunc);
+  uninstallCopies();
+  expect(["GatherV2", "Tile"].map((n) => tf.getKernel(n, "wasm")!.kernelFunc === copying.shift())).toEqual([
+    false,
+    false,
+  ]);
   try {
     return await results(f);
   } finally {
-    for (const k of saved) {
-      tf.unregisterKernel(k.kernelName, "wasm");
-      tf.registerKernel(k);
-    }
+    installCopies();
   }
 }
 
@@ -104,7 +100,7 @@ describe.skipIf(!wasm.ok)("copying GatherV2 and Tile on wasm", () => {
       tf.tile(tf.tensor1d([true, false], "bool"), [3]),
     ];
     const ours = await results(cases);
-    const stock = await withStock(["GatherV2", "Tile"], cases);
+    const stock = await withStock(cases);
     expect(ours).toEqual(stock);
     expect(() => tf.gather(table, tf.tensor1d([50], "int32"))).toThrow();
     tf.dispose([table, ints]);
