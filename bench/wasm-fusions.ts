@@ -15,6 +15,7 @@ import { modelFileLoader, readText } from "../cli/files.ts";
 import { selectBackend } from "../runtime/backend/select.ts";
 import { installCopies, uninstallCopies } from "../runtime/backend/wasm-copy.ts";
 import { GLOBAL_NORM_KERNEL, installGlobalNorm } from "../runtime/backend/wasm-norm.ts";
+import { installLeadingSum, uninstallLeadingSum } from "../runtime/backend/wasm-sum.ts";
 import { loadDatasets } from "../runtime/data/load.ts";
 import { padBatch } from "../runtime/tokenize/batches.ts";
 import { batchPadding, encodeSplit } from "../runtime/train/evaluate.ts";
@@ -38,6 +39,7 @@ interface Switch {
 const SWITCHES: readonly Switch[] = [
   { name: "copies", off: () => uninstallCopies(), on: () => installCopies() },
   { name: "norm", off: () => unregister(GLOBAL_NORM_KERNEL), on: () => installGlobalNorm() },
+  { name: "sum", off: () => uninstallLeadingSum(), on: () => installLeadingSum() },
 ];
 const ALL: Switch = {
   name: "all",

@@ -2,10 +2,11 @@
  * The WebAssembly backend (`@tensorflow/tfjs-backend-wasm`), with its .wasm files read from the
  * package's own dist/ folder, the fast matMul gradients of fast-matmul.ts, the embedding gradient
  * kernel of segment-sum.ts, the memory-sharing `Identity` of shared-identity.ts, the GELU kernels of
- * wasm-gelu.ts, the Adam kernel of wasm-adam.ts, the global-norm kernel of wasm-norm.ts and the copying
- * GatherV2 and Tile of wasm-copy.ts installed. In Node it runs the threaded SIMD build (wasm-threads.ts)
- * with one thread per core (`ADAPT_WASM_THREADS` overrides; 1 takes the single-threaded SIMD build),
- * falling back to the single-threaded build when the threaded one cannot start.
+ * wasm-gelu.ts, the Adam kernel of wasm-adam.ts, the global-norm kernel of wasm-norm.ts, the copying
+ * GatherV2 and Tile of wasm-copy.ts and the transpose-free leading-axes Sum of wasm-sum.ts installed.
+ * In Node it runs the threaded SIMD build (wasm-threads.ts) with one thread per core
+ * (`ADAPT_WASM_THREADS` overrides; 1 takes the single-threaded SIMD build), falling back to the
+ * single-threaded build when the threaded one cannot start.
  */
 import * as tf from "@tensorflow/tfjs";
 import { createRequire } from "node:module";
@@ -16,6 +17,7 @@ import { installSharedIdentity } from "./shared-identity.ts";
 import { installAdam } from "./wasm-adam.ts";
 import { installCopies } from "./wasm-copy.ts";
 import { installGlobalNorm } from "./wasm-norm.ts";
+import { installLeadingSum } from "./wasm-sum.ts";
 import { installGelu } from "./wasm-gelu.ts";
 import { importOptional } from "./optional.ts";
 import { setBackendQuietly } from "./tensorflow.ts";
@@ -66,6 +68,7 @@ export async function tryWasm(fastMatMul = true, threads = wasmThreads()): Promi
   installAdam("wasm");
   installCopies("wasm");
   installGlobalNorm("wasm");
+  installLeadingSum("wasm");
   return { ok: true, detail: describe(simd) };
 }
 
