@@ -16,6 +16,7 @@ import { selectBackend } from "../runtime/backend/select.ts";
 import { installCopies, uninstallCopies } from "../runtime/backend/wasm-copy.ts";
 import { GLOBAL_NORM_KERNEL, installGlobalNorm } from "../runtime/backend/wasm-norm.ts";
 import { installLeadingSum, uninstallLeadingSum } from "../runtime/backend/wasm-sum.ts";
+import { installLayerNorm, LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL } from "../runtime/backend/wasm-layer-norm.ts";
 import { loadDatasets } from "../runtime/data/load.ts";
 import { padBatch } from "../runtime/tokenize/batches.ts";
 import { batchPadding, encodeSplit } from "../runtime/train/evaluate.ts";
@@ -40,6 +41,11 @@ const SWITCHES: readonly Switch[] = [
   { name: "copies", off: () => uninstallCopies(), on: () => installCopies() },
   { name: "norm", off: () => unregister(GLOBAL_NORM_KERNEL), on: () => installGlobalNorm() },
   { name: "sum", off: () => uninstallLeadingSum(), on: () => installLeadingSum() },
+  {
+    name: "layernorm",
+    off: () => [LAYER_NORM_KERNEL, LAYER_NORM_GRAD_KERNEL].forEach(unregister),
+    on: () => installLayerNorm(),
+  },
 ];
 const ALL: Switch = {
   name: "all",

@@ -3,7 +3,8 @@
  * package's own dist/ folder, the fast matMul gradients of fast-matmul.ts, the embedding gradient
  * kernel of segment-sum.ts, the memory-sharing `Identity` of shared-identity.ts, the GELU kernels of
  * wasm-gelu.ts, the Adam kernel of wasm-adam.ts, the global-norm kernel of wasm-norm.ts, the copying
- * GatherV2 and Tile of wasm-copy.ts and the transpose-free leading-axes Sum of wasm-sum.ts installed.
+ * GatherV2 and Tile of wasm-copy.ts, the transpose-free leading-axes Sum of wasm-sum.ts and the
+ * LayerNorm kernels of wasm-layer-norm.ts installed.
  * In Node it runs the threaded SIMD build (wasm-threads.ts) with one thread per core
  * (`ADAPT_WASM_THREADS` overrides; 1 takes the single-threaded SIMD build), falling back to the
  * single-threaded build when the threaded one cannot start.
@@ -19,6 +20,7 @@ import { installCopies } from "./wasm-copy.ts";
 import { installGlobalNorm } from "./wasm-norm.ts";
 import { installLeadingSum } from "./wasm-sum.ts";
 import { installGelu } from "./wasm-gelu.ts";
+import { installLayerNorm } from "./wasm-layer-norm.ts";
 import { importOptional } from "./optional.ts";
 import { setBackendQuietly } from "./tensorflow.ts";
 import { refused, type Attempt } from "./types.ts";
@@ -69,6 +71,7 @@ export async function tryWasm(fastMatMul = true, threads = wasmThreads()): Promi
   installCopies("wasm");
   installGlobalNorm("wasm");
   installLeadingSum("wasm");
+  installLayerNorm("wasm");
   return { ok: true, detail: describe(simd) };
 }
 
