@@ -14,6 +14,7 @@ import { compileText } from "../compiler/compile.ts";
 import { modelFileLoader, readText } from "../cli/files.ts";
 import { selectBackend } from "../runtime/backend/select.ts";
 import { installCopies, uninstallCopies } from "../runtime/backend/wasm-copy.ts";
+import { GELU_TRAIN_KERNEL } from "../runtime/backend/wasm-gelu.ts";
 import { GLOBAL_NORM_KERNEL, installGlobalNorm } from "../runtime/backend/wasm-norm.ts";
 import { installLeadingSum, uninstallLeadingSum } from "../runtime/backend/wasm-sum.ts";
 import { installLayerNorm, LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL } from "../runtime/backend/wasm-layer-norm.ts";
@@ -37,6 +38,11 @@ interface Switch {
   on(): void;
 }
 
+/** Re-registers a kernel config taken while it was registered. */
+function reregister(config: tf.KernelConfig | undefined): void {
+  if (config !== undefined && tf.getKernel(config.kernelName, "wasm") === undefined) tf.registerKernel(config);
+}
+
 const SWITCHES: readonly Switch[] = [
   { name: "copies", off: () => uninstallCopies(), on: () => installCopies() },
   { name: "norm", off: () => unregister(GLOBAL_NORM_KERNEL), on: () => installGlobalNorm() },
@@ -46,6 +52,7 @@ const SWITCHES: readonly Switch[] = [
     off: () => [LAYER_NORM_KERNEL, LAYER_NORM_GRAD_KERNEL].forEach(unregister),
     on: () => installLayerNorm(),
   },
+  { name: "geluslope", off: () => unregister(GELU_TRAIN_KERNEL), on: () => reregister(geluTrain) },
 ];
 const ALL: Switch = {
   name: "all",
@@ -62,6 +69,7 @@ const { values } = parseArgs({
 });
 const chosen = await selectBackend("wasm");
 if (chosen.value === undefined) throw new Error(chosen.diagnostics.map((d) => d.message).join("; "));
+const geluTrain = tf.getKernel(GELU_TRAIN_KERNEL, "wasm");
 const spec = join(import.meta.dirname, "../examples/sentiment/houlsby.adapt");
 const plan = (
   await compileText(readText(spec, process.cwd()), spec, { loader: modelFileLoader(dirname(spec)), purpose: "run" })

@@ -6,10 +6,12 @@
  * output, and scale-mask-softmax keeps two score tensors besides the probabilities. On the bundled
  * example (32 x 64 tokens, 6 layers) that is hundreds of MB of the wasm heap, which never shrinks.
  * Where the backend has GELU kernels of its own (wasm: runtime/backend/wasm-gelu.ts, one SIMD pass each
- * way), GELU and its gradient run as those instead, equal to the op-by-op values within 3e-7.
+ * way), GELU and its gradient run as those instead, equal to the op-by-op values within 3e-7; while a
+ * gradient is being recorded the forward kernel also writes the slope Φ(x) + x·φ(x), which is kept instead
+ * of x, so the backward pass is one multiply by it (bit for bit the gradient kernel's result).
  */
 import * as tf from "@tensorflow/tfjs";
-import { GELU_GRAD_KERNEL, GELU_KERNEL } from "../backend/wasm-gelu.ts";
+import { GELU_GRAD_KERNEL, GELU_KERNEL, GELU_TRAIN_KERNEL } from "../backend/wasm-gelu.ts";
 
 const SQRT2 = Math.sqrt(2);
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
@@ -36,8 +38,22 @@ function geluKernels(x: tf.Tensor): boolean {
   return x.dtype === "float32" && tf.getKernel(GELU_KERNEL, tf.getBackend()) !== undefined;
 }
 
+/** True while the engine records a gradient tape outside any kernel (tfjs's `isTapeOn`). */
+function recording(): boolean {
+  return (tf.engine() as unknown as { isTapeOn(): boolean }).isTapeOn();
+}
+
+/** GELU that keeps its slope Φ(x) + x·φ(x), from the backend's training kernel, for the gradient dy·slope. */
+const geluKeepingSlope = tf.customGrad((...args: unknown[]) => {
+  const x = args[0] as tf.Tensor;
+  const save = args[args.length - 1] as (t: tf.Tensor[]) => void;
+  const [y, slope] = tf.engine().runKernel(GELU_TRAIN_KERNEL, { x }) as tf.Tensor[];
+  save([slope!]);
+  return { value: y!, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, saved[0]!) };
+}) as (x: tf.Tensor) => tf.Tensor;
+
 /** GELU (exact erf form) that keeps only its input for the gradient: Φ(x) + x·φ(x). */
-export const fusedGelu: (x: tf.Tensor) => tf.Tensor = tf.customGrad((...args: unknown[]) => {
+const geluKeepingInput: (x: tf.Tensor) => tf.Tensor = tf.customGrad((...args: unknown[]) => {
   const x = args[0] as tf.Tensor;
   const save = args[args.length - 1] as (t: tf.Tensor[]) => void;
   save([x]);
@@ -55,6 +71,15 @@ export const fusedGelu: (x: tf.Tensor) => tf.Tensor = tf.customGrad((...args: un
     },
   };
 }) as (x: tf.Tensor) => tf.Tensor;
+
+/**
+ * GELU (exact erf form) that keeps only its input for the gradient (Φ(x) + x·φ(x)), or, where the backend
+ * has the training kernel and a gradient is being recorded, only that slope.
+ */
+export const fusedGelu = (x: tf.Tensor): tf.Tensor =>
+  recording() && geluKernels(x) && tf.getKernel(GELU_TRAIN_KERNEL, tf.getBackend()) !== undefined
+    ? geluKeepingSlope(x)
+    : geluKeepingInput(x);
 
 /**
  * softmax(scores·scale + bias) over the last axis, keeping only the probabilities for the gradient
