@@ -16,6 +16,7 @@ import { selectBackend } from "../runtime/backend/select.ts";
 import { installCopies, uninstallCopies } from "../runtime/backend/wasm-copy.ts";
 import { GELU_TRAIN_KERNEL } from "../runtime/backend/wasm-gelu.ts";
 import { GLOBAL_NORM_KERNEL, installGlobalNorm } from "../runtime/backend/wasm-norm.ts";
+import { installSoftmaxGrad, SOFTMAX_GRAD_KERNEL } from "../runtime/backend/wasm-softmax.ts";
 import { installLeadingSum, uninstallLeadingSum } from "../runtime/backend/wasm-sum.ts";
 import { installLayerNorm, LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL } from "../runtime/backend/wasm-layer-norm.ts";
 import { loadDatasets } from "../runtime/data/load.ts";
@@ -52,6 +53,7 @@ const SWITCHES: readonly Switch[] = [
     off: () => [LAYER_NORM_KERNEL, LAYER_NORM_GRAD_KERNEL].forEach(unregister),
     on: () => installLayerNorm(),
   },
+  { name: "softmaxgrad", off: () => unregister(SOFTMAX_GRAD_KERNEL), on: () => installSoftmaxGrad() },
   { name: "geluslope", off: () => unregister(GELU_TRAIN_KERNEL), on: () => reregister(geluTrain) },
 ];
 const ALL: Switch = {

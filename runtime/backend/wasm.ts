@@ -3,8 +3,8 @@
  * package's own dist/ folder, the fast matMul gradients of fast-matmul.ts, the embedding gradient
  * kernel of segment-sum.ts, the memory-sharing `Identity` of shared-identity.ts, the GELU kernels of
  * wasm-gelu.ts, the Adam kernel of wasm-adam.ts, the global-norm kernel of wasm-norm.ts, the copying
- * GatherV2 and Tile of wasm-copy.ts, the transpose-free leading-axes Sum of wasm-sum.ts and the
- * LayerNorm kernels of wasm-layer-norm.ts installed.
+ * GatherV2 and Tile of wasm-copy.ts, the transpose-free leading-axes Sum of wasm-sum.ts, the
+ * LayerNorm kernels of wasm-layer-norm.ts and the softmax-gradient kernel of wasm-softmax.ts installed.
  * In Node it runs the threaded SIMD build (wasm-threads.ts) with one thread per core
  * (`ADAPT_WASM_THREADS` overrides; 1 takes the single-threaded SIMD build), falling back to the
  * single-threaded build when the threaded one cannot start.
@@ -21,6 +21,7 @@ import { installGlobalNorm } from "./wasm-norm.ts";
 import { installLeadingSum } from "./wasm-sum.ts";
 import { installGelu } from "./wasm-gelu.ts";
 import { installLayerNorm } from "./wasm-layer-norm.ts";
+import { installSoftmaxGrad } from "./wasm-softmax.ts";
 import { importOptional } from "./optional.ts";
 import { setBackendQuietly } from "./tensorflow.ts";
 import { refused, type Attempt } from "./types.ts";
@@ -72,6 +73,7 @@ export async function tryWasm(fastMatMul = true, threads = wasmThreads()): Promi
   installGlobalNorm("wasm");
   installLeadingSum("wasm");
   installLayerNorm("wasm");
+  installSoftmaxGrad("wasm");
   return { ok: true, detail: describe(simd) };
 }
 
