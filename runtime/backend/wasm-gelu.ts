@@ -34,13 +34,15 @@ const vConst = (f: number, int = false): number[] =>
   simd(0x0c, ...new Uint8Array((int ? Int32Array : Float32Array).from([f, f, f, f]).buffer));
 const V_SUB = simd(229);
 const V_DIV = simd(231);
-const V_MAX = simd(233);
+/** f32x4.pmax (b > a ? b : a): as f32x4.max(a, b) for a = -x²/2 and b = -87, NaN included, in one instruction. */
+const V_PMAX = simd(0xeb);
 const V_ABS = simd(224);
 const V_NEAREST = simd(0x6a);
 const V_LT = simd(0x43);
-const I_TRUNC = simd(0xf8);
-const I_ADD = simd(0xae);
+const I_SUB = simd(0xb1);
 const I_SHL = simd(0xab);
+/** 1.5·2²³: an integer n in [-2²², 2²²] added to it leaves n in the low bits (the bits of 1.5·2²³ + n). */
+const MAGIC = 12582912;
 const BITSELECT = simd(0x52);
 
 const P = 0.3275911 / Math.SQRT2;
@@ -77,7 +79,7 @@ function phiAndExp(base: number): number[] {
     ...vConst(-0.5),
     ...V_MUL,
     ...vConst(-87),
-    ...V_MAX,
+    ...V_PMAX,
     ...set(l(U)),
     ...get(l(U)),
     ...vConst(Math.LOG2E),
@@ -104,9 +106,10 @@ function phiAndExp(base: number): number[] {
     ...vConst(1),
     ...V_ADD,
     ...get(l(NN)),
-    ...I_TRUNC,
-    ...vConst(127, true),
-    ...I_ADD,
+    ...vConst(MAGIC),
+    ...V_ADD,
+    ...vConst(0x4b400000 - 127, true),
+    ...I_SUB,
     ...i32(23),
     ...I_SHL,
     ...V_MUL,
