@@ -18,6 +18,7 @@ import { GELU_TRAIN_KERNEL } from "../runtime/backend/wasm-gelu.ts";
 import { GLOBAL_NORM_KERNEL, installGlobalNorm } from "../runtime/backend/wasm-norm.ts";
 import { installSoftmaxGrad, SOFTMAX_GRAD_KERNEL } from "../runtime/backend/wasm-softmax.ts";
 import { installLeadingSum, uninstallLeadingSum } from "../runtime/backend/wasm-sum.ts";
+import { installRowTranspose, uninstallRowTranspose } from "../runtime/backend/wasm-transpose.ts";
 import { installLayerNorm, LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL } from "../runtime/backend/wasm-layer-norm.ts";
 import { loadDatasets } from "../runtime/data/load.ts";
 import { padBatch } from "../runtime/tokenize/batches.ts";
@@ -54,6 +55,7 @@ const SWITCHES: readonly Switch[] = [
     on: () => installLayerNorm(),
   },
   { name: "softmaxgrad", off: () => unregister(SOFTMAX_GRAD_KERNEL), on: () => installSoftmaxGrad() },
+  { name: "transpose", off: () => uninstallRowTranspose(), on: () => installRowTranspose() },
   { name: "geluslope", off: () => unregister(GELU_TRAIN_KERNEL), on: () => reregister(geluTrain) },
 ];
 const ALL: Switch = {

@@ -4,7 +4,8 @@
  * kernel of segment-sum.ts, the memory-sharing `Identity` of shared-identity.ts, the GELU kernels of
  * wasm-gelu.ts, the Adam kernel of wasm-adam.ts, the global-norm kernel of wasm-norm.ts, the copying
  * GatherV2 and Tile of wasm-copy.ts, the transpose-free leading-axes Sum of wasm-sum.ts, the
- * LayerNorm kernels of wasm-layer-norm.ts and the softmax-gradient kernel of wasm-softmax.ts installed.
+ * LayerNorm kernels of wasm-layer-norm.ts, the softmax-gradient kernel of wasm-softmax.ts and the
+ * row-copying Transpose of wasm-transpose.ts installed.
  * In Node it runs the threaded SIMD build (wasm-threads.ts) with one thread per core
  * (`ADAPT_WASM_THREADS` overrides; 1 takes the single-threaded SIMD build), falling back to the
  * single-threaded build when the threaded one cannot start.
@@ -19,6 +20,7 @@ import { installAdam } from "./wasm-adam.ts";
 import { installCopies } from "./wasm-copy.ts";
 import { installGlobalNorm } from "./wasm-norm.ts";
 import { installLeadingSum } from "./wasm-sum.ts";
+import { installRowTranspose } from "./wasm-transpose.ts";
 import { installGelu } from "./wasm-gelu.ts";
 import { installLayerNorm } from "./wasm-layer-norm.ts";
 import { installSoftmaxGrad } from "./wasm-softmax.ts";
@@ -74,6 +76,7 @@ export async function tryWasm(fastMatMul = true, threads = wasmThreads()): Promi
   installLeadingSum("wasm");
   installLayerNorm("wasm");
   installSoftmaxGrad("wasm");
+  installRowTranspose("wasm");
   return { ok: true, detail: describe(simd) };
 }
 
