@@ -7,7 +7,8 @@
  * registered kernel of the backend) hold kernels that are counted themselves, so they are listed apart
  * and left out of the total. `--clock cpu` times each kernel by the process's CPU time (all its threads)
  * instead of the wall clock, which holds up on a machine shared with other jobs; `--clock wall` is tfjs's.
- * Usage: `npx tsx bench/profile-step.ts [--backend wasm] [--top 20] [--clock wall|cpu] [--pick longest]`.
+ * `--shapes` keys the table by kernel name and input shapes instead.
+ * Usage: `npx tsx bench/profile-step.ts [--backend wasm] [--top 20] [--clock wall|cpu] [--pick longest] [--shapes]`.
  */
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     top: { type: "string", default: "20" },
     clock: { type: "string", default: "wall" },
     pick: { type: "string", default: "longest" },
+    shapes: { type: "boolean", default: false },
     spec: { type: "string" },
   },
 });
@@ -91,6 +93,7 @@ const cpuAll = process.cpuUsage(cpu0);
 const by = new Map<string, { ms: number; n: number }>();
 /** The kernel's name; a matMul whose operands both have a batch (attention) is told apart from the rest. */
 function kernelKey(k: { name: string; inputShapes: number[][] }): string {
+  if (values.shapes) return `${k.name} ${k.inputShapes.map((s) => `[${(s ?? []).join(",")}]`).join(" ")}`;
   if (k.name !== "BatchMatMul" && k.name !== "_FusedMatMul") return k.name;
   const batched = k.inputShapes.slice(0, 2).every((s) => s.slice(0, -2).reduce((a, b) => a * b, 1) > 1);
   return batched ? `${k.name} (batched)` : k.name;
@@ -111,7 +114,7 @@ console.log(
 );
 for (const [name, e] of [...by].sort((a, b) => b[1].ms - a[1].ms).slice(0, Number(values.top))) {
   console.log(
-    `${name.padEnd(24)} ${e.ms.toFixed(1).padStart(9)} ms ${String(e.n).padStart(6)} x ${((100 * e.ms) / total).toFixed(1).padStart(5)}%`,
+    `${name.padEnd(values.shapes ? 56 : 24)} ${e.ms.toFixed(1).padStart(9)} ms ${String(e.n).padStart(6)} x ${((100 * e.ms) / total).toFixed(1).padStart(5)}%`,
   );
 }
 const nested = [...composite].map(([name, e]) => `${name} ${e.ms.toFixed(0)} ms (${e.n} x)`).join(", ");

@@ -5,7 +5,8 @@
  * through the thread pool, which for the bundled example's 76 small variables cost about 37 ms of CPU a
  * step on 2 threads. The kernel does the same float32 operations in the same order, so its results are
  * the op-by-op results bit for bit:
- * m' = m·β1 + g·(1−β1), s' = s·β2 + g²·(1−β2), v' = v·decay − m' / (√s' + ε) · step.
+ * m' = m·β1 + g·(1−β1), s' = s·β2 + g²·(1−β2), v' = v·decay − m' / (√s' + ε) · step, where g is the
+ * gradient times `gradScale` (gradient clipping's factor, applied first as its Multiply kernel would).
  */
 import * as tf from "@tensorflow/tfjs";
 import {
@@ -35,6 +36,8 @@ export interface AdamConstants {
   readonly decay: number;
   readonly stepSize: number;
   readonly epsilon: number;
+  /** The factor the gradient is multiplied by first (gradient clipping), 1 when it is not clipped. */
+  readonly gradScale: number;
 }
 
 const V_SUB = simd(229);
@@ -42,17 +45,18 @@ const V_DIV = simd(231);
 const V_SQRT = simd(227);
 const V_SPLAT = simd(0x13);
 
-// i32 parameters v, g, m, s, v', m', s', n; f32 parameters β1, 1−β1, β2, 1−β2, decay, step, ε.
+// i32 parameters v, g, m, s, v', m', s', n; f32 parameters β1, 1−β1, β2, 1−β2, decay, step, ε, scale.
 const [PV, PG, PM, PS, OV, OM, OS, N] = [0, 1, 2, 3, 4, 5, 6, 7];
-const [B1, C1, B2, C2, DECAY, STEP, EPS] = [8, 9, 10, 11, 12, 13, 14];
-const IDX = 15;
-const [G, M, S, W] = [16, 17, 18, 19];
+const [B1, C1, B2, C2, DECAY, STEP, EPS, SCALE] = [8, 9, 10, 11, 12, 13, 14, 15];
+const IDX = 16;
+const [G, M, S, W] = [17, 18, 19, 20];
 
 const splat = (p: number): number[] => [...get(p), ...V_SPLAT];
 
-/** The module's bytes: `adam(v, g, m, s, v2, m2, s2, n, beta1, c1, beta2, c2, decay, step, eps)`. */
+/** The module's bytes: `adam(v, g, m, s, v2, m2, s2, n, beta1, c1, beta2, c2, decay, step, eps, scale)`. */
 export function adamModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
   const body = [
+    ...[...get(G), ...splat(SCALE), ...V_MUL, ...set(G)],
     ...[...get(M), ...splat(B1), ...V_MUL, ...get(G), ...splat(C1), ...V_MUL, ...V_ADD, ...set(M)],
     ...[...get(S), ...splat(B2), ...V_MUL, ...get(G), ...get(G), ...V_MUL, ...splat(C2), ...V_MUL, ...V_ADD, ...set(S)],
     ...[...get(W), ...splat(DECAY), ...V_MUL],
@@ -89,7 +93,7 @@ export function adamModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
     [1, I32],
     [4, V128],
   ] as const;
-  return assemble(shared, [{ name: "adam", params: 8, floats: 7, locals, code }]);
+  return assemble(shared, [{ name: "adam", params: 8, floats: 8, locals, code }]);
 }
 
 type AdamFn = (...args: number[]) => void;
@@ -114,6 +118,7 @@ const kernelFunc: tf.KernelConfig["kernelFunc"] = ({ inputs, backend, attrs }) =
     c.decay,
     c.stepSize,
     c.epsilon,
+    c.gradScale,
   );
   return outs;
 };

@@ -1,7 +1,8 @@
 /**
  * GELU (exact erf form) and its gradient as one SIMD pass each on the wasm backend, as the kernels
- * `AdaptGelu` (x → x·Φ(x)) and `AdaptGeluGrad` (x, dy → dy·(Φ(x) + x·φ(x))), which runtime/layers/fused.ts
- * takes where they are registered. Op by op, tfjs runs five kernels forward and eleven backward over the
+ * `AdaptGelu` (x → x·Φ(x)) and `AdaptGeluGrad` (x, dy → dy·(Φ(x) + x·φ(x))), and for training
+ * `AdaptGeluTrain` (x → x·Φ(x) and the slope Φ(x) + x·φ(x), so that the gradient is one multiply by dy,
+ * bit for bit AdaptGeluGrad's), which runtime/layers/fused.ts takes where they are registered. Op by op, tfjs runs five kernels forward and eleven backward over the
  * feed-forward's [tokens, 1536] activations, its scalar `Erf` alone about 11 ns an element; here Φ comes
  * from Abramowitz and Stegun's 7.1.26 (as tfjs's cpu backend computes erf; absolute error under 1.5e-7)
  * and exp(-x²/2), which φ shares, from Cephes' expf polynomial.
@@ -26,26 +27,30 @@ import {
 export const GELU_KERNEL = "AdaptGelu";
 /** The gradient kernel's name. */
 export const GELU_GRAD_KERNEL = "AdaptGeluGrad";
+/** The training forward kernel's name (outputs the value and the slope). */
+export const GELU_TRAIN_KERNEL = "AdaptGeluTrain";
 
 const vConst = (f: number, int = false): number[] =>
   simd(0x0c, ...new Uint8Array((int ? Int32Array : Float32Array).from([f, f, f, f]).buffer));
 const V_SUB = simd(229);
 const V_DIV = simd(231);
-const V_MAX = simd(233);
+/** f32x4.pmax (b > a ? b : a): as f32x4.max(a, b) for a = -x²/2 and b = -87, NaN included, in one instruction. */
+const V_PMAX = simd(0xeb);
 const V_ABS = simd(224);
 const V_NEAREST = simd(0x6a);
 const V_LT = simd(0x43);
-const I_TRUNC = simd(0xf8);
-const I_ADD = simd(0xae);
+const I_SUB = simd(0xb1);
 const I_SHL = simd(0xab);
+/** 1.5·2²³: an integer n in [-2²², 2²²] added to it leaves n in the low bits (the bits of 1.5·2²³ + n). */
+const MAGIC = 12582912;
 const BITSELECT = simd(0x52);
 
 const P = 0.3275911 / Math.SQRT2;
 const A = [1.061405429, -1.453152027, 1.421413741, -0.284496736, 0.254829592];
 const EXP = [1.98756915e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
 
-// Parameters: x, y (gelu) or x, dy, dx (gradient), then n; locals after them.
-const [XV, T, Q, U, NN, R, E, PHI, DYV, OUT] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+// Parameters: x, y (gelu), x, dy, dx (gradient) or x, y, slope (training), then n; locals after them.
+const [XV, T, Q, U, NN, R, E, PHI, DYV, OUT, SL] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 
 /** Horner's rule over `coef` (highest first) in the vector local `v`, leaving the value on the stack. */
 const horner = (coef: number[], v: number): number[] =>
@@ -74,7 +79,7 @@ function phiAndExp(base: number): number[] {
     ...vConst(-0.5),
     ...V_MUL,
     ...vConst(-87),
-    ...V_MAX,
+    ...V_PMAX,
     ...set(l(U)),
     ...get(l(U)),
     ...vConst(Math.LOG2E),
@@ -101,9 +106,10 @@ function phiAndExp(base: number): number[] {
     ...vConst(1),
     ...V_ADD,
     ...get(l(NN)),
-    ...I_TRUNC,
-    ...vConst(127, true),
-    ...I_ADD,
+    ...vConst(MAGIC),
+    ...V_ADD,
+    ...vConst(0x4b400000 - 127, true),
+    ...I_SUB,
     ...i32(23),
     ...I_SHL,
     ...V_MUL,
@@ -126,11 +132,25 @@ function phiAndExp(base: number): number[] {
   ];
 }
 
-/** The module's bytes: `gelu(x, y, n)` and `geluGrad(x, dy, dx, n)`, byte offsets and an element count. */
+/** Φ(x) + x·φ(x) from the locals PHI, XV and E (at local index `base` + each). */
+const slope = (base: number): number[] => [
+  ...get(base + PHI),
+  ...get(base + XV),
+  ...get(base + E),
+  ...V_MUL,
+  ...vConst(1 / Math.sqrt(2 * Math.PI)),
+  ...V_MUL,
+  ...V_ADD,
+];
+
+/**
+ * The module's bytes: `gelu(x, y, n)`, `geluGrad(x, dy, dx, n)` and `geluSlope(x, y, slope, n)`, byte
+ * offsets and an element count.
+ */
 export function geluModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
   const locals = [
     [1, I32],
-    [10, V128],
+    [11, V128],
   ] as const;
   const v = (params: number, local: number): number[] => get(params + 1 + local);
   const gelu = elementwiseLoop(
@@ -147,32 +167,33 @@ export function geluModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
       [0, 5 + XV],
       [1, 5 + DYV],
     ],
-    [
-      ...phiAndExp(5),
-      ...v(4, DYV),
-      ...v(4, PHI),
-      ...v(4, XV),
-      ...v(4, E),
-      ...V_MUL,
-      ...vConst(1 / Math.sqrt(2 * Math.PI)),
-      ...V_MUL,
-      ...V_ADD,
-      ...V_MUL,
-      ...set(5 + OUT),
-    ],
+    [...phiAndExp(5), ...v(4, DYV), ...slope(5), ...V_MUL, ...set(5 + OUT)],
     [[2, 5 + OUT]],
+  );
+  const withSlope = elementwiseLoop(
+    3,
+    4,
+    [[0, 5 + XV]],
+    [...phiAndExp(5), ...v(4, XV), ...v(4, PHI), ...V_MUL, ...set(5 + OUT), ...slope(5), ...set(5 + SL)],
+    [
+      [1, 5 + OUT],
+      [2, 5 + SL],
+    ],
   );
   return assemble(shared, [
     { name: "gelu", params: 3, locals, code: gelu },
     { name: "geluGrad", params: 4, locals, code: grad },
+    { name: "geluSlope", params: 4, locals, code: withSlope },
   ]);
 }
 
 /** The two kernels on `memory`; undefined when this engine cannot run them. */
-export function geluOn(
-  memory: WebAssembly.Memory,
-):
-  | { gelu(x: number, y: number, n: number): void; geluGrad(x: number, dy: number, dx: number, n: number): void }
+export function geluOn(memory: WebAssembly.Memory):
+  | {
+      gelu(x: number, y: number, n: number): void;
+      geluGrad(x: number, dy: number, dx: number, n: number): void;
+      geluSlope(x: number, y: number, slope: number, n: number): void;
+    }
   | undefined {
   const e = instantiateOn(memory, "gelu", geluModuleBytes);
   return e === undefined ? undefined : (e as unknown as ReturnType<typeof geluOn>);
@@ -195,8 +216,17 @@ const backward: tf.KernelConfig["kernelFunc"] = ({ inputs, backend }) => {
   return out;
 };
 
+const training: tf.KernelConfig["kernelFunc"] = ({ inputs, backend }) => {
+  const heap = wasmHeap(backend)!;
+  const x = inputs["x"]!;
+  const [y, d] = [heap.makeOutput(x.shape, "float32"), heap.makeOutput(x.shape, "float32")];
+  const n = tf.util.sizeFromShape(x.shape);
+  geluOn(heap.memory)!.geluSlope(heap.offset(x), heap.offset(y), heap.offset(d), n);
+  return [y, d];
+};
+
 /**
- * Registers `AdaptGelu` and `AdaptGeluGrad` on `backendName` (default wasm) when its backend is
+ * Registers `AdaptGelu`, `AdaptGeluGrad` and `AdaptGeluTrain` on `backendName` (default wasm) when its backend is
  * tfjs-backend-wasm's and the module runs on its heap; true when they are registered (now or before).
  */
 export function installGelu(backendName = "wasm"): boolean {
@@ -205,5 +235,6 @@ export function installGelu(backendName = "wasm"): boolean {
   if (heap === undefined || geluOn(heap.memory) === undefined) return false;
   tf.registerKernel({ kernelName: GELU_KERNEL, backendName, kernelFunc: forward });
   tf.registerKernel({ kernelName: GELU_GRAD_KERNEL, backendName, kernelFunc: backward });
+  tf.registerKernel({ kernelName: GELU_TRAIN_KERNEL, backendName, kernelFunc: training });
   return true;
 }

@@ -1,8 +1,12 @@
 /**
  * The WebAssembly backend (`@tensorflow/tfjs-backend-wasm`), with its .wasm files read from the
  * package's own dist/ folder, the fast matMul gradients of fast-matmul.ts, the embedding gradient
- * kernel of segment-sum.ts, the memory-sharing `Identity` of shared-identity.ts, the GELU kernels of wasm-gelu.ts and the Adam kernel of wasm-adam.ts
- * installed. In Node it runs the threaded SIMD build (wasm-threads.ts) with one thread per core
+ * kernel of segment-sum.ts, the memory-sharing `Identity` of shared-identity.ts, the GELU kernels of
+ * wasm-gelu.ts, the Adam kernel of wasm-adam.ts, the global-norm kernel of wasm-norm.ts, the copying
+ * GatherV2 and Tile of wasm-copy.ts, the transpose-free leading-axes Sum of wasm-sum.ts, the
+ * LayerNorm kernels of wasm-layer-norm.ts, the softmax-gradient kernel of wasm-softmax.ts and the
+ * row-copying Transpose of wasm-transpose.ts installed.
+ * In Node it runs the threaded SIMD build (wasm-threads.ts) with one thread per core
  * (`ADAPT_WASM_THREADS` overrides; 1 takes the single-threaded SIMD build), falling back to the
  * single-threaded build when the threaded one cannot start.
  */
@@ -13,7 +17,13 @@ import { installFastMatMul } from "./fast-matmul.ts";
 import { installSegmentSum } from "./segment-sum.ts";
 import { installSharedIdentity } from "./shared-identity.ts";
 import { installAdam } from "./wasm-adam.ts";
+import { installCopies } from "./wasm-copy.ts";
+import { installGlobalNorm } from "./wasm-norm.ts";
+import { installLeadingSum } from "./wasm-sum.ts";
+import { installRowTranspose } from "./wasm-transpose.ts";
 import { installGelu } from "./wasm-gelu.ts";
+import { installLayerNorm } from "./wasm-layer-norm.ts";
+import { installSoftmaxGrad } from "./wasm-softmax.ts";
 import { importOptional } from "./optional.ts";
 import { setBackendQuietly } from "./tensorflow.ts";
 import { refused, type Attempt } from "./types.ts";
@@ -61,6 +71,12 @@ export async function tryWasm(fastMatMul = true, threads = wasmThreads()): Promi
   installSharedIdentity("wasm");
   installGelu("wasm");
   installAdam("wasm");
+  installCopies("wasm");
+  installGlobalNorm("wasm");
+  installLeadingSum("wasm");
+  installLayerNorm("wasm");
+  installSoftmaxGrad("wasm");
+  installRowTranspose("wasm");
   return { ok: true, detail: describe(simd) };
 }
 

@@ -6,10 +6,14 @@
  * output, and scale-mask-softmax keeps two score tensors besides the probabilities. On the bundled
  * example (32 x 64 tokens, 6 layers) that is hundreds of MB of the wasm heap, which never shrinks.
  * Where the backend has GELU kernels of its own (wasm: runtime/backend/wasm-gelu.ts, one SIMD pass each
- * way), GELU and its gradient run as those instead, equal to the op-by-op values within 3e-7.
+ * way), GELU and its gradient run as those instead, equal to the op-by-op values within 3e-7; while a
+ * gradient is being recorded the forward kernel also writes the slope Φ(x) + x·φ(x), which is kept instead
+ * of x, so the backward pass is one multiply by it (bit for bit the gradient kernel's result). The
+ * masked softmax's gradient runs as the backend's own kernel where it has one (wasm-softmax.ts).
  */
 import * as tf from "@tensorflow/tfjs";
-import { GELU_GRAD_KERNEL, GELU_KERNEL } from "../backend/wasm-gelu.ts";
+import { GELU_GRAD_KERNEL, GELU_KERNEL, GELU_TRAIN_KERNEL } from "../backend/wasm-gelu.ts";
+import { SOFTMAX_GRAD_KERNEL } from "../backend/wasm-softmax.ts";
 
 const SQRT2 = Math.sqrt(2);
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
@@ -36,8 +40,22 @@ function geluKernels(x: tf.Tensor): boolean {
   return x.dtype === "float32" && tf.getKernel(GELU_KERNEL, tf.getBackend()) !== undefined;
 }
 
+/** True while the engine records a gradient tape outside any kernel (tfjs's `isTapeOn`). */
+function recording(): boolean {
+  return (tf.engine() as unknown as { isTapeOn(): boolean }).isTapeOn();
+}
+
+/** GELU that keeps its slope Φ(x) + x·φ(x), from the backend's training kernel, for the gradient dy·slope. */
+const geluKeepingSlope = tf.customGrad((...args: unknown[]) => {
+  const x = args[0] as tf.Tensor;
+  const save = args[args.length - 1] as (t: tf.Tensor[]) => void;
+  const [y, slope] = tf.engine().runKernel(GELU_TRAIN_KERNEL, { x }) as tf.Tensor[];
+  save([slope!]);
+  return { value: y!, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, saved[0]!) };
+}) as (x: tf.Tensor) => tf.Tensor;
+
 /** GELU (exact erf form) that keeps only its input for the gradient: Φ(x) + x·φ(x). */
-export const fusedGelu: (x: tf.Tensor) => tf.Tensor = tf.customGrad((...args: unknown[]) => {
+const geluKeepingInput: (x: tf.Tensor) => tf.Tensor = tf.customGrad((...args: unknown[]) => {
   const x = args[0] as tf.Tensor;
   const save = args[args.length - 1] as (t: tf.Tensor[]) => void;
   save([x]);
@@ -57,6 +75,22 @@ export const fusedGelu: (x: tf.Tensor) => tf.Tensor = tf.customGrad((...args: un
 }) as (x: tf.Tensor) => tf.Tensor;
 
 /**
+ * GELU (exact erf form) that keeps only its input for the gradient (Φ(x) + x·φ(x)), or, where the backend
+ * has the training kernel and a gradient is being recorded, only that slope.
+ */
+export const fusedGelu = (x: tf.Tensor): tf.Tensor =>
+  recording() && geluKernels(x) && tf.getKernel(GELU_TRAIN_KERNEL, tf.getBackend()) !== undefined
+    ? geluKeepingSlope(x)
+    : geluKeepingInput(x);
+
+/** True when the backend has its own softmax-gradient kernel and both tensors are float32. */
+function softmaxGradKernel(p: tf.Tensor, dy: tf.Tensor): boolean {
+  return (
+    p.dtype === "float32" && dy.dtype === "float32" && tf.getKernel(SOFTMAX_GRAD_KERNEL, tf.getBackend()) !== undefined
+  );
+}
+
+/**
  * softmax(scores·scale + bias) over the last axis, keeping only the probabilities for the gradient
  * (scale·p·(dy − Σ dy·p)). `bias` (the padding mask's additive scores) gets no gradient.
  */
@@ -71,6 +105,10 @@ export function scaledMaskedSoftmax(scores: tf.Tensor, scale: number, bias: tf.T
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
         tf.tidy(() => {
           const p = saved[0]!;
+          if (softmaxGradKernel(p, dy)) {
+            const attrs = { scale } as unknown as tf.NamedAttrMap;
+            return tf.engine().runKernel(SOFTMAX_GRAD_KERNEL, { dy, probs: p }, attrs) as tf.Tensor;
+          }
           const dot = tf.sum(tf.mul(dy, p), -1, true);
           return tf.mul(tf.mul(p, tf.sub(dy, dot)), scale);
         }),

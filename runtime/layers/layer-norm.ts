@@ -8,9 +8,12 @@
  * weights, so it is registered in place of tfjs's class and saved models still load in stock tfjs.
  * The forward ops run as one custom-gradient op that keeps only the normalized input and the inverse
  * deviation for its analytic gradient (the composed ops kept five input-sized tensors per layer norm).
+ * Where the backend has layer-norm kernels of its own (wasm: runtime/backend/wasm-layer-norm.ts, one SIMD
+ * pass each way) and the norm is over the last axis with γ and β, the op runs as those kernels.
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Kwargs } from "./common.ts";
+import { LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL } from "../backend/wasm-layer-norm.ts";
 
 interface LayerNormFields {
   readonly axis: number | number[];
@@ -38,10 +41,43 @@ export class BroadcastLayerNormalization extends Stock {
       const axes = (Array.isArray(f.axis) ? f.axis : [f.axis]).map((a) => (a < 0 ? a + rank : a));
       const gamma = f.scale && f.gamma !== null ? f.gamma.read() : null;
       const beta = f.center && f.beta !== null ? f.beta.read() : null;
+      if (gamma !== null && beta !== null && layerNormKernels(x, axes))
+        return fusedNormalize(x, f.epsilon, gamma, beta);
       return normalize(x, axes, f.epsilon, gamma, beta);
     });
   }
 }
+/** True when the active backend has its own layer-norm kernels and `x` is float32, normalized over its last axis. */
+function layerNormKernels(x: tf.Tensor, axes: number[]): boolean {
+  return (
+    x.dtype === "float32" &&
+    axes.length === 1 &&
+    axes[0] === x.rank - 1 &&
+    tf.getKernel(LAYER_NORM_KERNEL, tf.getBackend()) !== undefined
+  );
+}
+
+/** `normalize` over the last axis with γ and β as the backend's two layer-norm kernels. */
+function fusedNormalize(x: tf.Tensor, epsilon: number, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor {
+  const op = tf.customGrad((...args: unknown[]) => {
+    const [input, g, b] = args as tf.Tensor[];
+    const save = args[args.length - 1] as (t: tf.Tensor[]) => void;
+    const attrs = { epsilon } as unknown as tf.NamedAttrMap;
+    const [y, xhat, rstd] = tf
+      .engine()
+      .runKernel(LAYER_NORM_KERNEL, { x: input!, gamma: g!, beta: b! }, attrs) as tf.Tensor[];
+    save([xhat!, rstd!]);
+    return {
+      value: y!,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf
+          .engine()
+          .runKernel(LAYER_NORM_GRAD_KERNEL, { dy, xhat: saved[0]!, rstd: saved[1]!, gamma: g! }) as tf.Tensor[],
+    };
+  });
+  return op(x, gamma, beta) as tf.Tensor;
+}
+
 /**
  * (x − mean)·rsqrt(var + ε)·γ + β over `axes`, by broadcasting, with the analytic gradient:
  * dx = r·(g − mean(g) − x̂·mean(g·x̂)) with g = dy·γ, dγ = Σ dy·x̂, dβ = Σ dy (sums over the other axes).

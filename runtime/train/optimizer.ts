@@ -6,6 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { TrainingPlanIR } from "../../compiler/ir/types.ts";
 import { ADAM_KERNEL, type AdamConstants } from "../backend/wasm-adam.ts";
+import { GLOBAL_NORM_KERNEL } from "../backend/wasm-norm.ts";
 
 /** The optimizer's settings (the plan's `optimizer` entry). */
 export type OptimizerConfig = TrainingPlanIR["optimizer"];
@@ -37,13 +38,16 @@ export class Optimizer {
     this.slots = vars.map((v) => Array.from({ length: count }, () => tf.variable(tf.zerosLike(v), false)));
   }
 
-  /** Applies one update with learning rate `lr`; `grads` are in the order of the variables. */
-  applyGradients(grads: readonly tf.Tensor[], lr: number): void {
+  /**
+   * Applies one update with learning rate `lr`; `grads` are in the order of the variables, each taken
+   * times `gradScale` (a float32 value: gradient clipping's factor, see `clipFactor`).
+   */
+  applyGradients(grads: readonly tf.Tensor[], lr: number, gradScale = 1): void {
     this.step += 1;
     const c = this.config;
     tf.tidy(() => {
       this.vars.forEach((v, i) => {
-        const g = grads[i]!;
+        const g = gradScale === 1 || fusedAdam(v, grads[i]!) ? grads[i]! : tf.mul(grads[i]!, gradScale);
         const slots = this.slots[i]!;
         if (c.kind === "sgd") return this.sgd(v, g, slots, lr);
         const [m, s] = slots as [tf.Variable, tf.Variable];
@@ -58,6 +62,7 @@ export class Optimizer {
             decay: decays ? 1 - lr * c.weightDecay : 1,
             stepSize,
             epsilon: c.epsilon,
+            gradScale,
           };
           const attrs = constants as unknown as tf.NamedAttrMap;
           const [v2, m2, s2] = tf.engine().runKernel(ADAM_KERNEL, { v, g, m, s }, attrs) as tf.Tensor[];
@@ -121,6 +126,26 @@ export function clipByGlobalNorm(
     return grads.map((g) => g.mul(scale));
   });
   return { grads: clipped, norm };
+}
+
+/**
+ * Gradient clipping as a factor, on backends with a global-norm kernel (wasm: runtime/backend/wasm-norm.ts,
+ * the same float32 operations in the same order): the gradients' global L2 norm as a scalar tensor (which
+ * the caller reads and disposes) and the number `clipByGlobalNorm` multiplies each gradient by, read
+ * synchronously (these backends can), for `Optimizer.applyGradients`'s `gradScale`. Undefined elsewhere.
+ */
+export function clipFactor(
+  grads: readonly tf.Tensor[],
+  clipNorm: number | null,
+): { norm: tf.Scalar; scale: number } | undefined {
+  const kernel = tf.getKernel(GLOBAL_NORM_KERNEL, tf.getBackend()) !== undefined;
+  if (!kernel || grads.length === 0 || grads.some((g) => g.dtype !== "float32")) return undefined;
+  const inputs = Object.fromEntries(grads.map((g, i) => [String(i), g]));
+  const norm = tf.engine().runKernel(GLOBAL_NORM_KERNEL, inputs) as tf.Scalar;
+  if (clipNorm === null) return { norm, scale: 1 };
+  const value = norm.dataSync()[0]!;
+  const clip = Math.fround(clipNorm);
+  return { norm, scale: value > clip ? Math.fround(clip / value) : 1 };
 }
 
 /**

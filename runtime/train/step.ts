@@ -1,14 +1,15 @@
 /**
  * One training step as a hand-written tfjs loop: gradients over the trainable variables only (backprop.ts:
- * tfjs's `variableGrads`, bit for bit, freeing memory as the backward pass goes), global-norm clipping,
- * then the optimizer's update. Dropout masks come from a seed derived from the
+ * tfjs's `variableGrads`, bit for bit, freeing memory as the backward pass goes), global-norm clipping
+ * (on wasm one norm kernel and the factor folded into the update, optimizer.ts's `clipFactor`), then the
+ * optimizer's update. Dropout masks come from a seed derived from the
  * step number, so a resumed run draws the same masks.
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Batch } from "../tokenize/batches.ts";
 import type { TaskShape } from "../data/load.ts";
 import { feedFor, lossOf, predictionsOf, type InputRole } from "./feed.ts";
-import { clipByGlobalNorm, type Optimizer } from "./optimizer.ts";
+import { clipByGlobalNorm, clipFactor, type Optimizer } from "./optimizer.ts";
 import { derive, withSeededRandom } from "./prng.ts";
 import { leanVariableGrads } from "./backprop.ts";
 import { leanApply } from "./forward.ts";
@@ -57,10 +58,16 @@ export async function trainStep(
     loss = (await value.data())[0]!;
     if (Number.isFinite(loss)) {
       const ordered = ctx.vars.map((v) => grads[v.name]!);
-      const clipped = clipByGlobalNorm(ordered, ctx.clipNorm);
-      ctx.optimizer.applyGradients(clipped.grads, lr);
-      clipped.grads.forEach((g) => ordered.includes(g) || g.dispose());
-      gradNorm = await readScalar(clipped.norm);
+      const factor = clipFactor(ordered, ctx.clipNorm);
+      if (factor !== undefined) {
+        ctx.optimizer.applyGradients(ordered, lr, factor.scale);
+        gradNorm = await readScalar(factor.norm);
+      } else {
+        const clipped = clipByGlobalNorm(ordered, ctx.clipNorm);
+        ctx.optimizer.applyGradients(clipped.grads, lr);
+        clipped.grads.forEach((g) => ordered.includes(g) || g.dispose());
+        gradNorm = await readScalar(clipped.norm);
+      }
     }
   } finally {
     tf.dispose([value, labels, ...feed, ...Object.values(grads)]);

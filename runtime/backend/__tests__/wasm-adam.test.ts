@@ -1,8 +1,9 @@
 /**
  * The Adam kernel of wasm-adam.ts: a valid module for both memories; on the wasm backend, five AdamW
  * steps through the kernel give the variables and both moments of the op-by-op update bit for bit
- * (variables with and without weight decay, sizes with 0-3 elements after the last vector), and the
- * optimizer takes the kernel only while it is registered.
+ * (variables with and without weight decay, sizes with 0-3 elements after the last vector, gradients
+ * taken as they are and times a clipping factor), and the optimizer takes the kernel only while it is
+ * registered.
  */
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
@@ -27,7 +28,7 @@ async function fiveSteps(): Promise<number[]> {
   const opt = new Optimizer(CONFIG as ConstructorParameters<typeof Optimizer>[0], vars);
   for (let step = 0; step < 5; step++) {
     const grads = shapes.map(([, shape], i) => seededTensor(60 + 7 * step + i, shape));
-    opt.applyGradients(grads, 0.01 * (step + 1));
+    opt.applyGradients(grads, 0.01 * (step + 1), step % 2 === 1 ? Math.fround(0.37 + step) : 1);
     tf.dispose(grads);
   }
   const state = await opt.getState();

@@ -3,14 +3,22 @@
  * erf, within 3e-7 (relative to max(1, |value|)) over [-12, 12] and at 0, -0, ±1e-30 and ±100, on a plain
  * and a shared memory, for counts that leave 0-3 elements after the last vector, nothing written past the
  * output; on the wasm backend fusedGelu takes them and equals the cpu backend's op-by-op values and
- * gradient within 1e-6.
+ * gradient within 1e-6, and while a gradient is recorded it takes the training kernel (value and slope),
+ * whose value and gradient (dy times the slope) equal the gradient kernel's bit for bit.
  */
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { fusedGelu } from "../../layers/fused.ts";
 import { maxRelDiff, onBackend, read, seededTensor } from "../testing.ts";
 import { tryWasm } from "../wasm.ts";
-import { GELU_KERNEL, geluModuleBytes, geluOn } from "../wasm-gelu.ts";
+import {
+  GELU_GRAD_KERNEL,
+  GELU_KERNEL,
+  GELU_TRAIN_KERNEL,
+  geluModuleBytes,
+  geluOn,
+  installGelu,
+} from "../wasm-gelu.ts";
 
 const wasm = await tryWasm();
 
@@ -95,4 +103,37 @@ describe("GELU kernels", () => {
     const got = await both();
     expect(maxRelDiff(got, await onBackend("cpu", both))).toBeLessThanOrEqual(1e-6);
   });
+
+  it.skipIf(!wasm.ok)(
+    "keep the slope while recording: value and gradient equal the gradient kernel's bit for bit",
+    async () => {
+      await tf.setBackend("wasm");
+      const calls: string[] = [];
+      for (const name of [GELU_TRAIN_KERNEL, GELU_GRAD_KERNEL]) {
+        const k = tf.getKernel(name, "wasm")!;
+        tf.unregisterKernel(name, "wasm");
+        tf.registerKernel({ ...k, kernelFunc: (a) => (calls.push(name), k.kernelFunc(a)) });
+      }
+      const both = () =>
+        read(
+          ...tf.tidy(() => {
+            const x = tf.mul(seededTensor(33, [41, 23]), 5);
+            const dy = seededTensor(34, [41, 23]);
+            const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(fusedGelu(v), dy)) as tf.Scalar, [v]);
+            return [value, fusedGelu(x), grads[v.name]!];
+          }),
+        );
+      const v = tf.variable(tf.mul(seededTensor(35, [41, 23]), 5), true);
+      const slope = await both();
+      expect(calls).toEqual([GELU_TRAIN_KERNEL]);
+      tf.unregisterKernel(GELU_TRAIN_KERNEL, "wasm");
+      const plain = await both();
+      expect(calls).toEqual([GELU_TRAIN_KERNEL, GELU_GRAD_KERNEL]);
+      expect(slope).toEqual(plain);
+      tf.unregisterKernel(GELU_KERNEL, "wasm");
+      tf.unregisterKernel(GELU_GRAD_KERNEL, "wasm");
+      expect(installGelu()).toBe(true);
+      v.dispose();
+    },
+  );
 });
