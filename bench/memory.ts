@@ -170,6 +170,7 @@ async function peerRow(python: string): Promise<Row> {
   };
 }
 
+const fmt = (x: number | null, d = 1): string => (x === null ? "-" : x.toFixed(d));
 const rows: Row[] = [];
 const load = [loadavg()];
 /** Runs one row and reports it on stderr as it finishes (a long sitting shows its progress). */
@@ -177,7 +178,7 @@ async function add(row: Promise<Row>): Promise<void> {
   const r = await row;
   rows.push(r);
   process.stderr.write(
-    `${r.name}: training ${r.trainS ?? "-"} s, evaluation ${r.evalS ?? "-"} s, peak ${r.peakMb.toFixed(0)} MB, accuracy ${r.accuracy ?? "-"}, CPU ${r.cpuS.toFixed(1)} s, load ${loadavg()[0]!.toFixed(1)}\n`,
+    `${r.name}: training ${fmt(r.trainS)} s, evaluation ${fmt(r.evalS)} s, peak ${r.peakMb.toFixed(0)} MB, accuracy ${r.accuracy ?? "-"}, CPU ${r.cpuS.toFixed(1)} s, load ${loadavg()[0]!.toFixed(1)}\n`,
   );
 }
 if (values.python) await add(peerRow(values.python));
@@ -187,7 +188,6 @@ for (const b of values.backends!.split(",").filter((s) => s !== "")) {
 }
 load.push(loadavg());
 const peer = rows.find((r) => r.name.startsWith("PyTorch") && r.trainS !== null);
-const fmt = (x: number | null, d = 1): string => (x === null ? "-" : x.toFixed(d));
 const ratio = (a: number | null, b: number | null | undefined): string =>
   a === null || b == null ? "" : ` (${(a / b).toFixed(2)}x)`;
 console.log(`load average ${load.map((l) => l[0]!.toFixed(1)).join(" -> ")} on ${cpus().length} cores`);
