@@ -4,8 +4,8 @@
  * dB = Aᵀ·dY). The wrapper re-registers the wasm kernels `BatchMatMul` and `_FusedMatMul` so that a
  * transposed operand is transposed explicitly first (one cheap pass) and the product runs untransposed.
  * Results are the same sums, so gradients agree to rounding. A transposed second operand without a batch
- * (a weight, in dY·Wᵀ) is transposed once and kept while it lives (transposed-weights.ts). Plain products whose operands both carry a
- * batch (attention's) run on a SIMD kernel of our own (batched-matmul.ts) instead of tfjs's scalar loop,
+ * (a frozen weight, in dY·Wᵀ) is transposed once and kept while it lives (transposed-weights.ts). Plain
+ * products whose operands both carry a batch (attention's) run on a SIMD kernel of our own (batched-matmul.ts) instead of tfjs's scalar loop,
  * and so do small ones (an adapter's, with or without a bias), where XNNPACK's per-call operator and
  * thread dispatch cost more than the product.
  */
@@ -65,7 +65,8 @@ function wrap(inner: KernelFunc, transpose: KernelFunc): KernelFunc {
     };
     const a = a0.transposeA === true ? flip(inputs["a"]!) : inputs["a"]!;
     const b0 = inputs["b"]!;
-    const b = a0.transposeB !== true ? b0 : unbatched(b0) ? keptTranspose(backend, b0, () => transposed(b0)) : flip(b0);
+    const kept = a0.transposeB === true && unbatched(b0) ? keptTranspose(backend, b0, () => transposed(b0)) : undefined;
+    const b = a0.transposeB !== true ? b0 : (kept ?? flip(b0));
     try {
       return untransposed(a, b);
     } finally {
