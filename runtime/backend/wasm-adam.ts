@@ -19,7 +19,10 @@ import {
   simd,
   V128,
   V_ADD,
+  V_DIV,
   V_MUL,
+  V_SPLAT,
+  V_SUB,
   wasmHeap,
 } from "./wasm-asm.ts";
 
@@ -40,10 +43,7 @@ export interface AdamConstants {
   readonly gradScale: number;
 }
 
-const V_SUB = simd(229);
-const V_DIV = simd(231);
 const V_SQRT = simd(227);
-const V_SPLAT = simd(0x13);
 
 // i32 parameters v, g, m, s, v', m', s', n; f32 parameters β1, 1−β1, β2, 1−β2, decay, step, ε, scale.
 const [PV, PG, PM, PS, OV, OM, OS, N] = [0, 1, 2, 3, 4, 5, 6, 7];

@@ -75,6 +75,22 @@ export const V_SPLAT = simd(0x13);
 export const V_ADD = simd(228);
 /** f32x4.mul. */
 export const V_MUL = simd(230);
+/** f32x4.sub. */
+export const V_SUB = simd(229);
+/** f32x4.div. */
+export const V_DIV = simd(231);
+/** f32.load at the address on the stack (4-byte alignment hint, no offset). */
+export const F_LOAD = [0x2a, 2, 0];
+/** f32.store at the address on the stack (4-byte alignment hint, no offset). */
+export const F_STORE = [0x38, 2, 0];
+/** f32.const. */
+export const f32 = (f: number): number[] => [0x43, ...new Uint8Array(Float32Array.of(f).buffer)];
+/** f32.add. */
+export const F_ADD = 0x92;
+/** f32.sub. */
+export const F_SUB = 0x93;
+/** f32.mul. */
+export const F_MUL = 0x94;
 
 /** `block; loop; <exit when cond>; body; br 0; end; end`: a loop that checks `exit` (an i32) first. */
 export const whileNot = (exit: number[], body: number[]): number[] => [
@@ -108,9 +124,9 @@ export function elementwiseLoop(
 ): number[] {
   const addr = (p: number): number[] => [...get(p), ...get(idx), ...i32(2), SHL, ADD];
   const vectors = inputs.flatMap(([p, l]) => [...addr(p), ...vLoad(0), ...set(l)]);
-  const scalars = inputs.flatMap(([p, l]) => [...addr(p), 0x2a, 2, 0, ...V_SPLAT, ...set(l)]);
+  const scalars = inputs.flatMap(([p, l]) => [...addr(p), ...F_LOAD, ...V_SPLAT, ...set(l)]);
   const stores = outputs.flatMap(([p, l]) => [...addr(p), ...get(l), ...vStore(0)]);
-  const lanes = outputs.flatMap(([p, l]) => [...addr(p), ...get(l), ...simd(0x1f, 0), 0x38, 2, 0]);
+  const lanes = outputs.flatMap(([p, l]) => [...addr(p), ...get(l), ...simd(0x1f, 0), ...F_STORE]);
   return [
     ...i32(0),
     ...set(idx),

@@ -14,6 +14,11 @@ import {
   assemble,
   bump,
   F32,
+  F_ADD,
+  F_LOAD,
+  F_MUL,
+  F_STORE,
+  f32,
   GE_S,
   get,
   GT_S,
@@ -43,7 +48,7 @@ const AV = 22;
 /** The accumulators' start: zero, or the bias at columns j... */
 function initial(width: 16 | 4 | 1, accs: number[], bias: boolean): number[] {
   const at = [...get(BIAS), ...get(J), ...i32(2), SHL, ADD];
-  if (width === 1) return [...(bias ? [...at, 0x2a, 2, 0] : [0x43, 0, 0, 0, 0]), ...set(S)];
+  if (width === 1) return [...(bias ? [...at, ...F_LOAD] : f32(0)), ...set(S)];
   return accs.flatMap((l, q) => [...(bias ? [...at, ...vLoad(16 * q)] : V_ZERO), ...set(l)]);
 }
 
@@ -57,12 +62,10 @@ function columns(width: 16 | 4 | 1, bias: boolean): number[] {
   const start = [...get(AROW), ...set(AP), ...get(B), ...get(J), ...i32(2), SHL, ADD, ...set(BP), ...i32(0), ...set(P)];
   const step =
     width === 1
-      ? [...get(S), ...get(AP), 0x2a, 2, 0, ...get(BP), 0x2a, 2, 0, 0x94, 0x92, ...set(S)]
+      ? [...get(S), ...get(AP), ...F_LOAD, ...get(BP), ...F_LOAD, F_MUL, F_ADD, ...set(S)]
       : [
           ...get(AP),
-          0x2a,
-          2,
-          0,
+          ...F_LOAD,
           ...V_SPLAT,
           ...set(AV),
           ...accs.flatMap((l, q) => [
@@ -81,7 +84,7 @@ function columns(width: 16 | 4 | 1, bias: boolean): number[] {
   );
   const out = [...get(CROW), ...get(J), ...i32(2), SHL, ADD];
   const store =
-    width === 1 ? [...out, ...get(S), 0x38, 2, 0] : accs.flatMap((l, q) => [...out, ...get(l), ...vStore(16 * q)]);
+    width === 1 ? [...out, ...get(S), ...F_STORE] : accs.flatMap((l, q) => [...out, ...get(l), ...vStore(16 * q)]);
   return whileNot(
     [...get(J), ...i32(width), ADD, ...get(N), GT_S],
     [...init, ...start, ...inner, ...store, ...bump(J, i32(width))],

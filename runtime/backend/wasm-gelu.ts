@@ -19,7 +19,9 @@ import {
   simd,
   V128,
   V_ADD,
+  V_DIV,
   V_MUL,
+  V_SUB,
   wasmHeap,
 } from "./wasm-asm.ts";
 
@@ -32,8 +34,6 @@ export const GELU_TRAIN_KERNEL = "AdaptGeluTrain";
 
 const vConst = (f: number, int = false): number[] =>
   simd(0x0c, ...new Uint8Array((int ? Int32Array : Float32Array).from([f, f, f, f]).buffer));
-const V_SUB = simd(229);
-const V_DIV = simd(231);
 /** f32x4.pmax (b > a ? b : a): as f32x4.max(a, b) for a = -x²/2 and b = -87, NaN included, in one instruction. */
 const V_PMAX = simd(0xeb);
 const V_ABS = simd(224);

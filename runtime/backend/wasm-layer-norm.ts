@@ -15,6 +15,13 @@ import {
   ADD,
   assemble,
   bump,
+  F32,
+  f32,
+  F_ADD,
+  F_LOAD,
+  F_MUL,
+  F_STORE,
+  F_SUB,
   GE_S,
   get,
   GT_S,
@@ -25,17 +32,16 @@ import {
   set,
   SHL,
   simd,
-  uleb,
   V128,
   V_ADD,
   V_MUL,
   V_SPLAT,
+  V_SUB,
   V_ZERO,
   vLoad,
   vStore,
   wasmHeap,
   whileNot,
-  F32,
 } from "./wasm-asm.ts";
 
 /** The forward kernel's name. */
@@ -43,12 +49,8 @@ export const LAYER_NORM_KERNEL = "AdaptLayerNorm";
 /** The gradient kernel's name. */
 export const LAYER_NORM_GRAD_KERNEL = "AdaptLayerNormGrad";
 
-const V_SUB = simd(229);
-const [F_SQRT, F_ADD, F_SUB, F_MUL, F_DIV] = [0x91, 0x92, 0x93, 0x94, 0x95];
+const [F_SQRT, F_DIV] = [0x91, 0x95];
 const F_CONVERT_I32 = 0xb2;
-const fLoad = [0x2a, 2, ...uleb(0)];
-const fStore = [0x38, 2, ...uleb(0)];
-const fOne = [0x43, ...new Uint8Array(Float32Array.of(1).buffer)];
 const lane = (v: number, l: number): number[] => [...get(v), ...simd(0x1f, l)];
 /** ((v₀ + v₁) + v₂) + v₃ of the vector local `v`. */
 const hsum = (v: number): number[] => [...lane(v, 0), ...lane(v, 1), F_ADD, ...lane(v, 2), F_ADD, ...lane(v, 3), F_ADD];
@@ -88,7 +90,7 @@ function forwardCode(): number[] {
   const [S, MEAN, R, N, D] = [14, 15, 16, 17, 18];
   const [ACC, MV, RV, H, T] = [19, 20, 21, 22, 23];
   const centred = [...at(XR, IDX), ...vLoad(0), ...get(MV), ...V_SUB];
-  const centredScalar = [...at(XR, IDX), ...fLoad, ...get(MEAN), F_SUB];
+  const centredScalar = [...at(XR, IDX), ...F_LOAD, ...get(MEAN), F_SUB];
   return [
     ...get(COLS),
     F_CONVERT_I32,
@@ -102,7 +104,7 @@ function forwardCode(): number[] {
       ...vecLoop(IDX, COLS, [...get(ACC), ...at(XR, IDX), ...vLoad(0), ...V_ADD, ...set(ACC)]),
       ...hsum(ACC),
       ...set(S),
-      ...tailLoop(IDX, COLS, [...get(S), ...at(XR, IDX), ...fLoad, F_ADD, ...set(S)]),
+      ...tailLoop(IDX, COLS, [...get(S), ...at(XR, IDX), ...F_LOAD, F_ADD, ...set(S)]),
       ...get(S),
       ...get(N),
       F_DIV,
@@ -125,8 +127,8 @@ function forwardCode(): number[] {
       ...hsum(ACC),
       ...set(S),
       ...tailLoop(IDX, COLS, [...centredScalar, ...set(D), ...get(S), ...get(D), ...get(D), F_MUL, F_ADD, ...set(S)]),
-      ...[...fOne, ...get(S), ...get(N), F_DIV, ...get(EPS), F_ADD, F_SQRT, F_DIV, ...set(R)],
-      ...[...get(RS), ...get(ROW), ...i32(2), SHL, ADD, ...get(R), ...fStore],
+      ...[...f32(1), ...get(S), ...get(N), F_DIV, ...get(EPS), F_ADD, F_SQRT, F_DIV, ...set(R)],
+      ...[...get(RS), ...get(ROW), ...i32(2), SHL, ADD, ...get(R), ...F_STORE],
       ...get(R),
       ...V_SPLAT,
       ...set(RV),
@@ -138,8 +140,8 @@ function forwardCode(): number[] {
       ]),
       ...tailLoop(IDX, COLS, [
         ...[...centredScalar, ...get(R), F_MUL, ...set(D)],
-        ...[...at(HR, IDX), ...get(D), ...fStore],
-        ...[...at(YR, IDX), ...get(D), ...at(GA, IDX), ...fLoad, F_MUL, ...at(BE, IDX), ...fLoad, F_ADD, ...fStore],
+        ...[...at(HR, IDX), ...get(D), ...F_STORE],
+        ...[...at(YR, IDX), ...get(D), ...at(GA, IDX), ...F_LOAD, F_MUL, ...at(BE, IDX), ...F_LOAD, F_ADD, ...F_STORE],
       ]),
     ]),
   ];
@@ -162,17 +164,17 @@ function backwardCode(): number[] {
   const accumulateScalar = (p: number, value: number[]): number[] => [
     ...at(p, IDX),
     ...at(p, IDX),
-    ...fLoad,
+    ...F_LOAD,
     ...value,
     F_ADD,
-    ...fStore,
+    ...F_STORE,
   ];
   return [
     ...get(COLS),
     F_CONVERT_I32,
     ...set(N),
     ...vecLoop(IDX, COLS, [...at(DG, IDX), ...V_ZERO, ...vStore(0), ...at(DB, IDX), ...V_ZERO, ...vStore(0)]),
-    ...tailLoop(IDX, COLS, [...at(DG, IDX), ...i32(0), 0xb2, ...fStore, ...at(DB, IDX), ...i32(0), 0xb2, ...fStore]),
+    ...tailLoop(IDX, COLS, [...at(DG, IDX), ...i32(0), 0xb2, ...F_STORE, ...at(DB, IDX), ...i32(0), 0xb2, ...F_STORE]),
     ...rowLoop(ROW, ROWS, [
       ...rowPtr(DYR, DY, ROW, COLS),
       ...rowPtr(HR, XH, ROW, COLS),
@@ -188,15 +190,15 @@ function backwardCode(): number[] {
       ]),
       ...[...hsum(A1), ...set(S1), ...hsum(A2), ...set(S2)],
       ...tailLoop(IDX, COLS, [
-        ...[...at(DYR, IDX), ...fLoad, ...set(D), ...at(HR, IDX), ...fLoad, ...set(H)],
-        ...[...get(D), ...at(GA, IDX), ...fLoad, F_MUL, ...set(G)],
+        ...[...at(DYR, IDX), ...F_LOAD, ...set(D), ...at(HR, IDX), ...F_LOAD, ...set(H)],
+        ...[...get(D), ...at(GA, IDX), ...F_LOAD, F_MUL, ...set(G)],
         ...[...get(S1), ...get(G), F_ADD, ...set(S1)],
         ...[...get(S2), ...get(G), ...get(H), F_MUL, F_ADD, ...set(S2)],
         ...accumulateScalar(DG, [...get(D), ...get(H), F_MUL]),
         ...accumulateScalar(DB, get(D)),
       ]),
       ...[...get(S1), ...get(N), F_DIV, ...set(MG), ...get(S2), ...get(N), F_DIV, ...set(MGX)],
-      ...[...get(RS), ...get(ROW), ...i32(2), SHL, ADD, ...fLoad, ...set(R)],
+      ...[...get(RS), ...get(ROW), ...i32(2), SHL, ADD, ...F_LOAD, ...set(R)],
       ...[
         ...get(MG),
         ...V_SPLAT,
@@ -219,10 +221,10 @@ function backwardCode(): number[] {
       ...tailLoop(IDX, COLS, [
         ...at(DXR, IDX),
         ...get(R),
-        ...[...at(DYR, IDX), ...fLoad, ...at(GA, IDX), ...fLoad, F_MUL, ...get(MG), F_SUB],
-        ...[...at(HR, IDX), ...fLoad, ...get(MGX), F_MUL, F_SUB],
+        ...[...at(DYR, IDX), ...F_LOAD, ...at(GA, IDX), ...F_LOAD, F_MUL, ...get(MG), F_SUB],
+        ...[...at(HR, IDX), ...F_LOAD, ...get(MGX), F_MUL, F_SUB],
         F_MUL,
-        ...fStore,
+        ...F_STORE,
       ]),
     ]),
   ];

@@ -13,6 +13,12 @@ import {
   assemble,
   bump,
   F32,
+  f32,
+  F_ADD,
+  F_LOAD,
+  F_MUL,
+  F_STORE,
+  F_SUB,
   GE_S,
   get,
   GT_S,
@@ -23,11 +29,11 @@ import {
   set,
   SHL,
   simd,
-  uleb,
   V128,
   V_ADD,
   V_MUL,
   V_SPLAT,
+  V_SUB,
   V_ZERO,
   vLoad,
   vStore,
@@ -38,11 +44,6 @@ import {
 /** The kernel's name. */
 export const SOFTMAX_GRAD_KERNEL = "AdaptSoftmaxGrad";
 
-const [F_ADD, F_SUB, F_MUL] = [0x92, 0x93, 0x94];
-const V_SUB = simd(229);
-const fConst = (f: number): number[] => [0x43, ...new Uint8Array(Float32Array.of(f).buffer)];
-const fLoad = [0x2a, 2, ...uleb(0)];
-const fStore = [0x38, 2, ...uleb(0)];
 const at = (p: number, idx: number): number[] => [...get(p), ...get(idx), ...i32(2), SHL, ADD];
 /** The four lanes of the vector local `v` combined left to right with the scalar `op`. */
 const reduce = (v: number, op: number): number[] => [
@@ -91,12 +92,12 @@ function backwardCode(): number[] {
       ...rowPtr(DYR, DY, get(ROW), COLS),
       ...rowPtr(PR, P, get(ROW), COLS),
       ...rowPtr(DSR, DS, get(ROW), COLS),
-      ...[...V_ZERO, ...set(ACC), ...fConst(0), ...set(DOT)],
+      ...[...V_ZERO, ...set(ACC), ...f32(0), ...set(DOT)],
       ...loops(
         IDX,
         COLS,
         [...get(ACC), ...at(DYR, IDX), ...vLoad(0), ...at(PR, IDX), ...vLoad(0), ...V_MUL, ...V_ADD, ...set(ACC)],
-        [...get(DOT), ...at(DYR, IDX), ...fLoad, ...at(PR, IDX), ...fLoad, F_MUL, F_ADD, ...set(DOT)],
+        [...get(DOT), ...at(DYR, IDX), ...F_LOAD, ...at(PR, IDX), ...F_LOAD, F_MUL, F_ADD, ...set(DOT)],
       ),
       ...[...reduce(ACC, F_ADD), ...get(DOT), F_ADD, ...set(DOT), ...get(DOT), ...V_SPLAT, ...set(VD)],
       ...loops(
@@ -112,8 +113,8 @@ function backwardCode(): number[] {
         ],
         [
           ...at(DSR, IDX),
-          ...grad([...at(DYR, IDX), ...fLoad], [...at(PR, IDX), ...fLoad], [F_MUL], [F_SUB], get(DOT), get(SCALE)),
-          ...fStore,
+          ...grad([...at(DYR, IDX), ...F_LOAD], [...at(PR, IDX), ...F_LOAD], [F_MUL], [F_SUB], get(DOT), get(SCALE)),
+          ...F_STORE,
         ],
       ),
     ]),
