@@ -7,7 +7,7 @@
  * never writes into it), so sharing is safe; the memory is freed when its last user is disposed.
  */
 import * as tf from "@tensorflow/tfjs";
-import { kernelWrapped, wrapKernels, type KernelFunc } from "./wrap-kernels.ts";
+import { kernelWrapped, unwrapKernels, wrapKernels, type KernelFunc } from "./wrap-kernels.ts";
 
 /** The part of the wasm backend's class the kernel uses (a public method of `BackendWasm`). */
 interface RefCounted {
@@ -37,9 +37,5 @@ export function installSharedIdentity(backendName = "wasm"): void {
 
 /** Puts the copying `Identity` kernel back on `backendName` (benchmarks, tests); a no-op when not installed. */
 export function uninstallSharedIdentity(backendName = "wasm"): void {
-  const config = tf.getKernel("Identity", backendName);
-  const original = (config?.kernelFunc as { [TAG]?: KernelFunc } | undefined)?.[TAG];
-  if (config === undefined || original === undefined) return;
-  tf.unregisterKernel("Identity", backendName);
-  tf.registerKernel({ ...config, kernelFunc: original });
+  unwrapKernels(backendName, ["Identity"], TAG);
 }

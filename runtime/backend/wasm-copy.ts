@@ -9,7 +9,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { wasmHeap } from "./wasm-asm.ts";
-import { wrapKernels, type KernelFunc } from "./wrap-kernels.ts";
+import { unwrapKernels, wrapKernels, type KernelFunc } from "./wrap-kernels.ts";
 
 const TAG = Symbol.for("adapt.wasmCopy");
 
@@ -119,11 +119,5 @@ export function installCopies(backendName = "wasm"): void {
 
 /** Puts the stock `GatherV2` and `Tile` back on `backendName` (benchmarks); a no-op where not installed. */
 export function uninstallCopies(backendName = "wasm"): void {
-  for (const name of ["GatherV2", "Tile"]) {
-    const config = tf.getKernel(name, backendName);
-    const stock = (config?.kernelFunc as { [TAG]?: KernelFunc } | undefined)?.[TAG];
-    if (config === undefined || stock === undefined) continue;
-    tf.unregisterKernel(name, backendName);
-    tf.registerKernel({ ...config, kernelFunc: stock });
-  }
+  unwrapKernels(backendName, ["GatherV2", "Tile"], TAG);
 }

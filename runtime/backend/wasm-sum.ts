@@ -27,7 +27,7 @@ import {
   wasmHeap,
   whileNot,
 } from "./wasm-asm.ts";
-import { wrapKernels, type KernelFunc } from "./wrap-kernels.ts";
+import { unwrapKernels, wrapKernels, type KernelFunc } from "./wrap-kernels.ts";
 
 const TAG = Symbol.for("adapt.wasmSum");
 
@@ -105,9 +105,5 @@ export function installLeadingSum(backendName = "wasm"): void {
 
 /** Puts the stock `Sum` back on `backendName` (benchmarks, tests); a no-op where not installed. */
 export function uninstallLeadingSum(backendName = "wasm"): void {
-  const config = tf.getKernel("Sum", backendName);
-  const stock = (config?.kernelFunc as { [TAG]?: KernelFunc } | undefined)?.[TAG];
-  if (config === undefined || stock === undefined) return;
-  tf.unregisterKernel("Sum", backendName);
-  tf.registerKernel({ ...config, kernelFunc: stock });
+  unwrapKernels(backendName, ["Sum"], TAG);
 }

@@ -23,7 +23,7 @@ import {
   wasmHeap,
   whileNot,
 } from "./wasm-asm.ts";
-import { wrapKernels, type KernelFunc } from "./wrap-kernels.ts";
+import { unwrapKernels, wrapKernels, type KernelFunc } from "./wrap-kernels.ts";
 
 const TAG = Symbol.for("adapt.wasmTranspose");
 
@@ -108,9 +108,5 @@ export function installRowTranspose(backendName = "wasm"): void {
 
 /** Puts the stock `Transpose` back on `backendName` (benchmarks, tests); a no-op where not installed. */
 export function uninstallRowTranspose(backendName = "wasm"): void {
-  const config = tf.getKernel("Transpose", backendName);
-  const stock = (config?.kernelFunc as { [TAG]?: KernelFunc } | undefined)?.[TAG];
-  if (config === undefined || stock === undefined) return;
-  tf.unregisterKernel("Transpose", backendName);
-  tf.registerKernel({ ...config, kernelFunc: stock });
+  unwrapKernels(backendName, ["Transpose"], TAG);
 }

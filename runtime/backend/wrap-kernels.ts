@@ -1,7 +1,7 @@
 /**
  * Replacing a backend's registered kernels by wrappers around them, the mechanism behind fast-matmul.ts
  * (wasm) and webgpu-cast.ts (webgpu). Each wrapper carries a tag, so installing twice is a no-op and the
- * installed state can be asked for.
+ * installed state can be asked for and the original put back (`unwrapKernels`).
  */
 import * as tf from "@tensorflow/tfjs";
 
@@ -42,4 +42,18 @@ export function wrapKernels(
       tf.registerKernel(config);
     }
   };
+}
+
+/**
+ * Puts back the kernel each of `names` of `backendName` wraps, where it is now a wrapper tagged `tag`
+ * (the original is kept under the tag); a no-op for the others.
+ */
+export function unwrapKernels(backendName: string, names: readonly string[], tag: symbol): void {
+  for (const name of names) {
+    const config = tf.getKernel(name, backendName);
+    const original = (config?.kernelFunc as unknown as Record<symbol, KernelFunc | undefined> | undefined)?.[tag];
+    if (config === undefined || original === undefined) continue;
+    tf.unregisterKernel(name, backendName);
+    tf.registerKernel({ ...config, kernelFunc: original });
+  }
 }
