@@ -10,19 +10,11 @@
  * `--shapes` keys the table by kernel name and input shapes instead.
  * Usage: `npx tsx bench/profile-step.ts [--backend wasm] [--top 20] [--clock wall|cpu] [--pick longest] [--shapes]`.
  */
-import { dirname, join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
-import { compileText } from "../compiler/compile.ts";
-import { modelFileLoader, readText } from "../cli/files.ts";
-import { selectBackend } from "../runtime/backend/select.ts";
-import { loadDatasets } from "../runtime/data/load.ts";
-import { padBatch } from "../runtime/tokenize/batches.ts";
-import { batchPadding, encodeSplit } from "../runtime/train/evaluate.ts";
-import { inputRoles, outputsProbabilities } from "../runtime/train/feed.ts";
-import { Optimizer } from "../runtime/train/optimizer.ts";
-import { buildModel, taskOf } from "../runtime/train/session.ts";
-import { trainableVariables, trainStep } from "../runtime/train/step.ts";
+import { trainStep } from "../runtime/train/step.ts";
+import { exampleStep } from "./example-step.ts";
 
 const { values } = parseArgs({
   options: {
@@ -34,35 +26,9 @@ const { values } = parseArgs({
     spec: { type: "string" },
   },
 });
-const spec = resolve(values.spec ?? join(import.meta.dirname, "../examples/sentiment/houlsby.adapt"));
-const chosen = await selectBackend(values.backend!);
-if (chosen.value === undefined) throw new Error(chosen.diagnostics.map((d) => d.message).join("; "));
-const plan = (
-  await compileText(readText(spec, process.cwd()), spec, { loader: modelFileLoader(dirname(spec)), purpose: "run" })
-).value.plan!;
-const tp = plan.plan!;
-const built = (await buildModel(plan, dirname(spec))).value!;
-const data = (await loadDatasets(tp.data, dirname(spec), taskOf(plan))).value!;
-const split = encodeSplit(built.encoder, data.train, tp.maxLength);
-const ranked = split.lengths
-  .map((l, i) => [l, i] as const)
-  .sort((a, b) => b[0] - a[0])
-  .map(([, i]) => i);
-const from =
-  { longest: 0, median: (ranked.length - tp.batch) >> 1, shortest: ranked.length - tp.batch }[values.pick!] ?? 0;
-const picked = ranked.slice(from, from + tp.batch);
-const batch = padBatch(split.encoded, split.labels, picked, batchPadding(built.encoder.padId, tp.maxLength));
-const vars = trainableVariables(built.model);
-const ctx = {
-  model: built.model,
-  roles: inputRoles(built.model).value!,
-  task: taskOf(plan),
-  probabilities: outputsProbabilities(built.model),
-  vars,
-  optimizer: new Optimizer(tp.optimizer, vars),
-  clipNorm: tp.clipNorm,
-  seed: tp.seed,
-};
+const step = await exampleStep(values.backend!, values.spec === undefined ? undefined : resolve(values.spec));
+const { ctx } = step;
+const batch = step.batch(values.pick!);
 await trainStep(ctx, batch, 1e-4, 0);
 const plain0 = performance.now();
 const plainCpu0 = process.cpuUsage();
@@ -110,7 +76,7 @@ for (const k of info.kernels) {
 }
 const total = [...by.values()].reduce((s, e) => s + e.ms, 0);
 console.log(
-  `backend ${chosen.value.name}; batch ${batch.size} x ${batch.length}; ${info.kernels.length} kernels, ${total.toFixed(0)} ms in kernels (${values.clock} clock), ${wall.toFixed(0)} ms wall and ${((cpuAll.user + cpuAll.system) / 1000).toFixed(0)} ms CPU (profiled)`,
+  `backend ${step.backend}; batch ${batch.size} x ${batch.length}; ${info.kernels.length} kernels, ${total.toFixed(0)} ms in kernels (${values.clock} clock), ${wall.toFixed(0)} ms wall and ${((cpuAll.user + cpuAll.system) / 1000).toFixed(0)} ms CPU (profiled)`,
 );
 for (const [name, e] of [...by].sort((a, b) => b[1].ms - a[1].ms).slice(0, Number(values.top))) {
   console.log(

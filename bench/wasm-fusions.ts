@@ -7,12 +7,8 @@
  * median-length one and the longest (`--pick median,longest`).
  * Usage: `npx tsx bench/wasm-fusions.ts [--reps 7] [--pick median,longest] [--only norm,copies]`.
  */
-import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
-import { compileText } from "../compiler/compile.ts";
-import { modelFileLoader, readText } from "../cli/files.ts";
-import { selectBackend } from "../runtime/backend/select.ts";
 import { installCopies, uninstallCopies } from "../runtime/backend/wasm-copy.ts";
 import { GELU_TRAIN_KERNEL } from "../runtime/backend/wasm-gelu.ts";
 import { GLOBAL_NORM_KERNEL, installGlobalNorm } from "../runtime/backend/wasm-norm.ts";
@@ -20,13 +16,9 @@ import { installSoftmaxGrad, SOFTMAX_GRAD_KERNEL } from "../runtime/backend/wasm
 import { installLeadingSum, uninstallLeadingSum } from "../runtime/backend/wasm-sum.ts";
 import { installRowTranspose, uninstallRowTranspose } from "../runtime/backend/wasm-transpose.ts";
 import { installLayerNorm, LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL } from "../runtime/backend/wasm-layer-norm.ts";
-import { loadDatasets } from "../runtime/data/load.ts";
-import { padBatch } from "../runtime/tokenize/batches.ts";
-import { batchPadding, encodeSplit } from "../runtime/train/evaluate.ts";
-import { inputRoles, outputsProbabilities } from "../runtime/train/feed.ts";
-import { Optimizer } from "../runtime/train/optimizer.ts";
-import { buildModel, taskOf } from "../runtime/train/session.ts";
-import { trainableVariables, trainStep, type StepContext } from "../runtime/train/step.ts";
+import type { Batch } from "../runtime/tokenize/batches.ts";
+import { trainStep } from "../runtime/train/step.ts";
+import { exampleStep } from "./example-step.ts";
 
 /** Unregisters a wasm kernel when it is registered. */
 function unregister(name: string): void {
@@ -71,32 +63,8 @@ const { values } = parseArgs({
     only: { type: "string" },
   },
 });
-const chosen = await selectBackend("wasm");
-if (chosen.value === undefined) throw new Error(chosen.diagnostics.map((d) => d.message).join("; "));
+const { ctx, batch: batchAt } = await exampleStep("wasm");
 const geluTrain = tf.getKernel(GELU_TRAIN_KERNEL, "wasm");
-const spec = join(import.meta.dirname, "../examples/sentiment/houlsby.adapt");
-const plan = (
-  await compileText(readText(spec, process.cwd()), spec, { loader: modelFileLoader(dirname(spec)), purpose: "run" })
-).value.plan!;
-const tp = plan.plan!;
-const built = (await buildModel(plan, dirname(spec))).value!;
-const data = (await loadDatasets(tp.data, dirname(spec), taskOf(plan))).value!;
-const split = encodeSplit(built.encoder, data.train, tp.maxLength);
-const ranked = split.lengths
-  .map((l, i) => [l, i] as const)
-  .sort((a, b) => b[0] - a[0])
-  .map(([, i]) => i);
-const vars = trainableVariables(built.model);
-const ctx: StepContext = {
-  model: built.model,
-  roles: inputRoles(built.model).value!,
-  task: taskOf(plan),
-  probabilities: outputsProbabilities(built.model),
-  vars,
-  optimizer: new Optimizer(tp.optimizer, vars),
-  clipNorm: tp.clipNorm,
-  seed: tp.seed,
-};
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const cpuMs = (): number => {
@@ -106,7 +74,7 @@ const cpuMs = (): number => {
 
 let stepNo = 0;
 /** One step's wall and CPU milliseconds. */
-async function timedStep(batch: ReturnType<typeof padBatch>): Promise<[number, number]> {
+async function timedStep(batch: Batch): Promise<[number, number]> {
   const [w, c] = [performance.now(), cpuMs()];
   await trainStep(ctx, batch, 1e-5, stepNo++);
   return [performance.now() - w, cpuMs() - c];
@@ -115,13 +83,7 @@ async function timedStep(batch: ReturnType<typeof padBatch>): Promise<[number, n
 const reps = Number(values.reps);
 const only = values.only?.split(",");
 for (const pick of values.pick!.split(",")) {
-  const from = { longest: 0, median: (ranked.length - tp.batch) >> 1 }[pick] ?? 0;
-  const batch = padBatch(
-    split.encoded,
-    split.labels,
-    ranked.slice(from, from + tp.batch),
-    batchPadding(built.encoder.padId, tp.maxLength),
-  );
+  const batch = batchAt(pick);
   await timedStep(batch);
   console.log(`batch ${pick}: ${batch.size} x ${batch.length}; ${reps} steps each way, alternating`);
   for (const sw of [...SWITCHES, ALL].filter((s) => only === undefined || only.includes(s.name))) {
