@@ -15,6 +15,7 @@ import {
   get,
   I32,
   instantiateOn,
+  registerHeapKernels,
   set,
   simd,
   V128,
@@ -128,9 +129,5 @@ const kernelFunc: tf.KernelConfig["kernelFunc"] = ({ inputs, backend, attrs }) =
  * module runs on its heap; true when it is registered (now or before).
  */
 export function installAdam(backendName = "wasm"): boolean {
-  if (tf.getKernel(ADAM_KERNEL, backendName) !== undefined) return true;
-  const heap = wasmHeap(tf.engine().findBackend(backendName));
-  if (heap === undefined || adamOn(heap.memory) === undefined) return false;
-  tf.registerKernel({ kernelName: ADAM_KERNEL, backendName, kernelFunc });
-  return true;
+  return registerHeapKernels(backendName, { [ADAM_KERNEL]: kernelFunc }, adamOn);
 }

@@ -2,9 +2,10 @@
  * A small WebAssembly assembler for kernels that run on the wasm backend's own heap: LEB128 and section
  * encoding, the instructions the kernels use (i32 arithmetic, f32 and SIMD f32x4 loads, stores and
  * arithmetic, loops), a module of i32-parameter functions that imports the memory `env.memory` (shared
- * on the threaded build), and one instance per memory and module.
+ * on the threaded build), one instance per memory and module, and the registration of the kernels that
+ * run on a backend's heap.
  */
-import type * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs";
 
 /** Value type i32. */
 export const I32 = 0x7f;
@@ -219,4 +220,22 @@ export function wasmHeap(backend: unknown): WasmHeap | undefined {
     offset: (t) => dataIdMap.get(t.dataId)!.memoryOffset,
     makeOutput: (shape, dtype) => be.makeOutput!(shape, dtype),
   };
+}
+
+/**
+ * Registers `kernels` (kernel name to function) on `backendName` when that backend is tfjs-backend-wasm's
+ * and `runs` answers for its memory (the kernels' module instantiates there); true when they are
+ * registered, now or before (the first name is checked).
+ */
+export function registerHeapKernels(
+  backendName: string,
+  kernels: Readonly<Record<string, tf.KernelConfig["kernelFunc"]>>,
+  runs: (memory: WebAssembly.Memory) => unknown = () => true,
+): boolean {
+  const names = Object.keys(kernels);
+  if (names[0] !== undefined && tf.getKernel(names[0], backendName) !== undefined) return true;
+  const heap = wasmHeap(tf.engine().findBackend(backendName));
+  if (heap === undefined || runs(heap.memory) === undefined) return false;
+  for (const kernelName of names) tf.registerKernel({ kernelName, backendName, kernelFunc: kernels[kernelName]! });
+  return true;
 }

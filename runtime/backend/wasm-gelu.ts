@@ -15,6 +15,7 @@ import {
   I32,
   i32,
   instantiateOn,
+  registerHeapKernels,
   set,
   simd,
   V128,
@@ -230,11 +231,9 @@ const training: tf.KernelConfig["kernelFunc"] = ({ inputs, backend }) => {
  * tfjs-backend-wasm's and the module runs on its heap; true when they are registered (now or before).
  */
 export function installGelu(backendName = "wasm"): boolean {
-  if (tf.getKernel(GELU_KERNEL, backendName) !== undefined) return true;
-  const heap = wasmHeap(tf.engine().findBackend(backendName));
-  if (heap === undefined || geluOn(heap.memory) === undefined) return false;
-  tf.registerKernel({ kernelName: GELU_KERNEL, backendName, kernelFunc: forward });
-  tf.registerKernel({ kernelName: GELU_GRAD_KERNEL, backendName, kernelFunc: backward });
-  tf.registerKernel({ kernelName: GELU_TRAIN_KERNEL, backendName, kernelFunc: training });
-  return true;
+  return registerHeapKernels(
+    backendName,
+    { [GELU_KERNEL]: forward, [GELU_GRAD_KERNEL]: backward, [GELU_TRAIN_KERNEL]: training },
+    geluOn,
+  );
 }

@@ -29,6 +29,7 @@ import {
   i32,
   instantiateOn,
   MUL,
+  registerHeapKernels,
   set,
   SHL,
   simd,
@@ -297,10 +298,9 @@ const backward: tf.KernelConfig["kernelFunc"] = ({ inputs, backend }) => {
  * tfjs-backend-wasm's and the module runs on its heap; true when they are registered (now or before).
  */
 export function installLayerNorm(backendName = "wasm"): boolean {
-  if (tf.getKernel(LAYER_NORM_KERNEL, backendName) !== undefined) return true;
-  const heap = wasmHeap(tf.engine().findBackend(backendName));
-  if (heap === undefined || layerNormOn(heap.memory) === undefined) return false;
-  tf.registerKernel({ kernelName: LAYER_NORM_KERNEL, backendName, kernelFunc: forward });
-  tf.registerKernel({ kernelName: LAYER_NORM_GRAD_KERNEL, backendName, kernelFunc: backward });
-  return true;
+  return registerHeapKernels(
+    backendName,
+    { [LAYER_NORM_KERNEL]: forward, [LAYER_NORM_GRAD_KERNEL]: backward },
+    layerNormOn,
+  );
 }

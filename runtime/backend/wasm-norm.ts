@@ -9,7 +9,7 @@
  * bit for bit. It is scalar on purpose: a vectorised sum would change the order of the additions.
  */
 import * as tf from "@tensorflow/tfjs";
-import { wasmHeap } from "./wasm-asm.ts";
+import { registerHeapKernels, wasmHeap } from "./wasm-asm.ts";
 
 /** The kernel's name. */
 export const GLOBAL_NORM_KERNEL = "AdaptGlobalNorm";
@@ -50,8 +50,5 @@ const kernelFunc: tf.KernelConfig["kernelFunc"] = ({ inputs, backend }) => {
  * true when it is registered (now or before).
  */
 export function installGlobalNorm(backendName = "wasm"): boolean {
-  if (tf.getKernel(GLOBAL_NORM_KERNEL, backendName) !== undefined) return true;
-  if (wasmHeap(tf.engine().findBackend(backendName)) === undefined) return false;
-  tf.registerKernel({ kernelName: GLOBAL_NORM_KERNEL, backendName, kernelFunc });
-  return true;
+  return registerHeapKernels(backendName, { [GLOBAL_NORM_KERNEL]: kernelFunc });
 }

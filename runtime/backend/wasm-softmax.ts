@@ -26,6 +26,7 @@ import {
   i32,
   instantiateOn,
   MUL,
+  registerHeapKernels,
   set,
   SHL,
   simd,
@@ -154,9 +155,5 @@ const backward: tf.KernelConfig["kernelFunc"] = ({ inputs, backend, attrs }) => 
  * the module runs on its heap; true when it is registered (now or before).
  */
 export function installSoftmaxGrad(backendName = "wasm"): boolean {
-  if (tf.getKernel(SOFTMAX_GRAD_KERNEL, backendName) !== undefined) return true;
-  const heap = wasmHeap(tf.engine().findBackend(backendName));
-  if (heap === undefined || softmaxGradOn(heap.memory) === undefined) return false;
-  tf.registerKernel({ kernelName: SOFTMAX_GRAD_KERNEL, backendName, kernelFunc: backward });
-  return true;
+  return registerHeapKernels(backendName, { [SOFTMAX_GRAD_KERNEL]: backward }, softmaxGradOn);
 }
