@@ -73,56 +73,48 @@ function peakModule(fused: boolean): Uint8Array<ArrayBuffer> {
 
 const PEAK_ROUNDS = 2e7;
 
-/** A worker's part of `peakTogether`: the loop, timed after a start all workers wait for. */
+/**
+ * A worker's part of `peak`: the loop, run after a start all workers wait for, `reps` times; posts the
+ * median milliseconds, or null when the engine cannot compile the module.
+ */
 const PEAK_WORKER = `
 const { parentPort, workerData } = require("node:worker_threads");
-const { bytes, gate, rounds } = workerData;
+const { bytes, gate, rounds, reps } = workerData;
+const g = new Int32Array(gate);
 const memory = new WebAssembly.Memory({ initial: 1 });
 new Float32Array(memory.buffer).fill(1.0000001);
-const run = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports.peak;
-for (let i = 0; i < 3; i++) run(rounds / 10);
-const g = new Int32Array(gate);
+let run = null;
+try {
+  run = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports.peak;
+  for (let i = 0; i < 3; i++) run(rounds / 10);
+} catch {}
 Atomics.add(g, 0, 1);
 Atomics.wait(g, 1, 0);
-const t0 = performance.now();
-run(rounds);
-parentPort.postMessage(performance.now() - t0);`;
+const times = [];
+for (let i = 0; run !== null && i < reps; i++) {
+  const t0 = performance.now();
+  run(rounds);
+  times.push(performance.now() - t0);
+}
+parentPort.postMessage(run === null ? null : times.sort((a, b) => a - b)[reps >> 1]);`;
 
-/** GFLOP/s of the peak loop (mul + add) run on `threads` worker threads at once, summed. */
-async function peakTogether(threads: number): Promise<number> {
+/**
+ * GFLOP/s of the peak loop (fused multiply-add or mul + add) run on `threads` worker threads at once,
+ * summed; undefined when the engine cannot compile it.
+ */
+async function peak(threads: number, fused: boolean): Promise<number | undefined> {
   const gate = new SharedArrayBuffer(8);
   const g = new Int32Array(gate);
-  const workerData = { bytes: peakModule(false), gate, rounds: PEAK_ROUNDS };
+  const workerData = { bytes: peakModule(fused), gate, rounds: PEAK_ROUNDS, reps: REPS };
   const workers = Array.from({ length: threads }, () => new Worker(PEAK_WORKER, { eval: true, workerData }));
-  const times = workers.map((w) => new Promise<number>((done) => w.once("message", done)));
+  const times = workers.map((w) => new Promise<number | null>((done) => w.once("message", done)));
   while (Atomics.load(g, 0) < threads) Atomics.wait(g, 0, Atomics.load(g, 0), 10);
   Atomics.store(g, 1, 1);
   Atomics.notify(g, 1);
   const ms = await Promise.all(times);
   await Promise.all(workers.map((w) => w.terminate()));
-  return ms.reduce((sum, t) => sum + (PEAK_ROUNDS * ACCUMULATORS * 8) / t / 1e6, 0);
-}
-
-/** GFLOP/s of the peak loop on this thread; undefined when the engine cannot compile it. */
-function peak(fused: boolean): number | undefined {
-  const memory = new WebAssembly.Memory({ initial: 1 });
-  new Float32Array(memory.buffer).fill(1.0000001);
-  let run: (n: number) => void;
-  try {
-    run = new WebAssembly.Instance(new WebAssembly.Module(peakModule(fused)), { env: { memory } }).exports[
-      "peak"
-    ] as typeof run;
-  } catch {
-    return undefined;
-  }
-  const rounds = PEAK_ROUNDS;
-  for (let i = 0; i < 3; i++) run(rounds / 10);
-  const times = Array.from({ length: REPS }, () => {
-    const t0 = performance.now();
-    run(rounds);
-    return performance.now() - t0;
-  }).sort((a, b) => a - b);
-  return (rounds * ACCUMULATORS * 8) / times[REPS >> 1]! / 1e6;
+  if (ms.some((t) => t === null)) return undefined;
+  return ms.reduce<number>((sum, t) => sum + (PEAK_ROUNDS * ACCUMULATORS * 8) / t! / 1e6, 0);
 }
 
 /** XNNPACK's GFLOP/s on the wasm backend for each shape (median of REPS products after a warm-up). */
@@ -163,8 +155,8 @@ print(json.dumps(out))`;
 
 v8.setFlagsFromString("--experimental-wasm-relaxed-simd");
 const cores = availableParallelism();
-const [plain, fused] = [peak(false), peak(true)];
-const together = await peakTogether(cores);
+const [plain, fused] = [await peak(1, false), await peak(1, true)];
+const together = (await peak(cores, false))!;
 console.log(
   `128-bit SIMD peak, one thread: mul + add ${plain?.toFixed(1)} GFLOP/s, fused multiply-add ${fused === undefined ? "unavailable (no relaxed SIMD)" : `${fused.toFixed(1)} GFLOP/s`}; ${cores} threads at once (mul + add): ${together.toFixed(0)} GFLOP/s`,
 );
