@@ -142,3 +142,17 @@ export async function expectDirectionalDerivative(
   expect(err, `${what}: directional derivative ${analytic} vs central difference ${numeric}`).toBeLessThanOrEqual(tol);
   return err;
 }
+
+/**
+ * Replaces each registered kernel `names` of `backendName` by one that records its name in the returned
+ * list, then runs it: a test sees which kernels a path took. Unregister (or install again) to undo.
+ */
+export function recordKernelCalls(names: readonly string[], backendName = "wasm"): string[] {
+  const calls: string[] = [];
+  for (const name of names) {
+    const config = tf.getKernel(name, backendName)!;
+    tf.unregisterKernel(name, backendName);
+    tf.registerKernel({ ...config, kernelFunc: (args) => (calls.push(name), config.kernelFunc(args)) });
+  }
+  return calls;
+}

@@ -8,7 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { Optimizer } from "../../train/optimizer.ts";
-import { read, seededTensor } from "../testing.ts";
+import { read, recordKernelCalls, seededTensor } from "../testing.ts";
 import { tryWasm } from "../wasm.ts";
 import { ADAM_KERNEL, adamModuleBytes, installAdam } from "../wasm-adam.ts";
 
@@ -47,10 +47,7 @@ describe("Adam kernel", () => {
   it.skipIf(!wasm.ok)("gives the op-by-op AdamW update bit for bit on wasm", async () => {
     await tf.setBackend("wasm");
     expect(installAdam()).toBe(true);
-    const calls: string[] = [];
-    const kernel = tf.getKernel(ADAM_KERNEL, "wasm")!;
-    tf.unregisterKernel(ADAM_KERNEL, "wasm");
-    tf.registerKernel({ ...kernel, kernelFunc: (args) => (calls.push("adam"), kernel.kernelFunc(args)) });
+    const calls = recordKernelCalls([ADAM_KERNEL]);
     const fused = await fiveSteps();
     expect(calls.length).toBe(25);
     tf.unregisterKernel(ADAM_KERNEL, "wasm");

@@ -9,7 +9,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { fusedGelu } from "../../layers/fused.ts";
-import { maxRelDiff, onBackend, read, seededTensor } from "../testing.ts";
+import { maxRelDiff, onBackend, read, recordKernelCalls, seededTensor } from "../testing.ts";
 import { tryWasm } from "../wasm.ts";
 import {
   GELU_GRAD_KERNEL,
@@ -108,12 +108,7 @@ describe("GELU kernels", () => {
     "keep the slope while recording: value and gradient equal the gradient kernel's bit for bit",
     async () => {
       await tf.setBackend("wasm");
-      const calls: string[] = [];
-      for (const name of [GELU_TRAIN_KERNEL, GELU_GRAD_KERNEL]) {
-        const k = tf.getKernel(name, "wasm")!;
-        tf.unregisterKernel(name, "wasm");
-        tf.registerKernel({ ...k, kernelFunc: (a) => (calls.push(name), k.kernelFunc(a)) });
-      }
+      const calls = recordKernelCalls([GELU_TRAIN_KERNEL, GELU_GRAD_KERNEL]);
       const both = () =>
         read(
           ...tf.tidy(() => {

@@ -8,7 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { layerNormalization } from "../../layers/layer-norm.ts";
-import { maxRelDiff, seededTensor } from "../testing.ts";
+import { maxRelDiff, recordKernelCalls, seededTensor } from "../testing.ts";
 import { tryWasm } from "../wasm.ts";
 import {
   installLayerNorm,
@@ -58,14 +58,7 @@ describe("LayerNorm kernels", () => {
   it.skipIf(!wasm.ok)("give the op-by-op layer norm and its gradients within 2e-6 on wasm", async () => {
     await tf.setBackend("wasm");
     expect(installLayerNorm()).toBe(true);
-    const calls: string[] = [];
-    const spy = (name: string): void => {
-      const k = tf.getKernel(name, "wasm")!;
-      tf.unregisterKernel(name, "wasm");
-      tf.registerKernel({ ...k, kernelFunc: (a) => (calls.push(name), k.kernelFunc(a)) });
-    };
-    spy(LAYER_NORM_KERNEL);
-    spy(LAYER_NORM_GRAD_KERNEL);
+    const calls = recordKernelCalls([LAYER_NORM_KERNEL, LAYER_NORM_GRAD_KERNEL]);
     const xs = inputs();
     const fused = xs.map((x) => outputAndGrads(x));
     expect(calls.length).toBe(2 * xs.length);

@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { MASKED_SCORE } from "../../bert/layers.ts";
 import { scaledMaskedSoftmax } from "../../layers/fused.ts";
-import { maxRelDiff, seededTensor } from "../testing.ts";
+import { maxRelDiff, recordKernelCalls, seededTensor } from "../testing.ts";
 import { tryWasm } from "../wasm.ts";
 import { installSoftmaxGrad, SOFTMAX_GRAD_KERNEL, softmaxModuleBytes } from "../wasm-softmax.ts";
 
@@ -46,10 +46,7 @@ describe("softmax-gradient kernel", () => {
   it.skipIf(!wasm.ok)("gives the op-by-op gradient within 1e-6 on wasm", async () => {
     await tf.setBackend("wasm");
     expect(installSoftmaxGrad()).toBe(true);
-    const calls: string[] = [];
-    const k = tf.getKernel(SOFTMAX_GRAD_KERNEL, "wasm")!;
-    tf.unregisterKernel(SOFTMAX_GRAD_KERNEL, "wasm");
-    tf.registerKernel({ ...k, kernelFunc: (a) => (calls.push("grad"), k.kernelFunc(a)) });
+    const calls = recordKernelCalls([SOFTMAX_GRAD_KERNEL]);
     const fused = CASES.map(([shape, pad], i) => probsAndGrad(shape, pad, 50 + 2 * i));
     expect(calls.length).toBe(CASES.length);
     tf.unregisterKernel(SOFTMAX_GRAD_KERNEL, "wasm");
