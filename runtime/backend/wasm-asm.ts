@@ -110,6 +110,23 @@ export const whileNot = (exit: number[], body: number[]): number[] => [
 ];
 /** `local += step` (i32). */
 export const bump = (l: number, step: number[]): number[] => [...get(l), ...step, ADD, ...set(l)];
+/** `for row in 0..rows: body` (`row` and `rows` i32 locals). */
+export const rowLoop = (row: number, rows: number, body: number[]): number[] => [
+  ...i32(0),
+  ...set(row),
+  ...whileNot([...get(row), ...get(rows), GE_S], [...body, ...bump(row, i32(1))]),
+];
+/** `local = base + row·cols` floats, as byte offsets (`row` pushes the row index; `cols` is a local). */
+export const rowPointer = (local: number, base: number, row: number[], cols: number): number[] => [
+  ...get(base),
+  ...row,
+  ...get(cols),
+  MUL,
+  ...i32(2),
+  SHL,
+  ADD,
+  ...set(local),
+];
 
 /**
  * A loop over n floats (the i32 local `n`, counted in the i32 local `idx`): each input [pointer parameter,

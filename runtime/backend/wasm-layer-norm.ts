@@ -28,8 +28,9 @@ import {
   I32,
   i32,
   instantiateOn,
-  MUL,
   registerHeapKernels,
+  rowLoop,
+  rowPointer,
   set,
   SHL,
   simd,
@@ -66,23 +67,6 @@ const vecLoop = (idx: number, n: number, body: number[]): number[] => [
 /** `body` for the floats from `idx` up to `n`, one at a time. */
 const tailLoop = (idx: number, n: number, body: number[]): number[] =>
   whileNot([...get(idx), ...get(n), GE_S], [...body, ...bump(idx, i32(1))]);
-/** `local = base + row·cols` floats. */
-const rowPtr = (local: number, base: number, row: number, cols: number): number[] => [
-  ...get(base),
-  ...get(row),
-  ...get(cols),
-  MUL,
-  ...i32(2),
-  SHL,
-  ADD,
-  ...set(local),
-];
-/** `for row in 0..rows: body`. */
-const rowLoop = (row: number, rows: number, body: number[]): number[] => [
-  ...i32(0),
-  ...set(row),
-  ...whileNot([...get(row), ...get(rows), GE_S], [...body, ...bump(row, i32(1))]),
-];
 
 function forwardCode(): number[] {
   // Parameters x, γ, β, y, x̂, rstd, rows, cols (i32), ε (f32); then locals.
@@ -97,9 +81,9 @@ function forwardCode(): number[] {
     F_CONVERT_I32,
     ...set(N),
     ...rowLoop(ROW, ROWS, [
-      ...rowPtr(XR, X, ROW, COLS),
-      ...rowPtr(YR, Y, ROW, COLS),
-      ...rowPtr(HR, XH, ROW, COLS),
+      ...rowPointer(XR, X, get(ROW), COLS),
+      ...rowPointer(YR, Y, get(ROW), COLS),
+      ...rowPointer(HR, XH, get(ROW), COLS),
       ...V_ZERO,
       ...set(ACC),
       ...vecLoop(IDX, COLS, [...get(ACC), ...at(XR, IDX), ...vLoad(0), ...V_ADD, ...set(ACC)]),
@@ -177,9 +161,9 @@ function backwardCode(): number[] {
     ...vecLoop(IDX, COLS, [...at(DG, IDX), ...V_ZERO, ...vStore(0), ...at(DB, IDX), ...V_ZERO, ...vStore(0)]),
     ...tailLoop(IDX, COLS, [...at(DG, IDX), ...i32(0), 0xb2, ...F_STORE, ...at(DB, IDX), ...i32(0), 0xb2, ...F_STORE]),
     ...rowLoop(ROW, ROWS, [
-      ...rowPtr(DYR, DY, ROW, COLS),
-      ...rowPtr(HR, XH, ROW, COLS),
-      ...rowPtr(DXR, DX, ROW, COLS),
+      ...rowPointer(DYR, DY, get(ROW), COLS),
+      ...rowPointer(HR, XH, get(ROW), COLS),
+      ...rowPointer(DXR, DX, get(ROW), COLS),
       ...[...V_ZERO, ...set(A1), ...V_ZERO, ...set(A2)],
       ...vecLoop(IDX, COLS, [
         ...[...at(DYR, IDX), ...vLoad(0), ...set(VD), ...at(HR, IDX), ...vLoad(0), ...set(VH)],

@@ -25,8 +25,9 @@ import {
   I32,
   i32,
   instantiateOn,
-  MUL,
   registerHeapKernels,
+  rowLoop,
+  rowPointer,
   set,
   SHL,
   simd,
@@ -57,21 +58,6 @@ const loops = (idx: number, n: number, vec: number[], tail: number[]): number[] 
   ...whileNot([...get(idx), ...i32(4), ADD, ...get(n), GT_S], [...vec, ...bump(idx, i32(4))]),
   ...whileNot([...get(idx), ...get(n), GE_S], [...tail, ...bump(idx, i32(1))]),
 ];
-const rowLoop = (row: number, rows: number, body: number[]): number[] => [
-  ...i32(0),
-  ...set(row),
-  ...whileNot([...get(row), ...get(rows), GE_S], [...body, ...bump(row, i32(1))]),
-];
-const rowPtr = (local: number, base: number, row: number[], cols: number): number[] => [
-  ...get(base),
-  ...row,
-  ...get(cols),
-  MUL,
-  ...i32(2),
-  SHL,
-  ADD,
-  ...set(local),
-];
 
 function backwardCode(): number[] {
   // Parameters dy, p, ds, rows, cols (i32), scale (f32); then locals.
@@ -90,9 +76,9 @@ function backwardCode(): number[] {
   ];
   return [
     ...rowLoop(ROW, ROWS, [
-      ...rowPtr(DYR, DY, get(ROW), COLS),
-      ...rowPtr(PR, P, get(ROW), COLS),
-      ...rowPtr(DSR, DS, get(ROW), COLS),
+      ...rowPointer(DYR, DY, get(ROW), COLS),
+      ...rowPointer(PR, P, get(ROW), COLS),
+      ...rowPointer(DSR, DS, get(ROW), COLS),
       ...[...V_ZERO, ...set(ACC), ...f32(0), ...set(DOT)],
       ...loops(
         IDX,

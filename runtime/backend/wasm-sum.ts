@@ -10,17 +10,15 @@
 import * as tf from "@tensorflow/tfjs";
 import {
   assemble,
-  ADD,
   bump,
   elementwiseLoop,
-  get,
   GE_S,
+  get,
   I32,
   i32,
   instantiateOn,
-  MUL,
+  rowPointer,
   set,
-  SHL,
   V128,
   V_ADD,
   V_ZERO,
@@ -53,7 +51,7 @@ export function sumModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
     ...set(ROW),
     ...whileNot(
       [...get(ROW), ...get(ROWS), GE_S],
-      [...get(X), ...get(ROW), ...get(COLS), MUL, ...i32(2), SHL, ADD, ...set(PTR), ...addRow, ...bump(ROW, i32(1))],
+      [...rowPointer(PTR, X, get(ROW), COLS), ...addRow, ...bump(ROW, i32(1))],
     ),
   ];
   const locals = [
