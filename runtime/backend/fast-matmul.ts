@@ -7,10 +7,12 @@
  * (a frozen weight, in dY·Wᵀ) is transposed once and kept while it lives (transposed-weights.ts). Plain
  * products whose operands both carry a batch (attention's) run on a SIMD kernel of our own (batched-matmul.ts) instead of tfjs's scalar loop,
  * and so do small ones (an adapter's, with or without a bias), where XNNPACK's per-call operator and
- * thread dispatch cost more than the product.
+ * thread dispatch cost more than the product. Products by a frozen weight (forward, and dY·Wᵀ) run first
+ * of all on the dense kernel of dense-matmul.ts, where it takes them.
  */
 import * as tf from "@tensorflow/tfjs";
 import { batchedMatMul, columnBias, sharedBatch, smallProduct } from "./batched-matmul.ts";
+import { denseMatMul } from "./dense-matmul.ts";
 import { keptTranspose } from "./transposed-weights.ts";
 import { kernelWrapped, wrapKernels, type KernelFunc } from "./wrap-kernels.ts";
 
@@ -26,6 +28,12 @@ export function swapLastTwo(rank: number): number[] {
   return perm;
 }
 
+/** True when `attrs` asks for no activation. */
+const linear = (attrs: object): boolean => {
+  const activation = (attrs as { activation?: string }).activation;
+  return activation === undefined || activation === "linear";
+};
+
 /**
  * a · b (untransposed) on the kernels of batched-matmul.ts when they take it: a product whose operands
  * share a batch, or a small one, with no activation and no bias, or a small one with a bias per column.
@@ -37,8 +45,7 @@ function onOwnKernel(
   a: tf.TensorInfo,
   b: tf.TensorInfo,
 ): tf.TensorInfo | undefined {
-  const activation = (attrs as { activation?: string }).activation;
-  if (activation !== undefined && activation !== "linear") return undefined;
+  if (!linear(attrs)) return undefined;
   const bias = inputs["bias"];
   if (bias === undefined) return sharedBatch(a, b) > 0 || smallProduct(a, b) ? batchedMatMul(backend, a, b) : undefined;
   const n = b.shape[b.shape.length - 1]!;
@@ -51,8 +58,14 @@ const unbatched = (t: tf.TensorInfo): boolean => t.shape.slice(0, -2).every((d) 
 function wrap(inner: KernelFunc, transpose: KernelFunc): KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const a0 = attrs as { transposeA?: boolean; transposeB?: boolean };
+    const dense =
+      a0.transposeA !== true && linear(attrs ?? {})
+        ? denseMatMul(backend, inputs["a"]!, inputs["b"]!, a0.transposeB === true, inputs["bias"])
+        : undefined;
+    if (dense !== undefined) return dense;
     const untransposed = (a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo | tf.TensorInfo[] =>
       onOwnKernel(inputs, attrs ?? {}, backend, a, b) ??
+      (linear(attrs ?? {}) ? denseMatMul(backend, a, b, false, inputs["bias"], true) : undefined) ??
       inner({ inputs: { ...inputs, a, b }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } });
     if (a0.transposeA !== true && a0.transposeB !== true) return untransposed(inputs["a"]!, inputs["b"]!);
     const temps: tf.TensorInfo[] = [];

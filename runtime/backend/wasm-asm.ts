@@ -62,12 +62,18 @@ export const SHL = 0x74;
 export const GT_S = 0x4a;
 /** i32.ge_s. */
 export const GE_S = 0x4e;
+/** i32.gt_u. */
+export const GT_U = 0x4b;
+/** i32.ge_u. */
+export const GE_U = 0x4f;
 /** A SIMD instruction (prefix 0xfd) with its immediates. */
 export const simd = (op: number, ...imm: number[]): number[] => [0xfd, ...uleb(op), ...imm];
 /** v128.load at a byte offset (4-byte alignment hint). */
 export const vLoad = (offset: number): number[] => simd(0x00, 2, ...uleb(offset));
 /** v128.store at a byte offset (4-byte alignment hint). */
 export const vStore = (offset: number): number[] => simd(0x0b, 2, ...uleb(offset));
+/** v128.load32_splat at a byte offset: one float read into all four lanes. */
+export const vLoadSplat = (offset: number): number[] => simd(0x09, 2, ...uleb(offset));
 /** v128.const of zeros. */
 export const V_ZERO = simd(0x0c, ...new Array<number>(16).fill(0));
 /** f32x4.splat. */

@@ -122,9 +122,13 @@ function trimWorkers(module: EmscriptenModule): void {
   for (const w of runningWorkers) w.unref();
 }
 
-/** How the last `wasm` backend came up: threads in use, or why the single-threaded build was taken. */
+/**
+ * How the last `wasm` backend came up: threads in use, of which XNNPACK's pool runs `xnnpackThreads`
+ * (fewer where adapt's own kernels take the products), or why the single-threaded build was taken.
+ */
 export interface ThreadedOutcome {
   readonly threads: number;
+  readonly xnnpackThreads?: number;
   readonly fallback?: string;
 }
 
@@ -138,10 +142,15 @@ export function threadedOutcome(): ThreadedOutcome | undefined {
 
 /**
  * Replaces the `wasm` backend's factory (before the backend is first made; a made one is removed) with
- * one that starts the threaded SIMD build with `threads` threads, and falls back to the package's own
- * factory (the single-threaded build) when that fails.
+ * one that starts the threaded SIMD build for `threads` threads, `xnnpackThreads` of them in XNNPACK's
+ * pool, and falls back to the package's own factory (the single-threaded build) when that fails.
  */
-export function registerThreadedWasm(pkg: WasmPackage, threads: number, wasmFile: string): void {
+export function registerThreadedWasm(
+  pkg: WasmPackage,
+  threads: number,
+  wasmFile: string,
+  xnnpackThreads = threads,
+): void {
   packageFactory ??= tf.findBackendFactory("wasm") ?? undefined;
   const original = packageFactory;
   if (original === undefined) return;
@@ -150,11 +159,12 @@ export function registerThreadedWasm(pkg: WasmPackage, threads: number, wasmFile
     "wasm",
     async () => {
       try {
-        pkg.setThreadsCount(threads);
-        const module = await startModule(threads, wasmFile);
+        pkg.setThreadsCount(xnnpackThreads);
+        const module = await startModule(xnnpackThreads, wasmFile);
         const backend = new pkg.BackendWasm(module);
         trimWorkers(module);
-        outcome = { threads: module.tfjs!["getThreadsCount"]!() };
+        const pool = module.tfjs!["getThreadsCount"]!();
+        outcome = { threads: xnnpackThreads < threads ? threads : pool, xnnpackThreads: pool };
         return backend;
       } catch (e) {
         outcome = { threads: 1, fallback: e instanceof Error ? e.message : String(e) };

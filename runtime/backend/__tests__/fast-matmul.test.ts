@@ -9,7 +9,7 @@ import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { columnBias, sharedBatch, smallProduct } from "../batched-matmul.ts";
 import { fastMatMulInstalled, installFastMatMul, swapLastTwo } from "../fast-matmul.ts";
-import { keptTransposes } from "../transposed-weights.ts";
+import { keptCopies } from "../transposed-weights.ts";
 import { maxRelDiff, onBackend, read, seededTensor } from "../testing.ts";
 import { tryWasm } from "../wasm.ts";
 
@@ -132,21 +132,21 @@ describe.skipIf(!wasm.ok)("fast matMul on wasm", () => {
     const x = seededTensor(16, [6, 40]);
     const product = () => tf.tidy(() => tf.matMul(x, w, false, true));
     const first = await read(product());
-    expect(keptTransposes(backend)).toEqual({ count: 0, bytes: 0 });
+    expect(keptCopies(backend)).toEqual({ count: 0, bytes: 0 });
     expect(await read(product())).toEqual(first);
-    expect(keptTransposes(backend)).toEqual({ count: 1, bytes: 48 * 40 * 4 });
+    expect(keptCopies(backend)).toEqual({ count: 1, bytes: 48 * 40 * 4 });
     expect(await read(product())).toEqual(first);
-    expect(keptTransposes(backend).count).toBe(1);
+    expect(keptCopies(backend).count).toBe(1);
     const twice = w.mul(2);
     w.assign(twice);
     twice.dispose();
-    expect(keptTransposes(backend).count).toBe(0);
+    expect(keptCopies(backend).count).toBe(0);
     const doubled = await read(product());
     expect(doubled).toEqual(first.map((v) => 2 * v));
     expect(await read(product())).toEqual(doubled);
-    expect(keptTransposes(backend).count).toBe(1);
+    expect(keptCopies(backend).count).toBe(1);
     tf.dispose([w, x]);
-    expect(keptTransposes(backend)).toEqual({ count: 0, bytes: 0 });
+    expect(keptCopies(backend)).toEqual({ count: 0, bytes: 0 });
     expect(backend.numDataIds()).toBe(ids);
   });
 

@@ -6,7 +6,7 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
-import { keptTranspose, keptTransposes } from "../transposed-weights.ts";
+import { keptTranspose, keptCopies } from "../transposed-weights.ts";
 
 /** A backend that counts references per dataId and records what it frees. */
 function standIn(): {
@@ -46,7 +46,7 @@ describe("kept transposes", () => {
     expect(keptTranspose(backend, w, make)!.dataId).toBe(kept.dataId);
     expect(keptTranspose(backend, { ...w, shape: [1, 6, 4] }, make)!.shape).toEqual([1, 4, 6]);
     expect(made).toBe(1);
-    expect(keptTransposes(backend)).toEqual({ count: 1, bytes: 96 });
+    expect(keptCopies(backend)).toEqual({ count: 1, bytes: 96 });
   });
 
   it("keeps nothing past the budget", () => {
@@ -55,7 +55,7 @@ describe("kept transposes", () => {
     for (const t of [a, b, a, b]) keptTranspose(backend, t, transposeOf(t), 600);
     expect(keptTranspose(backend, a, transposeOf(a), 600)).toBeDefined();
     expect(keptTranspose(backend, b, transposeOf(b), 600)).toBeUndefined();
-    expect(keptTransposes(backend)).toEqual({ count: 1, bytes: 400 });
+    expect(keptCopies(backend)).toEqual({ count: 1, bytes: 400 });
   });
 
   it("frees the copy when the backend frees the source, not while the source is referenced", () => {
@@ -65,9 +65,9 @@ describe("kept transposes", () => {
     const copy = keptTranspose(backend, w, transposeOf(w))!;
     refs.set(w.dataId, 2);
     expect(backend.disposeData(w.dataId)).toBe(false);
-    expect(keptTransposes(backend).count).toBe(1);
+    expect(keptCopies(backend).count).toBe(1);
     expect(backend.disposeData(w.dataId)).toBe(true);
     expect(freed).toEqual([w.dataId, copy.dataId]);
-    expect(keptTransposes(backend)).toEqual({ count: 0, bytes: 0 });
+    expect(keptCopies(backend)).toEqual({ count: 0, bytes: 0 });
   });
 });

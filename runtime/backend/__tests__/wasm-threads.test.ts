@@ -70,7 +70,7 @@ describe("wasm threads", () => {
   it("runs a training step on 2 threads equal to the cpu backend's within 1e-4", async () => {
     registerThreadedWasm(pkg, 2, THREADED_WASM);
     expect(await tf.setBackend("wasm")).toBe(true);
-    expect(threadedOutcome()).toEqual({ threads: 2 });
+    expect(threadedOutcome()).toEqual({ threads: 2, xnnpackThreads: 2 });
     const module = (tf.backend() as unknown as { wasm: { PThread: { unusedWorkers: unknown[] } } }).wasm;
     expect(module.PThread.unusedWorkers).toHaveLength(0);
     const threaded = await trainingStep();

@@ -1,0 +1,81 @@
+/**
+ * Products by a frozen weight on the kernel of wasm-gemm.ts: a layer's forward product X·W (+ bias) and
+ * its input gradient dY·Wᵀ. The weight is packed into panels once and kept while it lives (by
+ * transposed-weights.ts, from its second sighting on, so a trained weight, new at every step, never is);
+ * the product then runs on the kernel, split by rows over the threads of the runner that wasm.ts set for
+ * the heap (gemm-pool.ts), or on the calling thread where the heap is not shared (the single-threaded
+ * build, where XNNPACK runs one thread too). On a shared heap with no runner (a browser) XNNPACK keeps
+ * them. The sums are XNNPACK's, bit for bit.
+ */
+import type * as tf from "@tensorflow/tfjs";
+import { columnBias } from "./batched-matmul.ts";
+import { keptCopy } from "./transposed-weights.ts";
+import { type WasmHeap, wasmHeap } from "./wasm-asm.ts";
+import { GEMM_PANEL, type GemmKernel, gemmOn, gemmRunner, packPanels } from "./wasm-gemm.ts";
+
+/** Multiply-adds below which a product runs on the calling thread alone (a wake-up costs more). */
+export const PARALLEL_WORK = 2 ** 20;
+
+const shared = (memory: WebAssembly.Memory): boolean =>
+  typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
+
+/** B [k, n] packed into panels (from W [n, k] when `transposed`), as a new tensor on the heap. */
+function packed(
+  heap: WasmHeap,
+  kernel: GemmKernel,
+  b: tf.TensorInfo,
+  k: number,
+  n: number,
+  transposed: boolean,
+): tf.TensorInfo {
+  const out = heap.makeOutput([k, n], "float32");
+  if (transposed)
+    packPanels(new Float32Array(heap.memory.buffer), heap.offset(b) / 4, k, n, true, heap.offset(out) / 4);
+  else kernel.pack(heap.offset(b), heap.offset(out));
+  return out;
+}
+
+/**
+ * bias + a · b (b transposed when `transposeB`), float32, on the kernel of wasm-gemm.ts, when `b` carries
+ * no batch and a multiple of 8 columns, and `bias` (if any) holds one value per column; b's packed copy is
+ * the kept one, or with `perCall` (b untransposed only) one packed for this product alone.
+ * Undefined otherwise, for the caller's other kernels.
+ */
+export function denseMatMul(
+  backend: unknown,
+  a: tf.TensorInfo,
+  b: tf.TensorInfo,
+  transposeB: boolean,
+  bias?: tf.TensorInfo,
+  perCall = false,
+): tf.TensorInfo | undefined {
+  const heap = wasmHeap(backend);
+  if (heap === undefined || a.dtype !== "float32" || b.dtype !== "float32" || a.shape.length < 2) return undefined;
+  if (b.shape.length < 2 || !b.shape.slice(0, -2).every((d) => d === 1)) return undefined;
+  const [rows, cols] = b.shape.slice(-2) as [number, number];
+  const [k, n] = transposeB ? [cols, rows] : [rows, cols];
+  const m = a.shape.slice(0, -1).reduce((x, y) => x * y, 1);
+  if (a.shape[a.shape.length - 1] !== k || k === 0 || m === 0 || n === 0 || n % GEMM_PANEL !== 0) return undefined;
+  if (bias !== undefined && !columnBias(bias, n)) return undefined;
+  const runner = gemmRunner(heap.memory);
+  if (runner === undefined && shared(heap.memory)) return undefined;
+  const kernel = gemmOn(heap.memory, k, n);
+  if (kernel === undefined) return undefined;
+  const variant = transposeB ? "panels of the transpose" : "panels";
+  const kept = perCall ? undefined : keptCopy(backend, b, variant, () => packed(heap, kernel, b, k, n, transposeB));
+  if (kept === undefined && (!perCall || transposeB)) return undefined;
+  const panels = kept ?? packed(heap, kernel, b, k, n, false);
+  const rank = Math.max(a.shape.length, b.shape.length);
+  const lead = [...new Array<number>(rank - a.shape.length).fill(1), ...a.shape.slice(0, -2)];
+  const out = heap.makeOutput([...lead, a.shape[a.shape.length - 2]!, n], "float32");
+  const args = [
+    heap.offset(a),
+    heap.offset(panels),
+    heap.offset(out),
+    bias === undefined ? 0 : heap.offset(bias),
+  ] as const;
+  if (runner === undefined || m * k * n < PARALLEL_WORK) kernel.run(...args, 0, m, 0, n / GEMM_PANEL);
+  else runner.run(kernel, args, m, n / GEMM_PANEL);
+  if (kept === undefined) (backend as { disposeData(id: object): unknown }).disposeData(panels.dataId);
+  return out;
+}

@@ -1,0 +1,224 @@
+/**
+ * A dense matMul kernel in WebAssembly SIMD for products by a frozen weight, on the wasm backend's heap.
+ * C[M, N] = bias + A[M, K] · B[K, N], where B lies packed in panels of 8 columns ([N/8][K][8], made once
+ * per weight by `packPanels`), so that each step over K reads B's 8 values in one line. A tile is 4 rows
+ * by 8 columns: 8 accumulators, 2 vectors of B and a float of A splat into a vector, which leaves V8 on
+ * x64 registers to spare (6-row and 3 x 12 tiles spill and ran at half the speed; unrolling K did too).
+ * Each output is bias[j] (or 0) plus the products over k in order, in float32: the sums XNNPACK makes,
+ * bit for bit. The module is specialised per (K, N), and rows are a parameter, so threads can share a
+ * product by rows (gemm-pool.ts).
+ */
+import {
+  ADD,
+  assemble,
+  bump,
+  GE_U,
+  get,
+  GT_U,
+  I32,
+  i32,
+  MUL,
+  set,
+  V128,
+  V_ADD,
+  V_MUL,
+  V_ZERO,
+  vLoad,
+  vLoadSplat,
+  vStore,
+  whileNot,
+} from "./wasm-asm.ts";
+
+/** Rows per tile. */
+export const GEMM_ROWS = 4;
+/** Columns per panel of packed B (two vectors). */
+export const GEMM_PANEL = 8;
+
+/** The kernel: `gemm(a, packedB, c, bias (0: none), row0, row1, panel0, panel1)`, byte offsets and indices. */
+export type GemmFunction = (
+  a: number,
+  b: number,
+  c: number,
+  bias: number,
+  r0: number,
+  r1: number,
+  p0: number,
+  p1: number,
+) => void;
+
+const [A, B, C, BIAS, R0, R1, P0, P1] = [0, 1, 2, 3, 4, 5, 6, 7];
+const [ROW, P, AP, BP, PEND, CROW] = [8, 9, 10, 11, 12, 13];
+const ACC = 14;
+const BV = ACC + 2 * GEMM_ROWS;
+const AV = BV + 2;
+
+/** `if (cond) then else other` with no result. */
+const ifElse = (cond: number[], then: number[], other: number[]): number[] => [
+  ...cond,
+  0x04,
+  0x40,
+  ...then,
+  0x05,
+  ...other,
+  0x0b,
+];
+
+/** One tile of `rows` rows at (ROW, panel P): accumulators from the bias or zero, K steps, stores. */
+function tile(rows: number, k: number, n: number): number[] {
+  const acc = (r: number, q: number): number => ACC + 2 * r + q;
+  const fromBias: number[] = [];
+  const fromZero: number[] = [];
+  for (let r = 0; r < rows; r++)
+    for (let q = 0; q < 2; q++) {
+      fromBias.push(...get(BIAS), ...get(P), ...i32(32), MUL, ADD, ...vLoad(16 * q), ...set(acc(r, q)));
+      fromZero.push(...V_ZERO, ...set(acc(r, q)));
+    }
+  const step: number[] = [...get(BP), ...vLoad(0), ...set(BV), ...get(BP), ...vLoad(16), ...set(BV + 1)];
+  for (let r = 0; r < rows; r++) {
+    step.push(...get(AP), ...vLoadSplat(4 * k * r), ...set(AV));
+    for (let q = 0; q < 2; q++)
+      step.push(...get(acc(r, q)), ...get(AV), ...get(BV + q), ...V_MUL, ...V_ADD, ...set(acc(r, q)));
+  }
+  const store: number[] = [];
+  for (let r = 0; r < rows; r++)
+    for (let q = 0; q < 2; q++) store.push(...get(CROW), ...get(acc(r, q)), ...vStore(4 * n * r + 16 * q));
+  return [
+    ...ifElse(get(BIAS), fromBias, fromZero),
+    ...[...get(A), ...get(ROW), ...i32(4 * k), MUL, ADD, ...set(AP)],
+    ...[...get(AP), ...i32(4 * k), ADD, ...set(PEND)],
+    ...[...get(B), ...get(P), ...i32(32 * k), MUL, ADD, ...set(BP)],
+    ...whileNot([...get(AP), ...get(PEND), GE_U], [...step, ...bump(AP, i32(4)), ...bump(BP, i32(32))]),
+    ...[...get(C), ...get(ROW), ...i32(4 * n), MUL, ADD, ...get(P), ...i32(32), MUL, ADD, ...set(CROW)],
+    ...store,
+  ];
+}
+
+/** `pack(src, dst)`: B [k, n] at `src` into panels at `dst`, 8 floats (two vectors) a copy. */
+function packCode(k: number, n: number): number[] {
+  const [SRC, DST] = [0, 1];
+  const [PP, KK, FROM] = [2, 3, 4];
+  const copy = [0, 16].flatMap((o) => [...get(DST), ...get(FROM), ...vLoad(o), ...vStore(o)]);
+  const rowsOfPanel = whileNot(
+    [...get(KK), ...i32(k), GE_U],
+    [...copy, ...bump(DST, i32(32)), ...bump(FROM, i32(4 * n)), ...bump(KK, i32(1))],
+  );
+  return [
+    ...i32(0),
+    ...set(PP),
+    ...whileNot(
+      [...get(PP), ...i32(n / GEMM_PANEL), GE_U],
+      [
+        ...[...get(SRC), ...get(PP), ...i32(32), MUL, ADD, ...set(FROM)],
+        ...i32(0),
+        ...set(KK),
+        ...rowsOfPanel,
+        ...bump(PP, i32(1)),
+      ],
+    ),
+  ];
+}
+
+/**
+ * The module of `gemm` and `pack` for inner dimension `k` and `n` columns (a multiple of 8), on a plain
+ * or shared memory.
+ */
+export function gemmModuleBytes(shared: boolean, k: number, n: number): Uint8Array<ArrayBuffer> {
+  const rows = (r: number): number[] =>
+    whileNot([...get(ROW), ...i32(r), ADD, ...get(R1), GT_U], [...tile(r, k, n), ...bump(ROW, i32(r))]);
+  const code = [
+    ...get(P0),
+    ...set(P),
+    ...whileNot(
+      [...get(P), ...get(P1), GE_U],
+      [...get(R0), ...set(ROW), ...rows(GEMM_ROWS), ...rows(1), ...bump(P, i32(1))],
+    ),
+  ];
+  return assemble(shared, [
+    {
+      name: "gemm",
+      params: 8,
+      locals: [
+        [6, I32],
+        [2 * GEMM_ROWS + 3, V128],
+      ],
+      code,
+    },
+    { name: "pack", params: 2, locals: [[3, I32]], code: packCode(k, n) },
+  ]);
+}
+
+/** A compiled kernel: its module (for other threads) and its instance on one memory. */
+export interface GemmKernel {
+  readonly module: WebAssembly.Module;
+  readonly key: string;
+  readonly run: GemmFunction;
+  /** Packs B [k, n] at byte offset `src` into panels at byte offset `dst`. */
+  readonly pack: (src: number, dst: number) => void;
+}
+
+/** Runs a product's rows on more than one thread (gemm-pool.ts in Node). */
+export interface GemmRunner {
+  readonly threads: number;
+  /** Rows [0, m) and panels [0, panels) of `kernel` with `args` (a, packed b, c, bias). */
+  run(kernel: GemmKernel, args: readonly [number, number, number, number], m: number, panels: number): void;
+}
+
+const runners = new WeakMap<WebAssembly.Memory, GemmRunner>();
+
+/** Makes `runner` run the products on `memory` (undefined: none). */
+export function useGemmRunner(memory: WebAssembly.Memory, runner: GemmRunner | undefined): void {
+  if (runner === undefined) runners.delete(memory);
+  else runners.set(memory, runner);
+}
+
+/** The runner of the products on `memory`, if one was set. */
+export function gemmRunner(memory: WebAssembly.Memory): GemmRunner | undefined {
+  return runners.get(memory);
+}
+
+const kernels = new WeakMap<WebAssembly.Memory, Map<string, GemmKernel | null>>();
+
+/** The kernel for (`k`, `n`) on `memory`, compiled once per memory; undefined where it cannot run (no SIMD). */
+export function gemmOn(memory: WebAssembly.Memory, k: number, n: number): GemmKernel | undefined {
+  let byKey = kernels.get(memory);
+  if (byKey === undefined) kernels.set(memory, (byKey = new Map()));
+  const key = `${k}x${n}`;
+  if (!byKey.has(key)) {
+    try {
+      const shared = typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
+      const module = new WebAssembly.Module(gemmModuleBytes(shared, k, n));
+      const { exports } = new WebAssembly.Instance(module, { env: { memory } });
+      byKey.set(key, {
+        module,
+        key,
+        run: exports["gemm"] as GemmFunction,
+        pack: exports["pack"] as GemmKernel["pack"],
+      });
+    } catch {
+      byKey.set(key, null);
+    }
+  }
+  return byKey.get(key) ?? undefined;
+}
+
+/**
+ * Packs B into panels: `dst[p][k][j] = B[k][8p + j]` for B [k, n] at float index `src` of `heap`, or, with
+ * `transposed`, for B = Wᵀ where W [n, k] lies there (a layer's input gradient, dY·Wᵀ).
+ */
+export function packPanels(
+  heap: Float32Array,
+  src: number,
+  k: number,
+  n: number,
+  transposed: boolean,
+  dst: number,
+): void {
+  for (let p = 0; p < n / GEMM_PANEL; p++) {
+    const panel = dst + p * k * GEMM_PANEL;
+    for (let kk = 0; kk < k; kk++) {
+      const row = panel + kk * GEMM_PANEL;
+      if (transposed) for (let j = 0; j < GEMM_PANEL; j++) heap[row + j] = heap[src + (p * GEMM_PANEL + j) * k + kk]!;
+      else heap.copyWithin(row, src + kk * n + p * GEMM_PANEL, src + kk * n + p * GEMM_PANEL + GEMM_PANEL);
+    }
+  }
+}
