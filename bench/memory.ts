@@ -7,7 +7,8 @@
  * (user + system over all its threads, read from /proc as it runs: on a machine shared with other jobs
  * this holds up where wall time does not); then the ratios to the peer. A
  * backend `wasm:N` runs wasm with N threads (`ADAPT_WASM_THREADS`; `wasm:1` is the single-threaded
- * build); plain `wasm` takes the default, one thread per core. This is the comparison table of the
+ * build); plain `wasm` takes the default, one thread per core; `wasm/xnnpack` (also with `:N`) leaves the
+ * products to XNNPACK (`ADAPT_WASM_GEMM=off`) instead of adapt's dense kernel. This is the comparison table of the
  * peer: `npx tsx bench/memory.ts --python /work/venv-peer/bin/python --backends tensorflow,wasm,wasm:1`.
  * Usage: `npx tsx bench/memory.ts [--python PYTHON] [--backends wasm,tensorflow] [--threads 2] [--against DIR]`
  * (--threads: the peer's torch threads). Each `adapt` run writes into a temporary copy of the
@@ -103,15 +104,21 @@ function duration(text: string): number {
 }
 
 async function adaptRow(spec: string, root = ROOT): Promise<Row> {
-  const [backend, threads] = spec.split(":") as [string, string | undefined];
+  const [asked, threads] = spec.split(":") as [string, string | undefined];
+  const xnnpack = asked.endsWith("/xnnpack");
+  const backend = xnnpack ? asked.slice(0, -"/xnnpack".length) : asked;
   const dir = scratch();
   const r = await measured(
     process.execPath,
     [join(root, "bin/adapt.js"), "run", "houlsby.adapt", "--backend", backend],
     dir,
-    threads === undefined ? {} : { ADAPT_WASM_THREADS: threads },
+    {
+      ...(threads === undefined ? {} : { ADAPT_WASM_THREADS: threads }),
+      ...(xnnpack ? { ADAPT_WASM_GEMM: "off" } : {}),
+    },
   );
-  const label = threads === undefined ? backend : `${backend} (${threads} thread${threads === "1" ? "" : "s"})`;
+  const threadsLabel = threads === undefined ? "" : ` (${threads} thread${threads === "1" ? "" : "s"})`;
+  const label = `${backend}${threadsLabel}${xnnpack ? ", products on XNNPACK" : ""}`;
   const name = root === ROOT ? `adapt, ${label}` : `adapt at ${root}, ${label}`;
   if (r.code !== 0)
     return {

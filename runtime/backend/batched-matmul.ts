@@ -5,11 +5,12 @@
  * triple loop on one thread (about 50 ms of CPU for one of attention's products of the bundled example's
  * longest batch). Per batch entry on XNNPACK it took 12-19 ms on the single-threaded build but 160-240 ms
  * on the threaded one, where every small product is a thread-pool dispatch; the kernel here takes the
- * operands where they lie in the backend's heap and writes the output there, on the calling thread.
+ * operands where they lie in the backend's heap and writes the output there, its batch entries (or, with
+ * one, its rows) shared over the threads of heap-pool.ts where there are some and the work is large.
  */
 import * as tf from "@tensorflow/tfjs";
-import { wasmHeap } from "./wasm-asm.ts";
-import { bmmBiasOn, bmmOn } from "./wasm-bmm.ts";
+import { callShared, wasmHeap } from "./wasm-asm.ts";
+import { bmmKernel } from "./wasm-bmm.ts";
 
 /** The batch size when `a` [..., M, K] and `b` [..., K, N] share leading dimensions (product > 1), else 0. */
 export function sharedBatch(a: tf.TensorInfo, b: tf.TensorInfo): number {
@@ -54,13 +55,38 @@ export function batchedMatMul(
   bias?: tf.TensorInfo,
 ): tf.TensorInfo | undefined {
   const heap = wasmHeap(backend);
-  const kernel = heap === undefined ? undefined : bias === undefined ? bmmOn(heap.memory) : bmmBiasOn(heap.memory);
+  const kernel = heap === undefined ? undefined : bmmKernel(heap.memory);
   if (heap === undefined || kernel === undefined) return undefined;
   const [m, k] = a.shape.slice(-2) as [number, number];
   const n = b.shape[b.shape.length - 1]!;
   const lead = (a.shape.length >= b.shape.length ? a : b).shape.slice(0, -2);
   const out = heap.makeOutput([...lead, m, n], "float32");
   const at = (t: tf.TensorInfo | undefined) => (t === undefined ? 0 : heap.offset(t));
-  kernel(at(a), at(b), at(out), Math.max(1, sharedBatch(a, b)), m, k, n, at(bias));
+  const [pa, pb, pc, pbias] = [at(a), at(b), at(out), at(bias)];
+  const g = Math.max(1, sharedBatch(a, b));
+  const name = bias === undefined ? "bmm" : "bmmBias";
+  const work = g * m * k * n;
+  if (g > 1)
+    callShared(heap.memory, kernel, name, g, 1, work, (e0, e1) => [
+      pa + 4 * e0 * m * k,
+      pb + 4 * e0 * k * n,
+      pc + 4 * e0 * m * n,
+      e1 - e0,
+      m,
+      k,
+      n,
+      pbias,
+    ]);
+  else
+    callShared(heap.memory, kernel, name, m, 4, work, (r0, r1) => [
+      pa + 4 * r0 * k,
+      pb,
+      pc + 4 * r0 * n,
+      1,
+      r1 - r0,
+      k,
+      n,
+      pbias,
+    ]);
   return out;
 }

@@ -10,19 +10,13 @@
 import type * as tf from "@tensorflow/tfjs";
 import { columnBias } from "./batched-matmul.ts";
 import { keptCopy } from "./transposed-weights.ts";
-import { type WasmHeap, wasmHeap } from "./wasm-asm.ts";
-import { GEMM_PANEL, type GemmKernel, gemmOn, gemmRunner, packPanels } from "./wasm-gemm.ts";
-
-/** Multiply-adds below which a product runs on the calling thread alone (a wake-up costs more). */
-export const PARALLEL_WORK = 2 ** 20;
-
-const shared = (memory: WebAssembly.Memory): boolean =>
-  typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
+import { callShared, heapRunner, sharedMemory, type WasmHeap, wasmHeap } from "./wasm-asm.ts";
+import { GEMM_PANEL, GEMM_ROWS, type GemmExports, gemmExports, gemmOn, packPanels } from "./wasm-gemm.ts";
 
 /** B [k, n] packed into panels (from W [n, k] when `transposed`), as a new tensor on the heap. */
 function packed(
   heap: WasmHeap,
-  kernel: GemmKernel,
+  kernel: GemmExports,
   b: tf.TensorInfo,
   k: number,
   n: number,
@@ -57,10 +51,10 @@ export function denseMatMul(
   const m = a.shape.slice(0, -1).reduce((x, y) => x * y, 1);
   if (a.shape[a.shape.length - 1] !== k || k === 0 || m === 0 || n === 0 || n % GEMM_PANEL !== 0) return undefined;
   if (bias !== undefined && !columnBias(bias, n)) return undefined;
-  const runner = gemmRunner(heap.memory);
-  if (runner === undefined && shared(heap.memory)) return undefined;
-  const kernel = gemmOn(heap.memory, k, n);
-  if (kernel === undefined) return undefined;
+  if (heapRunner(heap.memory) === undefined && sharedMemory(heap.memory)) return undefined;
+  const compiled = gemmOn(heap.memory, k, n);
+  if (compiled === undefined) return undefined;
+  const kernel = gemmExports(compiled);
   const variant = transposeB ? "panels of the transpose" : "panels";
   const kept = perCall ? undefined : keptCopy(backend, b, variant, () => packed(heap, kernel, b, k, n, transposeB));
   if (kept === undefined && (!perCall || transposeB)) return undefined;
@@ -68,14 +62,18 @@ export function denseMatMul(
   const rank = Math.max(a.shape.length, b.shape.length);
   const lead = [...new Array<number>(rank - a.shape.length).fill(1), ...a.shape.slice(0, -2)];
   const out = heap.makeOutput([...lead, a.shape[a.shape.length - 2]!, n], "float32");
-  const args = [
-    heap.offset(a),
-    heap.offset(panels),
-    heap.offset(out),
-    bias === undefined ? 0 : heap.offset(bias),
-  ] as const;
-  if (runner === undefined || m * k * n < PARALLEL_WORK) kernel.run(...args, 0, m, 0, n / GEMM_PANEL);
-  else runner.run(kernel, args, m, n / GEMM_PANEL);
+  const [pa, pb, pc, pbias] = [a, panels, out].map((t) => heap.offset(t)).concat(bias ? heap.offset(bias) : 0);
+  const panelCount = n / GEMM_PANEL;
+  callShared(heap.memory, compiled, "gemm", m, GEMM_ROWS, m * k * n, (r0, r1) => [
+    pa!,
+    pb!,
+    pc!,
+    pbias!,
+    r0,
+    r1,
+    0,
+    panelCount,
+  ]);
   if (kept === undefined) (backend as { disposeData(id: object): unknown }).disposeData(panels.dataId);
   return out;
 }

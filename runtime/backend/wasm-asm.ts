@@ -190,28 +190,98 @@ export function assemble(shared: boolean, functions: readonly WasmFunction[]): U
   return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0, 0, 0, ...types, ...imports, ...funcs, ...exports, ...code]);
 }
 
-const instances = new WeakMap<WebAssembly.Memory, Map<string, WebAssembly.Exports | null>>();
+/** A module compiled for one memory: the module (for other threads), its key, and its exports there. */
+export interface HeapKernel {
+  readonly module: WebAssembly.Module;
+  readonly key: string;
+  readonly exports: WebAssembly.Exports;
+}
+
+const instances = new WeakMap<WebAssembly.Memory, Map<string, HeapKernel | null>>();
 
 /**
- * The exports of the module `build(shared)` instantiated on `memory`, once per memory and `key`;
- * undefined when this engine cannot compile or link it (no SIMD, a memory it cannot import).
+ * The module `build(shared)` compiled and instantiated on `memory`, once per memory and `key`; undefined
+ * when this engine cannot compile or link it (no SIMD, a memory it cannot import).
  */
-export function instantiateOn(
+export function heapKernel(
   memory: WebAssembly.Memory,
   key: string,
   build: (shared: boolean) => Uint8Array<ArrayBuffer>,
-): WebAssembly.Exports | undefined {
+): HeapKernel | undefined {
   let byKey = instances.get(memory);
   if (byKey === undefined) instances.set(memory, (byKey = new Map()));
   if (!byKey.has(key)) {
     try {
-      const shared = typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
-      byKey.set(key, new WebAssembly.Instance(new WebAssembly.Module(build(shared)), { env: { memory } }).exports);
+      const module = new WebAssembly.Module(build(sharedMemory(memory)));
+      byKey.set(key, { module, key, exports: new WebAssembly.Instance(module, { env: { memory } }).exports });
     } catch {
       byKey.set(key, null);
     }
   }
   return byKey.get(key) ?? undefined;
+}
+
+/** The exports of `heapKernel(memory, key, build)`. */
+export function instantiateOn(
+  memory: WebAssembly.Memory,
+  key: string,
+  build: (shared: boolean) => Uint8Array<ArrayBuffer>,
+): WebAssembly.Exports | undefined {
+  return heapKernel(memory, key, build)?.exports;
+}
+
+/** True when `memory` is shared (the threaded build's). */
+export const sharedMemory = (memory: WebAssembly.Memory): boolean =>
+  typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
+
+/** Runs calls of a kernel's exports on more than one thread at once (heap-pool.ts in Node). */
+export interface HeapRunner {
+  readonly threads: number;
+  /**
+   * Calls the export `name` of `kernel` once per entry of `calls` (at most 8 i32 arguments each), at
+   * once on the threads (the first on the caller), and returns when all are done.
+   */
+  each(kernel: HeapKernel, name: string, calls: readonly (readonly number[])[]): void;
+}
+
+const runners = new WeakMap<WebAssembly.Memory, HeapRunner>();
+
+/** Makes `runner` run the parallel kernels on `memory` (undefined: none). */
+export function useHeapRunner(memory: WebAssembly.Memory, runner: HeapRunner | undefined): void {
+  if (runner === undefined) runners.delete(memory);
+  else runners.set(memory, runner);
+}
+
+/** The runner of the parallel kernels on `memory`, if one was set. */
+export function heapRunner(memory: WebAssembly.Memory): HeapRunner | undefined {
+  return runners.get(memory);
+}
+
+/** Multiply-adds (or elements, times 16) below which a kernel runs on the calling thread alone. */
+export const PARALLEL_WORK = 2 ** 20;
+
+/**
+ * Calls `name` of `kernel` on `memory` with `args(start, end)` for shares of [0, total) (each a multiple
+ * of `align` long but the last): one share per thread of the memory's runner when `work` reaches
+ * PARALLEL_WORK, else one call on the calling thread.
+ */
+export function callShared(
+  memory: WebAssembly.Memory,
+  kernel: HeapKernel,
+  name: string,
+  total: number,
+  align: number,
+  work: number,
+  args: (start: number, end: number) => readonly number[],
+): void {
+  if (total <= 0) return;
+  const runner = work < PARALLEL_WORK ? undefined : heapRunner(memory);
+  const parts = Math.min(runner?.threads ?? 1, Math.ceil(total / align));
+  const share = Math.ceil(total / parts / align) * align;
+  const calls: (readonly number[])[] = [];
+  for (let start = 0; start < total; start += share) calls.push(args(start, Math.min(total, start + share)));
+  if (runner !== undefined && calls.length > 1) runner.each(kernel, name, calls);
+  else for (const c of calls) (kernel.exports[name] as (...a: number[]) => void)(...c);
 }
 
 /** The parts of tfjs-backend-wasm's BackendWasm that kernels on its heap use. */

@@ -24,6 +24,8 @@ import {
   GT_S,
   I32,
   i32,
+  type HeapKernel,
+  heapKernel,
   instantiateOn,
   MUL,
   rowPointer,
@@ -154,6 +156,11 @@ export type BmmBias = (
   n: number,
   bias: number,
 ) => void;
+
+/** The module of both kernels on `memory` (once per memory); undefined when this engine cannot run it. */
+export function bmmKernel(memory: WebAssembly.Memory): HeapKernel | undefined {
+  return heapKernel(memory, "bmm", bmmModuleBytes);
+}
 
 /** The kernel instantiated on `memory` (once per memory); undefined when this engine cannot run it. */
 export function bmmOn(memory: WebAssembly.Memory): Bmm | undefined {

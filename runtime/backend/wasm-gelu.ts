@@ -14,6 +14,8 @@ import {
   get,
   I32,
   i32,
+  callShared,
+  heapKernel,
   instantiateOn,
   registerHeapKernels,
   set,
@@ -200,11 +202,17 @@ export function geluOn(memory: WebAssembly.Memory):
   return e === undefined ? undefined : (e as unknown as ReturnType<typeof geluOn>);
 }
 
+/** Calls `name` of the module on `memory` over n elements, in shares of whole cache lines over the threads. */
+function elementwise(memory: WebAssembly.Memory, name: string, n: number, pointers: readonly number[]): void {
+  const kernel = heapKernel(memory, "gelu", geluModuleBytes)!;
+  callShared(memory, kernel, name, n, 16, 16 * n, (start, end) => [...pointers.map((p) => p + 4 * start), end - start]);
+}
+
 const forward: tf.KernelConfig["kernelFunc"] = ({ inputs, backend }) => {
   const heap = wasmHeap(backend)!;
   const x = inputs["x"]!;
   const out = heap.makeOutput(x.shape, "float32");
-  geluOn(heap.memory)!.gelu(heap.offset(x), heap.offset(out), tf.util.sizeFromShape(x.shape));
+  elementwise(heap.memory, "gelu", tf.util.sizeFromShape(x.shape), [heap.offset(x), heap.offset(out)]);
   return out;
 };
 
@@ -212,8 +220,8 @@ const backward: tf.KernelConfig["kernelFunc"] = ({ inputs, backend }) => {
   const heap = wasmHeap(backend)!;
   const x = inputs["x"]!;
   const out = heap.makeOutput(x.shape, "float32");
-  const n = tf.util.sizeFromShape(x.shape);
-  geluOn(heap.memory)!.geluGrad(heap.offset(x), heap.offset(inputs["dy"]!), heap.offset(out), n);
+  const pointers = [heap.offset(x), heap.offset(inputs["dy"]!), heap.offset(out)];
+  elementwise(heap.memory, "geluGrad", tf.util.sizeFromShape(x.shape), pointers);
   return out;
 };
 
@@ -221,8 +229,8 @@ const training: tf.KernelConfig["kernelFunc"] = ({ inputs, backend }) => {
   const heap = wasmHeap(backend)!;
   const x = inputs["x"]!;
   const [y, d] = [heap.makeOutput(x.shape, "float32"), heap.makeOutput(x.shape, "float32")];
-  const n = tf.util.sizeFromShape(x.shape);
-  geluOn(heap.memory)!.geluSlope(heap.offset(x), heap.offset(y), heap.offset(d), n);
+  const pointers = [heap.offset(x), heap.offset(y), heap.offset(d)];
+  elementwise(heap.memory, "geluSlope", tf.util.sizeFromShape(x.shape), pointers);
   return [y, d];
 };
 

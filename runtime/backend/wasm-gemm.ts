@@ -6,7 +6,7 @@
  * x64 registers to spare (6-row and 3 x 12 tiles spill and ran at half the speed; unrolling K did too).
  * Each output is bias[j] (or 0) plus the products over k in order, in float32: the sums XNNPACK makes,
  * bit for bit. The module is specialised per (K, N), and rows are a parameter, so threads can share a
- * product by rows (gemm-pool.ts).
+ * product by rows (heap-pool.ts).
  */
 import {
   ADD,
@@ -15,6 +15,8 @@ import {
   GE_U,
   get,
   GT_U,
+  type HeapKernel,
+  heapKernel,
   I32,
   i32,
   MUL,
@@ -34,17 +36,14 @@ export const GEMM_ROWS = 4;
 /** Columns per panel of packed B (two vectors). */
 export const GEMM_PANEL = 8;
 
-/** The kernel: `gemm(a, packedB, c, bias (0: none), row0, row1, panel0, panel1)`, byte offsets and indices. */
-export type GemmFunction = (
-  a: number,
-  b: number,
-  c: number,
-  bias: number,
-  r0: number,
-  r1: number,
-  p0: number,
-  p1: number,
-) => void;
+/**
+ * The module's exports: `gemm(a, packedB, c, bias (0: none), row0, row1, panel0, panel1)` and
+ * `pack(b, packedB)`, byte offsets and indices.
+ */
+export interface GemmExports {
+  gemm(a: number, b: number, c: number, bias: number, r0: number, r1: number, p0: number, p1: number): void;
+  pack(src: number, dst: number): void;
+}
 
 const [A, B, C, BIAS, R0, R1, P0, P1] = [0, 1, 2, 3, 4, 5, 6, 7];
 const [ROW, P, AP, BP, PEND, CROW] = [8, 9, 10, 11, 12, 13];
@@ -147,59 +146,13 @@ export function gemmModuleBytes(shared: boolean, k: number, n: number): Uint8Arr
   ]);
 }
 
-/** A compiled kernel: its module (for other threads) and its instance on one memory. */
-export interface GemmKernel {
-  readonly module: WebAssembly.Module;
-  readonly key: string;
-  readonly run: GemmFunction;
-  /** Packs B [k, n] at byte offset `src` into panels at byte offset `dst`. */
-  readonly pack: (src: number, dst: number) => void;
+/** The kernel for (`k`, `n`) on `memory` (compiled once per memory); undefined where it cannot run (no SIMD). */
+export function gemmOn(memory: WebAssembly.Memory, k: number, n: number): HeapKernel | undefined {
+  return heapKernel(memory, `gemm ${k}x${n}`, (shared) => gemmModuleBytes(shared, k, n));
 }
 
-/** Runs a product's rows on more than one thread (gemm-pool.ts in Node). */
-export interface GemmRunner {
-  readonly threads: number;
-  /** Rows [0, m) and panels [0, panels) of `kernel` with `args` (a, packed b, c, bias). */
-  run(kernel: GemmKernel, args: readonly [number, number, number, number], m: number, panels: number): void;
-}
-
-const runners = new WeakMap<WebAssembly.Memory, GemmRunner>();
-
-/** Makes `runner` run the products on `memory` (undefined: none). */
-export function useGemmRunner(memory: WebAssembly.Memory, runner: GemmRunner | undefined): void {
-  if (runner === undefined) runners.delete(memory);
-  else runners.set(memory, runner);
-}
-
-/** The runner of the products on `memory`, if one was set. */
-export function gemmRunner(memory: WebAssembly.Memory): GemmRunner | undefined {
-  return runners.get(memory);
-}
-
-const kernels = new WeakMap<WebAssembly.Memory, Map<string, GemmKernel | null>>();
-
-/** The kernel for (`k`, `n`) on `memory`, compiled once per memory; undefined where it cannot run (no SIMD). */
-export function gemmOn(memory: WebAssembly.Memory, k: number, n: number): GemmKernel | undefined {
-  let byKey = kernels.get(memory);
-  if (byKey === undefined) kernels.set(memory, (byKey = new Map()));
-  const key = `${k}x${n}`;
-  if (!byKey.has(key)) {
-    try {
-      const shared = typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
-      const module = new WebAssembly.Module(gemmModuleBytes(shared, k, n));
-      const { exports } = new WebAssembly.Instance(module, { env: { memory } });
-      byKey.set(key, {
-        module,
-        key,
-        run: exports["gemm"] as GemmFunction,
-        pack: exports["pack"] as GemmKernel["pack"],
-      });
-    } catch {
-      byKey.set(key, null);
-    }
-  }
-  return byKey.get(key) ?? undefined;
-}
+/** The exports of `gemmOn(memory, k, n)`. */
+export const gemmExports = (kernel: HeapKernel): GemmExports => kernel.exports as unknown as GemmExports;
 
 /**
  * Packs B into panels: `dst[p][k][j] = B[k][8p + j]` for B [k, n] at float index `src` of `heap`, or, with

@@ -6,7 +6,7 @@
  * GatherV2 and Tile of wasm-copy.ts, the transpose-free leading-axes Sum of wasm-sum.ts, the
  * LayerNorm kernels of wasm-layer-norm.ts, the softmax-gradient kernel of wasm-softmax.ts and the
  * row-copying Transpose of wasm-transpose.ts installed, and on the threaded build the worker threads
- * (gemm-pool.ts) of the dense kernel of wasm-gemm.ts.
+ * (heap-pool.ts) of its own kernels.
  * In Node it runs the threaded SIMD build (wasm-threads.ts) with one thread per core
  * (`ADAPT_WASM_THREADS` overrides; 1 takes the single-threaded SIMD build), falling back to the
  * single-threaded build when the threaded one cannot start.
@@ -15,9 +15,9 @@ import * as tf from "@tensorflow/tfjs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { installFastMatMul } from "./fast-matmul.ts";
-import { GemmPool } from "./gemm-pool.ts";
-import { wasmHeap } from "./wasm-asm.ts";
-import { GEMM_PANEL, gemmModuleBytes, gemmRunner, useGemmRunner } from "./wasm-gemm.ts";
+import { HeapPool } from "./heap-pool.ts";
+import { heapRunner, useHeapRunner, wasmHeap } from "./wasm-asm.ts";
+import { GEMM_PANEL, gemmModuleBytes } from "./wasm-gemm.ts";
 import { installSegmentSum } from "./segment-sum.ts";
 import { installSharedIdentity } from "./shared-identity.ts";
 import { installAdam } from "./wasm-adam.ts";
@@ -73,7 +73,7 @@ export async function tryWasm(fastMatMul = true, threads = wasmThreads()): Promi
   if (!(await setBackendQuietly("wasm"))) return refused("ADAPT942", "the wasm backend failed to initialise");
   if (fastMatMul) {
     installFastMatMul("wasm");
-    startGemmPool();
+    startHeapPool();
   }
   installSegmentSum("wasm");
   installSharedIdentity("wasm");
@@ -90,7 +90,7 @@ export async function tryWasm(fastMatMul = true, threads = wasmThreads()): Promi
 
 /**
  * True when the products by weights run on the dense kernel of wasm-gemm.ts with threads of its own
- * (gemm-pool.ts), XNNPACK's pool then keeping one: a kernel of ours cannot run on XNNPACK's threads, and
+ * (heap-pool.ts), XNNPACK's pool then keeping one: a kernel of ours cannot run on XNNPACK's threads, and
  * XNNPACK's threads, polling for work after each of its operations, took the cores from ours (the
  * products ran at 43-65 GFLOP/s in a step, against 67-78 without them). `ADAPT_WASM_GEMM=off` leaves the
  * products and the threads to XNNPACK.
@@ -100,11 +100,11 @@ export function ownGemm(env: NodeJS.ProcessEnv = process.env): boolean {
 }
 
 /** Gives the dense kernel of wasm-gemm.ts its threads where the threaded build left them to it, once per heap. */
-function startGemmPool(): void {
+function startHeapPool(): void {
   const o = threadedOutcome();
   const heap = wasmHeap(tf.engine().findBackend("wasm"));
   if (o === undefined || heap === undefined || (o.xnnpackThreads ?? o.threads) >= o.threads) return;
-  if (gemmRunner(heap.memory) === undefined) useGemmRunner(heap.memory, new GemmPool(heap.memory, o.threads));
+  if (heapRunner(heap.memory) === undefined) useHeapRunner(heap.memory, new HeapPool(heap.memory, o.threads));
 }
 
 /** The backend's detail line: SIMD or not, and its threads (or why it runs one). */

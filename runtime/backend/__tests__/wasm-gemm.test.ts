@@ -5,7 +5,7 @@
  * columns; the kernel still reads a memory that grew.
  */
 import { describe, expect, it } from "vitest";
-import { GEMM_PANEL, gemmModuleBytes, gemmOn, packPanels } from "../wasm-gemm.ts";
+import { GEMM_PANEL, gemmExports, gemmModuleBytes, gemmOn, packPanels } from "../wasm-gemm.ts";
 
 /** Float indices of the operands in the memory, at odd places. */
 function layout(m: number, k: number, n: number): { a: number; b: number; p: number; bias: number; c: number } {
@@ -37,10 +37,10 @@ function run(memory: WebAssembly.Memory, [m, k, n]: number[], withBias: boolean,
   for (let i = 0; i < k! * n!; i++) f[at.b + i] = Math.cos(0.9 * i);
   for (let j = 0; j < n!; j++) f[at.bias + j] = Math.fround(0.25 * j - 1);
   f.fill(99, at.c, at.c + m! * n! + 8);
-  const kernel = gemmOn(memory, k!, n!)!;
+  const kernel = gemmExports(gemmOn(memory, k!, n!)!);
   kernel.pack(4 * at.b, 4 * at.p);
   const [r0, r1, p0, p1] = range ?? [0, m!, 0, n! / GEMM_PANEL];
-  kernel.run(4 * at.a, 4 * at.p, 4 * at.c, withBias ? 4 * at.bias : 0, r0!, r1!, p0!, p1!);
+  kernel.gemm(4 * at.a, 4 * at.p, 4 * at.c, withBias ? 4 * at.bias : 0, r0!, r1!, p0!, p1!);
   return f.slice(at.c, at.c + m! * n! + 8);
 }
 
@@ -88,7 +88,7 @@ describe("dense kernel", () => {
     const f = new Float32Array(memory.buffer);
     const [k, n] = [5, 16];
     for (let i = 0; i < k * n; i++) f[10 + i] = i;
-    gemmOn(memory, k, n)!.pack(40, 400);
+    gemmExports(gemmOn(memory, k, n)!).pack(40, 400);
     packPanels(f, 10, k, n, true, 300);
     for (let p = 0; p < n / GEMM_PANEL; p++)
       for (let q = 0; q < k; q++)

@@ -1,0 +1,150 @@
+/**
+ * Threads for adapt's kernels on the wasm backend's heap in Node: worker threads that instantiate the
+ * kernels' modules on the shared heap and take a share of a kernel's work (rows of a product, entries of
+ * a batch, runs of elements). XNNPACK's own thread pool runs in emscripten's pthreads, which a kernel of
+ * ours cannot join; these workers wait on an Atomics word of their own between calls (no CPU while they
+ * wait) and are unreferenced, so they never keep a finished process alive. A worker that fails or does
+ * not answer is given up: its share is computed on the calling thread, and the pool runs there from then on.
+ */
+import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
+import type { HeapKernel, HeapRunner } from "./wasm-asm.ts";
+
+/**
+ * Words of a worker's control block: the call's sequence number, the one it finished, its status (0
+ * while starting, 1 ready, 2 failed), the module's id, the export's index, the argument count, arguments.
+ */
+const [SEQ, DONE, STATUS, MODULE, EXPORT, ARGC, ARGS] = [0, 1, 2, 3, 4, 5, 6];
+const [READY, FAILED] = [1, 2];
+/** How long the caller waits for a worker's share before it gives the worker up, in ms. */
+const PATIENCE_MS = 60_000;
+
+const WORKER = `
+const { workerData, receiveMessageOnPort } = require("node:worker_threads");
+const { memory, control: c, port } = workerData;
+const kernels = [];
+let seen = 0;
+Atomics.store(c, ${STATUS}, ${READY});
+for (;;) {
+  Atomics.wait(c, ${SEQ}, seen);
+  seen = Atomics.load(c, ${SEQ});
+  if (seen < 0) break;
+  try {
+    const id = c[${MODULE}];
+    while (kernels[id] === undefined) {
+      const got = receiveMessageOnPort(port);
+      if (got === undefined) throw new Error("no module " + id);
+      const { exports } = new WebAssembly.Instance(got.message.module, { env: { memory } });
+      kernels[got.message.id] = WebAssembly.Module.exports(got.message.module).map((e) => exports[e.name]);
+    }
+    const args = Array.from(c.subarray(${ARGS}, ${ARGS} + c[${ARGC}]));
+    kernels[id][c[${EXPORT}]](...args);
+  } catch {
+    Atomics.store(c, ${STATUS}, ${FAILED});
+  }
+  Atomics.store(c, ${DONE}, seen);
+  Atomics.notify(c, ${DONE});
+}
+`;
+
+interface Helper {
+  readonly worker: Worker;
+  readonly control: Int32Array;
+  readonly port: MessagePort;
+  readonly sent: Set<string>;
+}
+
+/**
+ * A pool of `threads - 1` workers on `memory` (the caller is the first thread). Calls are shared with
+ * the workers that have started; until then the caller runs them alone.
+ */
+export class HeapPool implements HeapRunner {
+  private helpers: Helper[] = [];
+  private seq = 0;
+  private readonly ids = new Map<string, number>();
+
+  constructor(memory: WebAssembly.Memory, threads: number) {
+    for (let i = 1; i < threads; i++) {
+      const control = new Int32Array(new SharedArrayBuffer(4 * (ARGS + 8)));
+      const { port1, port2 } = new MessageChannel();
+      const workerData = { memory, control, port: port2 };
+      const worker = new Worker(WORKER, { eval: true, workerData, transferList: [port2] });
+      worker.unref();
+      port1.unref();
+      worker.on("error", () => this.giveUp());
+      this.helpers.push({ worker, control, port: port1, sent: new Set() });
+    }
+  }
+
+  /** Threads calls are shared over: the caller and the workers still running. */
+  get threads(): number {
+    return this.helpers.length + 1;
+  }
+
+  /** Threads ready to take a share now: the caller and the workers that have started. */
+  get started(): number {
+    return this.ready().length + 1;
+  }
+
+  each(kernel: HeapKernel, name: string, calls: readonly (readonly number[])[]): void {
+    const fn = kernel.exports[name] as (...args: number[]) => void;
+    const index = WebAssembly.Module.exports(kernel.module).findIndex((e) => e.name === name);
+    const helpers = this.ready();
+    const started: [Helper, readonly number[]][] = [];
+    this.seq++;
+    for (let i = 1; i < calls.length && i <= helpers.length; i++) {
+      const h = helpers[i - 1]!;
+      this.post(h, kernel);
+      h.control.set([this.ids.get(kernel.key)!, index, calls[i]!.length, ...calls[i]!], MODULE);
+      Atomics.store(h.control, SEQ, this.seq);
+      Atomics.notify(h.control, SEQ);
+      started.push([h, calls[i]!]);
+    }
+    for (const c of [calls[0]!, ...calls.slice(started.length + 1)]) fn(...c);
+    let failed = false;
+    for (const [h, args] of started) {
+      if (failed || !this.finished(h)) {
+        failed = true;
+        fn(...args);
+      }
+    }
+    if (failed) this.giveUp();
+  }
+
+  /** Ends the workers; calls then run on the calling thread alone. */
+  close(): void {
+    for (const h of this.helpers) {
+      Atomics.store(h.control, SEQ, -1);
+      Atomics.notify(h.control, SEQ);
+      void h.worker.terminate();
+    }
+    this.helpers = [];
+  }
+
+  private ready(): Helper[] {
+    return this.helpers.filter((h) => Atomics.load(h.control, STATUS) === READY);
+  }
+
+  /** Sends `kernel`'s module to `h` the first time `h` runs it. */
+  private post(h: Helper, kernel: HeapKernel): void {
+    if (h.sent.has(kernel.key)) return;
+    if (!this.ids.has(kernel.key)) this.ids.set(kernel.key, this.ids.size);
+    h.port.postMessage({ id: this.ids.get(kernel.key), module: kernel.module });
+    h.sent.add(kernel.key);
+  }
+
+  /** Waits for `h` to finish the current call; false when it failed or did not answer in time. */
+  private finished(h: Helper): boolean {
+    const deadline = Date.now() + PATIENCE_MS;
+    for (;;) {
+      const done = Atomics.load(h.control, DONE);
+      if (done === this.seq) return Atomics.load(h.control, STATUS) === READY;
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      Atomics.wait(h.control, DONE, done, left);
+    }
+  }
+
+  private giveUp(): void {
+    if (this.helpers.length > 0) this.close();
+  }
+}
