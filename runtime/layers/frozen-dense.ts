@@ -21,8 +21,9 @@ export interface FrozenDenseArgs {
 }
 
 /**
- * x·W (+ b) with a gradient for x only (W and b are treated as constants). The bias is added inside the
- * op, so the pre-bias product is freed at once instead of being kept for an Add's gradient.
+ * x·W (+ b) with a gradient for x only (W and b are treated as constants). The bias goes into the fused
+ * product (each sum starts from it; on wasm no Add pass follows), and no pre-bias product is kept for an
+ * Add's gradient.
  */
 export function frozenMatMul(x: tf.Tensor, kernel: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
   const nOut = kernel.shape[1] as number;
@@ -30,9 +31,7 @@ export function frozenMatMul(x: tf.Tensor, kernel: tf.Tensor, bias?: tf.Tensor):
   const op = tf.customGrad((...args: unknown[]) => {
     const input = args[0] as tf.Tensor;
     return {
-      value: tf.tidy(() =>
-        bias === undefined ? denseLastAxis(input, kernel) : tf.add(denseLastAxis(input, kernel), bias),
-      ),
+      value: tf.tidy(() => denseLastAxis(input, kernel, bias)),
       gradFunc: (g: tf.Tensor) => {
         const dx = tf.matMul(tf.reshape(g, [-1, nOut]) as tf.Tensor2D, kernel as tf.Tensor2D, false, true);
         return tf.reshape(dx, [...input.shape.slice(0, -1), nIn]);
