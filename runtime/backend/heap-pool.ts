@@ -1,26 +1,30 @@
 /**
  * Threads for adapt's kernels on the wasm backend's heap in Node: worker threads that instantiate the
- * kernels' modules on the shared heap and take a share of a kernel's work (rows of a product, entries of
- * a batch, runs of elements). XNNPACK's own thread pool runs in emscripten's pthreads, which a kernel of
+ * kernels' modules on the shared heap and take chunks of a kernel's work (rows of a product, entries of
+ * a batch, runs of elements) from a shared counter, the caller too, so a thread slowed down by other
+ * work on its core takes fewer. XNNPACK's own thread pool runs in emscripten's pthreads, which a kernel of
  * ours cannot join; these workers wait on an Atomics word of their own between calls (no CPU while they
  * wait) and are unreferenced, so they never keep a finished process alive. A worker that fails or does
- * not answer is given up: its share is computed on the calling thread, and the pool runs there from then on.
+ * not answer is given up: the whole work is computed again on the calling thread (the same values), and
+ * the pool runs there from then on.
  */
 import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
-import type { HeapKernel, HeapRunner } from "./wasm-asm.ts";
+import { chunkArgs, type HeapKernel, type HeapRunner, type SharedWork } from "./wasm-asm.ts";
 
 /**
- * Words of a worker's control block: the call's sequence number, the one it finished, its status (0
- * while starting, 1 ready, 2 failed), the module's id, the export's index, the argument count, arguments.
+ * Words of a worker's control block: the job's sequence number, the one it finished, its status (0
+ * while starting, 1 ready, 2 failed), the module's id, the export's index, the argument count, the
+ * total and the chunk, then 8 bases, 8 factors of a chunk's start and 8 of its end.
  */
-const [SEQ, DONE, STATUS, MODULE, EXPORT, ARGC, ARGS] = [0, 1, 2, 3, 4, 5, 6];
+const [SEQ, DONE, STATUS, MODULE, EXPORT, ARGC, TOTAL, CHUNK, BASE] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+const MAX_ARGS = 8;
 const [READY, FAILED] = [1, 2];
 /** How long the caller waits for a worker's share before it gives the worker up, in ms. */
 const PATIENCE_MS = 60_000;
 
 const WORKER = `
 const { workerData, receiveMessageOnPort } = require("node:worker_threads");
-const { memory, control: c, port } = workerData;
+const { memory, control: c, counter, port } = workerData;
 const kernels = [];
 let seen = 0;
 Atomics.store(c, ${STATUS}, ${READY});
@@ -36,8 +40,15 @@ for (;;) {
       const { exports } = new WebAssembly.Instance(got.message.module, { env: { memory } });
       kernels[got.message.id] = WebAssembly.Module.exports(got.message.module).map((e) => exports[e.name]);
     }
-    const args = Array.from(c.subarray(${ARGS}, ${ARGS} + c[${ARGC}]));
-    kernels[id][c[${EXPORT}]](...args);
+    const fn = kernels[id][c[${EXPORT}]];
+    const [argc, total, chunk] = [c[${ARGC}], c[${TOTAL}], c[${CHUNK}]];
+    const args = new Array(argc);
+    for (let start = Atomics.add(counter, 0, chunk); start < total; start = Atomics.add(counter, 0, chunk)) {
+      const end = Math.min(total, start + chunk);
+      for (let i = 0; i < argc; i++)
+        args[i] = c[${BASE} + i] + c[${BASE + MAX_ARGS} + i] * start + c[${BASE + 2 * MAX_ARGS} + i] * end;
+      fn(...args);
+    }
   } catch {
     Atomics.store(c, ${STATUS}, ${FAILED});
   }
@@ -54,19 +65,21 @@ interface Helper {
 }
 
 /**
- * A pool of `threads - 1` workers on `memory` (the caller is the first thread). Calls are shared with
- * the workers that have started; until then the caller runs them alone.
+ * A pool of `threads - 1` workers on `memory` (the caller is the first thread). Work is shared with the
+ * workers that have started; until then the caller runs it alone.
  */
 export class HeapPool implements HeapRunner {
   private helpers: Helper[] = [];
   private seq = 0;
   private readonly ids = new Map<string, number>();
+  /** The next chunk's start, taken by the threads with Atomics.add. */
+  private readonly counter = new Int32Array(new SharedArrayBuffer(4));
 
   constructor(memory: WebAssembly.Memory, threads: number) {
     for (let i = 1; i < threads; i++) {
-      const control = new Int32Array(new SharedArrayBuffer(4 * (ARGS + 8)));
+      const control = new Int32Array(new SharedArrayBuffer(4 * (BASE + 3 * MAX_ARGS)));
       const { port1, port2 } = new MessageChannel();
-      const workerData = { memory, control, port: port2 };
+      const workerData = { memory, control, counter: this.counter, port: port2 };
       const worker = new Worker(WORKER, { eval: true, workerData, transferList: [port2] });
       worker.unref();
       port1.unref();
@@ -75,7 +88,7 @@ export class HeapPool implements HeapRunner {
     }
   }
 
-  /** Threads calls are shared over: the caller and the workers still running. */
+  /** Threads work is shared over: the caller and the workers still running. */
   get threads(): number {
     return this.helpers.length + 1;
   }
@@ -85,29 +98,28 @@ export class HeapPool implements HeapRunner {
     return this.ready().length + 1;
   }
 
-  each(kernel: HeapKernel, name: string, calls: readonly (readonly number[])[]): void {
+  share(kernel: HeapKernel, name: string, work: SharedWork): void {
     const fn = kernel.exports[name] as (...args: number[]) => void;
     const index = WebAssembly.Module.exports(kernel.module).findIndex((e) => e.name === name);
-    const helpers = this.ready();
-    const started: [Helper, readonly number[]][] = [];
+    const started = work.total > work.chunk ? this.ready() : [];
     this.seq++;
-    for (let i = 1; i < calls.length && i <= helpers.length; i++) {
-      const h = helpers[i - 1]!;
+    Atomics.store(this.counter, 0, 0);
+    for (const h of started) {
       this.post(h, kernel);
-      h.control.set([this.ids.get(kernel.key)!, index, calls[i]!.length, ...calls[i]!], MODULE);
+      const words = [this.ids.get(kernel.key)!, index, work.base.length, work.total, work.chunk];
+      h.control.set(words, MODULE);
+      for (const [i, row] of [work.base, work.perStart, work.perEnd].entries()) h.control.set(row, BASE + i * MAX_ARGS);
       Atomics.store(h.control, SEQ, this.seq);
       Atomics.notify(h.control, SEQ);
-      started.push([h, calls[i]!]);
     }
-    for (const c of [calls[0]!, ...calls.slice(started.length + 1)]) fn(...c);
-    let failed = false;
-    for (const [h, args] of started) {
-      if (failed || !this.finished(h)) {
-        failed = true;
-        fn(...args);
-      }
+    for (let start = Atomics.add(this.counter, 0, work.chunk); start < work.total;) {
+      fn(...chunkArgs(work, start, Math.min(work.total, start + work.chunk)));
+      start = Atomics.add(this.counter, 0, work.chunk);
     }
-    if (failed) this.giveUp();
+    if (!started.every((h) => this.finished(h))) {
+      this.giveUp();
+      fn(...chunkArgs(work, 0, work.total));
+    }
   }
 
   /** Ends the workers; calls then run on the calling thread alone. */
@@ -132,7 +144,7 @@ export class HeapPool implements HeapRunner {
     h.sent.add(kernel.key);
   }
 
-  /** Waits for `h` to finish the current call; false when it failed or did not answer in time. */
+  /** Waits for `h` to finish the current job; false when it failed or did not answer in time. */
   private finished(h: Helper): boolean {
     const deadline = Date.now() + PATIENCE_MS;
     for (;;) {

@@ -234,14 +234,30 @@ export function instantiateOn(
 export const sharedMemory = (memory: WebAssembly.Memory): boolean =>
   typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
 
-/** Runs calls of a kernel's exports on more than one thread at once (heap-pool.ts in Node). */
+/**
+ * Work on [0, total) in chunks: a chunk [start, end) is the call of the export with the arguments
+ * `base[i] + perStart[i]·start + perEnd[i]·end` (at most 8).
+ */
+export interface SharedWork {
+  readonly total: number;
+  readonly chunk: number;
+  readonly base: readonly number[];
+  readonly perStart: readonly number[];
+  readonly perEnd: readonly number[];
+}
+
+/** The arguments of the chunk [start, end) of `work`. */
+export const chunkArgs = (work: SharedWork, start: number, end: number): number[] =>
+  work.base.map((b, i) => b + work.perStart[i]! * start + work.perEnd[i]! * end);
+
+/** Runs a kernel's work on more than one thread at once (heap-pool.ts in Node). */
 export interface HeapRunner {
   readonly threads: number;
   /**
-   * Calls the export `name` of `kernel` once per entry of `calls` (at most 8 i32 arguments each), at
-   * once on the threads (the first on the caller), and returns when all are done.
+   * Calls the export `name` of `kernel` for every chunk of `work`, the threads (the caller among them)
+   * taking chunks as they finish others, and returns when all are done.
    */
-  each(kernel: HeapKernel, name: string, calls: readonly (readonly number[])[]): void;
+  share(kernel: HeapKernel, name: string, work: SharedWork): void;
 }
 
 const runners = new WeakMap<WebAssembly.Memory, HeapRunner>();
@@ -260,10 +276,13 @@ export function heapRunner(memory: WebAssembly.Memory): HeapRunner | undefined {
 /** Multiply-adds (or elements, times 16) below which a kernel runs on the calling thread alone. */
 export const PARALLEL_WORK = 2 ** 20;
 
+/** Chunks per thread a shared kernel's work is cut into, so that a thread slowed down is made up for. */
+const CHUNKS_PER_THREAD = 4;
+
 /**
- * Calls `name` of `kernel` on `memory` with `args(start, end)` for shares of [0, total) (each a multiple
- * of `align` long but the last): one share per thread of the memory's runner when `work` reaches
- * PARALLEL_WORK, else one call on the calling thread.
+ * Calls `name` of `kernel` on `memory` over [0, total) with `args(start, end)`, which must be linear in
+ * start and end (pointers and counts are): in chunks (multiples of `align` but the last) taken by the
+ * threads of the memory's runner when `work` reaches PARALLEL_WORK, else once on the calling thread.
  */
 export function callShared(
   memory: WebAssembly.Memory,
@@ -276,12 +295,16 @@ export function callShared(
 ): void {
   if (total <= 0) return;
   const runner = work < PARALLEL_WORK ? undefined : heapRunner(memory);
-  const parts = Math.min(runner?.threads ?? 1, Math.ceil(total / align));
-  const share = Math.ceil(total / parts / align) * align;
-  const calls: (readonly number[])[] = [];
-  for (let start = 0; start < total; start += share) calls.push(args(start, Math.min(total, start + share)));
-  if (runner !== undefined && calls.length > 1) runner.each(kernel, name, calls);
-  else for (const c of calls) (kernel.exports[name] as (...a: number[]) => void)(...c);
+  if (runner === undefined || runner.threads < 2 || total <= align) {
+    (kernel.exports[name] as (...a: number[]) => void)(...args(0, total));
+    return;
+  }
+  const chunk = Math.ceil(total / (runner.threads * CHUNKS_PER_THREAD) / align) * align;
+  const base = args(0, 0);
+  const [once, ends] = [args(1, 0), args(0, 1)];
+  const perStart = once.map((v, i) => v - base[i]!);
+  const perEnd = ends.map((v, i) => v - base[i]!);
+  runner.share(kernel, name, { total, chunk, base, perStart, perEnd });
 }
 
 /** The parts of tfjs-backend-wasm's BackendWasm that kernels on its heap use. */

@@ -1,12 +1,19 @@
 /**
- * `callShared` (wasm-asm.ts): a kernel's work in shares over the threads of a heap pool equals the kernel
- * called once, bit for bit: attention's batched products shared by batch entries, a product of one
- * entry by rows, GELU by runs of elements (counts that are no multiple of a share); below PARALLEL_WORK,
- * or with no runner, it is one call on the caller.
+ * `callShared` (wasm-asm.ts): a kernel's work in chunks over the threads of a heap pool equals the kernel
+ * called once, bit for bit: attention's batched products by batch entries, a product of one entry by
+ * rows, GELU by runs of elements (counts that are no multiple of a chunk); below PARALLEL_WORK, or with
+ * no runner, it is one call on the caller.
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { HeapPool } from "../heap-pool.ts";
-import { callShared, type HeapKernel, heapKernel, type HeapRunner, useHeapRunner } from "../wasm-asm.ts";
+import {
+  callShared,
+  type HeapKernel,
+  heapKernel,
+  type HeapRunner,
+  type SharedWork,
+  useHeapRunner,
+} from "../wasm-asm.ts";
 import { bmmModuleBytes } from "../wasm-bmm.ts";
 import { geluModuleBytes } from "../wasm-gelu.ts";
 
@@ -15,13 +22,13 @@ const pool = new HeapPool(memory, 3);
 afterAll(() => pool.close());
 
 /** Counts the calls a runner was handed, passing them to `inner`. */
-function counting(inner: HeapRunner): HeapRunner & { calls: number } {
+function counting(inner: HeapRunner): HeapRunner & { jobs: number } {
   const r = {
     threads: inner.threads,
-    calls: 0,
-    each: (kernel: HeapKernel, name: string, calls: readonly (readonly number[])[]) => {
-      r.calls += calls.length;
-      inner.each(kernel, name, calls);
+    jobs: 0,
+    share: (kernel: HeapKernel, name: string, work: SharedWork) => {
+      r.jobs++;
+      inner.share(kernel, name, work);
     },
   };
   return r;
@@ -45,7 +52,7 @@ async function bothWays(at: number, n: number, body: () => void): Promise<[Float
   useHeapRunner(memory, runner);
   body();
   useHeapRunner(memory, undefined);
-  return [alone, new Float32Array(memory.buffer).slice(at, at + n), runner.calls];
+  return [alone, new Float32Array(memory.buffer).slice(at, at + n), runner.jobs];
 }
 
 describe("callShared", () => {
@@ -55,7 +62,7 @@ describe("callShared", () => {
     const [g, m, k, n] = [5, 40, 64, 90];
     const [a, b] = [fill(0, g * m * k, 1), fill(g * m * k, g * k * n, 2)];
     const c = g * m * k + g * k * n;
-    const [alone, shared, calls] = await bothWays(c, g * m * n, () =>
+    const [alone, shared, jobs] = await bothWays(c, g * m * n, () =>
       callShared(memory, bmm, "bmm", g, 1, g * m * k * n, (e0, e1) => [
         a + 4 * e0 * m * k,
         b + 4 * e0 * k * n,
@@ -67,7 +74,7 @@ describe("callShared", () => {
       ]),
     );
     expect(shared).toEqual(alone);
-    expect(calls).toBe(3);
+    expect(jobs).toBe(1);
   });
 
   it("shares one product by rows, and keeps a small one on the caller", async () => {
@@ -76,9 +83,9 @@ describe("callShared", () => {
     const c = m * k + k * n;
     const rows = (work: number) => () =>
       callShared(memory, bmm, "bmm", m, 4, work, (r0, r1) => [a + 4 * r0 * k, b, 4 * c + 4 * r0 * n, 1, r1 - r0, k, n]);
-    const [alone, shared, calls] = await bothWays(c, m * n, rows(m * k * n));
+    const [alone, shared, jobs] = await bothWays(c, m * n, rows(m * k * n));
     expect(shared).toEqual(alone);
-    expect(calls).toBe(3);
+    expect(jobs).toBe(1);
     expect((await bothWays(c, m * n, rows(1000)))[2]).toBe(0);
   });
 

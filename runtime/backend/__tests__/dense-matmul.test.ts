@@ -46,9 +46,9 @@ describe.skipIf(!wasm.ok)("dense kernel on the wasm backend", () => {
     counted = true;
     useHeapRunner(memory, {
       threads: inner.threads,
-      each: (kernel, name, calls) => {
+      share: (kernel, name, work) => {
         if (name === "gemm") products++;
-        inner.each(kernel, name, calls);
+        inner.share(kernel, name, work);
       },
     });
   });

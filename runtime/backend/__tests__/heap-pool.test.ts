@@ -1,11 +1,11 @@
 /**
- * The worker threads of heap-pool.ts: a product of the dense kernel split by rows over 3 threads (rows
- * not a multiple of the share) equals the product on one thread bit for bit; a worker that cannot run a
- * kernel is given up, its share computed by the caller, and the pool goes on alone.
+ * The worker threads of heap-pool.ts: a product of the dense kernel in chunks of rows taken by 3 threads
+ * (rows not a multiple of the chunk) equals the product on one thread bit for bit; a worker that cannot
+ * run a kernel is given up, the work computed again by the caller, and the pool goes on alone.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { HeapPool } from "../heap-pool.ts";
-import type { HeapKernel } from "../wasm-asm.ts";
+import type { HeapKernel, SharedWork } from "../wasm-asm.ts";
 import { GEMM_PANEL, gemmExports, gemmModuleBytes, gemmOn } from "../wasm-gemm.ts";
 
 const pools: HeapPool[] = [];
@@ -40,12 +40,14 @@ function operands(
 const SHAPE = [103, 24, 32];
 const PANELS = SHAPE[2]! / GEMM_PANEL;
 
-/** The dense kernel's calls for rows [0, m) in shares of `share` rows. */
-const shares = (args: readonly number[], share: number): number[][] => {
-  const calls: number[][] = [];
-  for (let r = 0; r < SHAPE[0]!; r += share) calls.push([...args, r, Math.min(SHAPE[0]!, r + share), 0, PANELS]);
-  return calls;
-};
+/** The dense kernel's rows [0, m) in chunks of `chunk` rows. */
+const rows = (args: readonly number[], chunk: number): SharedWork => ({
+  total: SHAPE[0]!,
+  chunk,
+  base: [...args, 0, 0, 0, PANELS],
+  perStart: [0, 0, 0, 0, 1, 0, 0, 0],
+  perEnd: [0, 0, 0, 0, 0, 1, 0, 0],
+});
 const out = (memory: WebAssembly.Memory, c: number): Float32Array =>
   new Float32Array(memory.buffer).slice(c / 4, c / 4 + SHAPE[0]! * SHAPE[2]!);
 
@@ -58,7 +60,7 @@ describe("gemm pool", () => {
     const alone = out(memory, args[2]);
     new Float32Array(memory.buffer).fill(0, args[2] / 4, args[2] / 4 + alone.length);
     const pool = await startedPool(memory, 3);
-    pool.each(kernel, "gemm", shares(args, 36));
+    pool.share(kernel, "gemm", rows(args, 12));
     expect(out(memory, args[2])).toEqual(alone);
     expect(alone.some((v) => v !== 0)).toBe(true);
     expect(pool.threads).toBe(3);
@@ -74,10 +76,10 @@ describe("gemm pool", () => {
     const alone = out(memory, args[2]);
     new Float32Array(memory.buffer).fill(0, args[2] / 4, args[2] / 4 + alone.length);
     const pool = await startedPool(memory, 2);
-    pool.each(broken, "gemm", shares(args, 52));
+    pool.share(broken, "gemm", rows(args, 20));
     expect(out(memory, args[2])).toEqual(alone);
     expect(pool.threads).toBe(1);
-    pool.each(good, "gemm", shares(args, 52));
+    pool.share(good, "gemm", rows(args, 20));
     expect(out(memory, args[2])).toEqual(alone);
   });
 });
