@@ -10,6 +10,7 @@ import {
   callShared,
   type HeapKernel,
   heapKernel,
+  PARALLEL_WORK,
   type HeapRunner,
   type SharedWork,
   useHeapRunner,
@@ -63,7 +64,7 @@ describe("callShared", () => {
     const [a, b] = [fill(0, g * m * k, 1), fill(g * m * k, g * k * n, 2)];
     const c = g * m * k + g * k * n;
     const [alone, shared, jobs] = await bothWays(c, g * m * n, () =>
-      callShared(memory, bmm, "bmm", g, 1, g * m * k * n, (e0, e1) => [
+      callShared(memory, bmm, "bmm", g, 1, PARALLEL_WORK, (e0, e1) => [
         a + 4 * e0 * m * k,
         b + 4 * e0 * k * n,
         4 * c + 4 * e0 * m * n,
@@ -83,15 +84,15 @@ describe("callShared", () => {
     const c = m * k + k * n;
     const rows = (work: number) => () =>
       callShared(memory, bmm, "bmm", m, 4, work, (r0, r1) => [a + 4 * r0 * k, b, 4 * c + 4 * r0 * n, 1, r1 - r0, k, n]);
-    const [alone, shared, jobs] = await bothWays(c, m * n, rows(m * k * n));
+    const [alone, shared, jobs] = await bothWays(c, m * n, rows(PARALLEL_WORK));
     expect(shared).toEqual(alone);
     expect(jobs).toBe(1);
-    expect((await bothWays(c, m * n, rows(1000)))[2]).toBe(0);
+    expect((await bothWays(c, m * n, rows(PARALLEL_WORK - 1)))[2]).toBe(0);
   });
 
   it("shares GELU by runs of elements", async () => {
     const gelu = heapKernel(memory, "gelu", geluModuleBytes)!;
-    const count = 100_003;
+    const count = 300_007;
     const x = fill(0, count, 5);
     const [y, d] = [count + 5, 2 * count + 9];
     const [alone, shared] = await bothWays(y, 2 * count + 4, () =>

@@ -62,12 +62,12 @@ describe.skipIf(!wasm.ok)("dense kernel on the wasm backend", () => {
   it("takes a frozen weight's products, per call first and from a kept copy after, bit for bit", async () => {
     const ids = backend.numDataIds();
     const [x, w, bias, dy] = [
-      seededTensor(1, [2, 64, 128]),
-      seededTensor(2, [128, 64]),
+      seededTensor(1, [2, 128, 256]),
+      seededTensor(2, [256, 64]),
       seededTensor(3, [64]),
-      seededTensor(4, [128, 64]),
+      seededTensor(4, [256, 64]),
     ];
-    const forward = () => tf.tidy(() => tf.fused.matMul({ a: x.reshape([128, 128]), b: w, bias }));
+    const forward = () => tf.tidy(() => tf.fused.matMul({ a: x.reshape([256, 256]), b: w, bias }));
     const backward = () => tf.matMul(dy, w, false, true);
     const [wantForward, wantBackward] = [
       await reference(x, w, false, false, bias),
@@ -79,7 +79,7 @@ describe.skipIf(!wasm.ok)("dense kernel on the wasm backend", () => {
     expect(keptCopies(backend).count).toBe(0);
     expect(await read(forward())).toEqual(wantForward);
     expect(await read(backward())).toEqual(wantBackward);
-    expect(keptCopies(backend)).toEqual({ count: 2, bytes: 2 * 128 * 64 * 4 });
+    expect(keptCopies(backend)).toEqual({ count: 2, bytes: 2 * 256 * 64 * 4 });
     expect(await read(tf.matMul(x, w))).toEqual(await reference(x, w, false, false));
     if (counted) expect(products - before).toBe(5);
     tf.dispose([x, w, bias, dy]);
@@ -92,7 +92,7 @@ describe.skipIf(!wasm.ok)("dense kernel on the wasm backend", () => {
     const initial = seededTensor(5, [96, 48]);
     const w = tf.variable(initial);
     initial.dispose();
-    const x = seededTensor(6, [256, 96]);
+    const x = seededTensor(6, [1024, 96]);
     for (let step = 0; step < 3; step++) {
       expect(await read(tf.matMul(x, w))).toEqual(await reference(x, w, false, false));
       const next = w.mul(0.5);
@@ -100,7 +100,7 @@ describe.skipIf(!wasm.ok)("dense kernel on the wasm backend", () => {
       next.dispose();
     }
     expect(keptCopies(backend).count).toBe(0);
-    const dy = seededTensor(7, [256, 48]);
+    const dy = seededTensor(7, [1024, 48]);
     const before = products;
     expect(await read(tf.matMul(x, dy, true, false))).toEqual(await reference(x, dy, true, false));
     if (counted) expect(products - before).toBe(1);
