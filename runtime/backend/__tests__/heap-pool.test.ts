@@ -51,14 +51,25 @@ const rows = (args: readonly number[], chunk: number): SharedWork => ({
 const out = (memory: WebAssembly.Memory, c: number): Float32Array =>
   new Float32Array(memory.buffer).slice(c / 4, c / 4 + SHAPE[0]! * SHAPE[2]!);
 
+/** A shared memory with the operands of SHAPE, their product on one thread, and c cleared again. */
+function setUp(): {
+  memory: WebAssembly.Memory;
+  kernel: HeapKernel;
+  args: [number, number, number, number];
+  alone: Float32Array;
+} {
+  const memory = new WebAssembly.Memory({ initial: 2, maximum: 16, shared: true });
+  const kernel = gemmOn(memory, SHAPE[1]!, SHAPE[2]!)!;
+  const args = operands(memory, kernel, SHAPE);
+  gemmExports(kernel).gemm(...args, 0, SHAPE[0]!, 0, PANELS);
+  const alone = out(memory, args[2]);
+  new Float32Array(memory.buffer).fill(0, args[2] / 4, args[2] / 4 + alone.length);
+  return { memory, kernel, args, alone };
+}
+
 describe("gemm pool", () => {
   it("splits a product by rows over its threads, equal to one thread bit for bit", async () => {
-    const memory = new WebAssembly.Memory({ initial: 2, maximum: 16, shared: true });
-    const kernel = gemmOn(memory, SHAPE[1]!, SHAPE[2]!)!;
-    const args = operands(memory, kernel, SHAPE);
-    gemmExports(kernel).gemm(...args, 0, SHAPE[0]!, 0, PANELS);
-    const alone = out(memory, args[2]);
-    new Float32Array(memory.buffer).fill(0, args[2] / 4, args[2] / 4 + alone.length);
+    const { memory, kernel, args, alone } = setUp();
     const pool = await startedPool(memory, 3);
     pool.share(kernel, "gemm", rows(args, 12));
     expect(out(memory, args[2])).toEqual(alone);
@@ -67,14 +78,9 @@ describe("gemm pool", () => {
   });
 
   it("gives up a worker that cannot run the kernel and computes its rows on the caller", async () => {
-    const memory = new WebAssembly.Memory({ initial: 2, maximum: 16, shared: true });
-    const good = gemmOn(memory, SHAPE[1]!, SHAPE[2]!)!;
+    const { memory, kernel: good, args, alone } = setUp();
     const plain = new WebAssembly.Module(gemmModuleBytes(false, SHAPE[1]!, SHAPE[2]!));
     const broken: HeapKernel = { ...good, key: "plain", module: plain };
-    const args = operands(memory, good, SHAPE);
-    gemmExports(good).gemm(...args, 0, SHAPE[0]!, 0, PANELS);
-    const alone = out(memory, args[2]);
-    new Float32Array(memory.buffer).fill(0, args[2] / 4, args[2] / 4 + alone.length);
     const pool = await startedPool(memory, 2);
     pool.share(broken, "gemm", rows(args, 20));
     expect(out(memory, args[2])).toEqual(alone);
