@@ -2,8 +2,8 @@
  * Products by a frozen weight on the kernel of wasm-gemm.ts: a layer's forward product X·W (+ bias) and
  * its input gradient dY·Wᵀ. The weight is packed into panels once and kept while it lives (by
  * transposed-weights.ts, from its second sighting on, so a trained weight, new at every step, never is);
- * the product then runs on the kernel, split by rows over the threads of the runner that wasm.ts set for
- * the heap (gemm-pool.ts), or on the calling thread where the heap is not shared (the single-threaded
+ * the product then runs on the kernel, in chunks of rows over the threads of the runner that wasm.ts set
+ * for the heap (heap-pool.ts), or on the calling thread where the heap is not shared (the single-threaded
  * build, where XNNPACK runs one thread too). On a shared heap with no runner (a browser) XNNPACK keeps
  * them. The sums are XNNPACK's, bit for bit.
  */
@@ -11,7 +11,7 @@ import type * as tf from "@tensorflow/tfjs";
 import { columnBias } from "./batched-matmul.ts";
 import { keptCopy } from "./transposed-weights.ts";
 import { callShared, heapRunner, sharedMemory, type WasmHeap, wasmHeap } from "./wasm-asm.ts";
-import { GEMM_PANEL, GEMM_ROWS, type GemmExports, gemmExports, gemmOn, packPanels } from "./wasm-gemm.ts";
+import { GEMM_PANEL, GEMM_ROWS, type GemmExports, gemmExports, gemmOn, packTransposed } from "./wasm-gemm.ts";
 
 /** B [k, n] packed into panels (from W [n, k] when `transposed`), as a new tensor on the heap. */
 function packed(
@@ -23,8 +23,7 @@ function packed(
   transposed: boolean,
 ): tf.TensorInfo {
   const out = heap.makeOutput([k, n], "float32");
-  if (transposed)
-    packPanels(new Float32Array(heap.memory.buffer), heap.offset(b) / 4, k, n, true, heap.offset(out) / 4);
+  if (transposed) packTransposed(new Float32Array(heap.memory.buffer), heap.offset(b) / 4, k, n, heap.offset(out) / 4);
   else kernel.pack(heap.offset(b), heap.offset(out));
   return out;
 }
@@ -62,18 +61,9 @@ export function denseMatMul(
   const rank = Math.max(a.shape.length, b.shape.length);
   const lead = [...new Array<number>(rank - a.shape.length).fill(1), ...a.shape.slice(0, -2)];
   const out = heap.makeOutput([...lead, a.shape[a.shape.length - 2]!, n], "float32");
-  const [pa, pb, pc, pbias] = [a, panels, out].map((t) => heap.offset(t)).concat(bias ? heap.offset(bias) : 0);
+  const pointers = [heap.offset(a), heap.offset(panels), heap.offset(out), bias ? heap.offset(bias) : 0];
   const panelCount = n / GEMM_PANEL;
-  callShared(heap.memory, compiled, "gemm", m, GEMM_ROWS, m * k * n, (r0, r1) => [
-    pa!,
-    pb!,
-    pc!,
-    pbias!,
-    r0,
-    r1,
-    0,
-    panelCount,
-  ]);
+  callShared(heap.memory, compiled, "gemm", m, GEMM_ROWS, m * k * n, (r0, r1) => [...pointers, r0, r1, 0, panelCount]);
   if (kept === undefined) (backend as { disposeData(id: object): unknown }).disposeData(panels.dataId);
   return out;
 }

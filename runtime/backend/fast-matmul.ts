@@ -58,14 +58,15 @@ const unbatched = (t: tf.TensorInfo): boolean => t.shape.slice(0, -2).every((d) 
 function wrap(inner: KernelFunc, transpose: KernelFunc): KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const a0 = attrs as { transposeA?: boolean; transposeB?: boolean };
+    const noActivation = linear(attrs ?? {});
     const dense =
-      a0.transposeA !== true && linear(attrs ?? {})
+      a0.transposeA !== true && noActivation
         ? denseMatMul(backend, inputs["a"]!, inputs["b"]!, a0.transposeB === true, inputs["bias"])
         : undefined;
     if (dense !== undefined) return dense;
     const untransposed = (a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo | tf.TensorInfo[] =>
       onOwnKernel(inputs, attrs ?? {}, backend, a, b) ??
-      (linear(attrs ?? {}) ? denseMatMul(backend, a, b, false, inputs["bias"], true) : undefined) ??
+      (noActivation ? denseMatMul(backend, a, b, false, inputs["bias"], true) : undefined) ??
       inner({ inputs: { ...inputs, a, b }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } });
     if (a0.transposeA !== true && a0.transposeB !== true) return untransposed(inputs["a"]!, inputs["b"]!);
     const temps: tf.TensorInfo[] = [];

@@ -72,6 +72,8 @@ export class HeapPool implements HeapRunner {
   private helpers: Helper[] = [];
   private seq = 0;
   private readonly ids = new Map<string, number>();
+  /** The index of an export among its module's (`key name`), as the workers number them. */
+  private readonly exportIndex = new Map<string, number>();
   /** The next chunk's start, taken by the threads with Atomics.add. */
   private readonly counter = new Int32Array(new SharedArrayBuffer(4));
 
@@ -100,7 +102,7 @@ export class HeapPool implements HeapRunner {
 
   share(kernel: HeapKernel, name: string, work: SharedWork): void {
     const fn = kernel.exports[name] as (...args: number[]) => void;
-    const index = WebAssembly.Module.exports(kernel.module).findIndex((e) => e.name === name);
+    const index = this.indexOf(kernel, name);
     const started = work.total > work.chunk ? this.ready() : [];
     this.seq++;
     Atomics.store(this.counter, 0, 0);
@@ -134,6 +136,17 @@ export class HeapPool implements HeapRunner {
 
   private ready(): Helper[] {
     return this.helpers.filter((h) => Atomics.load(h.control, STATUS) === READY);
+  }
+
+  /** The index of `name` among the exports of `kernel`'s module, found once per kernel and name. */
+  private indexOf(kernel: HeapKernel, name: string): number {
+    const key = `${kernel.key} ${name}`;
+    let index = this.exportIndex.get(key);
+    if (index === undefined) {
+      index = WebAssembly.Module.exports(kernel.module).findIndex((e) => e.name === name);
+      this.exportIndex.set(key, index);
+    }
+    return index;
   }
 
   /** Sends `kernel`'s module to `h` the first time `h` runs it. */

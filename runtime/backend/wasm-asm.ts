@@ -230,6 +230,9 @@ export function instantiateOn(
   return heapKernel(memory, key, build)?.exports;
 }
 
+/** True for the dtypes of 4-byte elements (float32 and int32), which the copying kernels move as words. */
+export const fourBytes = (dtype: tf.DataType): boolean => dtype === "float32" || dtype === "int32";
+
 /** True when `memory` is shared (the threaded build's). */
 export const sharedMemory = (memory: WebAssembly.Memory): boolean =>
   typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;

@@ -8,14 +8,12 @@
  * dimensions, 1- or 2-byte dtypes) run the stock kernels.
  */
 import * as tf from "@tensorflow/tfjs";
-import { wasmHeap } from "./wasm-asm.ts";
+import { fourBytes, wasmHeap } from "./wasm-asm.ts";
 import { unwrapKernels, wrapKernels, type KernelFunc } from "./wrap-kernels.ts";
 
 const TAG = Symbol.for("adapt.wasmCopy");
 
 /** True for the dtypes stored in 4 bytes on the wasm heap. */
-const fourBytes = (dtype: tf.DataType): boolean => dtype === "float32" || dtype === "int32";
-
 /**
  * Rows `ids` of a `[rows, inner]` table at word offset `src` of `heap`, written at word offset `dst`;
  * false (nothing written) when an id is outside `[0, rows)`.

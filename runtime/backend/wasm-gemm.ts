@@ -1,7 +1,7 @@
 /**
  * A dense matMul kernel in WebAssembly SIMD for products by a frozen weight, on the wasm backend's heap.
  * C[M, N] = bias + A[M, K] · B[K, N], where B lies packed in panels of 8 columns ([N/8][K][8], made once
- * per weight by `packPanels`), so that each step over K reads B's 8 values in one line. A tile is 4 rows
+ * per weight by the module's `pack`, or by `packTransposed` for Wᵀ), so that each step over K reads B's 8 values in one line. A tile is 4 rows
  * by 8 columns: 8 accumulators, 2 vectors of B and a float of A splat into a vector, which leaves V8 on
  * x64 registers to spare (6-row and 3 x 12 tiles spill and ran at half the speed; unrolling K did too).
  * Each output is bias[j] (or 0) plus the products over k in order, in float32: the sums XNNPACK makes,
@@ -155,23 +155,12 @@ export function gemmOn(memory: WebAssembly.Memory, k: number, n: number): HeapKe
 export const gemmExports = (kernel: HeapKernel): GemmExports => kernel.exports as unknown as GemmExports;
 
 /**
- * Packs B into panels: `dst[p][k][j] = B[k][8p + j]` for B [k, n] at float index `src` of `heap`, or, with
- * `transposed`, for B = Wᵀ where W [n, k] lies there (a layer's input gradient, dY·Wᵀ).
+ * Packs B = Wᵀ into panels, `dst[p][k][j] = W[8p + j][k]`, for W [n, k] at float index `src` of `heap` (a
+ * layer's input gradient, dY·Wᵀ; an untransposed B is packed by the module's `pack`).
  */
-export function packPanels(
-  heap: Float32Array,
-  src: number,
-  k: number,
-  n: number,
-  transposed: boolean,
-  dst: number,
-): void {
-  for (let p = 0; p < n / GEMM_PANEL; p++) {
-    const panel = dst + p * k * GEMM_PANEL;
-    for (let kk = 0; kk < k; kk++) {
-      const row = panel + kk * GEMM_PANEL;
-      if (transposed) for (let j = 0; j < GEMM_PANEL; j++) heap[row + j] = heap[src + (p * GEMM_PANEL + j) * k + kk]!;
-      else heap.copyWithin(row, src + kk * n + p * GEMM_PANEL, src + kk * n + p * GEMM_PANEL + GEMM_PANEL);
-    }
-  }
+export function packTransposed(heap: Float32Array, src: number, k: number, n: number, dst: number): void {
+  for (let p = 0; p < n / GEMM_PANEL; p++)
+    for (let kk = 0; kk < k; kk++)
+      for (let j = 0; j < GEMM_PANEL; j++)
+        heap[dst + (p * k + kk) * GEMM_PANEL + j] = heap[src + (p * GEMM_PANEL + j) * k + kk]!;
 }

@@ -11,6 +11,7 @@ import {
   assemble,
   bump,
   elementwiseLoop,
+  fourBytes,
   GE_S,
   get,
   I32,
@@ -89,7 +90,7 @@ const transpose =
     const perm = (args.attrs as unknown as tf.TransposeAttrs).perm;
     const heap = wasmHeap(args.backend);
     const dims = swapDims(x.shape, perm);
-    if (heap === undefined || dims === undefined || (x.dtype !== "float32" && x.dtype !== "int32")) return inner(args);
+    if (heap === undefined || dims === undefined || !fourBytes(x.dtype)) return inner(args);
     const swap = swapOn(heap.memory);
     if (swap === undefined) return inner(args);
     const out = heap.makeOutput(

@@ -99,7 +99,10 @@ export function ownGemm(env: NodeJS.ProcessEnv = process.env): boolean {
   return env["ADAPT_WASM_GEMM"] !== "off" && WebAssembly.validate(gemmModuleBytes(true, GEMM_PANEL, GEMM_PANEL));
 }
 
-/** Gives the dense kernel of wasm-gemm.ts its threads where the threaded build left them to it, once per heap. */
+/**
+ * Starts the worker threads of adapt's kernels (heap-pool.ts: the dense products, attention's batched
+ * products, GELU) where the threaded build left the threads to them, once per heap.
+ */
 function startHeapPool(): void {
   const o = threadedOutcome();
   const heap = wasmHeap(tf.engine().findBackend("wasm"));

@@ -45,23 +45,7 @@ describe("heap copies", () => {
     expect(gatherRowsInto(h, 0, 3, 2, [1, 3], 20)).toBe(false);
     expect(h[20]).toBe(-1);
     tileInto(h, 0, [1, 3], [3, 2], 30);
-    expect([...h.subarray(29, 49)]).toEqual([
-      -1,
-      ...[10, 11, 20, 10, 11, 20].flatMap((v) => [v]),
-      10,
-      11,
-      20,
-      10,
-      11,
-      20,
-      10,
-      11,
-      20,
-      10,
-      11,
-      20,
-      -1,
-    ]);
+    expect([...h.subarray(29, 49)]).toEqual([-1, ...Array.from({ length: 6 }, () => [10, 11, 20]).flat(), -1]);
   });
 });
 

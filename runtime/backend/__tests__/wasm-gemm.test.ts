@@ -5,7 +5,7 @@
  * columns; the kernel still reads a memory that grew.
  */
 import { describe, expect, it } from "vitest";
-import { GEMM_PANEL, gemmExports, gemmModuleBytes, gemmOn, packPanels } from "../wasm-gemm.ts";
+import { GEMM_PANEL, gemmExports, gemmModuleBytes, gemmOn, packTransposed } from "../wasm-gemm.ts";
 
 /** Float indices of the operands in the memory, at odd places. */
 function layout(m: number, k: number, n: number): { a: number; b: number; p: number; bias: number; c: number } {
@@ -89,7 +89,7 @@ describe("dense kernel", () => {
     const [k, n] = [5, 16];
     for (let i = 0; i < k * n; i++) f[10 + i] = i;
     gemmExports(gemmOn(memory, k, n)!).pack(40, 400);
-    packPanels(f, 10, k, n, true, 300);
+    packTransposed(f, 10, k, n, 300);
     for (let p = 0; p < n / GEMM_PANEL; p++)
       for (let q = 0; q < k; q++)
         for (let j = 0; j < GEMM_PANEL; j++) {
