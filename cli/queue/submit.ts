@@ -97,7 +97,8 @@ class Follower {
       for (const [id, p] of [...pending]) {
         const job = await this.retrying(() => this.queue.getJob(id));
         const state = job ? await this.retrying(() => job.getState()) : "unknown";
-        if (state === "completed" && job) (this.finished(p, job), pending.delete(id));
+        // The job read above may predate its completion (its return value then is null): read it next poll.
+        if (state === "completed" && job?.returnvalue != null) (this.finished(p, job), pending.delete(id));
         else if (state === "failed" && job) (this.failed(p, job), pending.delete(id));
         const progress = job?.progress as Partial<PointProgress> | undefined;
         const doneBy = (job?.returnvalue as { worker?: string } | null)?.worker;
