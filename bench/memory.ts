@@ -8,7 +8,8 @@
  * this holds up where wall time does not); then the ratios to the peer. A
  * backend `wasm:N` runs wasm with N threads (`ADAPT_WASM_THREADS`; `wasm:1` is the single-threaded
  * build); plain `wasm` takes the default, one thread per core; `wasm/xnnpack` (also with `:N`) leaves the
- * products to XNNPACK (`ADAPT_WASM_GEMM=off`) instead of adapt's dense kernel. This is the comparison table of the
+ * products to XNNPACK (`ADAPT_WASM_GEMM=off`) instead of adapt's dense kernel, and `wasm/unfused` runs
+ * that kernel without fused multiply-adds (`ADAPT_WASM_FMA=off`). This is the comparison table of the
  * peer: `npx tsx bench/memory.ts --python /work/venv-peer/bin/python --backends tensorflow,wasm,wasm:1`.
  * Usage: `npx tsx bench/memory.ts [--python PYTHON] [--backends wasm,tensorflow] [--threads 2] [--against DIR]`
  * (--threads: the peer's torch threads). Each `adapt` run writes into a temporary copy of the
@@ -103,10 +104,19 @@ function duration(text: string): number {
   return m === null ? NaN : Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
 }
 
+/** The wasm variants a backend's `/name` asks for: their environment and their label's tail. */
+const VARIANTS: Readonly<Record<string, { env: Record<string, string>; label: string }>> = {
+  "": { env: {}, label: "" },
+  xnnpack: { env: { ADAPT_WASM_GEMM: "off" }, label: ", products on XNNPACK" },
+  unfused: { env: { ADAPT_WASM_FMA: "off" }, label: ", products unfused" },
+};
+
 async function adaptRow(spec: string, root = ROOT): Promise<Row> {
   const [asked, threads] = spec.split(":") as [string, string | undefined];
-  const xnnpack = asked.endsWith("/xnnpack");
-  const backend = xnnpack ? asked.slice(0, -"/xnnpack".length) : asked;
+  const [backend, variant] = asked.split("/") as [string, string | undefined];
+  const chosen = VARIANTS[variant ?? ""];
+  if (chosen === undefined) throw new Error(`unknown variant /${variant} in ${spec}: /xnnpack or /unfused`);
+  const { env: variantEnv, label: variantLabel } = chosen;
   const dir = scratch();
   const r = await measured(
     process.execPath,
@@ -114,11 +124,11 @@ async function adaptRow(spec: string, root = ROOT): Promise<Row> {
     dir,
     {
       ...(threads === undefined ? {} : { ADAPT_WASM_THREADS: threads }),
-      ...(xnnpack ? { ADAPT_WASM_GEMM: "off" } : {}),
+      ...variantEnv,
     },
   );
   const threadsLabel = threads === undefined ? "" : ` (${threads} thread${threads === "1" ? "" : "s"})`;
-  const label = `${backend}${threadsLabel}${xnnpack ? ", products on XNNPACK" : ""}`;
+  const label = `${backend}${threadsLabel}${variantLabel}`;
   const name = root === ROOT ? `adapt, ${label}` : `adapt at ${root}, ${label}`;
   if (r.code !== 0)
     return {

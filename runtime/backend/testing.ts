@@ -156,3 +156,11 @@ export function recordKernelCalls(names: readonly string[], backendName = "wasm"
   }
   return calls;
 }
+
+/**
+ * One step s + a·b of a product kernel's sum, in float32: the product rounded, then the sum; or with
+ * `once` (a fused multiply-add, wasm-fma.ts) the exact product added and rounded once (a·b of two floats
+ * is exact in a double).
+ */
+export const multiplyAddStep = (once: boolean, s: number, a: number, b: number): number =>
+  once ? Math.fround(s + a * b) : Math.fround(s + Math.fround(a * b));

@@ -82,6 +82,16 @@ export const V_SPLAT = simd(0x13);
 export const V_ADD = simd(228);
 /** f32x4.mul. */
 export const V_MUL = simd(230);
+/** f32x4.relaxed_madd (relaxed SIMD): a·b + c, fused into one rounding where the machine has FMA. */
+export const V_RELAXED_MADD = simd(0x105);
+
+/**
+ * `acc + a·b` on f32x4 values (each the code that pushes one): mul then add, rounded twice, or with
+ * `fused` relaxed SIMD's multiply-add, which V8 compiles to one FMA instruction where the CPU has one.
+ */
+export const vMulAdd = (fused: boolean, acc: number[], a: number[], b: number[]): number[] =>
+  fused ? [...a, ...b, ...acc, ...V_RELAXED_MADD] : [...acc, ...a, ...b, ...V_MUL, ...V_ADD];
+
 /** f32x4.sub. */
 export const V_SUB = simd(229);
 /** f32x4.div. */

@@ -6,7 +6,8 @@
  * here, byte by byte, and instantiated on the backend's WebAssembly.Memory (shared on the threaded build),
  * so it reads the operands and writes the result in place: no copies, no threads. Each output element is
  * the sum of a[i, p] * b[p, j] over p in order, from zero (`bmm`) or from a bias (`bmmBias`, as XNNPACK
- * starts a product with a bias), in float32, four and sixteen columns at a time.
+ * starts a product with a bias), in float32, four and sixteen columns at a time; the vector columns round
+ * once per step where the products are fused (wasm-fma.ts).
  */
 
 import {
@@ -26,20 +27,19 @@ import {
   i32,
   type HeapKernel,
   heapKernel,
-  instantiateOn,
   MUL,
   rowPointer,
   set,
   SHL,
   V128,
-  V_ADD,
-  V_MUL,
   V_SPLAT,
   V_ZERO,
   vLoad,
+  vMulAdd,
   vStore,
   whileNot,
 } from "./wasm-asm.ts";
+import { fusedProducts } from "./wasm-fma.ts";
 
 // Parameters: a, b, c (byte offsets), g, m, k, n, bias (a byte offset; read by `bmmBias` only); then the locals.
 const [A, B, C, G, M, K, N, BIAS] = [0, 1, 2, 3, 4, 5, 6, 7];
@@ -59,7 +59,7 @@ function initial(width: 16 | 4 | 1, accs: number[], bias: boolean): number[] {
  * The inner product loop over p for `width` columns from j: accumulators in ACC (vectors) or S (scalar),
  * starting from zero or from the bias.
  */
-function columns(width: 16 | 4 | 1, bias: boolean): number[] {
+function columns(width: 16 | 4 | 1, bias: boolean, fused: boolean): number[] {
   const accs = width === 1 ? [S] : ACC.slice(0, width / 4);
   const init = initial(width, accs, bias);
   const start = [...get(AROW), ...set(AP), ...get(B), ...get(J), ...i32(2), SHL, ADD, ...set(BP), ...i32(0), ...set(P)];
@@ -71,15 +71,7 @@ function columns(width: 16 | 4 | 1, bias: boolean): number[] {
           ...F_LOAD,
           ...V_SPLAT,
           ...set(AV),
-          ...accs.flatMap((l, q) => [
-            ...get(l),
-            ...get(AV),
-            ...get(BP),
-            ...vLoad(16 * q),
-            ...V_MUL,
-            ...V_ADD,
-            ...set(l),
-          ]),
+          ...accs.flatMap((l, q) => [...vMulAdd(fused, get(l), get(AV), [...get(BP), ...vLoad(16 * q)]), ...set(l)]),
         ];
   const inner = whileNot(
     [...get(P), ...get(K), GE_S],
@@ -95,15 +87,15 @@ function columns(width: 16 | 4 | 1, bias: boolean): number[] {
 }
 
 /** The body of `bmm(a, b, c, g, m, k, n)`, or with `bias` of `bmmBias(a, b, c, g, m, k, n, bias)`. */
-function body(bias: boolean): number[] {
+function body(bias: boolean, fused: boolean): number[] {
   const row = [
     ...rowPointer(AROW, A, get(I), K),
     ...rowPointer(CROW, C, get(I), N),
     ...i32(0),
     ...set(J),
-    ...columns(16, bias),
-    ...columns(4, bias),
-    ...columns(1, bias),
+    ...columns(16, bias, fused),
+    ...columns(4, bias, fused),
+    ...columns(1, bias, fused),
     ...bump(I, i32(1)),
   ];
   const entry = [
@@ -126,16 +118,19 @@ function body(bias: boolean): number[] {
   ];
 }
 
-/** The module's bytes; `shared` says whether the imported memory is shared (the threaded build's). */
-export function bmmModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
+/**
+ * The module's bytes; `shared` says whether the imported memory is shared (the threaded build's); with
+ * `fused`, the vector columns' steps are relaxed SIMD's multiply-add (wasm-fma.ts).
+ */
+export function bmmModuleBytes(shared: boolean, fused = false): Uint8Array<ArrayBuffer> {
   const locals = [
     [9, I32],
     [1, F32],
     [5, V128],
   ] as const;
   return assemble(shared, [
-    { name: "bmm", params: 8, locals, code: body(false) },
-    { name: "bmmBias", params: 8, locals, code: body(true) },
+    { name: "bmm", params: 8, locals, code: body(false, fused) },
+    { name: "bmmBias", params: 8, locals, code: body(true, fused) },
   ]);
 }
 
@@ -157,17 +152,20 @@ export type BmmBias = (
   bias: number,
 ) => void;
 
-/** The module of both kernels on `memory` (once per memory); undefined when this engine cannot run it. */
-export function bmmKernel(memory: WebAssembly.Memory): HeapKernel | undefined {
-  return heapKernel(memory, "bmm", bmmModuleBytes);
+/**
+ * The module of both kernels on `memory`, fused where `fusedProducts()` says (once per memory and
+ * variant); undefined when this engine cannot run it.
+ */
+export function bmmKernel(memory: WebAssembly.Memory, fused = fusedProducts()): HeapKernel | undefined {
+  return heapKernel(memory, fused ? "bmm fused" : "bmm", (shared) => bmmModuleBytes(shared, fused));
 }
 
-/** The kernel instantiated on `memory` (once per memory); undefined when this engine cannot run it. */
-export function bmmOn(memory: WebAssembly.Memory): Bmm | undefined {
-  return instantiateOn(memory, "bmm", bmmModuleBytes)?.["bmm"] as Bmm | undefined;
+/** The kernel instantiated on `memory` (as `bmmKernel`); undefined when this engine cannot run it. */
+export function bmmOn(memory: WebAssembly.Memory, fused = fusedProducts()): Bmm | undefined {
+  return bmmKernel(memory, fused)?.exports["bmm"] as Bmm | undefined;
 }
 
-/** The bias-starting kernel instantiated on `memory` (once per memory); undefined when it cannot run. */
-export function bmmBiasOn(memory: WebAssembly.Memory): BmmBias | undefined {
-  return instantiateOn(memory, "bmm", bmmModuleBytes)?.["bmmBias"] as BmmBias | undefined;
+/** The bias-starting kernel instantiated on `memory` (as `bmmKernel`); undefined when it cannot run. */
+export function bmmBiasOn(memory: WebAssembly.Memory, fused = fusedProducts()): BmmBias | undefined {
+  return bmmKernel(memory, fused)?.exports["bmmBias"] as BmmBias | undefined;
 }

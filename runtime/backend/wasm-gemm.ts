@@ -1,12 +1,13 @@
 /**
  * A dense matMul kernel in WebAssembly SIMD for products by a frozen weight, on the wasm backend's heap.
  * C[M, N] = bias + A[M, K] · B[K, N], where B lies packed in panels of 8 columns ([N/8][K][8], made once
- * per weight by the module's `pack`, or by `packTransposed` for Wᵀ), so that each step over K reads B's 8 values in one line. A tile is 4 rows
- * by 8 columns: 8 accumulators, 2 vectors of B and a float of A splat into a vector, which leaves V8 on
- * x64 registers to spare (6-row and 3 x 12 tiles spill and ran at half the speed; unrolling K did too).
- * Each output is bias[j] (or 0) plus the products over k in order, in float32: the sums XNNPACK makes,
- * bit for bit. The module is specialised per (K, N), and rows are a parameter, so threads can share a
- * product by rows (heap-pool.ts).
+ * per weight by the module's `pack`, or by `packTransposed` for Wᵀ), so that each step over K reads B's
+ * 8 values in one line. A tile is 4 rows by 8 columns: 8 accumulators, 2 vectors of B and a float of A
+ * splat into a vector, which leaves V8 on x64 registers to spare (6-row and 3 x 12 tiles spill and ran at
+ * half the speed, fused or not; unrolling K did too). Each output is bias[j] (or 0) plus the products
+ * over k in order, in float32: the sums XNNPACK makes, bit for bit, or with one rounding per step where
+ * the products are fused (wasm-fma.ts). The module is specialised per (K, N), and rows are a parameter,
+ * so threads can share a product by rows (heap-pool.ts).
  */
 import {
   ADD,
@@ -22,14 +23,14 @@ import {
   MUL,
   set,
   V128,
-  V_ADD,
-  V_MUL,
   V_ZERO,
   vLoad,
   vLoadSplat,
+  vMulAdd,
   vStore,
   whileNot,
 } from "./wasm-asm.ts";
+import { fusedProducts } from "./wasm-fma.ts";
 
 /** Rows per tile. */
 export const GEMM_ROWS = 4;
@@ -63,7 +64,7 @@ const ifElse = (cond: number[], then: number[], other: number[]): number[] => [
 ];
 
 /** One tile of `rows` rows at (ROW, panel P): accumulators from the bias or zero, K steps, stores. */
-function tile(rows: number, k: number, n: number): number[] {
+function tile(rows: number, k: number, n: number, fused: boolean): number[] {
   const acc = (r: number, q: number): number => ACC + 2 * r + q;
   const fromBias: number[] = [];
   const fromZero: number[] = [];
@@ -75,8 +76,7 @@ function tile(rows: number, k: number, n: number): number[] {
   const step: number[] = [...get(BP), ...vLoad(0), ...set(BV), ...get(BP), ...vLoad(16), ...set(BV + 1)];
   for (let r = 0; r < rows; r++) {
     step.push(...get(AP), ...vLoadSplat(4 * k * r), ...set(AV));
-    for (let q = 0; q < 2; q++)
-      step.push(...get(acc(r, q)), ...get(AV), ...get(BV + q), ...V_MUL, ...V_ADD, ...set(acc(r, q)));
+    for (let q = 0; q < 2; q++) step.push(...vMulAdd(fused, get(acc(r, q)), get(AV), get(BV + q)), ...set(acc(r, q)));
   }
   const store: number[] = [];
   for (let r = 0; r < rows; r++)
@@ -119,11 +119,11 @@ function packCode(k: number, n: number): number[] {
 
 /**
  * The module of `gemm` and `pack` for inner dimension `k` and `n` columns (a multiple of 8), on a plain
- * or shared memory.
+ * or shared memory; with `fused`, each step is relaxed SIMD's multiply-add (wasm-fma.ts).
  */
-export function gemmModuleBytes(shared: boolean, k: number, n: number): Uint8Array<ArrayBuffer> {
+export function gemmModuleBytes(shared: boolean, k: number, n: number, fused = false): Uint8Array<ArrayBuffer> {
   const rows = (r: number): number[] =>
-    whileNot([...get(ROW), ...i32(r), ADD, ...get(R1), GT_U], [...tile(r, k, n), ...bump(ROW, i32(r))]);
+    whileNot([...get(ROW), ...i32(r), ADD, ...get(R1), GT_U], [...tile(r, k, n, fused), ...bump(ROW, i32(r))]);
   const code = [
     ...get(P0),
     ...set(P),
@@ -146,9 +146,18 @@ export function gemmModuleBytes(shared: boolean, k: number, n: number): Uint8Arr
   ]);
 }
 
-/** The kernel for (`k`, `n`) on `memory` (compiled once per memory); undefined where it cannot run (no SIMD). */
-export function gemmOn(memory: WebAssembly.Memory, k: number, n: number): HeapKernel | undefined {
-  return heapKernel(memory, `gemm ${k}x${n}`, (shared) => gemmModuleBytes(shared, k, n));
+/**
+ * The kernel for (`k`, `n`) on `memory`, fused where `fusedProducts()` says (compiled once per memory and
+ * variant); undefined where it cannot run (no SIMD).
+ */
+export function gemmOn(
+  memory: WebAssembly.Memory,
+  k: number,
+  n: number,
+  fused = fusedProducts(),
+): HeapKernel | undefined {
+  const key = `gemm ${k}x${n}${fused ? " fused" : ""}`;
+  return heapKernel(memory, key, (shared) => gemmModuleBytes(shared, k, n, fused));
 }
 
 /** The exports of `gemmOn(memory, k, n)`. */

@@ -1,16 +1,22 @@
 /**
  * The batched matMul kernel of wasm-bmm.ts: on a plain and on a shared memory, every output element is
  * the float32 sum over p in order (bit for bit), for widths that take its 16-, 4- and 1-column loops and
- * an empty inner dimension, and nothing past the output is written; the bias-starting kernel starts each
- * sum from its column's bias; on the wasm backend the batched
+ * an empty inner dimension, and nothing past the output is written, unfused and fused (relaxed SIMD, on
+ * by flag as bin/adapt.js does; the vector columns then round once per step where the engine fuses, the
+ * last n % 4 columns twice); the bias-starting kernel starts each sum from its column's bias; on the
+ * wasm backend the batched
  * products take it (batchedMatMul answers) and equal the cpu backend's.
  */
+import { setFlagsFromString } from "node:v8";
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { batchedMatMul } from "../batched-matmul.ts";
-import { maxRelDiff, onBackend, read, seededTensor } from "../testing.ts";
+import { maxRelDiff, multiplyAddStep, onBackend, read, seededTensor } from "../testing.ts";
 import { tryWasm } from "../wasm.ts";
 import { bmmBiasOn, bmmModuleBytes, bmmOn } from "../wasm-bmm.ts";
+import { multiplyAddFuses } from "../wasm-fma.ts";
+
+setFlagsFromString("--experimental-wasm-relaxed-simd");
 
 const wasm = await tryWasm();
 
@@ -22,6 +28,7 @@ function run(
   memory: WebAssembly.Memory,
   [g, m, k, n]: number[],
   withBias = false,
+  fused = false,
 ): { got: Float32Array; want: Float32Array } {
   const f = new Float32Array(memory.buffer);
   const a = 5;
@@ -32,15 +39,16 @@ function run(
   for (let i = 0; i < g! * k! * n!; i++) f[b + i] = Math.cos(0.7 * i);
   for (let j = 0; j < n!; j++) f[bias + j] = withBias ? Math.fround(0.1 * j - 1) : 0;
   f.fill(99, c, c + g! * m! * n! + 4);
-  if (withBias) bmmBiasOn(memory)!(4 * a, 4 * b, 4 * c, g!, m!, k!, n!, 4 * bias);
-  else bmmOn(memory)!(4 * a, 4 * b, 4 * c, g!, m!, k!, n!);
+  if (withBias) bmmBiasOn(memory, fused)!(4 * a, 4 * b, 4 * c, g!, m!, k!, n!, 4 * bias);
+  else bmmOn(memory, fused)!(4 * a, 4 * b, 4 * c, g!, m!, k!, n!);
+  const once = (j: number): boolean => fused && multiplyAddFuses() === true && j < n! - (n! % 4);
   const want = new Float32Array(g! * m! * n! + 4).fill(99);
   for (let e = 0; e < g!; e++)
     for (let i = 0; i < m!; i++)
       for (let j = 0; j < n!; j++) {
         let s = f[bias + j]!;
         for (let p = 0; p < k!; p++)
-          s = Math.fround(s + Math.fround(f[a + (e * m! + i) * k! + p]! * f[b + (e * k! + p) * n! + j]!));
+          s = multiplyAddStep(once(j), s, f[a + (e * m! + i) * k! + p]!, f[b + (e * k! + p) * n! + j]!);
         want[(e * m! + i) * n! + j] = s;
       }
   return { got: f.slice(c, c + want.length), want };
@@ -60,25 +68,27 @@ describe("batched matMul kernel", () => {
     expect(WebAssembly.validate(bmmModuleBytes(true))).toBe(true);
   });
 
-  for (const shared of [false, true]) {
-    it(`sums in float32 in order, bit for bit, on a ${shared ? "shared" : "plain"} memory`, () => {
-      const memory = new WebAssembly.Memory({ initial: 8, maximum: 64, shared });
-      expect(bmmOn(memory)).toBe(bmmOn(memory));
+  for (const fused of [false, true])
+    for (const shared of [false, true]) {
+      it(`sums in float32 in order, bit for bit, ${fused ? "fused" : "unfused"}, on a ${shared ? "shared" : "plain"} memory`, () => {
+        const memory = new WebAssembly.Memory({ initial: 8, maximum: 64, shared });
+        expect(bmmOn(memory, fused)).toBe(bmmOn(memory, fused));
+        for (const shape of SHAPES) {
+          const { got, want } = run(memory, shape, false, fused);
+          expect(got).toEqual(want);
+        }
+      });
+    }
+
+  for (const fused of [false, true])
+    it(`starts each sum from the bias in the bias-starting kernel, bit for bit, ${fused ? "fused" : "unfused"}`, () => {
+      const memory = new WebAssembly.Memory({ initial: 8 });
+      expect(bmmBiasOn(memory, fused)).toBe(bmmBiasOn(memory, fused));
       for (const shape of SHAPES) {
-        const { got, want } = run(memory, shape);
+        const { got, want } = run(memory, shape, true, fused);
         expect(got).toEqual(want);
       }
     });
-  }
-
-  it("starts each sum from the bias in the bias-starting kernel, bit for bit", () => {
-    const memory = new WebAssembly.Memory({ initial: 8 });
-    expect(bmmBiasOn(memory)).toBe(bmmBiasOn(memory));
-    for (const shape of SHAPES) {
-      const { got, want } = run(memory, shape, true);
-      expect(got).toEqual(want);
-    }
-  });
 
   it("still reads the memory after it grew", () => {
     const memory = new WebAssembly.Memory({ initial: 1 });

@@ -1,0 +1,52 @@
+/**
+ * wasm-fma.ts: relaxed SIMD compiles once its flag is on, the probe says whether its multiply-add rounds
+ * once, and the product kernels use it unless `ADAPT_WASM_FMA=off`; bin/adapt.js turns the flag on before
+ * anything compiles in the processes it starts, and leaves it alone with `ADAPT_WASM_FMA=off`.
+ */
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { setFlagsFromString } from "node:v8";
+import { describe, expect, it } from "vitest";
+import { fusedProducts, multiplyAddFuses, relaxedSimd } from "../wasm-fma.ts";
+
+const BIN = join(import.meta.dirname, "../../../bin/adapt.js");
+
+/** A module of one function: three zero vectors into relaxed_madd, dropped. */
+const PROBE = [
+  ...[0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 3, 2, 1, 0, 10, 62, 1, 60, 0],
+  ...[0, 1, 2].flatMap(() => [0xfd, 0x0c, ...new Array<number>(16).fill(0)]),
+  ...[0xfd, 0x85, 0x02, 0x1a, 0x0b],
+];
+
+/** Whether relaxed SIMD compiles in `node [preload] [bin/adapt.js --version]` with `env` added. */
+function compilesIn(throughBin: boolean, env: Record<string, string> = {}): boolean {
+  const check = `console.log("relaxed", WebAssembly.validate(new Uint8Array(${JSON.stringify(PROBE)})))`;
+  const args = throughBin
+    ? ["--import", `data:text/javascript,process.on("exit", () => ${check})`, BIN, "--version"]
+    : ["-e", check];
+  const r = spawnSync(process.execPath, args, { encoding: "utf8", env: { ...process.env, ...env } });
+  expect(r.status).toBe(0);
+  return /relaxed true/.test(r.stdout);
+}
+
+setFlagsFromString("--experimental-wasm-relaxed-simd");
+
+describe("fused multiply-add", () => {
+  it("compiles relaxed SIMD, and says whether its multiply-add rounds once", () => {
+    expect(WebAssembly.validate(new Uint8Array(PROBE))).toBe(true);
+    expect(relaxedSimd()).toBe(true);
+    expect(typeof multiplyAddFuses()).toBe("boolean");
+  });
+
+  it("fuses the products unless ADAPT_WASM_FMA is off", () => {
+    expect(fusedProducts({})).toBe(true);
+    expect(fusedProducts({ ADAPT_WASM_FMA: "on" })).toBe(true);
+    expect(fusedProducts({ ADAPT_WASM_FMA: "off" })).toBe(false);
+  });
+
+  it("is on in the processes bin/adapt.js starts, and as Node has it with ADAPT_WASM_FMA=off", () => {
+    const byDefault = compilesIn(false);
+    expect(compilesIn(true)).toBe(true);
+    expect(compilesIn(true, { ADAPT_WASM_FMA: "off" })).toBe(byDefault);
+  });
+});
