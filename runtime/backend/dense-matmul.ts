@@ -5,7 +5,7 @@
  * the product then runs on the kernel, in chunks of rows over the threads of the runner that wasm.ts set
  * for the heap (heap-pool.ts), or on the calling thread where the heap is not shared (the single-threaded
  * build, where XNNPACK runs one thread too). On a shared heap with no runner (a browser) XNNPACK keeps
- * them. The sums are XNNPACK's, bit for bit.
+ * them. The sums are XNNPACK's, bit for bit, unless the kernel fuses its multiply-adds (wasm-fma.ts).
  */
 import type * as tf from "@tensorflow/tfjs";
 import { columnBias } from "./batched-matmul.ts";
