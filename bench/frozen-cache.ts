@@ -2,11 +2,14 @@
  * bench/frozen-cache: top-n fine-tuning of the bundled MiniLM-L6 (examples/sentiment/; top-2 by default:
  * layers 4 and 5 and the head train, layers 0-3 and the embeddings are frozen) for a few epochs with the frozen-prefix
  * cache off and on, side by side in one process on one backend. Prints each epoch's seconds (from the
- * previous epoch's checkpoint to its last step; no evaluations), the ratio of the epochs after the
- * first, and whether the two runs' losses agree (bit for bit on cpu; within rounding elsewhere, where
+ * previous epoch's checkpoint to its last step), the ratio of the epochs after the first, and whether
+ * the two runs' losses agree (bit for bit on cpu; within rounding elsewhere, where
  * kernels may sum in another order for another padded length). Besides wall seconds it prints the
- * process's CPU seconds and the median step, which a busy shared machine disturbs less.
- * Usage: `npx tsx bench/frozen-cache.ts [--backend tensorflow|wasm|cpu] [--examples N] [--epochs E] [--batch B] [--top N]`
+ * process's CPU seconds and the median step, which a busy shared machine disturbs less. With
+ * `--validation`, each epoch ends with an evaluation of the example's validation split (448 sentences),
+ * whose frozen layers' outputs the cached run reads from a cache of their own after the first; the
+ * whole epochs (steps and evaluation) are then compared too.
+ * Usage: `npx tsx bench/frozen-cache.ts [--backend tensorflow|wasm|cpu] [--examples N] [--epochs E] [--batch B] [--top N] [--validation]`
  * (defaults: tensorflow when built, else wasm; all 2,086 training sentences; 3 epochs; batch 32; the top
  * 2 of the 6 layers train).
  */
@@ -27,6 +30,7 @@ const { values } = parseArgs({
     epochs: { type: "string", default: "3" },
     batch: { type: "string", default: "32" },
     top: { type: "string", default: "2" },
+    validation: { type: "boolean", default: false },
   },
 });
 const EXAMPLE = resolve(import.meta.dirname, "../examples/sentiment");
@@ -41,7 +45,7 @@ const SPEC = `model "${join(EXAMPLE, "model/model.json")}"
 train "encoder.layer.*.**" in layers ${6 - Number(values.top)}..5
 head classifier(classes: 2, pool: mean, dropout: 0.1)
 plan {
-  data       train: "${join(work, "train.jsonl")}", text: "sentence", label: "label"
+  data       train: "${join(work, "train.jsonl")}",${values.validation ? ` validation: "${join(EXAMPLE, "data/validation.jsonl")}",` : ""} text: "sentence", label: "label"
   optimizer  adamw(lr: 1e-4, weight_decay: 0.01)
   schedule   linear(warmup: 0.1)
   epochs     ${epochs}
@@ -69,6 +73,7 @@ const cpuNow = (): number => {
 /** One run's epochs: wall seconds, CPU seconds and the median step (ms); and every step's loss. */
 interface Measured {
   seconds: number[];
+  whole: number[];
   cpu: number[];
   medianStep: number[];
   losses: number[];
@@ -78,7 +83,7 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 
 async function run(cache: boolean): Promise<Measured> {
   rmSync(join(work, "out"), { recursive: true, force: true });
-  const m: Measured = { seconds: [], cpu: [], medianStep: [], losses: [] };
+  const m: Measured = { seconds: [], whole: [], cpu: [], medianStep: [], losses: [] };
   let [epochStart, cpuStart, lastStep, cpuLast] = [0, 0, 0, 0];
   let stepTimes: number[] = [];
   const r = await runSession(plan!, {
@@ -95,6 +100,7 @@ async function run(cache: boolean): Promise<Measured> {
       }
       if (e.type === "checkpoint") {
         m.seconds.push((lastStep - epochStart) / 1000);
+        m.whole.push((now - epochStart) / 1000);
         m.cpu.push(cpuLast - cpuStart);
         m.medianStep.push(median(stepTimes));
         [epochStart, lastStep, cpuStart, stepTimes] = [now, now, cpuNow(), []];
@@ -127,11 +133,15 @@ off.seconds.forEach((_, i) => {
   const cells = [...a.map((v) => v.toFixed(2).padStart(18)), ...b.map((v) => v.toFixed(2).padStart(16))];
   console.log(`${String(i + 1).padEnd(6)}${cells.join("")}  ${a.map((v, j) => (v / b[j]!).toFixed(2)).join(" / ")}`);
 });
-const later = (x: Measured, k: "seconds" | "cpu" | "medianStep"): number => mean(x[k].slice(1));
+const later = (x: Measured, k: "seconds" | "whole" | "cpu" | "medianStep"): number => mean(x[k].slice(1));
 const ratios = (["seconds", "cpu", "medianStep"] as const).map((k) => (later(off, k) / later(on, k)).toFixed(2));
 console.log(
   `epochs after the first, uncached / cached: wall ${ratios[0]}x, cpu ${ratios[1]}x, median step ${ratios[2]}x`,
 );
+if (values.validation)
+  console.log(
+    `whole epochs (steps and the validation split's evaluation) after the first: uncached ${later(off, "whole").toFixed(2)} s, cached ${later(on, "whole").toFixed(2)} s, ${(later(off, "whole") / later(on, "whole")).toFixed(2)}x`,
+  );
 const maxDiff = Math.max(...off.losses.map((l, i) => Math.abs(l - on.losses[i]!)));
 const same = off.losses.every((l, i) => Object.is(l, on.losses[i]));
 console.log(

@@ -6,6 +6,7 @@ import { lengthMultiple, settleDevice } from "../backend/device.ts";
 import type { Example, TaskShape } from "../data/load.ts";
 import { evaluationOrder, padBatch, type Batch, type Padding } from "../tokenize/batches.ts";
 import type { Encoded, TextEncoder } from "../tokenize/tokenizer.ts";
+import type { FrozenPrefixRunner } from "./frozen-cache.ts";
 import { computeMetrics } from "./metrics.ts";
 import { evalBatch, type StepContext } from "./step.ts";
 
@@ -43,18 +44,23 @@ export interface Evaluation {
   readonly predictions: Float32Array;
 }
 
-/** Evaluates the model on a split with the named metrics (reads results asynchronously). */
+/**
+ * Evaluates the model on a split with the named metrics (reads results asynchronously); with `prefix`
+ * (that split's frozen-prefix runner, frozen-cache.ts), the frozen layers' outputs come from its cache.
+ */
 export async function evaluate(
   ctx: Pick<StepContext, "model" | "roles" | "task" | "probabilities">,
   split: EncodedSplit,
   metricNames: readonly string[],
   batch: number,
   pad: Padding,
+  prefix: FrozenPrefixRunner | null = null,
 ): Promise<Evaluation> {
   const predictions = new Float32Array(split.labels.length);
   let lossSum = 0;
   for (const b of evaluationBatches(split, batch, pad)) {
-    const { loss, pred } = await evalBatch(ctx, b);
+    const prepared = await prefix?.prepare(b, false);
+    const { loss, pred } = await evalBatch(ctx, b, prepared?.forward).finally(() => prepared?.dispose());
     settleDevice();
     lossSum += loss * b.size;
     b.indices.forEach((ex, row) => (predictions[ex] = pred[row]!));

@@ -42,9 +42,10 @@ class MemoryStore implements ActivationStore {
 const CHUNK_BYTES = 64 * 1024 * 1024;
 /** Room left on the run folder's disk besides a cache there (checkpoints, the artifact). */
 const DISK_MARGIN = 256 * 1024 * 1024;
-const CHUNK_NAME = /^frozen-cache\.\d+\.f32$/;
+/** The chunk files' stem for a split's cache: `frozen-cache` (training), `frozen-cache-validation`, ... */
+const stemOf = (split: string): string => (split === "train" ? "frozen-cache" : `frozen-cache-${split}`);
 
-/** Float32 chunk files `frozen-cache.N.f32` in `dir`, each example at an offset of one chunk. */
+/** Float32 chunk files `STEM.N.f32` in `dir`, each example at an offset of one chunk. */
 class DiskStore implements ActivationStore {
   private readonly where = new Map<number, { chunk: number; offset: number; floats: number }>();
   private readonly pending = new Map<number, Float32Array>();
@@ -55,8 +56,9 @@ class DiskStore implements ActivationStore {
   constructor(
     private readonly dir: string,
     private readonly chunkBytes: number,
+    private readonly stem: string,
   ) {
-    removeChunks(dir);
+    removeChunks(dir, stem);
   }
 
   has = (i: number): boolean => this.where.has(i) || this.pending.has(i);
@@ -79,7 +81,7 @@ class DiskStore implements ActivationStore {
 
   private flush(): void {
     const chunk = this.chunks.length;
-    const path = join(this.dir, `frozen-cache.${chunk}.f32`);
+    const path = join(this.dir, `${this.stem}.${chunk}.f32`);
     const parts: Uint8Array[] = [];
     let offset = 0;
     for (const [i, rows] of this.pending) {
@@ -104,28 +106,41 @@ class DiskStore implements ActivationStore {
   }
 }
 
-/** Removes the cache chunk files an earlier run left in `dir` (a killed process cannot clean up). */
-function removeChunks(dir: string): void {
+/** Removes the chunk files of `stem` an earlier run left in `dir` (a killed process cannot clean up). */
+function removeChunks(dir: string, stem: string): void {
   if (!files().exists(dir)) return;
-  for (const name of files().list(dir)) if (CHUNK_NAME.test(name)) files().remove(join(dir, name));
+  const chunk = (name: string): boolean =>
+    name.startsWith(`${stem}.`) && /^\d+\.f32$/.test(name.slice(stem.length + 1));
+  for (const name of files().list(dir)) if (chunk(name)) files().remove(join(dir, name));
 }
 
-/** What the loop needs to run one step through the split. */
+/** What the loop needs to run one step (or an evaluation batch) through the split. */
 export interface PreparedStep {
-  /** The upper part's forward pass on the step's feed (called inside the gradient tape). */
+  /** The upper part's forward pass on the step's feed (inside the gradient tape when training). */
   readonly forward: (feed: tf.Tensor[]) => tf.Tensor;
   readonly dispose: () => void;
   /** True when the hidden state came from the cache. */
   readonly cached: boolean;
 }
 
-/** Runs training steps through a split model, caching the prefix's output per example. */
+/** Where a runner may cache: on or off, the bytes it may hold in memory, the folder of its chunk files. */
+export interface CacheOptions {
+  readonly enabled: boolean;
+  readonly memoryBytes: number;
+  readonly dir: string;
+  readonly chunkBytes?: number;
+}
+
+/**
+ * Runs training steps or evaluation batches of one split through a split model, caching the prefix's
+ * output per example (by its index in the split).
+ */
 export class FrozenPrefixRunner {
   private readonly store: ActivationStore | null;
   /** Where the cache lives and the bytes it holds when full. */
   readonly placement: CachePlacement;
   readonly bytes: number;
-  /** Steps whose hidden state was computed, and read from the cache. */
+  /** Batches whose hidden state was computed, and read from the cache. */
   readonly steps = { computed: 0, cached: 0 };
 
   constructor(
@@ -133,13 +148,10 @@ export class FrozenPrefixRunner {
     private readonly model: tf.LayersModel,
     private readonly roles: readonly InputRole[],
     encoded: readonly Encoded[],
-    cache: {
-      readonly enabled: boolean;
-      readonly memoryBytes: number;
-      readonly dir: string;
-      readonly chunkBytes?: number;
-    },
+    private readonly cache: CacheOptions,
     private readonly log: (record: Record<string, unknown>) => void = () => {},
+    /** The split's name: `train` (the steps'), or `validation` and the like (evaluations'). */
+    readonly splitName = "train",
   ) {
     this.bytes = encoded.reduce((s, e) => s + e.ids.length, 0) * split.d * 4;
     const free = cache.enabled && this.bytes > cache.memoryBytes ? files().freeBytes(cache.dir) : null;
@@ -149,27 +161,46 @@ export class FrozenPrefixRunner {
       this.placement === "memory"
         ? new MemoryStore()
         : this.placement === "disk"
-          ? new DiskStore(cache.dir, cache.chunkBytes ?? Math.min(CHUNK_BYTES, Math.max(1 << 20, cache.memoryBytes)))
+          ? new DiskStore(
+              cache.dir,
+              cache.chunkBytes ?? Math.min(CHUNK_BYTES, Math.max(1 << 20, cache.memoryBytes)),
+              stemOf(splitName),
+            )
           : null;
   }
 
-  /** The hidden state entering layer k for `batch` (from the cache, or computed and cached), and the step's forward. */
-  async prepare(batch: Batch): Promise<PreparedStep> {
+  /**
+   * The hidden state entering layer k for `batch` (from the cache, or computed and cached), and the
+   * upper part's forward pass, in training mode or (`training` false, an evaluation) in inference mode.
+   */
+  async prepare(batch: Batch, training = true): Promise<PreparedStep> {
     const store = this.store;
     const cached = store !== null && batch.indices.every((i) => store.has(i));
     const hidden = cached ? this.assemble(batch, store) : await this.compute(batch);
     this.steps[cached ? "cached" : "computed"] += 1;
     return {
-      forward: (feed) => this.split.upper(feed, hidden, true),
+      forward: (feed) => this.split.upper(feed, hidden, training),
       dispose: () => hidden.dispose(),
       cached,
     };
   }
 
-  /** Frees the cache, removes its files and logs how many steps it served. */
+  /**
+   * A runner of the same prefix for another split (`splitName`, an evaluation's), caching in what this
+   * runner leaves of the memory bound (all of it when this one is on disk or off).
+   */
+  sibling(encoded: readonly Encoded[], splitName: string): FrozenPrefixRunner {
+    const used = this.placement === "memory" ? this.bytes : 0;
+    const cache = { ...this.cache, memoryBytes: Math.max(0, this.cache.memoryBytes - used) };
+    const runner = new FrozenPrefixRunner(this.split, this.model, this.roles, encoded, cache, this.log, splitName);
+    this.log({ event: "frozen-prefix", split: splitName, cache: runner.placement, bytes: runner.bytes });
+    return runner;
+  }
+
+  /** Frees the cache, removes its files and logs how many batches it served. */
   close(): void {
     this.store?.close();
-    this.log({ event: "frozen-prefix-end", ...this.steps });
+    this.log({ event: "frozen-prefix-end", split: this.splitName, ...this.steps });
   }
 
   private assemble(batch: Batch, store: ActivationStore): tf.Tensor {
@@ -230,6 +261,20 @@ export function frozenRunner(
   const cache = { enabled: frozen.cache, memoryBytes, dir };
   const runner = new FrozenPrefixRunner(cut.split, model, roles, encoded, cache, log);
   const full = frozen.cache && runner.placement === "off" ? { reason: "the run folder's disk has no room for it" } : {};
-  log({ event: "frozen-prefix", layers: frozen.layers, cache: runner.placement, bytes: runner.bytes, ...full });
+  const record = { layers: frozen.layers, split: "train", cache: runner.placement, bytes: runner.bytes, ...full };
+  log({ event: "frozen-prefix", ...record });
   return runner;
+}
+
+/**
+ * The runner of the split evaluated after each epoch: `train`'s own when that split is the training one,
+ * a sibling with a cache of its own for the validation split, none without one.
+ */
+export function evaluationRunner(
+  train: FrozenPrefixRunner,
+  evaluated: "train" | "validation",
+  validation: readonly Encoded[] | null,
+): FrozenPrefixRunner | null {
+  if (evaluated === "train") return train;
+  return validation === null ? null : train.sibling(validation, "validation");
 }

@@ -84,14 +84,18 @@ async function readScalar(t: tf.Tensor): Promise<number> {
   }
 }
 
-/** The model's outputs for one batch in inference mode: mean loss and predictions (read asynchronously). */
+/**
+ * The model's outputs for one batch in inference mode: mean loss and predictions (read asynchronously).
+ * `forward` replaces the model's own forward pass (a frozen prefix's upper part, frozen-cache.ts).
+ */
 export async function evalBatch(
   ctx: Pick<StepContext, "model" | "roles" | "task" | "probabilities">,
   batch: Batch,
+  forward: (feed: tf.Tensor[]) => tf.Tensor = (feed) => ctx.model.apply(feed, { training: false }) as tf.Tensor,
 ): Promise<{ loss: number; pred: Float32Array }> {
   const feed = feedFor(ctx.model, ctx.roles, batch);
   const labels = tf.tensor1d(batch.labels, "float32");
-  const out = ctx.model.apply(feed, { training: false }) as tf.Tensor;
+  const out = forward(feed);
   try {
     const lossT = lossOf(ctx.task, ctx.probabilities, out, labels);
     const predT = predictionsOf(ctx.task, out);

@@ -19,7 +19,7 @@ import { Optimizer } from "./optimizer.ts";
 import { derive, mulberry32 } from "./prng.ts";
 import { learningRate } from "./schedule.ts";
 import { trainableVariables, trainStep, type StepContext } from "./step.ts";
-import { frozenRunner, type FrozenOptions, type FrozenPrefixRunner } from "./frozen-cache.ts";
+import { evaluationRunner, frozenRunner, type FrozenOptions, type FrozenPrefixRunner } from "./frozen-cache.ts";
 import { settleDevice, takeDeviceError } from "../backend/device.ts";
 import { bytesText } from "../io/read-policy.ts";
 
@@ -142,9 +142,13 @@ export async function train(opts: TrainerOptions): Promise<StageResult<TrainResu
   const prefix = opts.frozen
     ? frozenRunner(opts.model, roles.value, opts.train.encoded, opts.frozen, opts.outDir, logLine)
     : null;
+  const evaluated = plan.select?.split === "train" ? "train" : "validation";
+  const evalPrefix = prefix && evaluationRunner(prefix, evaluated, opts.validation?.encoded ?? null);
   try {
-    return await new Loop(opts, ctx, fingerprintOf(vars, plan, opts.train.labels.length), prefix).run();
+    const fingerprint = fingerprintOf(vars, plan, opts.train.labels.length);
+    return await new Loop(opts, ctx, fingerprint, prefix, evalPrefix).run();
   } finally {
+    if (evalPrefix !== prefix) evalPrefix?.close();
     prefix?.close();
     optimizer.dispose();
   }
@@ -171,6 +175,7 @@ class Loop {
     private readonly ctx: StepContext,
     private readonly fingerprint: string,
     private readonly prefix: FrozenPrefixRunner | null = null,
+    private readonly evalPrefix: FrozenPrefixRunner | null = null,
   ) {
     this.paths = runPaths(opts.outDir);
     this.stepsPerEpoch = Math.ceil(opts.train.labels.length / opts.plan.batch);
@@ -348,7 +353,7 @@ class Loop {
     const epoch = this.state.epoch + 1;
     if (split !== null) {
       const t0 = performance.now();
-      const result = await evaluate(this.ctx, split, plan.metrics, plan.batch, this.opts.padding);
+      const result = await evaluate(this.ctx, split, plan.metrics, plan.batch, this.opts.padding, this.evalPrefix);
       const seconds = (performance.now() - t0) / 1000;
       this.timing.evalSeconds += seconds;
       this.lastEvalSeconds = seconds;

@@ -69,8 +69,9 @@ interface Run {
   weights: Float32Array[];
   model: tf.LayersModel;
   losses: number[];
+  evals: Record<string, number>[];
   dir: string;
-  log: { event: string; cache?: string; computed?: number }[];
+  log: { event: string; split?: string; cache?: string; computed?: number }[];
 }
 
 async function run(
@@ -78,19 +79,25 @@ async function run(
   dir = mkdtempSync(join(tmpdir(), "adapt-frozen-")),
   stopAt: number | null = null,
   model = topOneModel(),
+  evaluated: "train" | "validation" | null = null,
 ): Promise<Run> {
-  const plan = { ...tinyPlan(dir), epochs: 3, batch: 6, checkpointEvery: null, select: null };
+  const select = evaluated === null ? null : { split: evaluated, metric: "loss", mode: "min" as const };
+  const plan = { ...tinyPlan(dir), epochs: 3, batch: 6, checkpointEvery: null, select };
   const losses: number[] = [];
+  const evals: Record<string, number>[] = [];
   const r = await train({
     model,
     task: { kind: "classifier", classes: 2 },
     plan,
     train: split(40, 1),
-    validation: null,
+    validation: evaluated === "validation" ? split(14, 5) : null,
     padding: exactPadding(0),
     outDir: dir,
     resume: stopAt === null && readdirSync(dir).includes("checkpoint.ckpt"),
-    onEvent: (e) => void (e.type === "step" && losses.push(e.loss)),
+    onEvent: (e) => {
+      if (e.type === "step") losses.push(e.loss);
+      if (e.type === "eval") evals.push(e.metrics);
+    },
     shouldStop: () => stopAt !== null && losses.length >= stopAt,
     ...(frozen ? { frozen } : {}),
   });
@@ -100,7 +107,7 @@ async function run(
     .trim()
     .split("\n")
     .map((l) => JSON.parse(l) as Run["log"][number]);
-  return { weights, losses, dir, log, model };
+  return { weights, losses, evals, dir, log, model };
 }
 
 describe("the frozen-prefix cache", () => {
@@ -123,6 +130,34 @@ describe("the frozen-prefix cache", () => {
     const plain = await run(undefined);
     expect(plain.losses).not.toEqual(off.losses);
   });
+
+  it.each([
+    ["validation", { computed: 3, cached: 6 }],
+    ["train", { computed: 7, cached: 35 }],
+  ] as const)(
+    "evaluates the %s split after each epoch from the cache, bit for bit as the uncached run does",
+    async (evaluated, served) => {
+      const off = await run({ layers: 2, cache: false }, undefined, null, undefined, evaluated);
+      const memory = await run({ layers: 2, cache: true }, undefined, null, undefined, evaluated);
+      const disk = await run({ layers: 2, cache: true, memoryBytes: 0 }, undefined, null, undefined, evaluated);
+      expect(off.evals).toHaveLength(3);
+      for (const other of [memory, disk]) {
+        expect(other.evals).toEqual(off.evals);
+        expect(other.losses).toEqual(off.losses);
+      }
+      const end = (r: Run): Run["log"][number] | undefined =>
+        r.log.find((l) => l.event === "frozen-prefix-end" && l.split === evaluated);
+      expect(end(memory)).toMatchObject(served);
+      expect(end(disk)).toMatchObject(served);
+      if (evaluated === "validation") {
+        expect(end(off)).toMatchObject({ computed: 9, cached: 0 });
+        const placed = (r: Run): string | undefined =>
+          r.log.find((l) => l.event === "frozen-prefix" && l.split === "validation")?.cache;
+        expect([placed(off), placed(memory), placed(disk)]).toEqual(["off", "memory", "disk"]);
+      }
+      expect(readdirSync(disk.dir).filter((n) => n.startsWith("frozen-cache"))).toEqual([]);
+    },
+  );
 
   it("resumes a cached run mid-epoch bit for bit (the cache refills as the resumed steps compute it)", async () => {
     const whole = await run({ layers: 2, cache: true });
