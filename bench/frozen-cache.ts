@@ -13,6 +13,7 @@
  * (defaults: tensorflow when built, else wasm; all 2,086 training sentences; 3 epochs; batch 32; the top
  * 2 of the 6 layers train).
  */
+import "./relaxed-simd.ts";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";

@@ -5,6 +5,7 @@
  * peak RSS. For finding what holds memory; bench/memory.ts gives the side-by-side figure.
  * Usage: `npx tsx bench/memory-trace.ts [--backend wasm|tensorflow|cpu] [--steps N] [--spec FILE] [--every K]`.
  */
+import "./relaxed-simd.ts";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";

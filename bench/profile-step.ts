@@ -10,6 +10,7 @@
  * `--shapes` keys the table by kernel name and input shapes instead.
  * Usage: `npx tsx bench/profile-step.ts [--backend wasm] [--top 20] [--clock wall|cpu] [--pick longest] [--shapes]`.
  */
+import "./relaxed-simd.ts";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";

@@ -7,6 +7,7 @@
  * `backward` (and the lean backward pass), `all` (and the lean forward pass: what `adapt run` does).
  * Usage: `npx tsx bench/step-memory.ts [--length 64] [--batch 32]`.
  */
+import "./relaxed-simd.ts";
 import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";

@@ -12,6 +12,7 @@
  * Usage: `npx tsx bench/step.ts [reps] [layers] [hidden] [batch] [seq] [--backends cpu,wasm,tensorflow,webgpu]`
  * (defaults 3 2 128 8 32: small, since the CPU backend is slow).
  */
+import "./relaxed-simd.ts";
 import * as tf from "@tensorflow/tfjs";
 import type { CompiledPlan, SurgeryOp, WeightTrainability } from "../compiler/ir/types.ts";
 import { buildBert } from "../runtime/bert/builder.ts";

@@ -7,6 +7,7 @@
  * median-length one and the longest (`--pick median,longest`).
  * Usage: `npx tsx bench/wasm-fusions.ts [--reps 7] [--pick median,longest] [--only norm,copies]`.
  */
+import "./relaxed-simd.ts";
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
 import { installCopies, uninstallCopies } from "../runtime/backend/wasm-copy.ts";

@@ -4,6 +4,7 @@
  * time of a full fine-tuning step (forward + gradients of every weight) of a MiniLM-sized transformer
  * block, the ratio, and the largest gradient difference. Usage: `npx tsx bench/wasm-matmul.ts [reps]`.
  */
+import "./relaxed-simd.ts";
 import * as tf from "@tensorflow/tfjs";
 import { installFastMatMul } from "../runtime/backend/fast-matmul.ts";
 import { seededTensor } from "../runtime/backend/compare.ts";

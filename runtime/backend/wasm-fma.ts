@@ -41,6 +41,20 @@ export function multiplyAddFuses(): boolean | undefined {
   return fuses;
 }
 
+/** Node 20's V8 flag for relaxed SIMD (on by default from Node 22). */
+export const RELAXED_SIMD_FLAG = "--experimental-wasm-relaxed-simd";
+
+/**
+ * Turns relaxed SIMD on through `setFlag` (node:v8's `setFlagsFromString`, which this module leaves to
+ * its caller so that it runs in a browser too) where the engine has it off, and says whether it compiles
+ * now. Call it before anything compiles WebAssembly (bin/adapt.js does the same in plain JavaScript).
+ */
+export function enableRelaxedSimd(setFlag: (flag: string) => void): boolean {
+  if (!WebAssembly.validate(probeBytes())) setFlag(RELAXED_SIMD_FLAG);
+  [compiles, fuses] = [undefined, undefined];
+  return relaxedSimd();
+}
+
 /** The environment's variables where there is a `process` (Node), else none (a browser). */
 const processEnv = (): Record<string, string | undefined> =>
   (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};

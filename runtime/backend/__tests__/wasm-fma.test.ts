@@ -1,5 +1,6 @@
 /**
- * wasm-fma.ts: relaxed SIMD compiles once its flag is on, the probe says whether its multiply-add rounds
+ * wasm-fma.ts: enableRelaxedSimd sets the flag where relaxed SIMD is off (and nothing where it is on),
+ * relaxed SIMD then compiles, the probe says whether its multiply-add rounds
  * once, and the product kernels use it unless `ADAPT_WASM_FMA=off`; bin/adapt.js turns the flag on before
  * anything compiles in the processes it starts, and leaves it alone with `ADAPT_WASM_FMA=off`.
  */
@@ -7,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { describe, expect, it } from "vitest";
-import { fusedProducts, multiplyAddFuses, relaxedSimd } from "../wasm-fma.ts";
+import { enableRelaxedSimd, fusedProducts, multiplyAddFuses, RELAXED_SIMD_FLAG, relaxedSimd } from "../wasm-fma.ts";
 
 const BIN = join(import.meta.dirname, "../../../bin/adapt.js");
 
@@ -29,9 +30,20 @@ function compilesIn(throughBin: boolean, env: Record<string, string> = {}): bool
   return /relaxed true/.test(r.stdout);
 }
 
-setFlagsFromString("--experimental-wasm-relaxed-simd");
+const flagsSet: string[] = [];
+const enabled = enableRelaxedSimd((flag) => {
+  flagsSet.push(flag);
+  setFlagsFromString(flag);
+});
 
 describe("fused multiply-add", () => {
+  it("turns relaxed SIMD on where it is off, and sets nothing where it is on", () => {
+    expect(enabled).toBe(true);
+    expect(flagsSet).toEqual(compilesIn(false) ? [] : [RELAXED_SIMD_FLAG]);
+    expect(enableRelaxedSimd(() => flagsSet.push("again"))).toBe(true);
+    expect(flagsSet).not.toContain("again");
+  });
+
   it("compiles relaxed SIMD, and says whether its multiply-add rounds once", () => {
     expect(WebAssembly.validate(new Uint8Array(PROBE))).toBe(true);
     expect(relaxedSimd()).toBe(true);
