@@ -3,45 +3,99 @@
  * named "0", "1", ...; output a float32 scalar), which runtime/train/optimizer.ts takes for gradient
  * clipping where it is registered. Op by op the norm is a Square, a Sum and an Add per gradient and a
  * Sqrt: for the bundled example's 76 gradients about 230 kernel launches a step, each costing more than
- * its arithmetic. The kernel reads the gradients on the heap and does the same float32 operations in the
- * same order (each gradient's squares summed from its first element to its last, as the wasm Sum kernel
- * does, then the sums added left to right and the square root taken), so the norm is the op-by-op one
- * bit for bit. It is scalar on purpose: a vectorised sum would change the order of the additions.
+ * its arithmetic. The kernel does the same float32 operations in the same order (each gradient's squares
+ * summed from its first element to its last, as the wasm Sum kernel does, then the sums added left to
+ * right and the square root taken), so the norm is the op-by-op one bit for bit. Each gradient's sum is
+ * a scalar WebAssembly loop on purpose (a vectorised sum would change the order of the additions); the
+ * gradients are shared among the heap's threads (heap-pool.ts) when there are enough elements, a
+ * gradient to a thread, and their sums added in JavaScript.
  */
 import * as tf from "@tensorflow/tfjs";
-import { registerHeapKernels, wasmHeap } from "./wasm-asm.ts";
+import {
+  ADD,
+  assemble,
+  bump,
+  callShared,
+  F32,
+  f32,
+  F_ADD,
+  F_LOAD,
+  F_MUL,
+  GE_U,
+  get,
+  type HeapKernel,
+  heapKernel,
+  I32,
+  i32,
+  MUL,
+  registerHeapKernels,
+  set,
+  wasmHeap,
+  whileNot,
+} from "./wasm-asm.ts";
 
 /** The kernel's name. */
 export const GLOBAL_NORM_KERNEL = "AdaptGlobalNorm";
 
 const f = Math.fround;
 
+// sumsq(table, t0, t1): locals entry, pointer, end, then the sum and an element.
+const [TABLE, T0, T1, ENTRY, P, END, S, X] = [0, 1, 2, 3, 4, 5, 6, 7];
+
 /**
- * √(Σ_k Σ_i x_ki²) in float32, every operation rounded as the op-by-op kernels round it: squares summed
- * within a list in index order, the lists' sums added in list order.
+ * The module's bytes: `sumsq(table, t0, t1)` sets, for each entry t in [t0, t1) of the table (12 bytes
+ * an entry: a byte offset, an element count and room for a float32), the float32 Σ x_i² of those elements
+ * in index order.
  */
-export function globalNormInOrder(lists: readonly ArrayLike<number>[]): number {
-  let total = 0;
-  lists.forEach((x, k) => {
-    let s = 0;
-    for (let i = 0; i < x.length; i++) s = f(s + f(x[i]! * x[i]!));
-    total = k === 0 ? s : f(total + s);
-  });
-  return f(Math.sqrt(total));
+export function normModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
+  const squares = whileNot(
+    [...get(P), ...get(END), GE_U],
+    [...get(P), ...F_LOAD, ...set(X), ...get(S), ...get(X), ...get(X), F_MUL, F_ADD, ...set(S), ...bump(P, i32(4))],
+  );
+  const entry = [
+    ...[...get(ENTRY), 0x28, 2, 0, ...set(P)],
+    ...[...get(P), ...get(ENTRY), 0x28, 2, 4, ...i32(4), MUL, ADD, ...set(END)],
+    ...[...f32(0), ...set(S), ...squares],
+    ...[...get(ENTRY), ...get(S), 0x38, 2, 8, ...bump(ENTRY, i32(12))],
+  ];
+  const code = [
+    ...[...get(TABLE), ...get(T0), ...i32(12), MUL, ADD, ...set(ENTRY)],
+    ...whileNot([...get(T0), ...get(T1), GE_U], [...entry, ...bump(T0, i32(1))]),
+  ];
+  const locals = [
+    [3, I32],
+    [2, F32],
+  ] as const;
+  return assemble(shared, [{ name: "sumsq", params: 3, locals, code }]);
+}
+
+/** The module on `memory` (once per memory); undefined when this engine cannot run it. */
+export function normKernel(memory: WebAssembly.Memory): HeapKernel | undefined {
+  return heapKernel(memory, "sumsq", normModuleBytes);
 }
 
 const kernelFunc: tf.KernelConfig["kernelFunc"] = ({ inputs, backend }) => {
   const heap = wasmHeap(backend)!;
+  const kernel = normKernel(heap.memory)!;
   const xs = Object.keys(inputs)
     .sort((a, b) => Number(a) - Number(b))
     .map((k) => inputs[k]!);
   const out = heap.makeOutput([], "float32");
-  const view = new Float32Array(heap.memory.buffer);
-  const lists = xs.map((x) => {
-    const at = heap.offset(x) >> 2;
-    return view.subarray(at, at + tf.util.sizeFromShape(x.shape));
+  const table = heap.makeOutput([3 * Math.max(1, xs.length)], "float32");
+  const at = heap.offset(table);
+  const words = new Int32Array(heap.memory.buffer, at, 3 * xs.length);
+  let elements = 0;
+  xs.forEach((x, t) => {
+    const n = tf.util.sizeFromShape(x.shape);
+    [words[3 * t], words[3 * t + 1]] = [heap.offset(x), n];
+    elements += n;
   });
-  view[heap.offset(out) >> 2] = globalNormInOrder(lists);
+  callShared(heap.memory, kernel, "sumsq", xs.length, 1, 4 * elements, (t0, t1) => [at, t0, t1]);
+  const sums = new Float32Array(heap.memory.buffer, at, 3 * xs.length);
+  let total = 0;
+  for (let t = 0; t < xs.length; t++) total = t === 0 ? sums[3 * t + 2]! : f(total + sums[3 * t + 2]!);
+  new Float32Array(heap.memory.buffer)[heap.offset(out) >> 2] = f(Math.sqrt(total));
+  (backend as { disposeData(id: object): unknown }).disposeData(table.dataId);
   return out;
 };
 
@@ -50,5 +104,5 @@ const kernelFunc: tf.KernelConfig["kernelFunc"] = ({ inputs, backend }) => {
  * true when it is registered (now or before).
  */
 export function installGlobalNorm(backendName = "wasm"): boolean {
-  return registerHeapKernels(backendName, { [GLOBAL_NORM_KERNEL]: kernelFunc });
+  return registerHeapKernels(backendName, { [GLOBAL_NORM_KERNEL]: kernelFunc }, normKernel);
 }
