@@ -10,7 +10,8 @@
  * build); plain `wasm` takes the default, one thread per core; `wasm/xnnpack` (also with `:N`) leaves the
  * products to XNNPACK (`ADAPT_WASM_GEMM=off`) instead of adapt's dense kernel, and `wasm/unfused` runs
  * that kernel without fused multiply-adds (`ADAPT_WASM_FMA=off`). This is the comparison table of the
- * peer: `npx tsx bench/memory.ts --python /work/venv-peer/bin/python --backends tensorflow,wasm,wasm:1`.
+ * peer: `npx tsx bench/memory.ts --python /work/venv-peer/bin/python --backends
+ * tensorflow,wasm,wasm/unfused,wasm/xnnpack,wasm:1`.
  * Usage: `npx tsx bench/memory.ts [--python PYTHON] [--backends wasm,tensorflow] [--threads 2] [--against DIR]`
  * (--threads: the peer's torch threads). Each `adapt` run writes into a temporary copy of the
  * example's folder. `--against DIR` also runs another checkout's `bin/adapt.js` (e.g. an older commit,
