@@ -4,6 +4,7 @@
  * `npx tsx bench/gpu-step.ts [--backend auto|webgpu|wasm|cpu|tensorflow] [--steps N]`.
  * scripts/gpu-bench/run.sh measures every path (wasm, native, webgpu, cuda) side by side.
  */
+import "./relaxed-simd.ts";
 import { selectBackend } from "../runtime/backend/select.ts";
 import { timeBlockSteps } from "./block-steps.ts";
 

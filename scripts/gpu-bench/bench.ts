@@ -7,6 +7,7 @@
  * Usage: node --import tsx scripts/gpu-bench/bench.ts [--steps N] [--paths LIST] [--timeout S] [--json FILE] [--dry-run]
  *        node --import tsx scripts/gpu-bench/bench.ts --path P [--steps N]   # one path, one JSON line
  */
+import "../../bench/relaxed-simd.ts";
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
