@@ -129,6 +129,8 @@ export interface CacheOptions {
   readonly memoryBytes: number;
   readonly dir: string;
   readonly chunkBytes?: number;
+  /** Bytes another cache in `dir` will take on that disk (a sibling's, written as it fills). */
+  readonly diskTaken?: number;
 }
 
 /**
@@ -155,7 +157,7 @@ export class FrozenPrefixRunner {
   ) {
     this.bytes = encoded.reduce((s, e) => s + e.ids.length, 0) * split.d * 4;
     const free = cache.enabled && this.bytes > cache.memoryBytes ? files().freeBytes(cache.dir) : null;
-    const room = free === null || free >= this.bytes + DISK_MARGIN;
+    const room = free === null || free >= this.bytes + DISK_MARGIN + (cache.diskTaken ?? 0);
     this.placement = !cache.enabled || !room ? "off" : this.bytes <= cache.memoryBytes ? "memory" : "disk";
     this.store =
       this.placement === "memory"
@@ -187,11 +189,12 @@ export class FrozenPrefixRunner {
 
   /**
    * A runner of the same prefix for another split (`splitName`, an evaluation's), caching in what this
-   * runner leaves of the memory bound (all of it when this one is on disk or off).
+   * runner leaves of the memory bound (all of it when this one is on disk or off) and of the disk.
    */
   sibling(encoded: readonly Encoded[], splitName: string): FrozenPrefixRunner {
-    const used = this.placement === "memory" ? this.bytes : 0;
-    const cache = { ...this.cache, memoryBytes: Math.max(0, this.cache.memoryBytes - used) };
+    const taken = (where: CachePlacement): number => (this.placement === where ? this.bytes : 0);
+    const memoryBytes = Math.max(0, this.cache.memoryBytes - taken("memory"));
+    const cache = { ...this.cache, memoryBytes, diskTaken: taken("disk") };
     const runner = new FrozenPrefixRunner(this.split, this.model, this.roles, encoded, cache, this.log, splitName);
     this.log({ event: "frozen-prefix", split: splitName, cache: runner.placement, bytes: runner.bytes });
     return runner;

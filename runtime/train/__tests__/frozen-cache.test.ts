@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { HeadIR } from "../../../compiler/ir/types.ts";
 import { buildBert } from "../../bert/builder.ts";
 import { layerIndexOf } from "../../../compiler/model/types.ts";
+import { files, type Files, useFiles } from "../../io/files.ts";
 import { exactPadding, padBatch } from "../../tokenize/batches.ts";
 import type { EncodedSplit } from "../evaluate.ts";
 import { feedFor, inputRoles } from "../feed.ts";
@@ -158,6 +159,33 @@ describe("the frozen-prefix cache", () => {
       expect(readdirSync(disk.dir).filter((n) => n.startsWith("frozen-cache"))).toEqual([]);
     },
   );
+
+  it("leaves a validation cache the memory and the disk the training cache does not take", () => {
+    const model = topOneModel();
+    const cut = splitAt(model, 2).split!;
+    const roles = inputRoles(model).value!;
+    const [train, validation] = [split(20, 1).encoded, split(9, 5).encoded];
+    const dir = mkdtempSync(join(tmpdir(), "adapt-frozen-"));
+    const margin = 256 * 1024 * 1024;
+    const placements = (memoryBytes: number, free: number): string[] => {
+      const previous = files();
+      useFiles(Object.create(previous, { freeBytes: { value: () => free } }) as Files);
+      try {
+        const first = new FrozenPrefixRunner(cut, model, roles, train, { enabled: true, memoryBytes, dir });
+        const second = first.sibling(validation, "validation");
+        [first, second].forEach((r) => r.close());
+        return [first.placement, second.placement];
+      } finally {
+        useFiles(previous);
+      }
+    };
+    const t = 16 * 4 * train.reduce((s, e) => s + e.ids.length, 0);
+    const v = 16 * 4 * validation.reduce((s, e) => s + e.ids.length, 0);
+    expect(placements(t + v, 0)).toEqual(["memory", "memory"]);
+    expect(placements(t + v - 1, t + v + margin)).toEqual(["memory", "disk"]);
+    expect(placements(0, t + v + margin)).toEqual(["disk", "disk"]);
+    expect(placements(0, t + v + margin - 1)).toEqual(["disk", "off"]);
+  });
 
   it("resumes a cached run mid-epoch bit for bit (the cache refills as the resumed steps compute it)", async () => {
     const whole = await run({ layers: 2, cache: true });
