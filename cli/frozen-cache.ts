@@ -57,12 +57,12 @@ export function frozenCacheOptions(flags: Readonly<Record<string, string | boole
 /** Training files larger than this are not counted (explain stays quick; its line then gives no size). */
 const COUNT_LIMIT = 256 * 1024 * 1024;
 
-/** The rows of the plan's training file (unreadable rows skipped), or null when it cannot be read or is too large. */
-async function countRows(plan: CompiledPlan, specFile: string): Promise<number | null> {
+/** The rows of a data file of the plan (unreadable rows skipped), or null when it cannot be read or is too large. */
+async function countRows(plan: CompiledPlan, specFile: string, path: string): Promise<number | null> {
   const data = plan.plan?.data;
   if (data === undefined) return null;
   const { formatOf, readRows } = await import("../runtime/data/rows.ts");
-  const file = isAbsolute(data.train) ? data.train : resolve(dirname(specFile), data.train);
+  const file = isAbsolute(path) ? path : resolve(dirname(specFile), path);
   const format = data.format ?? formatOf(file);
   if (format === null || statSync(file).size > COUNT_LIMIT) return null;
   let rows = 0;
@@ -73,14 +73,21 @@ async function countRows(plan: CompiledPlan, specFile: string): Promise<number |
   return rows;
 }
 
-/** Explain's estimate of the cache for the plan's training file, or null (no prefix, no plan, no data). */
+/**
+ * Explain's estimate of the cache for the plan's training file, and for its validation file when that is
+ * what each epoch evaluates; null with no prefix, no plan or no readable training data.
+ */
 export async function explainEstimate(
   plan: CompiledPlan,
   specFile: string,
   memoryBytes: number | null,
 ): Promise<FrozenCacheEstimate | null> {
   const prefix = frozenPrefix(plan).prefix;
-  if (prefix === null || plan.plan === null) return null;
-  const rows = await countRows(plan, specFile).catch(() => null);
-  return rows === null ? null : frozenCacheEstimate(prefix, rows, plan.plan.maxLength, memoryBytes);
+  const tp = plan.plan;
+  if (prefix === null || tp === null) return null;
+  const count = (path: string): Promise<number | null> => countRows(plan, specFile, path).catch(() => null);
+  const rows = await count(tp.data.train);
+  const evaluated = tp.data.validation !== null && tp.select?.split !== "train" ? tp.data.validation : null;
+  const validation = evaluated === null ? null : await count(evaluated);
+  return rows === null ? null : frozenCacheEstimate(prefix, rows, tp.maxLength, memoryBytes, validation);
 }

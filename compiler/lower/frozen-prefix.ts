@@ -69,19 +69,43 @@ export interface FrozenCacheEstimate {
   readonly placement: "memory" | "disk" | "off";
   /** The memory bound it was decided against (null: off). */
   readonly memoryBytes: number | null;
+  /**
+   * The validation split's own cache, filled at the first evaluation, in what the training cache leaves
+   * of the memory bound; null without a validation split (or when the training split is evaluated, which
+   * reads the training cache).
+   */
+  readonly validation: { readonly examples: number; readonly bytes: number; readonly placement: Placement } | null;
 }
 
-/** The cache's bound for `examples` training examples with a memory limit of `memoryBytes` (null: off). */
+type Placement = FrozenCacheEstimate["placement"];
+
+/**
+ * The cache's bound for `examples` training examples (and `validationExamples` evaluated ones, if any)
+ * with a memory limit of `memoryBytes` (null: off).
+ */
 export function frozenCacheEstimate(
   prefix: FrozenPrefix,
   examples: number,
   maxLength: number,
   memoryBytes: number | null,
+  validationExamples: number | null = null,
 ): FrozenCacheEstimate | null {
   if (prefix.d === null) return null;
-  const bytes = examples * maxLength * prefix.d * 4;
-  const placement = memoryBytes === null ? "off" : bytes <= memoryBytes ? "memory" : "disk";
-  return { examples, maxLength, d: prefix.d, bytes, placement, memoryBytes };
+  const perExample = maxLength * prefix.d * 4;
+  const place = (bytes: number, bound: number | null): Placement =>
+    bound === null ? "off" : bytes <= bound ? "memory" : "disk";
+  const bytes = examples * perExample;
+  const placement = place(bytes, memoryBytes);
+  const left = memoryBytes === null ? null : memoryBytes - (placement === "memory" ? bytes : 0);
+  const validation =
+    validationExamples === null
+      ? null
+      : {
+          examples: validationExamples,
+          bytes: validationExamples * perExample,
+          placement: place(validationExamples * perExample, left),
+        };
+  return { examples, maxLength, d: prefix.d, bytes, placement, memoryBytes, validation };
 }
 
 /** `12.3 MB`, `205 MB`, `3 KB` (decimal units, as the explain line reads). */
@@ -103,5 +127,11 @@ export function frozenPrefixText(decision: FrozenPrefixDecision, estimate: Froze
     estimate === null
       ? ""
       : ` (${estimate.examples.toLocaleString("en-US")} examples x at most ${estimate.maxLength} x ${estimate.d} floats = at most ${megabytes(estimate.bytes)}, ${estimate.placement === "memory" ? "in memory" : `on disk if over the ${megabytes(estimate.memoryBytes ?? 0)} memory bound`})`;
-  return `${head}: their outputs are cached after epoch 1${size}`;
+  const v = estimate?.validation;
+  const where = v?.placement === "memory" ? "in memory" : "on disk";
+  const validation =
+    v === null || v === undefined
+      ? ""
+      : `, and the validation split's at its first evaluation (${v.examples.toLocaleString("en-US")} examples, at most ${megabytes(v.bytes)}, ${where})`;
+  return `${head}: their outputs are cached after epoch 1${size}${validation}`;
 }

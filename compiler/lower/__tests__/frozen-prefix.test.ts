@@ -68,5 +68,20 @@ describe("frozenPrefix", () => {
     expect(frozenPrefixText({ prefix: p, reason: null }, small)).toBe(
       "layers 0-3 frozen and unchanged: their outputs are cached after epoch 1 (1,000 examples x at most 128 x 32 floats = at most 16.4 MB, in memory)",
     );
+    expect(small.validation).toBeNull();
+  });
+
+  it("places the validation split's cache in what the training cache leaves of the memory bound", () => {
+    const p = decide('train "encoder.layer.*.**" in layers 4..5').prefix!;
+    const perExample = 128 * 32 * 4;
+    const at = (bound: number | null): unknown => frozenCacheEstimate(p, 1000, 128, bound, 200)!.validation;
+    expect(at(1200 * perExample)).toEqual({ examples: 200, bytes: 200 * perExample, placement: "memory" });
+    expect(at(1200 * perExample - 1)).toMatchObject({ placement: "disk" });
+    expect(at(999 * perExample)).toMatchObject({ placement: "memory" });
+    expect(at(199 * perExample)).toMatchObject({ placement: "disk" });
+    expect(at(null)).toMatchObject({ placement: "off" });
+    expect(frozenPrefixText({ prefix: p, reason: null }, frozenCacheEstimate(p, 1000, 128, 1 << 30, 200))).toMatch(
+      /in memory\), and the validation split's at its first evaluation \(200 examples, at most 3.3 MB, in memory\)$/,
+    );
   });
 });
