@@ -102,7 +102,7 @@ export async function onBackend<T>(name: BackendName, fn: () => T | Promise<T>):
 export async function read(...tensors: tf.Tensor[]): Promise<number[]> {
   const out: number[] = [];
   for (const t of tensors) {
-    out.push(...(await t.data()));
+    for (const v of await t.data()) out.push(v);
     t.dispose();
   }
   return out;

@@ -56,6 +56,10 @@ export const i32 = (n: number): number[] => [0x41, ...sleb(n)];
 export const ADD = 0x6a;
 /** i32.mul. */
 export const MUL = 0x6c;
+/** i32.load at a byte offset from the address on the stack. */
+export const iLoad = (offset: number): number[] => [0x28, 2, ...uleb(offset)];
+/** f32.store at a byte offset from the address below the value on the stack. */
+export const fStore = (offset: number): number[] => [0x38, 2, ...uleb(offset)];
 /** i32.shl. */
 export const SHL = 0x74;
 /** i32.gt_s. */

@@ -21,12 +21,14 @@ import {
   F_ADD,
   F_LOAD,
   F_MUL,
+  fStore,
   GE_U,
   get,
   type HeapKernel,
   heapKernel,
   I32,
   i32,
+  iLoad,
   MUL,
   registerHeapKernels,
   set,
@@ -53,10 +55,10 @@ export function normModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
     [...get(P), ...F_LOAD, ...set(X), ...get(S), ...get(X), ...get(X), F_MUL, F_ADD, ...set(S), ...bump(P, i32(4))],
   );
   const entry = [
-    ...[...get(ENTRY), 0x28, 2, 0, ...set(P)],
-    ...[...get(P), ...get(ENTRY), 0x28, 2, 4, ...i32(4), MUL, ADD, ...set(END)],
+    ...[...get(ENTRY), ...iLoad(0), ...set(P)],
+    ...[...get(P), ...get(ENTRY), ...iLoad(4), ...i32(4), MUL, ADD, ...set(END)],
     ...[...f32(0), ...set(S), ...squares],
-    ...[...get(ENTRY), ...get(S), 0x38, 2, 8, ...bump(ENTRY, i32(12))],
+    ...[...get(ENTRY), ...get(S), ...fStore(8), ...bump(ENTRY, i32(12))],
   ];
   const code = [
     ...[...get(TABLE), ...get(T0), ...i32(12), MUL, ADD, ...set(ENTRY)],
