@@ -9,8 +9,11 @@
  */
 import { assemble, f32, i32, V_RELAXED_MADD, V_SPLAT, vStore } from "./wasm-asm.ts";
 
-/** The module of `madd()`: stores relaxed_madd(a, a, c) at byte 0, a = 1 + 2^-12, c = -(1 + 2^-11). */
-function probeBytes(): Uint8Array<ArrayBuffer> {
+/**
+ * The probe module, `madd()`: stores relaxed_madd(a, a, c) at byte 0, a = 1 + 2^-12, c = -(1 + 2^-11); it
+ * compiles where relaxed SIMD is on.
+ */
+export function probeBytes(): Uint8Array<ArrayBuffer> {
   const a = [...f32(1 + 2 ** -12), ...V_SPLAT];
   const code = [...i32(0), ...a, ...a, ...f32(-(1 + 2 ** -11)), ...V_SPLAT, ...V_RELAXED_MADD, ...vStore(0)];
   return assemble(false, [{ name: "madd", params: 0, locals: [], code }]);
@@ -54,6 +57,10 @@ export function enableRelaxedSimd(setFlag: (flag: string) => void): boolean {
   [compiles, fuses] = [undefined, undefined];
   return relaxedSimd();
 }
+
+/** The wasm backend's description: WebAssembly, with SIMD, and fused multiply-add where its products fuse. */
+export const wasmDetail = (simd: boolean, fused: boolean): string =>
+  simd ? `WebAssembly with SIMD${fused ? " and fused multiply-add" : ""}` : "WebAssembly";
 
 /** The environment's variables where there is a `process` (Node), else none (a browser). */
 const processEnv = (): Record<string, string | undefined> =>

@@ -7,8 +7,8 @@
  * summed from its first element to its last, as the wasm Sum kernel does, then the sums added left to
  * right and the square root taken), so the norm is the op-by-op one bit for bit. Each gradient's sum is
  * a scalar WebAssembly loop on purpose (a vectorised sum would change the order of the additions); the
- * gradients are shared among the heap's threads (heap-pool.ts) when there are enough elements, a
- * gradient to a thread, and their sums added in JavaScript.
+ * gradients are shared among the heap's threads (heap-pool.ts) in chunks of whole gradients when there
+ * are enough elements, and their sums added in order in JavaScript.
  */
 import * as tf from "@tensorflow/tfjs";
 import {

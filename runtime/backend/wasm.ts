@@ -17,7 +17,7 @@ import { dirname } from "node:path";
 import { installFastMatMul } from "./fast-matmul.ts";
 import { HeapPool } from "./heap-pool.ts";
 import { heapRunner, useHeapRunner, wasmHeap } from "./wasm-asm.ts";
-import { fusedProducts } from "./wasm-fma.ts";
+import { fusedProducts, wasmDetail } from "./wasm-fma.ts";
 import { GEMM_PANEL, gemmModuleBytes } from "./wasm-gemm.ts";
 import { installSegmentSum } from "./segment-sum.ts";
 import { installSharedIdentity } from "./shared-identity.ts";
@@ -113,8 +113,7 @@ function startHeapPool(): void {
 
 /** The backend's detail line: SIMD or not (and fused multiply-adds in its products), and its threads (or why it runs one). */
 function describe(simd: boolean, fastMatMul: boolean): string {
-  const fma = simd && fastMatMul && fusedProducts() ? " and fused multiply-add" : "";
-  const base = simd ? `WebAssembly with SIMD${fma}` : "WebAssembly";
+  const base = wasmDetail(simd, fastMatMul && fusedProducts());
   const o = threadedOutcome();
   if (o === undefined) return base;
   if (o.fallback !== undefined) return `${base}, 1 thread (the threaded build failed: ${o.fallback})`;

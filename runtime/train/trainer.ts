@@ -142,8 +142,7 @@ export async function train(opts: TrainerOptions): Promise<StageResult<TrainResu
   const prefix = opts.frozen
     ? frozenRunner(opts.model, roles.value, opts.train.encoded, opts.frozen, opts.outDir, logLine)
     : null;
-  const evaluated = plan.select?.split === "train" ? "train" : "validation";
-  const evalPrefix = prefix && evaluationRunner(prefix, evaluated, opts.validation?.encoded ?? null);
+  const evalPrefix = prefix && evaluationRunner(prefix, evaluatedSplit(plan), opts.validation?.encoded ?? null);
   try {
     const fingerprint = fingerprintOf(vars, plan, opts.train.labels.length);
     return await new Loop(opts, ctx, fingerprint, prefix, evalPrefix).run();
@@ -153,6 +152,10 @@ export async function train(opts: TrainerOptions): Promise<StageResult<TrainResu
     optimizer.dispose();
   }
 }
+
+/** The split evaluated after each epoch: the training one where the plan selects on it, else validation. */
+const evaluatedSplit = (plan: TrainingPlanIR): "train" | "validation" =>
+  plan.select?.split === "train" ? "train" : "validation";
 
 class Loop {
   private readonly paths: ReturnType<typeof runPaths>;
@@ -349,7 +352,8 @@ class Loop {
 
   private async endEpoch(): Promise<void> {
     const { plan } = this.opts;
-    const split = plan.select?.split === "train" ? this.opts.train : this.opts.validation;
+    const name = evaluatedSplit(plan);
+    const split = name === "train" ? this.opts.train : this.opts.validation;
     const epoch = this.state.epoch + 1;
     if (split !== null) {
       const t0 = performance.now();
@@ -358,7 +362,6 @@ class Loop {
       this.timing.evalSeconds += seconds;
       this.lastEvalSeconds = seconds;
       const improved = await this.updateBest(result.metrics, epoch);
-      const name = plan.select?.split === "train" ? "train" : "validation";
       this.log({ event: "eval", epoch, split: name, metrics: result.metrics, best: improved, seconds });
       this.opts.onEvent?.({ type: "eval", epoch, split: name, metrics: result.metrics, best: improved, seconds });
     }

@@ -11,7 +11,7 @@ import { installFastMatMul } from "../../runtime/backend/fast-matmul.ts";
 import { installSegmentSum } from "../../runtime/backend/segment-sum.ts";
 import { installSharedIdentity } from "../../runtime/backend/shared-identity.ts";
 import { installAdam } from "../../runtime/backend/wasm-adam.ts";
-import { fusedProducts } from "../../runtime/backend/wasm-fma.ts";
+import { fusedProducts, wasmDetail } from "../../runtime/backend/wasm-fma.ts";
 import { installGelu } from "../../runtime/backend/wasm-gelu.ts";
 import { fixWebgpuCast } from "../../runtime/backend/webgpu-cast.ts";
 import type { BackendLine } from "./protocol.ts";
@@ -67,8 +67,7 @@ async function tryWasm(wasmBase: string): Promise<Outcome> {
   installGelu("wasm");
   installAdam("wasm");
   const simd = (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) === true;
-  const fma = fusedProducts() ? " and fused multiply-add" : "";
-  return { ok: true, detail: simd ? `WebAssembly with SIMD${fma}` : "WebAssembly" };
+  return { ok: true, detail: wasmDetail(simd, fusedProducts()) };
 }
 
 /** Brings up `preference` ("auto" tries all in order); the name taken (null when none) and every line. */

@@ -8,20 +8,20 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { describe, expect, it } from "vitest";
-import { enableRelaxedSimd, fusedProducts, multiplyAddFuses, RELAXED_SIMD_FLAG, relaxedSimd } from "../wasm-fma.ts";
+import {
+  enableRelaxedSimd,
+  fusedProducts,
+  multiplyAddFuses,
+  probeBytes,
+  RELAXED_SIMD_FLAG,
+  relaxedSimd,
+} from "../wasm-fma.ts";
 
 const BIN = join(import.meta.dirname, "../../../bin/adapt.js");
 
-/** A module of one function: three zero vectors into relaxed_madd, dropped. */
-const PROBE = [
-  ...[0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 3, 2, 1, 0, 10, 62, 1, 60, 0],
-  ...[0, 1, 2].flatMap(() => [0xfd, 0x0c, ...new Array<number>(16).fill(0)]),
-  ...[0xfd, 0x85, 0x02, 0x1a, 0x0b],
-];
-
 /** Whether relaxed SIMD compiles in `node [preload] [bin/adapt.js --version]` with `env` added. */
 function compilesIn(throughBin: boolean, env: Record<string, string> = {}): boolean {
-  const check = `console.log("relaxed", WebAssembly.validate(new Uint8Array(${JSON.stringify(PROBE)})))`;
+  const check = `console.log("relaxed", WebAssembly.validate(new Uint8Array(${JSON.stringify([...probeBytes()])})))`;
   const args = throughBin
     ? ["--import", `data:text/javascript,process.on("exit", () => ${check})`, BIN, "--version"]
     : ["-e", check];
@@ -45,7 +45,7 @@ describe("fused multiply-add", () => {
   });
 
   it("compiles relaxed SIMD, and says whether its multiply-add rounds once", () => {
-    expect(WebAssembly.validate(new Uint8Array(PROBE))).toBe(true);
+    expect(WebAssembly.validate(probeBytes())).toBe(true);
     expect(relaxedSimd()).toBe(true);
     expect(typeof multiplyAddFuses()).toBe("boolean");
   });
